@@ -1,0 +1,110 @@
+import type {
+  CallbackParams,
+  ConnectionEvent,
+  ConnectionProblem,
+  ConnectionRef,
+  ConnectionState,
+  ReconnectAction,
+  VendorStatus,
+} from './types.js';
+
+/** A connection as the host sees it. It holds no secrets at all (they stay sealed in the store). */
+export interface Connection extends ConnectionRef {
+  readonly state: ConnectionState;
+  readonly vendor?: VendorStatus | undefined;
+  readonly problem?: ConnectionProblem | undefined;
+  /** Set on a connection registered after an earlier one was revoked: the same host user connected again. */
+  readonly previousConnectionId?: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly stateChangedAt: string;
+  /** Vendor time of the last applied signal (older signals are stale and ignored). */
+  readonly lastSignalAt?: string | undefined;
+  /** Optimistic-concurrency version, bumped on every write. */
+  readonly version: number;
+}
+
+export interface RegisterConnectionInput {
+  readonly provider: string;
+  readonly hostUserId: string;
+  readonly upstreamId: string;
+  readonly upstreamParentId?: string | undefined;
+  readonly state?: ConnectionState | undefined;
+  readonly vendor?: VendorStatus | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  /** Stored encrypted with the SecretBox; never returned. */
+  readonly secrets?: Readonly<Record<string, string>> | undefined;
+  readonly previousConnectionId?: string | undefined;
+}
+
+export interface ListConnectionsQuery {
+  readonly provider?: string | undefined;
+  readonly states?: readonly ConnectionState[] | undefined;
+  readonly hostUserId?: string | undefined;
+  readonly limit?: number | undefined;
+  /** Opaque cursor from a previous page. */
+  readonly cursor?: string | undefined;
+}
+
+export interface ConnectionPage {
+  readonly items: readonly Connection[];
+  readonly nextCursor?: string | undefined;
+}
+
+export interface IngestResult {
+  /** Events whose transition was applied. */
+  readonly applied: number;
+  /** Deliveries or events already seen (deduplicated by event id). */
+  readonly duplicates: number;
+  /** Recorded but not applied: unknown event, unknown connection, stale or illegal transition. */
+  readonly ignored: number;
+  readonly events: readonly ConnectionEvent[];
+}
+
+export type CompletionOutcome =
+  | { readonly outcome: 'recovered'; readonly connection: Connection }
+  | {
+      /** The user re-authenticated into another company/account. The old connection is left untouched. */
+      readonly outcome: 'account_mismatch';
+      readonly connection: Connection;
+      readonly expected: { readonly upstreamId: string; readonly upstreamParentId?: string | undefined };
+      readonly actual: { readonly upstreamId: string; readonly upstreamParentId?: string | undefined };
+    }
+  | { readonly outcome: 'pending'; readonly connection: Connection }
+  | { readonly outcome: 'failed'; readonly connection: Connection; readonly problem: ConnectionProblem };
+
+export interface StartReconnectionOptions {
+  /** The host's callback route the user returns to after the vendor flow. */
+  readonly redirectUri?: string | undefined;
+}
+
+export interface StartReconnectionResult {
+  readonly connection: Connection;
+  readonly action: ReconnectAction;
+}
+
+export type ConnectionEventHandler = (event: ConnectionEvent) => void | Promise<void>;
+
+/** The orchestrator the host calls. Implemented by `ReconnectionService`. */
+export interface ReconnectionServiceApi {
+  registerConnection(input: RegisterConnectionInput): Promise<Connection>;
+  getConnection(connectionId: string): Promise<Connection>;
+  listConnections(query?: ListConnectionsQuery): Promise<ConnectionPage>;
+  /** verify → parse → dedupe → transition → persist + outbox, in one store transaction. */
+  ingestWebhook(providerId: string, rawBody: Uint8Array, headers: Headers): Promise<IngestResult>;
+  /** Classifies an error from a vendor API call made by the host and applies the resulting problem, if any. */
+  reportError(connectionId: string, error: unknown): Promise<Connection>;
+  /** Re-reads the vendor status and applies it. */
+  checkStatus(connectionId: string): Promise<Connection>;
+  startReconnection(
+    connectionId: string,
+    options?: StartReconnectionOptions,
+  ): Promise<StartReconnectionResult>;
+  /** Single-flight per connection: concurrent calls with the same state get the first call's outcome. */
+  completeReconnection(callback: CallbackParams): Promise<CompletionOutcome>;
+  revoke(connectionId: string): Promise<Connection>;
+  /** Host event subscription (outbox delivery, at-least-once). Returns an unsubscribe function. */
+  subscribe(handler: ConnectionEventHandler): () => void;
+  /** Delivers due outbox entries to subscribers now; returns how many were delivered. */
+  deliverOutbox(): Promise<number>;
+}

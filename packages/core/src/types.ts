@@ -1,0 +1,246 @@
+/**
+ * The shared contract of Reconnect Kit: what a provider adapter implements and what the service, stores and
+ * routers exchange. Adapters depend on these types only; they never import each other.
+ */
+
+/** Canonical connection states. Every adapter maps its vendor's states onto these and keeps the raw vendor status. */
+export const CONNECTION_STATES = [
+  'pending',
+  'connected',
+  'needs_reauth',
+  'needs_credentials',
+  'reconnecting',
+  'degraded',
+  'revoked',
+  'disconnected',
+] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+/** States from which no reconnect is possible: a new upstream connection is needed. */
+export const TERMINAL_STATES: readonly ConnectionState[] = ['revoked', 'disconnected'];
+
+/** Event types the service emits for applied transitions (plus the notification record). */
+export const CONNECTION_EVENT_TYPES = [
+  'connection.broken',
+  'connection.reconnect_started',
+  'connection.recovered',
+  'connection.degraded',
+  'connection.revoked',
+  'connection.disconnected',
+  'connection.state_changed',
+  'connection.account_mismatch',
+  'connection.notification',
+] as const;
+export type ConnectionEventType = (typeof CONNECTION_EVENT_TYPES)[number];
+
+/** The vendor's own words for a connection's status, kept verbatim beside the canonical state. */
+export interface VendorStatus {
+  /** e.g. Argyle `connection.status` (`error`), Finch `connection_status.status` (`reauth`). */
+  readonly status: string;
+  /** e.g. Argyle `error_code` (`auth_required`), Finch `finch_code` (`reauthenticate_user`). */
+  readonly code?: string | null;
+  readonly message?: string | null;
+}
+
+/** How the end user (or nobody) can fix a problem. */
+export type FixPath =
+  | 'one_click' // reconnect without credentials (Argyle auth_required)
+  | 'reenter_credentials' // the user logs in again (Argyle expired_credentials, Finch reauth)
+  | 'wait' // provider-side or transient; retry later
+  | 'user_action_elsewhere' // e.g. reset the password or fix permissions on the payroll site, then reconnect
+  | 'new_connection' // terminal: only a brand-new connection helps
+  | 'none'; // nothing can be done (unsupported account, trial exhausted)
+
+/** A classified problem with a connection, produced by adapters from webhooks, status reads or API errors. */
+export interface ConnectionProblem {
+  /** The canonical state this problem puts the connection in. */
+  readonly state: Exclude<ConnectionState, 'pending' | 'connected' | 'reconnecting'>;
+  readonly vendor: VendorStatus;
+  /** Plain words for the end user, e.g. "Your payroll site signed you out." */
+  readonly reason: string;
+  readonly fix: FixPath;
+  /** When the vendor said how long to wait (429/503 Retry-After). */
+  readonly retryAfterMs?: number;
+}
+
+/** What a provider can do. The conformance suite runs only the scenarios a provider's capabilities cover. */
+export interface ProviderCapabilities {
+  /** Detects problems from signed webhooks. */
+  readonly webhooks: boolean;
+  /** `fetchStatus` reads the live status from the vendor. */
+  readonly statusPolling: boolean;
+  /** `classifyError` recognises the vendor's "user must re-authenticate" API errors. */
+  readonly errorClassification: boolean;
+  /** A reconnect that needs no credentials (Argyle Reconnect button). */
+  readonly oneClickReconnect: boolean;
+  /** A reconnect through a redirect + code exchange (Finch Connect). */
+  readonly redirectReconnect: boolean;
+  /** Invite-based users are sent the original invite again (never a new one). */
+  readonly inviteResend: boolean;
+  /** `revoke` disconnects upstream. */
+  readonly revocation: boolean;
+}
+
+/** A stored connection as the service hands it to a provider: identity plus decrypted secrets, in memory only. */
+export interface ConnectionRef {
+  /** Our id for the connection. */
+  readonly id: string;
+  readonly provider: string;
+  /** The host application's end user who owns this connection. */
+  readonly hostUserId: string;
+  /** The vendor's id of the connection: Argyle account id, Finch connection id. */
+  readonly upstreamId: string;
+  /** The vendor's owning id: Argyle user id, Finch company id. A reconnect landing on another one is a mismatch. */
+  readonly upstreamParentId?: string | undefined;
+  /** Non-secret provider data (Argyle invite id or shareable URL, Finch provider id, ...). */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface ProviderConnection extends ConnectionRef {
+  /** Decrypted secrets (e.g. Finch access token). Never logged, never serialised. */
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
+/** A webhook whose signature checked out. `body` is the parsed JSON (after verification, never before). */
+export interface VerifiedWebhook {
+  readonly provider: string;
+  readonly rawBody: Uint8Array;
+  readonly headers: Headers;
+  readonly body: unknown;
+  /** The vendor's delivery/event id where it sends one (Finch-Event-Id); Argyle sends none. */
+  readonly vendorEventId?: string | undefined;
+  readonly receivedAt: Date;
+}
+
+/** What a vendor event means for a connection. `signal` undefined: recorded, not applied (unknown/informational). */
+export interface ProviderEvent {
+  /** Stable id used for dedupe: the vendor's event id, or a digest of the raw body when the vendor sends none. */
+  readonly eventId: string;
+  readonly provider: string;
+  /** Raw vendor event type, e.g. `accounts.updated`, `account.updated`. */
+  readonly vendorType: string;
+  /** Which upstream connection this is about. */
+  readonly upstreamId: string;
+  readonly upstreamParentId?: string | undefined;
+  /** Vendor time of the change; used to ignore stale (out-of-order) signals. */
+  readonly occurredAt: Date;
+  readonly signal?: ConnectionSignal | undefined;
+}
+
+/** The canonical meaning of a vendor signal. */
+export interface ConnectionSignal {
+  readonly state: ConnectionState;
+  readonly vendor: VendorStatus;
+  /** Present when `state` is a problem state. */
+  readonly problem?: ConnectionProblem | undefined;
+}
+
+/** Live status read from the vendor (`fetchStatus`). */
+export interface ProviderStatus {
+  readonly state: ConnectionState;
+  readonly vendor: VendorStatus;
+  readonly problem?: ConnectionProblem | undefined;
+  readonly upstreamParentId?: string | undefined;
+  readonly checkedAt: Date;
+}
+
+export interface StartContext {
+  /** The signed, expiring `state` the service minted for this attempt; providers pass it through the vendor flow. */
+  readonly state: string;
+  readonly expiresAt: Date;
+  /** Where the user lands after the vendor flow (the host's callback route). */
+  readonly redirectUri?: string | undefined;
+  readonly now: Date;
+}
+
+/** What the host must do to send the user back through the vendor's own reconnect flow. */
+export type ReconnectAction =
+  | {
+      readonly kind: 'link';
+      readonly provider: string;
+      readonly userToken: string;
+      readonly accountId: string;
+      readonly mode: 'one_click' | 'reenter_credentials';
+      readonly expiresAt: Date;
+      /** The Link page to open (mock or vendor-hosted), when the provider knows one. */
+      readonly linkUrl?: string | undefined;
+      readonly state: string;
+    }
+  | { readonly kind: 'redirect'; readonly url: string; readonly state: string; readonly expiresAt: Date }
+  | { readonly kind: 'resend_invite'; readonly inviteId: string; readonly url?: string | undefined }
+  | { readonly kind: 'shareable_url'; readonly url: string };
+
+/** Parameters that come back from the vendor flow (query string of the callback, or Link callback payload). */
+export interface CallbackParams {
+  readonly state: string;
+  readonly code?: string | undefined;
+  readonly [key: string]: string | undefined;
+}
+
+/** What the provider got back from the vendor on completion. The service decides recovered vs mismatch. */
+export type ReconnectResult =
+  | {
+      readonly outcome: 'completed';
+      readonly upstreamId: string;
+      readonly upstreamParentId?: string | undefined;
+      /** New secrets to store encrypted (e.g. the new Finch access token). */
+      readonly secrets?: Readonly<Record<string, string>> | undefined;
+      readonly vendor: VendorStatus;
+      readonly state: ConnectionState;
+      /** New non-secret metadata to merge. */
+      readonly metadata?: Readonly<Record<string, string>> | undefined;
+    }
+  | {
+      /** The vendor confirms asynchronously (Argyle: `accounts.connected` webhook). */
+      readonly outcome: 'pending';
+    }
+  | { readonly outcome: 'failed'; readonly problem: ConnectionProblem };
+
+/** A provider adapter. One per vendor; resolved by the service with `@injectAll(RECONNECTION_PROVIDER)`. */
+export interface ReconnectionProvider {
+  readonly id: string;
+  readonly capabilities: ProviderCapabilities;
+  /** Checks the signature over the exact raw bytes in constant time. Throws ReconnectKitError (webhook_*). */
+  verifyWebhook(rawBody: Uint8Array, headers: Headers, now: Date): VerifiedWebhook;
+  /** Normalises a verified webhook into events; validates the payload (throws `webhook_payload_invalid`). */
+  parseWebhook(webhook: VerifiedWebhook): ProviderEvent[];
+  /** Recognises an error thrown by a vendor API call (SDK error or raw Response). */
+  classifyError(error: unknown): ConnectionProblem | undefined;
+  fetchStatus(connection: ProviderConnection): Promise<ProviderStatus>;
+  startReconnection(connection: ProviderConnection, ctx: StartContext): Promise<ReconnectAction>;
+  completeReconnection(connection: ProviderConnection, callback: CallbackParams): Promise<ReconnectResult>;
+  revoke(connection: ProviderConnection): Promise<void>;
+}
+
+/** An event the service emits (written to the outbox in the same transaction as the state change). */
+export interface ConnectionEvent {
+  /** Stable id: the same applied transition always has the same id, so consumers can dedupe. */
+  readonly id: string;
+  readonly type: ConnectionEventType;
+  readonly connectionId: string;
+  readonly provider: string;
+  readonly hostUserId: string;
+  readonly from?: ConnectionState | undefined;
+  readonly to?: ConnectionState | undefined;
+  readonly vendor?: VendorStatus | undefined;
+  readonly problem?: ConnectionProblem | undefined;
+  readonly occurredAt: string;
+  /** What caused it: a webhook event id, an API error report, a status check, a reconnect completion, ... */
+  readonly cause: {
+    readonly kind: 'webhook' | 'api_error' | 'status_check' | 'reconnect' | 'revoke' | 'register';
+    readonly ref?: string;
+  };
+  readonly data?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** What the host's Notifier receives when the end user must act. */
+export interface UserNotification {
+  readonly connection: ConnectionRef & { readonly state: ConnectionState };
+  /** The reason in plain words. */
+  readonly reason: string;
+  /** How to fix it (a link, a redirect URL, a re-sent invite, the original shareable URL). */
+  readonly action?: ReconnectAction | undefined;
+  /** What stops working until the user reconnects. */
+  readonly impact: readonly string[];
+  readonly problem?: ConnectionProblem | undefined;
+}
