@@ -1,0 +1,227 @@
+import type { z } from 'zod';
+import type { MockClock } from '../clock.js';
+import type { FaultInjector } from '../faults.js';
+import { MockHttpError } from '../http/mock-http-error.js';
+import { jsonResult, type PipelineResult, toPipelineResult } from '../http/pipeline-result.js';
+import { RouteTable } from '../http/route-table.js';
+import type { RequestJournal } from '../journal/request-journal.js';
+import type { ScenarioResult } from '../types.js';
+import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import {
+  clockUpdateSchema,
+  describeIssues,
+  emptyBodySchema,
+  faultSchema,
+  flushQuerySchema,
+  requestsQuerySchema,
+  webhookSettingsSchema,
+} from './schemas.js';
+
+export const ADMIN_PREFIX = '/__admin';
+const DEFAULT_FLUSH_TIMEOUT_MS = 30_000;
+const utf8 = new TextDecoder();
+
+export interface ScenarioListing {
+  id: string;
+  description: string;
+  implemented: boolean;
+  catalogued: boolean;
+  [field: string]: unknown;
+}
+
+/** What the admin API needs from a mock instance. */
+export interface AdminHost {
+  readonly providerId: string;
+  readonly startedAtMs: number;
+  readonly clock: MockClock;
+  readonly journal: RequestJournal;
+  readonly faults: FaultInjector;
+  readonly webhooks: WebhookDispatcher;
+  reset(): void;
+  listScenarios(): ScenarioListing[];
+  /** The body schema of an implemented scenario; `undefined` for an unknown id. */
+  scenarioInput(id: string): z.ZodType | undefined;
+  runScenario(id: string, input: Record<string, unknown>): Promise<ScenarioResult>;
+}
+
+interface AdminCall {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: () => unknown;
+}
+
+type AdminHandler = (call: AdminCall) => PipelineResult | Promise<PipelineResult>;
+
+/** Thrown inside admin handlers; becomes a JSON error answer. */
+class AdminError extends Error {
+  readonly status: number;
+  readonly payload: Record<string, unknown>;
+
+  constructor(status: number, error: string, message: string, extra: Record<string, unknown> = {}) {
+    super(message);
+    this.status = status;
+    this.payload = { error, message, ...extra };
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const { message, issues } = describeIssues(result.error);
+  throw new AdminError(400, 'invalid_request', `invalid ${where}: ${message}`, { issues });
+}
+
+function queryObject(query: URLSearchParams): Record<string, string> {
+  return Object.fromEntries(query);
+}
+
+/** The `/__admin` API: JSON in and out, every body and query validated strictly. */
+export class AdminApi {
+  readonly #host: AdminHost;
+  readonly #routes: RouteTable<AdminHandler>;
+
+  constructor(host: AdminHost) {
+    this.#host = host;
+    const ok = (body: unknown, status = 200) => jsonResult(status, body);
+    this.#routes = new RouteTable<AdminHandler>([
+      {
+        method: 'GET',
+        path: '/health',
+        handler: () =>
+          ok({
+            status: 'ok',
+            provider: host.providerId,
+            uptime_ms: Date.now() - host.startedAtMs,
+            now: host.clock.now(),
+          }),
+      },
+      {
+        method: 'POST',
+        path: '/reset',
+        handler: ({ body }) => {
+          parse(emptyBodySchema, body(), 'reset body');
+          host.reset();
+          return ok({ reset: true });
+        },
+      },
+      {
+        method: 'GET',
+        path: '/scenarios',
+        handler: () => ok({ provider: host.providerId, scenarios: host.listScenarios() }),
+      },
+      { method: 'POST', path: '/scenarios/:id', handler: (call) => this.#runScenario(call) },
+      {
+        method: 'GET',
+        path: '/requests',
+        handler: ({ query }) => {
+          const filter = parse(requestsQuerySchema, queryObject(query), 'query');
+          const requests = host.journal.list(filter);
+          return ok({ total: requests.length, requests });
+        },
+      },
+      { method: 'DELETE', path: '/requests', handler: () => ok({ cleared: host.journal.clear() }) },
+      { method: 'GET', path: '/clock', handler: () => ok(host.clock.snapshot()) },
+      {
+        method: 'POST',
+        path: '/clock',
+        handler: ({ body }) => {
+          const update = parse(clockUpdateSchema, body(), 'clock update');
+          if (update.set !== undefined) host.clock.set(new Date(update.set));
+          else host.clock.advance(update.advance_ms!);
+          return ok(host.clock.snapshot());
+        },
+      },
+      { method: 'GET', path: '/faults', handler: () => ok({ faults: host.faults.list() }) },
+      {
+        method: 'POST',
+        path: '/faults',
+        handler: ({ body }) => ok(host.faults.add(parse(faultSchema, body(), 'fault')), 201),
+      },
+      { method: 'DELETE', path: '/faults', handler: () => ok({ cleared: host.faults.clear() }) },
+      { method: 'GET', path: '/webhooks', handler: () => ok(this.#webhookView()) },
+      {
+        method: 'PUT',
+        path: '/webhooks',
+        handler: ({ body }) => {
+          const { url, secret, ...rest } = parse(webhookSettingsSchema, body(), 'webhook settings');
+          host.webhooks.updateSettings({
+            ...rest,
+            ...(url !== undefined && { url: url ?? undefined }),
+            ...(secret !== undefined && { secret: secret ?? undefined }),
+          });
+          return ok(this.#webhookView());
+        },
+      },
+      {
+        method: 'POST',
+        path: '/webhooks/flush',
+        handler: async ({ query }) => {
+          const { timeout_ms } = parse(flushQuerySchema, queryObject(query), 'query');
+          const { drained } = await host.webhooks.flush(timeout_ms ?? DEFAULT_FLUSH_TIMEOUT_MS);
+          return ok({ drained, deliveries: host.webhooks.deliveries() });
+        },
+      },
+    ]);
+  }
+
+  /** `path` is already normalised and starts with `/__admin`. */
+  async handle(method: string, path: string, search: string, rawBody: Uint8Array): Promise<PipelineResult> {
+    const subPath = path.slice(ADMIN_PREFIX.length) || '/';
+    const lookup = this.#routes.lookup(method, subPath);
+    try {
+      if (lookup.kind === 'not_found') {
+        throw new AdminError(404, 'not_found', `no admin endpoint ${method} ${path}`);
+      }
+      if (lookup.kind === 'method_not_allowed') {
+        throw new AdminError(405, 'method_not_allowed', `${path} accepts ${lookup.allowed.join(', ')}`);
+      }
+      return await lookup.handler({
+        params: lookup.params,
+        query: new URLSearchParams(search),
+        body: () => parseJsonBody(rawBody),
+      });
+    } catch (error) {
+      if (error instanceof AdminError) return jsonResult(error.status, error.payload);
+      if (error instanceof MockHttpError) {
+        return toPipelineResult({ status: error.status, headers: error.headers, body: error.body });
+      }
+      throw error;
+    }
+  }
+
+  async #runScenario({ params, body }: AdminCall): Promise<PipelineResult> {
+    const id = params.id!;
+    const schema = this.#host.scenarioInput(id);
+    if (!schema) {
+      const known = this.#host
+        .listScenarios()
+        .filter((scenario) => scenario.implemented)
+        .map((scenario) => scenario.id);
+      throw new AdminError(404, 'unknown_scenario', `unknown scenario "${id}"; known: ${known.join(', ')}`, {
+        known,
+      });
+    }
+    const input = parse(schema, body(), `input for scenario "${id}"`) as Record<string, unknown>;
+    const result = await this.#host.runScenario(id, input);
+    return jsonResult(200, { scenario: id, changed: result.changed, webhooks: result.webhooks });
+  }
+
+  #webhookView() {
+    const { url, secret, ...rest } = this.#host.webhooks.settings;
+    return {
+      url: url ?? null,
+      secret_set: secret !== undefined,
+      ...rest,
+      deliveries: this.#host.webhooks.deliveries(),
+    };
+  }
+}
+
+function parseJsonBody(rawBody: Uint8Array): unknown {
+  if (rawBody.byteLength === 0) return {};
+  try {
+    return JSON.parse(utf8.decode(rawBody));
+  } catch (error) {
+    throw new AdminError(400, 'invalid_json', `request body is not valid JSON: ${(error as Error).message}`);
+  }
+}

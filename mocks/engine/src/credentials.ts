@@ -1,0 +1,29 @@
+import type { MockProviderDefinition } from './types.js';
+
+export interface CredentialSources {
+  /** Explicit overrides (highest precedence). */
+  credentials?: Partial<Record<string, string>>;
+  /** Environment consulted through the definition's `credentialEnv` names. */
+  env?: Record<string, string | undefined>;
+  /** `--webhook-secret`: also becomes the `webhook_secret` credential when the vendor has one. */
+  webhookSecret?: string;
+}
+
+/** Definition defaults ← environment (`credentialEnv`) ← `webhookSecret` ← explicit overrides. */
+export function resolveCredentials<S>(
+  definition: MockProviderDefinition<S>,
+  sources: CredentialSources,
+): Record<string, string> {
+  const credentials: Record<string, string> = { ...definition.defaultCredentials };
+  for (const [field, envName] of Object.entries(definition.credentialEnv ?? {})) {
+    const value = sources.env?.[envName];
+    if (value !== undefined && value !== '') credentials[field] = value;
+  }
+  if (sources.webhookSecret !== undefined && 'webhook_secret' in credentials) {
+    credentials.webhook_secret = sources.webhookSecret;
+  }
+  for (const [field, value] of Object.entries(sources.credentials ?? {})) {
+    if (value !== undefined) credentials[field] = value;
+  }
+  return credentials;
+}

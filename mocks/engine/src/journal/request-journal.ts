@@ -1,0 +1,118 @@
+import { forEachHeader, type HeaderSource } from '../http/incoming-call.js';
+import { compilePathPattern } from '../http/path-pattern.js';
+import { maskFields, maskHeader } from './masking.js';
+
+const utf8 = new TextDecoder();
+
+/** One journal row as kept in memory: references only, formatted (and masked) when read. */
+interface JournalEntry {
+  id: number;
+  timeMs: number;
+  method: string;
+  path: string;
+  search: string;
+  headers: HeaderSource;
+  rawBody: Uint8Array;
+  status: number | null;
+  fault: string | undefined;
+}
+
+export interface JournalRecord {
+  id: number;
+  time: string;
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string>;
+  body: unknown;
+  status: number | null;
+  fault?: string;
+}
+
+export interface JournalFilter {
+  path?: string;
+  method?: string;
+}
+
+/** Every non-admin request, oldest first, capped at `limit` entries (the oldest are dropped). */
+export class RequestJournal {
+  readonly #limit: number;
+  #entries: JournalEntry[] = [];
+  #nextId = 1;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  record(entry: Omit<JournalEntry, 'id' | 'status' | 'fault'>): JournalEntry {
+    const stored: JournalEntry = { ...entry, id: this.#nextId++, status: null, fault: undefined };
+    if (this.#limit <= 0) return stored;
+    if (this.#entries.length >= this.#limit) this.#entries.shift();
+    this.#entries.push(stored);
+    return stored;
+  }
+
+  list(filter: JournalFilter = {}): JournalRecord[] {
+    const pattern = filter.path === undefined ? undefined : compilePathPattern(filter.path);
+    const method = filter.method?.toUpperCase();
+    return this.#entries
+      .filter(
+        (entry) =>
+          (method === undefined || entry.method === method) && (!pattern || pattern.match(entry.path)),
+      )
+      .map(formatEntry);
+  }
+
+  clear(): number {
+    const count = this.#entries.length;
+    this.#entries = [];
+    return count;
+  }
+}
+
+function formatEntry(entry: JournalEntry): JournalRecord {
+  const headers: Record<string, string> = {};
+  let contentType = '';
+  forEachHeader(entry.headers, (name, value) => {
+    const lower = name.toLowerCase();
+    if (lower === 'content-type') contentType = value;
+    headers[lower] = maskHeader(lower, value);
+  });
+  const record: JournalRecord = {
+    id: entry.id,
+    time: new Date(entry.timeMs).toISOString(),
+    method: entry.method,
+    path: entry.path,
+    query: maskFields(searchToObject(new URLSearchParams(entry.search))) as Record<string, string | string[]>,
+    headers,
+    body: maskFields(parseBody(entry.rawBody, contentType)),
+    status: entry.status,
+  };
+  if (entry.fault !== undefined) record.fault = entry.fault;
+  return record;
+}
+
+function searchToObject(params: URLSearchParams): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const [key, value] of params) {
+    const existing = result[key];
+    if (existing === undefined) result[key] = value;
+    else result[key] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return result;
+}
+
+function parseBody(rawBody: Uint8Array, contentType: string): unknown {
+  if (rawBody.byteLength === 0) return null;
+  const text = utf8.decode(rawBody);
+  if (contentType.includes('json')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  if (contentType.includes('application/x-www-form-urlencoded'))
+    return searchToObject(new URLSearchParams(text));
+  return text;
+}
