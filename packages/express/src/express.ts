@@ -1,0 +1,137 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Connection, type ReconnectionServiceApi, ReconnectKitError } from '@reconnect-kit/core';
+import express, {
+  type Request as ExpressRequest,
+  type Response as ExpressResponse,
+  type Router,
+} from 'express';
+import { bufferedBodySource, collectWithinLimit, parseContentLength, type RawBodySource } from './body.js';
+import {
+  handleCallback,
+  handleStart,
+  type ReconnectHttpRequest,
+  type ReconnectRoutesOptions,
+} from './reconnect.js';
+import { handleWebhookDelivery, resolveMaxBodyBytes, type WebhookHandlerOptions } from './webhook.js';
+
+const capturedBodies = new WeakMap<IncomingMessage, Uint8Array>();
+
+/**
+ * A body-parser `verify` callback that keeps the exact bytes for the webhook router. Needed only when a
+ * parser runs before the router: `app.use(express.json({ verify: keepRawBody }))`.
+ */
+export function keepRawBody(req: IncomingMessage, _res: ServerResponse, buffer: Buffer): void {
+  capturedBodies.set(req, new Uint8Array(buffer));
+}
+
+export type WebhookRouterOptions = WebhookHandlerOptions;
+
+/**
+ * `POST /webhooks/:provider`. Reads the raw request stream itself (no body parser), so signatures are checked
+ * over the exact bytes the vendor sent. Mount it before any global body parser, or give that parser
+ * `verify: keepRawBody`.
+ */
+export function createWebhookRouter(
+  service: ReconnectionServiceApi,
+  options: WebhookRouterOptions = {},
+): Router {
+  const limit = resolveMaxBodyBytes(options);
+  const router = express.Router();
+  router.all(
+    '/webhooks/:provider',
+    async (req: ExpressRequest<{ provider: string }>, res: ExpressResponse) => {
+      const response = await handleWebhookDelivery(
+        service,
+        {
+          method: req.method,
+          provider: req.params.provider,
+          headers: toHeaders(req),
+          body: nodeBodySource(req),
+        },
+        limit,
+        options.logger,
+      );
+      // The unread rest of an oversized body is not worth draining: end the connection after the 413.
+      if (response.status === 413) res.setHeader('connection', 'close');
+      await send(res, response);
+    },
+  );
+  return router;
+}
+
+export interface ReconnectRouterOptions extends ReconnectRoutesOptions {
+  /** Required: may the signed-in user (e.g. `req.user` from your auth middleware) reconnect it? `false` → 404. */
+  readonly authorize: (req: ExpressRequest, connection: Connection) => boolean | Promise<boolean>;
+}
+
+/** `POST /reconnect/:connectionId/start` and `GET /reconnect/callback`; see the package README for the contract. */
+export function createReconnectRouter(
+  service: ReconnectionServiceApi,
+  options: ReconnectRouterOptions,
+): Router {
+  const router = express.Router();
+  router.all('/reconnect/callback', async (req: ExpressRequest, res: ExpressResponse) => {
+    await send(res, await handleCallback(service, fromExpress(req), options));
+  });
+  router.all(
+    '/reconnect/:connectionId/start',
+    async (req: ExpressRequest<{ connectionId: string }>, res: ExpressResponse) => {
+      const authorize = (connection: Connection) => options.authorize(req, connection);
+      await send(
+        res,
+        await handleStart(service, fromExpress(req), req.params.connectionId, authorize, options),
+      );
+    },
+  );
+  return router;
+}
+
+function nodeBodySource(req: IncomingMessage): RawBodySource {
+  const captured = capturedBodies.get(req);
+  if (captured !== undefined) return bufferedBodySource(captured);
+  if (req.readableDidRead || req.readableEnded) {
+    // The bytes are gone and re-serialising a parsed body would not reproduce them: fail loudly, not as a 401.
+    const misconfigured = new ReconnectKitError('config_invalid', {
+      message:
+        'The webhook body was already read by another middleware (e.g. a global express.json()). Mount the ' +
+        'webhook router before body parsers, or pass `verify: keepRawBody` to them.',
+    });
+    return { declaredLength: undefined, read: () => Promise.reject(misconfigured) };
+  }
+  return {
+    declaredLength: parseContentLength(req.headers['content-length']),
+    read: async (limit) => {
+      try {
+        // destroyOnReturn: false keeps the socket open so the 413 can still be written.
+        return await collectWithinLimit(req.iterator({ destroyOnReturn: false }), limit);
+      } catch (error) {
+        req.resume(); // discard whatever else arrives instead of buffering it
+        throw error;
+      }
+    },
+  };
+}
+
+function toHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+  return headers;
+}
+
+function fromExpress(req: ExpressRequest): ReconnectHttpRequest {
+  // Only the path and query matter here; the host part is a placeholder.
+  return {
+    method: req.method,
+    url: new URL(req.originalUrl, 'http://express.invalid'),
+    headers: toHeaders(req),
+  };
+}
+
+async function send(res: ExpressResponse, response: Response): Promise<void> {
+  res.status(response.status);
+  response.headers.forEach((value, name) => {
+    res.setHeader(name, value);
+  });
+  res.end(Buffer.from(await response.arrayBuffer()));
+}

@@ -1,0 +1,144 @@
+import {
+  type CallbackParams,
+  type CompletionOutcome,
+  type Connection,
+  type Logger,
+  type ReconnectAction,
+  type ReconnectionServiceApi,
+  ReconnectKitError,
+} from '@reconnect-kit/core';
+import { type HttpErrorCode, methodNotAllowed, toHttpError } from './http-error.js';
+import { prefersHtml, prefersJson } from './negotiate.js';
+import { errorResponse, jsonResponse, seeOther, withQuery } from './responses.js';
+
+/** Where a reconnect attempt ended, as the host's return page learns it. */
+export type ReconnectReturn =
+  | { readonly connectionId: string; readonly outcome: CompletionOutcome['outcome'] }
+  | { readonly connectionId?: string | undefined; readonly error: HttpErrorCode };
+
+export interface ReconnectRoutesOptions {
+  /**
+   * Where the browser lands after the callback (and after a failed HTML start). A string gets
+   * `?connection=<id>&outcome=recovered|account_mismatch|pending|failed` or `?error=<code>` appended;
+   * a function builds the URL itself.
+   */
+  readonly returnUrl: string | ((result: ReconnectReturn) => string);
+  /** Absolute URL of the callback route, handed to the vendor as the redirect target (Finch Connect needs it). */
+  readonly callbackUrl?: string | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/** The parts of an HTTP request the reconnect routes look at. */
+export interface ReconnectHttpRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Headers;
+}
+
+/** Decides whether the signed-in user may reconnect this connection (e.g. `connection.hostUserId === user.id`). */
+export type AuthorizeConnection = (connection: Connection) => boolean | Promise<boolean>;
+
+/** The "start" body: what the host's front end does next (open Link with the token, or follow the URL). */
+export interface StartResponseBody {
+  readonly action: ReconnectAction;
+}
+
+/**
+ * POST start: JSON `{action}` by default; a 303 to the action's URL when the client asks for HTML
+ * (`Accept: text/html`, a plain form post) or passes `?redirect=1` (`?redirect=0` forces JSON).
+ * Actions without a URL (Argyle Link needs the user token in the page) are always answered with JSON.
+ */
+export async function handleStart(
+  service: ReconnectionServiceApi,
+  request: ReconnectHttpRequest,
+  connectionId: string,
+  authorize: AuthorizeConnection,
+  options: ReconnectRoutesOptions,
+): Promise<Response> {
+  if (request.method !== 'POST') return errorResponse(methodNotAllowed('POST'), { allow: 'POST' });
+  const redirect = wantsRedirect(request);
+  try {
+    const connection = await service.getConnection(connectionId);
+    // Someone else's connection answers exactly like a missing one, so ids cannot be probed.
+    if (!(await authorize(connection))) throw new ReconnectKitError('connection_not_found');
+    const { action } = await service.startReconnection(connectionId, { redirectUri: options.callbackUrl });
+    const target = actionUrl(action);
+    if (redirect && target !== undefined) return seeOther(target);
+    const body: StartResponseBody = { action };
+    return jsonResponse(200, body);
+  } catch (error) {
+    const httpError = toHttpError(error, options.logger, { route: 'reconnect.start' });
+    if (!redirect) return errorResponse(httpError);
+    return seeOther(returnTarget(options, { connectionId, error: httpError.body.error.code }));
+  }
+}
+
+/**
+ * GET callback: the Finch Connect redirect (`code`, `state`) or the host page's navigation after Argyle Link
+ * (`state`, `account_id`, `user_id`). Every query parameter is passed through to `completeReconnection`.
+ * Browsers get a 303 to the return page; clients that prefer JSON get the outcome (or the error) as JSON.
+ */
+export async function handleCallback(
+  service: ReconnectionServiceApi,
+  request: ReconnectHttpRequest,
+  options: ReconnectRoutesOptions,
+): Promise<Response> {
+  if (request.method !== 'GET') return errorResponse(methodNotAllowed('GET'), { allow: 'GET' });
+  const json = prefersJson(request.headers.get('accept'));
+  try {
+    const result = await service.completeReconnection(callbackParams(request.url.searchParams));
+    if (json) return jsonResponse(200, result);
+    return seeOther(returnTarget(options, { connectionId: result.connection.id, outcome: result.outcome }));
+  } catch (error) {
+    const httpError = toHttpError(error, options.logger, { route: 'reconnect.callback' });
+    if (json) return errorResponse(httpError);
+    return seeOther(returnTarget(options, { error: httpError.body.error.code }));
+  }
+}
+
+function wantsRedirect(request: ReconnectHttpRequest): boolean {
+  const flag = request.url.searchParams.get('redirect');
+  if (flag === '1') return true;
+  if (flag === '0') return false;
+  return prefersHtml(request.headers.get('accept'));
+}
+
+function actionUrl(action: ReconnectAction): string | undefined {
+  switch (action.kind) {
+    case 'redirect':
+    case 'shareable_url':
+      return action.url;
+    case 'link':
+      return action.linkUrl;
+    case 'resend_invite':
+      return action.url;
+  }
+}
+
+export function callbackParams(query: URLSearchParams): CallbackParams {
+  const params: Record<string, string> = {};
+  for (const name of new Set(query.keys())) {
+    const values = query.getAll(name);
+    if (values.length > 1) {
+      throw new ReconnectKitError('invalid_input', {
+        message: `The callback parameter "${name}" appears more than once.`,
+        details: { parameter: name },
+      });
+    }
+    params[name] = values[0] ?? '';
+  }
+  const { state } = params;
+  if (state === undefined || state === '') {
+    throw new ReconnectKitError('state_invalid', { message: 'The callback has no "state" parameter.' });
+  }
+  return { ...params, state };
+}
+
+function returnTarget(options: ReconnectRoutesOptions, result: ReconnectReturn): string {
+  if (typeof options.returnUrl === 'function') return options.returnUrl(result);
+  const query: Record<string, string> = {};
+  if (result.connectionId !== undefined) query.connection = result.connectionId;
+  if ('outcome' in result) query.outcome = result.outcome;
+  else query.error = result.error;
+  return withQuery(options.returnUrl, query);
+}

@@ -1,0 +1,27 @@
+import type { HttpError } from './http-error.js';
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE, ...headers },
+  });
+}
+
+export function errorResponse(error: HttpError, headers: Record<string, string> = {}): Response {
+  return jsonResponse(error.status, error.body, headers);
+}
+
+/** 303 See Other: the browser follows it with a GET whatever the original method was. */
+export function seeOther(location: string): Response {
+  return new Response(null, { status: 303, headers: { location, ...NO_STORE } });
+}
+
+/** Adds query parameters to an absolute or a root-relative URL, keeping its existing query and fragment. */
+export function withQuery(target: string, params: Record<string, string>): string {
+  const isAbsolute = URL.canParse(target);
+  const url = new URL(target, 'http://relative.invalid');
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return isAbsolute ? url.href : `${url.pathname}${url.search}${url.hash}`;
+}
