@@ -4,7 +4,17 @@ export type { Clock } from './clock.js';
 export { ManualClock, SystemClock } from './clock.js';
 export type { ReconnectKitErrorCode, ReconnectKitErrorOptions } from './errors.js';
 export { ERROR_CODES, isReconnectKitError, ReconnectKitError } from './errors.js';
+export { eventIdFor } from './event-id.js';
+export { ConsoleLogger, NoopLogger, redact } from './logger.js';
+export { OutboxNotifier } from './notifier.js';
+export type { ReconnectKitOptions, ReconnectKitOptionsInput } from './options.js';
+export { reconnectKitOptionsSchema } from './options.js';
 export type { HttpFetch, Logger, Notifier } from './ports.js';
+export type { ReconnectKitConfig } from './register.js';
+export { registerReconnectKit } from './register.js';
+export type { SecretBoxConfig } from './secret-box.js';
+export { SecretBox, secretBoxConfigSchema } from './secret-box.js';
+export { ReconnectionService } from './service.js';
 export type {
   CompletionOutcome,
   Connection,
@@ -17,6 +27,23 @@ export type {
   StartReconnectionOptions,
   StartReconnectionResult,
 } from './service-api.js';
+export type { StateClaims } from './state-token.js';
+export { DEFAULT_STATE_TTL_MS, StateTokenSigner } from './state-token.js';
+export { MemoryConnectionStore } from './store/memory.js';
+export type {
+  ConnectionStore,
+  ConnectionStoreOps,
+  IgnoredSignal,
+  IgnoredSignalQuery,
+  IgnoredSignalReason,
+  OutboxClaim,
+  OutboxEntry,
+  OutboxQuery,
+  ReconnectAttempt,
+  SealedSecretRow,
+  StoreListQuery,
+} from './store/port.js';
+export { SqliteConnectionStore } from './store/sqlite.js';
 export {
   CLOCK,
   CONNECTION_STORE,
@@ -25,8 +52,19 @@ export {
   NOTIFIER,
   RECONNECT_KIT_CONFIG,
   RECONNECTION_PROVIDER,
+  RECONNECTION_SERVICE,
   SECRET_BOX,
+  STATE_SIGNER,
 } from './tokens.js';
+export type { TransitionDecision, TransitionRule } from './transitions.js';
+export {
+  decideTransition,
+  findTransition,
+  resolveSignalState,
+  SIGNAL_RESOLUTION,
+  TRANSITION_TABLE,
+  USER_ACTION_STATES,
+} from './transitions.js';
 export type {
   CallbackParams,
   ConnectionEvent,

@@ -8,3 +8,7 @@ export const SECRET_BOX = Symbol.for('reconnect-kit.SecretBox');
 export const NOTIFIER = Symbol.for('reconnect-kit.Notifier');
 /** Service-level options (state signing key, state TTL, outbox retry policy, ...). */
 export const RECONNECT_KIT_CONFIG = Symbol.for('reconnect-kit.Config');
+/** The `StateTokenSigner` that mints and verifies reconnect `state` tokens. */
+export const STATE_SIGNER = Symbol.for('reconnect-kit.StateSigner');
+/** The `ReconnectionService` (also resolvable by its class). */
+export const RECONNECTION_SERVICE = Symbol.for('reconnect-kit.ReconnectionService');

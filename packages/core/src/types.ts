@@ -243,4 +243,6 @@ export interface UserNotification {
   /** What stops working until the user reconnects. */
   readonly impact: readonly string[];
   readonly problem?: ConnectionProblem | undefined;
+  /** What put the connection in this state (the triggering event's cause). */
+  readonly cause?: ConnectionEvent['cause'] | undefined;
 }

@@ -1,0 +1,48 @@
+import { inject, injectable } from 'tsyringe';
+import type { Clock } from './clock.js';
+import { eventIdFor } from './event-id.js';
+import type { Notifier } from './ports.js';
+import type { ConnectionStore } from './store/port.js';
+import { CLOCK, CONNECTION_STORE } from './tokens.js';
+import type { UserNotification } from './types.js';
+
+/**
+ * The default notifier: records a `connection.notification` event in the outbox, so the host's event handler
+ * sends the email or in-app message. Only the action's kind is recorded: actions carry short-lived tokens
+ * that must not sit in the outbox (hosts link to their own reconnect page, which calls `startReconnection`).
+ */
+@injectable()
+export class OutboxNotifier implements Notifier {
+  constructor(
+    @inject(CONNECTION_STORE) private readonly store: ConnectionStore,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async notify(notification: UserNotification): Promise<void> {
+    const connection = await this.store.getConnection(notification.connection.id);
+    if (!connection) return;
+    const now = this.clock.now();
+    await this.store.appendOutbox(
+      [
+        {
+          id: eventIdFor(connection.id, connection.version, 'connection.notification'),
+          type: 'connection.notification',
+          connectionId: connection.id,
+          provider: connection.provider,
+          hostUserId: connection.hostUserId,
+          to: notification.connection.state,
+          vendor: connection.vendor,
+          problem: notification.problem,
+          occurredAt: now.toISOString(),
+          cause: notification.cause ?? { kind: 'status_check' },
+          data: {
+            reason: notification.reason,
+            impact: notification.impact,
+            actionKind: notification.action?.kind,
+          },
+        },
+      ],
+      now,
+    );
+  }
+}

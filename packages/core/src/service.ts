@@ -1,0 +1,842 @@
+import { randomUUID } from 'node:crypto';
+import { inject, injectAll, injectable } from 'tsyringe';
+import type { Clock } from './clock.js';
+import { isReconnectKitError, ReconnectKitError } from './errors.js';
+import { eventIdFor } from './event-id.js';
+import { redact } from './logger.js';
+import type { ReconnectKitOptions } from './options.js';
+import type { Logger, Notifier } from './ports.js';
+import type { SecretBox } from './secret-box.js';
+import type {
+  CompletionOutcome,
+  Connection,
+  ConnectionEventHandler,
+  ConnectionPage,
+  IngestResult,
+  ListConnectionsQuery,
+  ReconnectionServiceApi,
+  RegisterConnectionInput,
+  StartReconnectionOptions,
+  StartReconnectionResult,
+} from './service-api.js';
+import { StateTokenSigner } from './state-token.js';
+import type { ConnectionStore, ConnectionStoreOps, IgnoredSignalReason } from './store/port.js';
+import {
+  CLOCK,
+  CONNECTION_STORE,
+  LOGGER,
+  NOTIFIER,
+  RECONNECT_KIT_CONFIG,
+  RECONNECTION_PROVIDER,
+  SECRET_BOX,
+  STATE_SIGNER,
+} from './tokens.js';
+import { decideTransition, isTerminalState, USER_ACTION_STATES } from './transitions.js';
+import type {
+  CallbackParams,
+  ConnectionEvent,
+  ConnectionProblem,
+  ConnectionState,
+  ProviderConnection,
+  ProviderEvent,
+  ReconnectAction,
+  ReconnectionProvider,
+  VendorStatus,
+} from './types.js';
+import { CONNECTION_STATES } from './types.js';
+
+type Cause = ConnectionEvent['cause'];
+
+/** A signal to apply: a vendor event, a status read, a classified error, or the service's own step. */
+interface SignalInput {
+  readonly state: ConnectionState;
+  readonly vendor?: VendorStatus | undefined;
+  readonly problem?: ConnectionProblem | undefined;
+  /** Vendor time; when given it is checked against and then becomes `lastSignalAt`. */
+  readonly occurredAt?: Date | undefined;
+  readonly cause: Cause;
+  /** Extra fields written with the change (metadata merge on reconnect completion). */
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  readonly provider?: string | undefined;
+  readonly eventId?: string | undefined;
+  readonly vendorType?: string | undefined;
+}
+
+interface ApplyResult {
+  readonly connection: Connection;
+  readonly status: 'applied' | 'same_state' | 'ignored';
+  readonly events: readonly ConnectionEvent[];
+  /** Set when the change put the connection in a state where its user must act. */
+  readonly needsUser: boolean;
+  readonly cause?: Cause;
+}
+
+/** Work done after a transaction commits (notifications, dispatcher wake-up). */
+type AfterCommit = () => Promise<void>;
+
+const DEFAULT_REASONS: Partial<Record<ConnectionState, string>> = {
+  needs_reauth: 'Your payroll connection was signed out. Sign in again to keep it working.',
+  needs_credentials: 'Your payroll login changed or expired. Enter your current login to keep it working.',
+  revoked: 'Access to your payroll account was removed. Connect it again to continue.',
+};
+
+/**
+ * The orchestrator the host calls. Every state change goes through the transition table and is written in
+ * one store transaction with its outbox events; notifications run after the commit.
+ */
+@injectable()
+export class ReconnectionService implements ReconnectionServiceApi {
+  readonly #providers: ReadonlyMap<string, ReconnectionProvider>;
+  readonly #handlers = new Set<ConnectionEventHandler>();
+  readonly #completions = new Map<string, Promise<CompletionOutcome>>();
+  readonly #dispatcherId = `dispatcher_${randomUUID()}`;
+  #dispatcher: { stop: AbortController; done: Promise<void>; wake: () => void } | undefined;
+
+  constructor(
+    @injectAll(RECONNECTION_PROVIDER) providers: ReconnectionProvider[],
+    @inject(CONNECTION_STORE) private readonly store: ConnectionStore,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(SECRET_BOX) private readonly secretBox: SecretBox,
+    @inject(STATE_SIGNER) private readonly stateSigner: StateTokenSigner,
+    @inject(NOTIFIER) private readonly notifier: Notifier,
+    @inject(LOGGER) private readonly logger: Logger,
+    @inject(RECONNECT_KIT_CONFIG) private readonly options: ReconnectKitOptions,
+  ) {
+    this.#providers = new Map(providers.map((provider) => [provider.id, provider]));
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------------
+
+  async getConnection(connectionId: string): Promise<Connection> {
+    const connection = await this.store.getConnection(connectionId);
+    if (!connection) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+    return connection;
+  }
+
+  listConnections(query: ListConnectionsQuery = {}): Promise<ConnectionPage> {
+    const unknownState = query.states?.find((state) => !CONNECTION_STATES.includes(state));
+    if (unknownState !== undefined) {
+      throw new ReconnectKitError('invalid_input', {
+        message: `Unknown state "${unknownState}" in states.`,
+        details: { field: 'states' },
+      });
+    }
+    return this.store.listConnections(query);
+  }
+
+  // ---- registration ------------------------------------------------------------------------------------
+
+  async registerConnection(input: RegisterConnectionInput): Promise<Connection> {
+    this.#provider(input.provider);
+    for (const field of ['hostUserId', 'upstreamId'] as const) {
+      if (typeof input[field] !== 'string' || input[field].length === 0) {
+        throw new ReconnectKitError('invalid_input', {
+          message: `${field} must be a non-empty string.`,
+          details: { field },
+        });
+      }
+    }
+    const state = input.state ?? 'connected';
+    if (!CONNECTION_STATES.includes(state) || isTerminalState(state)) {
+      throw new ReconnectKitError('invalid_input', {
+        message: 'state must be a non-terminal connection state.',
+        details: { field: 'state' },
+      });
+    }
+    return this.#write(async (tx) => {
+      const existing = await tx.findByUpstream(input.provider, input.upstreamId);
+      if (existing && !isTerminalState(existing.state)) {
+        if (existing.hostUserId === input.hostUserId) return { value: existing };
+        throw new ReconnectKitError('invalid_input', {
+          message: 'This upstream connection is registered to another host user.',
+          details: { connectionId: existing.id, field: 'upstreamId' },
+        });
+      }
+      const inserted = await this.#insertConnection(tx, { ...input, state }, { kind: 'register' });
+      return { value: inserted.connection };
+    });
+  }
+
+  async #insertConnection(
+    tx: ConnectionStoreOps,
+    input: RegisterConnectionInput & { readonly state: ConnectionState; readonly lastSignalAt?: Date },
+    cause: Cause,
+  ): Promise<{ connection: Connection; events: ConnectionEvent[] }> {
+    const now = this.clock.now().toISOString();
+    const connection: Connection = {
+      id: `conn_${randomUUID()}`,
+      provider: input.provider,
+      hostUserId: input.hostUserId,
+      upstreamId: input.upstreamId,
+      upstreamParentId: input.upstreamParentId,
+      metadata: { ...input.metadata },
+      state: input.state,
+      vendor: input.vendor,
+      previousConnectionId: input.previousConnectionId,
+      createdAt: now,
+      updatedAt: now,
+      stateChangedAt: now,
+      lastSignalAt: input.lastSignalAt?.toISOString(),
+      version: 1,
+    };
+    await tx.insertConnection(connection);
+    if (input.secrets) await tx.putSecrets(connection.id, this.#sealSecrets(connection.id, input.secrets));
+    const data = input.previousConnectionId
+      ? { previousConnectionId: input.previousConnectionId }
+      : undefined;
+    const events = [this.#event(connection, 'connection.state_changed', cause, { from: undefined, data })];
+    await tx.appendOutbox(events, this.clock.now());
+    return { connection, events };
+  }
+
+  // ---- signals: webhooks, errors, status -------------------------------------------------------------
+
+  async ingestWebhook(providerId: string, rawBody: Uint8Array, headers: Headers): Promise<IngestResult> {
+    const provider = this.#provider(providerId);
+    const verified = provider.verifyWebhook(rawBody, headers, this.clock.now());
+    const providerEvents = provider.parseWebhook(verified);
+    const result = await this.#write(async (tx) => {
+      const tally = { applied: 0, duplicates: 0, ignored: 0 };
+      const events: ConnectionEvent[] = [];
+      const after: AfterCommit[] = [];
+      for (const providerEvent of providerEvents) {
+        if (!(await tx.recordInboundEvent(providerId, providerEvent.eventId, verified.receivedAt))) {
+          tally.duplicates += 1;
+          continue;
+        }
+        const outcome = await this.#ingestOne(tx, providerId, providerEvent);
+        tally[outcome.status === 'ignored' ? 'ignored' : 'applied'] += 1;
+        events.push(...outcome.events);
+        if (outcome.needsUser && outcome.connection) {
+          const connection = outcome.connection;
+          after.push(() => this.#notifyUser(connection, { kind: 'webhook', ref: providerEvent.eventId }));
+        }
+      }
+      return { value: { ...tally, events }, after };
+    });
+    this.logger.info('webhook ingested', {
+      provider: providerId,
+      applied: result.applied,
+      duplicates: result.duplicates,
+      ignored: result.ignored,
+    });
+    return result;
+  }
+
+  async #ingestOne(
+    tx: ConnectionStoreOps,
+    providerId: string,
+    event: ProviderEvent,
+  ): Promise<{
+    status: ApplyResult['status'];
+    events: readonly ConnectionEvent[];
+    needsUser: boolean;
+    connection?: Connection;
+  }> {
+    const connection = await tx.findByUpstream(providerId, event.upstreamId);
+    const journal = (reason: IgnoredSignalReason, to?: ConnectionState) =>
+      this.#recordIgnored(tx, {
+        provider: providerId,
+        connection,
+        upstreamId: event.upstreamId,
+        eventId: event.eventId,
+        vendorType: event.vendorType,
+        occurredAt: event.occurredAt,
+        reason,
+        to,
+      });
+    if (!event.signal) {
+      await journal('unknown_event');
+      return { status: 'ignored', events: [], needsUser: false };
+    }
+    const signal = event.signal;
+    if (!connection) {
+      const successor = await this.#registerSuccessor(tx, providerId, event);
+      if (successor) return { status: 'applied', ...successor, needsUser: false };
+      await journal('unknown_connection', signal.state);
+      return { status: 'ignored', events: [], needsUser: false };
+    }
+    const applied = await this.#apply(tx, connection, {
+      ...signal,
+      occurredAt: event.occurredAt,
+      cause: { kind: 'webhook', ref: event.eventId },
+      provider: providerId,
+      eventId: event.eventId,
+      vendorType: event.vendorType,
+    });
+    return applied;
+  }
+
+  /**
+   * A vendor event for an unknown upstream id whose parent matches a revoked connection: the same host user
+   * connected again (revocation makes the vendor create a new account), so a new connection is registered and
+   * linked to the revoked one.
+   */
+  async #registerSuccessor(
+    tx: ConnectionStoreOps,
+    providerId: string,
+    event: ProviderEvent,
+  ): Promise<{ events: readonly ConnectionEvent[]; connection: Connection } | undefined> {
+    const signal = event.signal;
+    if (!signal || !event.upstreamParentId || isTerminalState(signal.state)) return undefined;
+    const previous = await tx.findLatestByUpstreamParent(providerId, event.upstreamParentId, ['revoked']);
+    if (!previous) return undefined;
+    const inserted = await this.#insertConnection(
+      tx,
+      {
+        provider: providerId,
+        hostUserId: previous.hostUserId,
+        upstreamId: event.upstreamId,
+        upstreamParentId: event.upstreamParentId,
+        state: signal.state === 'reconnecting' ? 'pending' : signal.state,
+        vendor: signal.vendor,
+        metadata: previous.metadata,
+        previousConnectionId: previous.id,
+        lastSignalAt: event.occurredAt,
+      },
+      { kind: 'webhook', ref: event.eventId },
+    );
+    this.logger.info('connection registered after revocation', {
+      provider: providerId,
+      connectionId: inserted.connection.id,
+      previousConnectionId: previous.id,
+    });
+    return inserted;
+  }
+
+  async reportError(connectionId: string, error: unknown): Promise<Connection> {
+    const connection = await this.getConnection(connectionId);
+    const problem = this.#provider(connection.provider).classifyError(error);
+    if (!problem) return connection;
+    return this.#signal(connectionId, {
+      state: problem.state,
+      vendor: problem.vendor,
+      problem,
+      occurredAt: this.clock.now(),
+      cause: { kind: 'api_error' },
+    });
+  }
+
+  async checkStatus(connectionId: string): Promise<Connection> {
+    const connection = await this.getConnection(connectionId);
+    const provider = this.#provider(connection.provider);
+    const status = await provider.fetchStatus(await this.#providerConnection(connection));
+    return this.#signal(connectionId, {
+      state: status.state,
+      vendor: status.vendor,
+      problem: status.problem,
+      occurredAt: status.checkedAt,
+      cause: { kind: 'status_check' },
+    });
+  }
+
+  /** Applies one signal to a connection in its own transaction (retried on conflicts), then notifies. */
+  async #signal(connectionId: string, signal: SignalInput): Promise<Connection> {
+    return this.#write(async (tx) => {
+      const current = await tx.getConnection(connectionId);
+      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const applied = await this.#apply(tx, current, signal);
+      const after: AfterCommit[] = applied.needsUser
+        ? [() => this.#notifyUser(applied.connection, signal.cause)]
+        : [];
+      return { value: applied.connection, after };
+    });
+  }
+
+  /** The single place where a signal meets the transition table. */
+  async #apply(tx: ConnectionStoreOps, current: Connection, signal: SignalInput): Promise<ApplyResult> {
+    const decision = decideTransition({
+      current: current.state,
+      signal: signal.state,
+      occurredAt: signal.occurredAt,
+      lastSignalAt: current.lastSignalAt,
+    });
+    if (decision.kind === 'ignore') {
+      await this.#recordIgnored(tx, {
+        provider: current.provider,
+        connection: current,
+        upstreamId: current.upstreamId,
+        eventId: signal.eventId,
+        vendorType: signal.vendorType,
+        occurredAt: signal.occurredAt,
+        reason: decision.reason,
+        to: decision.to,
+      });
+      this.logger.debug('signal ignored', {
+        connectionId: current.id,
+        reason: decision.reason,
+        from: current.state,
+        to: decision.to,
+      });
+      return { connection: current, status: 'ignored', events: [], needsUser: false };
+    }
+    const now = this.clock.now().toISOString();
+    const changed = decision.kind === 'apply';
+    const next: Connection = {
+      ...current,
+      state: decision.to,
+      vendor: signal.vendor ?? current.vendor,
+      problem: this.#problemAfter(current, decision.to, signal.problem),
+      metadata: { ...current.metadata, ...signal.metadata },
+      lastSignalAt: signal.occurredAt ? signal.occurredAt.toISOString() : current.lastSignalAt,
+      updatedAt: now,
+      stateChangedAt: changed ? now : current.stateChangedAt,
+      version: current.version + 1,
+    };
+    await tx.updateConnection(next, current.version);
+    if (isTerminalState(next.state)) await tx.deleteSecrets(next.id);
+    if (decision.kind === 'same_state') {
+      return { connection: next, status: 'same_state', events: [], needsUser: false };
+    }
+    const events = decision.events.map((type) =>
+      this.#event(next, type, signal.cause, { from: current.state, data: { version: next.version } }),
+    );
+    await tx.appendOutbox(events, this.clock.now());
+    this.logger.info('connection state changed', {
+      connectionId: next.id,
+      provider: next.provider,
+      from: current.state,
+      to: next.state,
+      cause: signal.cause.kind,
+    });
+    const needsUser = USER_ACTION_STATES.includes(next.state);
+    return { connection: next, status: 'applied', events, needsUser, cause: signal.cause };
+  }
+
+  /** Problem states carry the signal's problem; `reconnecting` keeps the problem being fixed; others clear it. */
+  #problemAfter(
+    current: Connection,
+    to: ConnectionState,
+    problem: ConnectionProblem | undefined,
+  ): ConnectionProblem | undefined {
+    if (to === 'reconnecting') return problem ?? current.problem;
+    if (to === 'pending' || to === 'connected') return undefined;
+    return problem ?? (to === current.state ? current.problem : undefined);
+  }
+
+  async #recordIgnored(
+    tx: ConnectionStoreOps,
+    entry: {
+      provider: string;
+      connection: Connection | undefined;
+      upstreamId: string;
+      eventId: string | undefined;
+      vendorType: string | undefined;
+      occurredAt: Date | undefined;
+      reason: IgnoredSignalReason;
+      to: ConnectionState | undefined;
+    },
+  ): Promise<void> {
+    await tx.recordIgnoredSignal({
+      id: `ign_${randomUUID()}`,
+      provider: entry.provider,
+      connectionId: entry.connection?.id,
+      upstreamId: entry.upstreamId,
+      eventId: entry.eventId,
+      vendorType: entry.vendorType,
+      reason: entry.reason,
+      from: entry.connection?.state,
+      to: entry.to,
+      occurredAt: entry.occurredAt?.toISOString(),
+      recordedAt: this.clock.now().toISOString(),
+    });
+  }
+
+  // ---- reconnection ------------------------------------------------------------------------------------
+
+  async startReconnection(
+    connectionId: string,
+    options: StartReconnectionOptions = {},
+  ): Promise<StartReconnectionResult> {
+    const connection = await this.getConnection(connectionId);
+    if (isTerminalState(connection.state)) {
+      throw new ReconnectKitError('connection_terminal', {
+        details: { connectionId, state: connection.state },
+      });
+    }
+    const action = await this.#mintAction(connection, options.redirectUri);
+    const updated = await this.#signal(connectionId, {
+      state: 'reconnecting',
+      cause: { kind: 'reconnect', ref: action.nonce },
+    });
+    if (updated.state !== 'reconnecting') {
+      // The connection became terminal between the read and the write.
+      throw new ReconnectKitError('connection_terminal', { details: { connectionId, state: updated.state } });
+    }
+    return { connection: updated, action: action.action };
+  }
+
+  /** Mints a signed state bound to a new attempt and asks the provider for the user's way back in. */
+  async #mintAction(
+    connection: Connection,
+    redirectUri: string | undefined,
+  ): Promise<{ action: ReconnectAction; nonce: string }> {
+    const provider = this.#provider(connection.provider);
+    const now = this.clock.now();
+    const nonce = StateTokenSigner.newNonce();
+    const expiresAt = new Date(now.getTime() + this.options.stateTtlMs);
+    const state = this.stateSigner.sign({
+      connectionId: connection.id,
+      provider: connection.provider,
+      nonce,
+      expiresAt,
+    });
+    const action = await provider.startReconnection(await this.#providerConnection(connection), {
+      state,
+      expiresAt,
+      redirectUri,
+      now,
+    });
+    await this.store.insertReconnectAttempt({
+      nonce,
+      connectionId: connection.id,
+      provider: connection.provider,
+      createdAt: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    });
+    return { action, nonce };
+  }
+
+  completeReconnection(callback: CallbackParams): Promise<CompletionOutcome> {
+    if (typeof callback?.state !== 'string') {
+      return Promise.reject(new ReconnectKitError('state_invalid'));
+    }
+    let claims: ReturnType<StateTokenSigner['verify']>;
+    try {
+      claims = this.stateSigner.verify(callback.state, this.clock.now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // In-process callers share one promise; across processes the connection lock + stored outcome do the job.
+    const running = this.#completions.get(claims.nonce);
+    if (running) return running;
+    const completion = this.store
+      .withConnectionLock(claims.connectionId, () => this.#complete(claims, callback))
+      .finally(() => this.#completions.delete(claims.nonce));
+    this.#completions.set(claims.nonce, completion);
+    return completion;
+  }
+
+  async #complete(
+    claims: ReturnType<StateTokenSigner['verify']>,
+    callback: CallbackParams,
+  ): Promise<CompletionOutcome> {
+    const attempt = await this.store.getReconnectAttempt(claims.nonce);
+    if (!attempt || attempt.connectionId !== claims.connectionId || attempt.provider !== claims.provider) {
+      throw new ReconnectKitError('state_invalid', { details: { connectionId: claims.connectionId } });
+    }
+    if (attempt.outcome) return attempt.outcome;
+    const connection = await this.getConnection(claims.connectionId);
+    if (isTerminalState(connection.state)) {
+      throw new ReconnectKitError('connection_terminal', {
+        details: { connectionId: connection.id, state: connection.state },
+      });
+    }
+    const provider = this.#provider(connection.provider);
+    const result = await provider.completeReconnection(await this.#providerConnection(connection), callback);
+    const cause: Cause = { kind: 'reconnect', ref: claims.nonce };
+
+    if (result.outcome === 'pending') {
+      const pending = await this.#signal(connection.id, { state: 'reconnecting', cause });
+      return { outcome: 'pending', connection: pending };
+    }
+    if (result.outcome === 'failed') {
+      return this.#finishAttempt(claims.nonce, connection.id, async (tx, current) => {
+        const applied = await this.#apply(tx, current, {
+          state: result.problem.state,
+          vendor: result.problem.vendor,
+          problem: result.problem,
+          occurredAt: this.clock.now(),
+          cause,
+        });
+        return { outcome: 'failed', connection: applied.connection, problem: result.problem, applied };
+      });
+    }
+    const expected = { upstreamId: connection.upstreamId, upstreamParentId: connection.upstreamParentId };
+    const actual = { upstreamId: result.upstreamId, upstreamParentId: result.upstreamParentId };
+    const parentMismatch =
+      expected.upstreamParentId !== undefined &&
+      actual.upstreamParentId !== undefined &&
+      expected.upstreamParentId !== actual.upstreamParentId;
+    if (expected.upstreamId !== actual.upstreamId || parentMismatch) {
+      this.logger.warn('reconnect landed on another account', { connectionId: connection.id });
+      return this.#finishAttempt(claims.nonce, connection.id, async (tx, current) => {
+        const event = this.#event(current, 'connection.account_mismatch', cause, {
+          from: undefined,
+          discriminator: claims.nonce,
+          data: { expected, actual },
+        });
+        await tx.appendOutbox([event], this.clock.now());
+        return { outcome: 'account_mismatch', connection: current, expected, actual };
+      });
+    }
+    return this.#finishAttempt(claims.nonce, connection.id, async (tx, current) => {
+      if (result.secrets) await tx.putSecrets(current.id, this.#sealSecrets(current.id, result.secrets));
+      const applied = await this.#apply(tx, current, {
+        state: result.state,
+        vendor: result.vendor,
+        occurredAt: this.clock.now(),
+        metadata: result.metadata,
+        cause,
+      });
+      if (applied.connection.state === 'connected') {
+        return { outcome: 'recovered', connection: applied.connection, applied };
+      }
+      return { outcome: 'pending', connection: applied.connection, applied };
+    });
+  }
+
+  /** Writes a completion and stores its outcome on the attempt in the same transaction (final outcomes only). */
+  async #finishAttempt(
+    nonce: string,
+    connectionId: string,
+    write: (
+      tx: ConnectionStoreOps,
+      current: Connection,
+    ) => Promise<CompletionOutcome & { readonly applied?: ApplyResult }>,
+  ): Promise<CompletionOutcome> {
+    return this.#write(async (tx) => {
+      const current = await tx.getConnection(connectionId);
+      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const { applied, ...outcome } = await write(tx, current);
+      if (outcome.outcome !== 'pending') await tx.completeReconnectAttempt(nonce, outcome, this.clock.now());
+      const after: AfterCommit[] = applied?.needsUser
+        ? [() => this.#notifyUser(applied.connection, { kind: 'reconnect', ref: nonce })]
+        : [];
+      return { value: outcome, after };
+    });
+  }
+
+  async revoke(connectionId: string): Promise<Connection> {
+    const connection = await this.getConnection(connectionId);
+    // Revoking twice is a no-op: the first call already removed upstream access (or the vendor did).
+    if (isTerminalState(connection.state)) return connection;
+    await this.#provider(connection.provider).revoke(await this.#providerConnection(connection));
+    return this.#signal(connectionId, { state: 'disconnected', cause: { kind: 'revoke' } });
+  }
+
+  // ---- secrets -----------------------------------------------------------------------------------------
+
+  /** Re-seals every stored secret with the primary key, page by page. Returns how many were re-sealed. */
+  async rotateSecrets(pageSize = 100): Promise<{ rotated: number; unchanged: number }> {
+    let after: string | undefined;
+    const counts = { rotated: 0, unchanged: 0 };
+    for (;;) {
+      const page = await this.store.listSecrets(after, pageSize);
+      for (const row of page) {
+        const next = this.secretBox.rotate(row.sealed, row.connectionId);
+        // Compare-and-set: a completion that stored new secrets meanwhile already used the primary key.
+        const changed =
+          next !== row.sealed && (await this.store.replaceSecrets(row.connectionId, row.sealed, next));
+        counts[changed ? 'rotated' : 'unchanged'] += 1;
+      }
+      if (page.length < pageSize) return counts;
+      after = page.at(-1)?.connectionId;
+    }
+  }
+
+  #sealSecrets(connectionId: string, secrets: Readonly<Record<string, string>>): string {
+    return this.secretBox.seal(JSON.stringify(secrets), connectionId);
+  }
+
+  /** The only place secrets are decrypted: to hand the provider its connection. `secrets` is non-enumerable. */
+  async #providerConnection(connection: Connection): Promise<ProviderConnection> {
+    const sealed = await this.store.getSecrets(connection.id);
+    const secrets: Record<string, string> = sealed
+      ? JSON.parse(this.secretBox.open(sealed, connection.id))
+      : {};
+    const ref = {
+      id: connection.id,
+      provider: connection.provider,
+      hostUserId: connection.hostUserId,
+      upstreamId: connection.upstreamId,
+      upstreamParentId: connection.upstreamParentId,
+      metadata: { ...connection.metadata },
+    };
+    Object.defineProperty(ref, 'secrets', { value: Object.freeze(secrets), enumerable: false });
+    return ref as ProviderConnection;
+  }
+
+  // ---- notifications -----------------------------------------------------------------------------------
+
+  async #notifyUser(connection: Connection, cause: Cause): Promise<void> {
+    try {
+      const policy = this.options.notifications.providers[connection.provider];
+      let action: ReconnectAction | undefined;
+      if (policy?.includeAction && connection.state !== 'revoked') {
+        action = await this.#mintAction(connection, undefined).then(
+          (minted) => minted.action,
+          (error: unknown) => {
+            this.logger.warn('could not mint a reconnect action for a notification', {
+              connectionId: connection.id,
+              error: redact(error),
+            });
+            return undefined;
+          },
+        );
+      }
+      await this.notifier.notify({
+        connection: {
+          id: connection.id,
+          provider: connection.provider,
+          hostUserId: connection.hostUserId,
+          upstreamId: connection.upstreamId,
+          upstreamParentId: connection.upstreamParentId,
+          metadata: connection.metadata,
+          state: connection.state,
+        },
+        reason:
+          connection.problem?.reason ??
+          DEFAULT_REASONS[connection.state] ??
+          'Your connection needs attention.',
+        action,
+        impact: policy?.impact ?? this.options.notifications.defaultImpact,
+        problem: connection.problem,
+        cause,
+      });
+    } catch (error) {
+      this.logger.error('notifier failed', { connectionId: connection.id, error: redact(error) });
+    }
+  }
+
+  // ---- outbox delivery ---------------------------------------------------------------------------------
+
+  subscribe(handler: ConnectionEventHandler): () => void {
+    this.#handlers.add(handler);
+    return () => {
+      this.#handlers.delete(handler);
+    };
+  }
+
+  /**
+   * Claims due outbox entries and hands each to every subscriber, in append order. An entry is marked
+   * delivered only when every handler resolved; otherwise it is released with exponential backoff (on the
+   * injected clock) and delivered again later: at-least-once, consumers dedupe by event id. Without
+   * subscribers nothing is claimed, so events wait for the first one.
+   */
+  async deliverOutbox(): Promise<number> {
+    if (this.#handlers.size === 0) return 0;
+    const { batchSize, leaseMs, retryBaseMs, retryMaxMs } = this.options.outbox;
+    const claimed = await this.store.claimOutbox({
+      now: this.clock.now(),
+      limit: batchSize,
+      leaseMs,
+      owner: this.#dispatcherId,
+    });
+    let delivered = 0;
+    for (const entry of claimed) {
+      try {
+        for (const handler of [...this.#handlers]) await handler(entry.event);
+        if (await this.store.markOutboxDelivered(entry.event.id, this.#dispatcherId, this.clock.now()))
+          delivered += 1;
+      } catch (error) {
+        const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** entry.attempts);
+        const errorName = isReconnectKitError(error)
+          ? error.code
+          : error instanceof Error
+            ? error.name
+            : 'Error';
+        await this.store.markOutboxFailed(entry.event.id, this.#dispatcherId, {
+          nextAttemptAt: new Date(this.clock.now().getTime() + delay),
+          error: errorName,
+        });
+        this.logger.warn('event handler failed; will redeliver', {
+          eventId: entry.event.id,
+          type: entry.event.type,
+          attempts: entry.attempts + 1,
+          retryInMs: delay,
+          error: redact(error),
+        });
+      }
+    }
+    return delivered;
+  }
+
+  /** Starts a background loop that delivers the outbox every `outbox.pollIntervalMs` (clock time). */
+  startDispatcher(): void {
+    if (this.#dispatcher) return;
+    const stop = new AbortController();
+    let wake = () => {};
+    const loop = async () => {
+      while (!stop.signal.aborted) {
+        try {
+          while ((await this.deliverOutbox()) > 0 && !stop.signal.aborted) {
+            // keep draining while there is work
+          }
+        } catch (error) {
+          this.logger.error('outbox delivery failed', { error: redact(error) });
+        }
+        if (stop.signal.aborted) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          stop.signal.addEventListener('abort', () => resolve(), { once: true });
+          this.clock.sleep(this.options.outbox.pollIntervalMs).then(resolve, resolve);
+        });
+      }
+    };
+    this.#dispatcher = { stop, done: loop(), wake: () => wake() };
+  }
+
+  /** Stops the background loop and waits for the current delivery to finish. */
+  async stopDispatcher(): Promise<void> {
+    const dispatcher = this.#dispatcher;
+    if (!dispatcher) return;
+    this.#dispatcher = undefined;
+    dispatcher.stop.abort();
+    await dispatcher.done;
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------------------
+
+  #provider(providerId: string): ReconnectionProvider {
+    const provider = this.#providers.get(providerId);
+    if (!provider)
+      throw new ReconnectKitError('provider_not_registered', { details: { provider: providerId } });
+    return provider;
+  }
+
+  #event(
+    connection: Connection,
+    type: ConnectionEvent['type'],
+    cause: Cause,
+    extra: {
+      from: ConnectionState | undefined;
+      data?: Readonly<Record<string, unknown>> | undefined;
+      discriminator?: string;
+    },
+  ): ConnectionEvent {
+    return {
+      id: eventIdFor(connection.id, connection.version, type, extra.discriminator),
+      type,
+      connectionId: connection.id,
+      provider: connection.provider,
+      hostUserId: connection.hostUserId,
+      from: extra.from,
+      to: connection.state,
+      vendor: connection.vendor,
+      problem: connection.problem,
+      occurredAt: this.clock.now().toISOString(),
+      cause,
+      data: extra.data,
+    };
+  }
+
+  /**
+   * Runs a transaction, retrying it on `store_conflict` (a concurrent writer bumped a version), then runs the
+   * after-commit work and wakes the dispatcher.
+   */
+  async #write<T>(fn: (tx: ConnectionStoreOps) => Promise<{ value: T; after?: AfterCommit[] }>): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const { value, after = [] } = await this.store.transaction(fn);
+        for (const task of after) await task();
+        this.#dispatcher?.wake();
+        return value;
+      } catch (error) {
+        if (!isReconnectKitError(error, 'store_conflict') || attempt >= this.options.conflictRetries)
+          throw error;
+        this.logger.debug('store conflict; retrying', { attempt: attempt + 1 });
+      }
+    }
+  }
+}

@@ -1,0 +1,331 @@
+import { ReconnectKitError } from '../errors.js';
+import type { CompletionOutcome, Connection, ConnectionPage } from '../service-api.js';
+import type { ConnectionEvent, ConnectionState } from '../types.js';
+import type {
+  ConnectionStoreOps,
+  IgnoredSignal,
+  IgnoredSignalQuery,
+  OutboxClaim,
+  OutboxEntry,
+  OutboxQuery,
+  ReconnectAttempt,
+  SealedSecretRow,
+  StoreListQuery,
+} from './port.js';
+import {
+  conflict,
+  decodeCursor,
+  encodeCursor,
+  isAfter,
+  isLive,
+  KeyedMutex,
+  Mutex,
+  pageSize,
+} from './shared.js';
+import { TransactionalStore } from './transactional-store.js';
+
+interface MemoryData {
+  readonly connections: Map<string, Connection>;
+  readonly inbound: Set<string>;
+  readonly ignored: IgnoredSignal[];
+  /** Keyed by event id; Map iteration order is append order. */
+  readonly outbox: Map<string, OutboxEntry>;
+  readonly secrets: Map<string, string>;
+  readonly attempts: Map<string, ReconnectAttempt>;
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+const iso = (date: Date): string => date.toISOString();
+
+/** Writes through a transaction record an undo step, so a failed transaction restores the previous data. */
+class MemoryOps implements ConnectionStoreOps {
+  constructor(
+    private readonly data: MemoryData,
+    private readonly undo: (() => void)[],
+  ) {}
+
+  #setMap<K, V>(map: Map<K, V>, key: K, value: V): void {
+    const had = map.has(key);
+    const previous = map.get(key);
+    map.set(key, value);
+    this.undo.push(() => (had ? map.set(key, previous as V) : map.delete(key)));
+  }
+
+  #deleteMap<K, V>(map: Map<K, V>, key: K): void {
+    if (!map.has(key)) return;
+    const previous = map.get(key) as V;
+    map.delete(key);
+    // Re-inserting would move the key to the end; only the outbox relies on order and it never deletes.
+    this.undo.push(() => map.set(key, previous));
+  }
+
+  async getConnection(connectionId: string): Promise<Connection | undefined> {
+    const found = this.data.connections.get(connectionId);
+    return found && copy(found);
+  }
+
+  async findByUpstream(provider: string, upstreamId: string): Promise<Connection | undefined> {
+    const matches = this.#sorted().filter((c) => c.provider === provider && c.upstreamId === upstreamId);
+    const found = matches.find(isLive) ?? matches.at(-1);
+    return found && copy(found);
+  }
+
+  async findLatestByUpstreamParent(
+    provider: string,
+    upstreamParentId: string,
+    states: readonly ConnectionState[],
+  ): Promise<Connection | undefined> {
+    const found = this.#sorted()
+      .filter(
+        (c) => c.provider === provider && c.upstreamParentId === upstreamParentId && states.includes(c.state),
+      )
+      .at(-1);
+    return found && copy(found);
+  }
+
+  async insertConnection(connection: Connection): Promise<void> {
+    if (this.data.connections.has(connection.id)) {
+      throw conflict('A connection with this id exists.', { connectionId: connection.id });
+    }
+    this.#assertUpstreamFree(connection);
+    this.#setMap(this.data.connections, connection.id, copy(connection));
+  }
+
+  async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
+    const stored = this.data.connections.get(connection.id);
+    if (!stored)
+      throw new ReconnectKitError('connection_not_found', { details: { connectionId: connection.id } });
+    if (stored.version !== expectedVersion || connection.version !== expectedVersion + 1) {
+      throw conflict('The connection was changed concurrently.', {
+        connectionId: connection.id,
+        expectedVersion,
+        actualVersion: stored.version,
+      });
+    }
+    this.#assertUpstreamFree(connection);
+    this.#setMap(this.data.connections, connection.id, copy(connection));
+  }
+
+  #assertUpstreamFree(connection: Connection): void {
+    if (!isLive(connection)) return;
+    for (const other of this.data.connections.values()) {
+      if (
+        other.id !== connection.id &&
+        isLive(other) &&
+        other.provider === connection.provider &&
+        other.upstreamId === connection.upstreamId
+      ) {
+        throw conflict('Another live connection has this upstream id.', {
+          provider: connection.provider,
+          connectionId: other.id,
+        });
+      }
+    }
+  }
+
+  #sorted(): Connection[] {
+    return [...this.data.connections.values()].sort((a, b) =>
+      a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1,
+    );
+  }
+
+  async listConnections(query: StoreListQuery): Promise<ConnectionPage> {
+    const limit = pageSize(query);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const matching = this.#sorted().filter(
+      (c) =>
+        (query.provider === undefined || c.provider === query.provider) &&
+        (query.hostUserId === undefined || c.hostUserId === query.hostUserId) &&
+        (query.states === undefined || query.states.includes(c.state)) &&
+        (after === undefined || isAfter(c, after)),
+    );
+    const items = matching.slice(0, limit).map(copy);
+    const last = items.at(-1);
+    return matching.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  async recordInboundEvent(provider: string, eventId: string): Promise<boolean> {
+    const key = `${provider}\u0000${eventId}`;
+    if (this.data.inbound.has(key)) return false;
+    this.data.inbound.add(key);
+    this.undo.push(() => this.data.inbound.delete(key));
+    return true;
+  }
+
+  async recordIgnoredSignal(signal: IgnoredSignal): Promise<void> {
+    this.data.ignored.push(copy(signal));
+    this.undo.push(() => this.data.ignored.pop());
+  }
+
+  async listIgnoredSignals(query: IgnoredSignalQuery): Promise<readonly IgnoredSignal[]> {
+    return this.data.ignored
+      .filter(
+        (s) =>
+          (query.provider === undefined || s.provider === query.provider) &&
+          (query.connectionId === undefined || s.connectionId === query.connectionId),
+      )
+      .reverse()
+      .slice(0, query.limit ?? 100)
+      .map(copy);
+  }
+
+  async appendOutbox(events: readonly ConnectionEvent[], availableAt: Date): Promise<void> {
+    for (const event of events) {
+      if (this.data.outbox.has(event.id)) continue;
+      this.#setMap(this.data.outbox, event.id, {
+        event: copy(event),
+        attempts: 0,
+        nextAttemptAt: iso(availableAt),
+      });
+    }
+  }
+
+  async claimOutbox(claim: OutboxClaim): Promise<readonly OutboxEntry[]> {
+    const now = iso(claim.now);
+    const claimed: OutboxEntry[] = [];
+    for (const entry of this.data.outbox.values()) {
+      if (claimed.length >= claim.limit) break;
+      const due = !entry.deliveredAt && entry.nextAttemptAt <= now;
+      const free = entry.leaseUntil === undefined || entry.leaseUntil <= now;
+      if (!due || !free) continue;
+      const leased: OutboxEntry = {
+        ...entry,
+        leaseOwner: claim.owner,
+        leaseUntil: iso(new Date(claim.now.getTime() + claim.leaseMs)),
+      };
+      this.#setMap(this.data.outbox, entry.event.id, leased);
+      claimed.push(copy(leased));
+    }
+    return claimed;
+  }
+
+  #leased(eventId: string, owner: string): OutboxEntry | undefined {
+    const entry = this.data.outbox.get(eventId);
+    return entry && entry.leaseOwner === owner && !entry.deliveredAt ? entry : undefined;
+  }
+
+  async markOutboxDelivered(eventId: string, owner: string, deliveredAt: Date): Promise<boolean> {
+    const entry = this.#leased(eventId, owner);
+    if (!entry) return false;
+    const { leaseOwner: _owner, leaseUntil: _until, ...rest } = entry;
+    this.#setMap(this.data.outbox, eventId, { ...rest, deliveredAt: iso(deliveredAt) });
+    return true;
+  }
+
+  async markOutboxFailed(
+    eventId: string,
+    owner: string,
+    failure: { readonly nextAttemptAt: Date; readonly error: string },
+  ): Promise<boolean> {
+    const entry = this.#leased(eventId, owner);
+    if (!entry) return false;
+    const { leaseOwner: _owner, leaseUntil: _until, ...rest } = entry;
+    this.#setMap(this.data.outbox, eventId, {
+      ...rest,
+      attempts: entry.attempts + 1,
+      nextAttemptAt: iso(failure.nextAttemptAt),
+      lastError: failure.error,
+    });
+    return true;
+  }
+
+  async listOutbox(query: OutboxQuery): Promise<readonly OutboxEntry[]> {
+    return [...this.data.outbox.values()]
+      .filter(
+        (e) => query.status === undefined || (query.status === 'delivered') === (e.deliveredAt !== undefined),
+      )
+      .slice(0, query.limit ?? 100)
+      .map(copy);
+  }
+
+  async putSecrets(connectionId: string, sealed: string): Promise<void> {
+    this.#setMap(this.data.secrets, connectionId, sealed);
+  }
+
+  async getSecrets(connectionId: string): Promise<string | undefined> {
+    return this.data.secrets.get(connectionId);
+  }
+
+  async replaceSecrets(connectionId: string, expected: string, next: string): Promise<boolean> {
+    if (this.data.secrets.get(connectionId) !== expected) return false;
+    this.#setMap(this.data.secrets, connectionId, next);
+    return true;
+  }
+
+  async deleteSecrets(connectionId: string): Promise<void> {
+    this.#deleteMap(this.data.secrets, connectionId);
+  }
+
+  async listSecrets(
+    afterConnectionId: string | undefined,
+    limit: number,
+  ): Promise<readonly SealedSecretRow[]> {
+    return [...this.data.secrets.entries()]
+      .filter(([connectionId]) => afterConnectionId === undefined || connectionId > afterConnectionId)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .slice(0, limit)
+      .map(([connectionId, sealed]) => ({ connectionId, sealed }));
+  }
+
+  async insertReconnectAttempt(attempt: ReconnectAttempt): Promise<void> {
+    if (this.data.attempts.has(attempt.nonce)) {
+      throw conflict('A reconnect attempt with this nonce exists.', { connectionId: attempt.connectionId });
+    }
+    this.#setMap(this.data.attempts, attempt.nonce, copy(attempt));
+  }
+
+  async getReconnectAttempt(nonce: string): Promise<ReconnectAttempt | undefined> {
+    const found = this.data.attempts.get(nonce);
+    return found && copy(found);
+  }
+
+  async completeReconnectAttempt(
+    nonce: string,
+    outcome: CompletionOutcome,
+    completedAt: Date,
+  ): Promise<boolean> {
+    const attempt = this.data.attempts.get(nonce);
+    if (!attempt || attempt.outcome) return false;
+    this.#setMap(this.data.attempts, nonce, {
+      ...attempt,
+      outcome: copy(outcome),
+      completedAt: iso(completedAt),
+    });
+    return true;
+  }
+}
+
+/**
+ * The in-memory store: for tests and single-process development. Transactions run one at a time; a failed
+ * one is undone step by step. `withConnectionLock` is an in-process mutex per connection.
+ */
+export class MemoryConnectionStore extends TransactionalStore {
+  readonly #data: MemoryData = {
+    connections: new Map(),
+    inbound: new Set(),
+    ignored: [],
+    outbox: new Map(),
+    secrets: new Map(),
+    attempts: new Map(),
+  };
+  readonly #transactions = new Mutex();
+  readonly #locks = new KeyedMutex();
+
+  transaction<T>(fn: (tx: ConnectionStoreOps) => Promise<T>): Promise<T> {
+    return this.#transactions.run(async () => {
+      const undo: (() => void)[] = [];
+      try {
+        return await fn(new MemoryOps(this.#data, undo));
+      } catch (error) {
+        for (const step of undo.reverse()) step();
+        throw error;
+      }
+    });
+  }
+
+  withConnectionLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(connectionId, fn);
+  }
+
+  async close(): Promise<void> {}
+}

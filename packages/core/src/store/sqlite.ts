@@ -1,0 +1,475 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { ReconnectKitError } from '../errors.js';
+import type { CompletionOutcome, Connection, ConnectionPage } from '../service-api.js';
+import type { ConnectionEvent, ConnectionState } from '../types.js';
+import type {
+  ConnectionStoreOps,
+  IgnoredSignal,
+  IgnoredSignalQuery,
+  OutboxClaim,
+  OutboxEntry,
+  OutboxQuery,
+  ReconnectAttempt,
+  SealedSecretRow,
+  StoreListQuery,
+} from './port.js';
+import { conflict, decodeCursor, encodeCursor, isLive, KeyedMutex, Mutex, pageSize } from './shared.js';
+import { TransactionalStore } from './transactional-store.js';
+
+/** Versioned schema migrations; each runs once, in order, inside a transaction. Append only. */
+const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE connections (
+        id TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        host_user_id TEXT NOT NULL,
+        upstream_id TEXT NOT NULL,
+        upstream_parent_id TEXT,
+        state TEXT NOT NULL,
+        live INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX connections_live_upstream ON connections (provider, upstream_id) WHERE live = 1;
+      CREATE INDEX connections_upstream ON connections (provider, upstream_id, created_at);
+      CREATE INDEX connections_order ON connections (created_at, id);
+      CREATE INDEX connections_parent ON connections (provider, upstream_parent_id, created_at);
+      CREATE INDEX connections_host ON connections (host_user_id, created_at, id);
+      CREATE TABLE inbound_events (
+        provider TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (provider, event_id)
+      );
+      CREATE TABLE ignored_signals (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL,
+        connection_id TEXT,
+        body TEXT NOT NULL
+      );
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        delivered_at TEXT,
+        lease_owner TEXT,
+        lease_until TEXT,
+        last_error TEXT
+      );
+      CREATE INDEX outbox_due ON outbox (delivered_at, next_attempt_at, seq);
+      CREATE TABLE secrets (connection_id TEXT PRIMARY KEY, sealed TEXT NOT NULL);
+      CREATE TABLE reconnect_attempts (
+        nonce TEXT PRIMARY KEY,
+        connection_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        outcome TEXT,
+        completed_at TEXT
+      );
+    `,
+  },
+];
+
+type Row = Record<string, unknown>;
+
+const iso = (date: Date): string => date.toISOString();
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && /UNIQUE constraint failed/.test(error.message);
+}
+
+function outboxEntry(row: Row): OutboxEntry {
+  return {
+    event: JSON.parse(row.body as string) as ConnectionEvent,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at as string,
+    deliveredAt: text(row.delivered_at),
+    leaseOwner: text(row.lease_owner),
+    leaseUntil: text(row.lease_until),
+    lastError: text(row.last_error),
+  };
+}
+
+function attemptFrom(row: Row): ReconnectAttempt {
+  return {
+    nonce: row.nonce as string,
+    connectionId: row.connection_id as string,
+    provider: row.provider as string,
+    createdAt: row.created_at as string,
+    expiresAt: row.expires_at as string,
+    outcome: row.outcome ? (JSON.parse(row.outcome as string) as CompletionOutcome) : undefined,
+    completedAt: text(row.completed_at),
+  };
+}
+
+/** Statements run against the open transaction of the owning store. */
+class SqliteOps implements ConnectionStoreOps {
+  constructor(private readonly sql: (query: string) => StatementSync) {}
+
+  #connection(row: Row | undefined): Connection | undefined {
+    return row ? (JSON.parse(row.body as string) as Connection) : undefined;
+  }
+
+  async getConnection(connectionId: string): Promise<Connection | undefined> {
+    return this.#connection(this.sql('SELECT body FROM connections WHERE id = ?').get(connectionId));
+  }
+
+  async findByUpstream(provider: string, upstreamId: string): Promise<Connection | undefined> {
+    return this.#connection(
+      this.sql(
+        `SELECT body FROM connections WHERE provider = ? AND upstream_id = ?
+         ORDER BY live DESC, created_at DESC, id DESC LIMIT 1`,
+      ).get(provider, upstreamId),
+    );
+  }
+
+  async findLatestByUpstreamParent(
+    provider: string,
+    upstreamParentId: string,
+    states: readonly ConnectionState[],
+  ): Promise<Connection | undefined> {
+    if (states.length === 0) return undefined;
+    return this.#connection(
+      this.sql(
+        `SELECT body FROM connections WHERE provider = ? AND upstream_parent_id = ?
+         AND state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at DESC, id DESC LIMIT 1`,
+      ).get(provider, upstreamParentId, ...states),
+    );
+  }
+
+  #columns(connection: Connection): SQLInputValue[] {
+    return [
+      connection.provider,
+      connection.hostUserId,
+      connection.upstreamId,
+      connection.upstreamParentId ?? null,
+      connection.state,
+      isLive(connection) ? 1 : 0,
+      connection.createdAt,
+      connection.version,
+      JSON.stringify(connection),
+    ];
+  }
+
+  async insertConnection(connection: Connection): Promise<void> {
+    try {
+      this.sql(
+        `INSERT INTO connections (id, provider, host_user_id, upstream_id, upstream_parent_id, state, live,
+         created_at, version, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(connection.id, ...this.#columns(connection));
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw conflict('A connection with this id or live upstream id exists.', {
+          connectionId: connection.id,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
+    if (connection.version !== expectedVersion + 1) {
+      throw conflict('The new version must be the expected version + 1.', { connectionId: connection.id });
+    }
+    let changes: number;
+    try {
+      changes = Number(
+        this.sql(
+          `UPDATE connections SET provider = ?, host_user_id = ?, upstream_id = ?, upstream_parent_id = ?,
+           state = ?, live = ?, created_at = ?, version = ?, body = ? WHERE id = ? AND version = ?`,
+        ).run(...this.#columns(connection), connection.id, expectedVersion).changes,
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw conflict('Another live connection has this upstream id.', { connectionId: connection.id });
+      }
+      throw error;
+    }
+    if (changes === 1) return;
+    if (!this.sql('SELECT 1 FROM connections WHERE id = ?').get(connection.id)) {
+      throw new ReconnectKitError('connection_not_found', { details: { connectionId: connection.id } });
+    }
+    throw conflict('The connection was changed concurrently.', {
+      connectionId: connection.id,
+      expectedVersion,
+    });
+  }
+
+  async listConnections(query: StoreListQuery): Promise<ConnectionPage> {
+    const limit = pageSize(query);
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (query.provider !== undefined) {
+      where.push('provider = ?');
+      params.push(query.provider);
+    }
+    if (query.hostUserId !== undefined) {
+      where.push('host_user_id = ?');
+      params.push(query.hostUserId);
+    }
+    if (query.states !== undefined) {
+      where.push(query.states.length === 0 ? '0' : `state IN (${query.states.map(() => '?').join(', ')})`);
+      params.push(...query.states);
+    }
+    if (query.cursor !== undefined) {
+      const after = decodeCursor(query.cursor);
+      where.push('(created_at > ? OR (created_at = ? AND id > ?))');
+      params.push(after.createdAt, after.createdAt, after.id);
+    }
+    const rows = this.sql(
+      `SELECT body FROM connections ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at, id LIMIT ?`,
+    ).all(...params, limit + 1);
+    const items = rows.slice(0, limit).map((row) => JSON.parse(row.body as string) as Connection);
+    const last = items.at(-1);
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  async recordInboundEvent(provider: string, eventId: string, receivedAt: Date): Promise<boolean> {
+    const result = this.sql(
+      'INSERT INTO inbound_events (provider, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(provider, eventId, iso(receivedAt));
+    return Number(result.changes) === 1;
+  }
+
+  async recordIgnoredSignal(signal: IgnoredSignal): Promise<void> {
+    this.sql('INSERT INTO ignored_signals (provider, connection_id, body) VALUES (?, ?, ?)').run(
+      signal.provider,
+      signal.connectionId ?? null,
+      JSON.stringify(signal),
+    );
+  }
+
+  async listIgnoredSignals(query: IgnoredSignalQuery): Promise<readonly IgnoredSignal[]> {
+    return this.sql(
+      `SELECT body FROM ignored_signals WHERE (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR connection_id = ?2)
+       ORDER BY seq DESC LIMIT ?3`,
+    )
+      .all(query.provider ?? null, query.connectionId ?? null, query.limit ?? 100)
+      .map((row) => JSON.parse(row.body as string) as IgnoredSignal);
+  }
+
+  async appendOutbox(events: readonly ConnectionEvent[], availableAt: Date): Promise<void> {
+    const insert = this.sql(
+      'INSERT INTO outbox (event_id, body, next_attempt_at) VALUES (?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
+    );
+    for (const event of events) insert.run(event.id, JSON.stringify(event), iso(availableAt));
+  }
+
+  async claimOutbox(claim: OutboxClaim): Promise<readonly OutboxEntry[]> {
+    const now = iso(claim.now);
+    const leaseUntil = iso(new Date(claim.now.getTime() + claim.leaseMs));
+    const rows = this.sql(
+      `UPDATE outbox SET lease_owner = ?, lease_until = ?
+       WHERE seq IN (SELECT seq FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?
+                     AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?)
+       RETURNING *`,
+    ).all(claim.owner, leaseUntil, now, now, claim.limit);
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(outboxEntry);
+  }
+
+  async markOutboxDelivered(eventId: string, owner: string, deliveredAt: Date): Promise<boolean> {
+    const result = this.sql(
+      `UPDATE outbox SET delivered_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE event_id = ? AND lease_owner = ? AND delivered_at IS NULL`,
+    ).run(iso(deliveredAt), eventId, owner);
+    return Number(result.changes) === 1;
+  }
+
+  async markOutboxFailed(
+    eventId: string,
+    owner: string,
+    failure: { readonly nextAttemptAt: Date; readonly error: string },
+  ): Promise<boolean> {
+    const result = this.sql(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL,
+       lease_until = NULL WHERE event_id = ? AND lease_owner = ? AND delivered_at IS NULL`,
+    ).run(iso(failure.nextAttemptAt), failure.error, eventId, owner);
+    return Number(result.changes) === 1;
+  }
+
+  async listOutbox(query: OutboxQuery): Promise<readonly OutboxEntry[]> {
+    const filter =
+      query.status === 'delivered'
+        ? 'WHERE delivered_at IS NOT NULL'
+        : query.status === 'pending'
+          ? 'WHERE delivered_at IS NULL'
+          : '';
+    return this.sql(`SELECT * FROM outbox ${filter} ORDER BY seq LIMIT ?`)
+      .all(query.limit ?? 100)
+      .map(outboxEntry);
+  }
+
+  async putSecrets(connectionId: string, sealed: string): Promise<void> {
+    this.sql(
+      `INSERT INTO secrets (connection_id, sealed) VALUES (?, ?)
+       ON CONFLICT (connection_id) DO UPDATE SET sealed = excluded.sealed`,
+    ).run(connectionId, sealed);
+  }
+
+  async getSecrets(connectionId: string): Promise<string | undefined> {
+    return text(this.sql('SELECT sealed FROM secrets WHERE connection_id = ?').get(connectionId)?.sealed);
+  }
+
+  async replaceSecrets(connectionId: string, expected: string, next: string): Promise<boolean> {
+    const result = this.sql('UPDATE secrets SET sealed = ? WHERE connection_id = ? AND sealed = ?').run(
+      next,
+      connectionId,
+      expected,
+    );
+    return Number(result.changes) === 1;
+  }
+
+  async deleteSecrets(connectionId: string): Promise<void> {
+    this.sql('DELETE FROM secrets WHERE connection_id = ?').run(connectionId);
+  }
+
+  async listSecrets(
+    afterConnectionId: string | undefined,
+    limit: number,
+  ): Promise<readonly SealedSecretRow[]> {
+    return this.sql(
+      'SELECT connection_id, sealed FROM secrets WHERE (?1 IS NULL OR connection_id > ?1) ORDER BY connection_id LIMIT ?2',
+    )
+      .all(afterConnectionId ?? null, limit)
+      .map((row) => ({ connectionId: row.connection_id as string, sealed: row.sealed as string }));
+  }
+
+  async insertReconnectAttempt(attempt: ReconnectAttempt): Promise<void> {
+    try {
+      this.sql(
+        `INSERT INTO reconnect_attempts (nonce, connection_id, provider, created_at, expires_at, outcome, completed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        attempt.nonce,
+        attempt.connectionId,
+        attempt.provider,
+        attempt.createdAt,
+        attempt.expiresAt,
+        attempt.outcome ? JSON.stringify(attempt.outcome) : null,
+        attempt.completedAt ?? null,
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw conflict('A reconnect attempt with this nonce exists.', { connectionId: attempt.connectionId });
+      }
+      throw error;
+    }
+  }
+
+  async getReconnectAttempt(nonce: string): Promise<ReconnectAttempt | undefined> {
+    const row = this.sql('SELECT * FROM reconnect_attempts WHERE nonce = ?').get(nonce);
+    return row ? attemptFrom(row) : undefined;
+  }
+
+  async completeReconnectAttempt(
+    nonce: string,
+    outcome: CompletionOutcome,
+    completedAt: Date,
+  ): Promise<boolean> {
+    const result = this.sql(
+      'UPDATE reconnect_attempts SET outcome = ?, completed_at = ? WHERE nonce = ? AND outcome IS NULL',
+    ).run(JSON.stringify(outcome), iso(completedAt), nonce);
+    return Number(result.changes) === 1;
+  }
+}
+
+/**
+ * The embedded store on `node:sqlite` (`DatabaseSync`): a file path (WAL journal, busy timeout for other
+ * processes) or `':memory:'`. Transactions are serialised in-process (one connection handle) and use
+ * `BEGIN IMMEDIATE`, so a second process writing the same file waits instead of failing mid-transaction.
+ * `withConnectionLock` is an in-process mutex: run one writer process per file (use PostgreSQL for more).
+ */
+export class SqliteConnectionStore extends TransactionalStore {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  readonly #transactions = new Mutex();
+  readonly #locks = new KeyedMutex();
+  readonly #ops: SqliteOps;
+  #closed = false;
+
+  constructor(path: string, options: { readonly busyTimeoutMs?: number } = {}) {
+    super();
+    this.#db = new DatabaseSync(path);
+    this.#db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    if (path !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL');
+    this.#db.exec('PRAGMA foreign_keys = ON');
+    this.#migrate();
+    this.#ops = new SqliteOps((query) => this.#statement(query));
+  }
+
+  /** The schema version after migrations (for operations tooling and tests). */
+  get schemaVersion(): number {
+    const row = this.#db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get();
+    return Number(row?.version ?? 0);
+  }
+
+  #migrate(): void {
+    this.#db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
+    const applied = new Set(
+      this.#db
+        .prepare('SELECT version FROM schema_migrations')
+        .all()
+        .map((row) => Number(row.version)),
+    );
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        this.#db.exec(migration.sql);
+        this.#db
+          .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+          .run(migration.version, new Date().toISOString());
+        this.#db.exec('COMMIT');
+      } catch (error) {
+        this.#db.exec('ROLLBACK');
+        throw error;
+      }
+    }
+  }
+
+  #statement(query: string): StatementSync {
+    let statement = this.#statements.get(query);
+    if (!statement) {
+      statement = this.#db.prepare(query);
+      this.#statements.set(query, statement);
+    }
+    return statement;
+  }
+
+  transaction<T>(fn: (tx: ConnectionStoreOps) => Promise<T>): Promise<T> {
+    return this.#transactions.run(async () => {
+      if (this.#closed) throw new Error('The SQLite store is closed.');
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.#ops);
+        this.#db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        this.#db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  withConnectionLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(connectionId, fn);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#transactions.run(async () => {
+      this.#closed = true;
+      this.#db.close();
+    });
+  }
+}
