@@ -1,1 +1,18 @@
-export {};
+export type { FinchErrorFacts } from './classify-error.js';
+export { classifyFinchErrorFacts, readFinchErrorFacts } from './classify-error.js';
+export type { FinchConfig, FinchConfigInput, FinchProduct } from './config.js';
+export { FINCH_PRODUCTS, finchConfigSchema, MAX_SESSION_MINUTES, parseFinchConfig } from './config.js';
+export { FINCH_ACCESS_TOKEN_SECRET, FINCH_PROVIDER_ID, FinchProvider } from './finch-provider.js';
+export type { ErrorReporter } from './reauth-reporting.js';
+export { withReauthReporting } from './reauth-reporting.js';
+export { registerFinch } from './register.js';
+export type { FinchConnectionStatus } from './status-table.js';
+export { FINCH_CONNECTION_STATUSES, FINCH_STATUS_TABLE, signalForFinchStatus } from './status-table.js';
+export { FINCH_CONFIG } from './tokens.js';
+export { parseFinchWebhook } from './webhook-events.js';
+export type { FinchWebhookHeaders } from './webhook-signature.js';
+export {
+  FINCH_WEBHOOK_HEADERS,
+  verifyFinchSignature,
+  WEBHOOK_TOLERANCE_SECONDS,
+} from './webhook-signature.js';

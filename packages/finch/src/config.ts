@@ -1,0 +1,75 @@
+import { ReconnectKitError } from '@reconnect-kit/core';
+import { z } from 'zod';
+
+/** Finch Connect product scopes (`ConnectProducts` in Finch's API). */
+export const FINCH_PRODUCTS = [
+  'benefits',
+  'company',
+  'deduction',
+  'directory',
+  'documents',
+  'employment',
+  'individual',
+  'payment',
+  'pay_statement',
+  'plans',
+  'plans_dependents',
+  'plans_enrollments',
+  'recordkeeping',
+  'ssn',
+] as const;
+export type FinchProduct = (typeof FINCH_PRODUCTS)[number];
+
+/** Finch shows webhook secrets as plain base64 (no `whsec_` prefix); the SDK rejects any other form, and so do we. */
+const webhookSecret = z
+  .string()
+  .min(1)
+  .refine((value) => Buffer.from(value, 'base64').toString('base64') === value, {
+    message: 'must be the base64 webhook secret shown in the Finch dashboard',
+  });
+
+/** Finch's default (and our ceiling) for a reauthentication session's lifetime: 30 days. */
+export const MAX_SESSION_MINUTES = 43_200;
+
+export const finchConfigSchema = z
+  .object({
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    /** Where Finch Connect sends the employer back (`?code=…&state=…`); must be allow-listed in the Finch dashboard. */
+    redirectUri: z.url(),
+    /** One secret, or several while rotating (Finch keeps the old one valid for about a day). */
+    webhookSecret: z.union([webhookSecret, z.array(webhookSecret).min(1)]),
+    baseUrl: z.url().default('https://api.tryfinch.com'),
+    /**
+     * `reauthenticate_session`: POST /connect/sessions/reauthenticate (keeps the connection id; Finch's current flow).
+     * `authorize_url`: the legacy static Connect URL with `payroll_provider` preselected.
+     */
+    reconnectMode: z.enum(['reauthenticate_session', 'authorize_url']).default('reauthenticate_session'),
+    connectUrl: z.url().default('https://connect.tryfinch.com'),
+    /** Products to request on reconnect; omitted = keep the connection's current products. */
+    products: z.array(z.enum(FINCH_PRODUCTS)).min(1).optional(),
+    /** Reauth session lifetime; default: as long as the reconnect state lives. */
+    minutesToExpire: z.number().int().min(1).max(MAX_SESSION_MINUTES).optional(),
+    /** Retries the SDK makes on 408/409/429/5xx and connection errors (the SDK's default is 2). */
+    maxRetries: z.number().int().min(0).max(10).default(2),
+    /** What stops working in the host app until the employer reconnects (shown in notifications). */
+    impact: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+export type FinchConfigInput = z.input<typeof finchConfigSchema>;
+export type FinchConfig = z.output<typeof finchConfigSchema>;
+
+/** Validates the config; a bad field becomes `config_invalid` naming the field (never echoing its value). */
+export function parseFinchConfig(input: unknown): FinchConfig {
+  const result = finchConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = (issue?.path ?? []).map(String);
+  const unknownKeys = issue?.code === 'unrecognized_keys' ? issue.keys : [];
+  const field = ['finch', ...path, ...unknownKeys.slice(0, 1)].join('.');
+  throw new ReconnectKitError('config_invalid', {
+    message: `Invalid Finch configuration at "${field}": ${issue?.message ?? 'invalid value'}.`,
+    details: { field },
+  });
+}
