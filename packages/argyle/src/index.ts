@@ -1,1 +1,11 @@
-export {};
+export type { ArgyleConfig, ResolvedArgyleConfig } from './config.js';
+export { ARGYLE_ENVIRONMENTS, argyleConfigSchema } from './config.js';
+export type { ArgyleAccount, ConnectionErrorCode as ArgyleConnectionErrorCode } from './generated/account.js';
+export type { ArgyleAccountsWebhook } from './generated/webhook-accounts.js';
+export { ARGYLE_METADATA, ArgyleProvider } from './provider.js';
+export { registerArgyle } from './register.js';
+export { ARGYLE_SIGNATURE_HEADER, isValidArgyleSignature } from './signature.js';
+export type { MappedConnection } from './status-map.js';
+export { ERROR_CODE_RULES, mapConnection } from './status-map.js';
+export { ARGYLE_CONFIG } from './tokens.js';
+export { ARGYLE_PROVIDER_ID, argyleEventId } from './webhooks.js';

@@ -10,10 +10,7 @@ export interface DetailError {
   detail: string;
 }
 export interface ValidationError {
-  /**
-   * @minItems 1
-   */
-  [k: string]: [string, ...string[]] | undefined;
+  [k: string]: string[] | undefined;
 }
 
 /** The JSON Schema itself, for `z.fromJSONSchema(errorSchema)`. */
@@ -48,7 +45,6 @@ export const errorSchema: z.core.JSONSchema.JSONSchema = {
       "minProperties": 1,
       "additionalProperties": {
         "type": "array",
-        "minItems": 1,
         "items": {
           "type": "string"
         }

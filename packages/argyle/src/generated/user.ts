@@ -9,12 +9,7 @@ export interface ArgyleUser {
   created_at: string;
   items_connected: string[];
   employers_connected: string[];
-  /**
-   * Any JSON the client stored.
-   */
-  external_metadata: {
-    [k: string]: unknown | undefined;
-  };
+  external_metadata: unknown;
   external_id: string | null;
   first_name?: string | null;
   last_name?: string | null;
@@ -59,7 +54,10 @@ export const userSchema: z.core.JSONSchema.JSONSchema = {
       }
     },
     "external_metadata": {
-      "description": "Any JSON the client stored."
+      "description": "Any JSON the client stored.",
+      "anyOf": [
+        {}
+      ]
     },
     "external_id": {
       "type": [

@@ -8,9 +8,9 @@ export interface ArgyleWebhookSubscription {
   id: string;
   name: string;
   /**
-   * @minItems 1
+   * At least one; ["*"] = every event except Items webhooks.
    */
-  events: [string, ...string[]];
+  events: string[];
   /**
    * {} when not given; legacy docs show null.
    */
@@ -54,10 +54,10 @@ export const webhookSubscriptionSchema: z.core.JSONSchema.JSONSchema = {
     },
     "events": {
       "type": "array",
-      "minItems": 1,
       "items": {
         "type": "string"
-      }
+      },
+      "description": "At least one; [\"*\"] = every event except Items webhooks."
     },
     "config": {
       "type": [

@@ -1,0 +1,76 @@
+import { ReconnectKitError } from '@reconnect-kit/core';
+import { z } from 'zod';
+
+export const ARGYLE_ENVIRONMENTS = {
+  sandbox: 'https://api-sandbox.argyle.com/v2',
+  production: 'https://api.argyle.com/v2',
+} as const;
+
+const secret = z.string().min(1, 'must not be empty');
+
+/** What `registerArgyle` accepts. Exactly one of `environment` or `baseUrl` says where the API is. */
+export const argyleConfigSchema = z
+  .object({
+    /** Basic-auth username (Argyle Console → API keys). */
+    apiKeyId: secret,
+    /** Basic-auth password. Never logged, never part of an error message. */
+    apiKeySecret: secret,
+    environment: z.enum(['sandbox', 'production']).optional(),
+    /** Explicit API root ending in `/v2`, e.g. the mock's `http://127.0.0.1:PORT/v2`. Wins over `environment`. */
+    baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** The webhook subscription secret; several while rotating (any one may match). */
+    webhookSecret: z.union([secret, z.array(secret).min(1, 'must list at least one secret')]),
+    /** Where Link opens (Argyle-hosted page or the mock's Link page). */
+    linkUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    /** What stops working while a connection is broken, shown to end users ("Income verification"). */
+    impact: z.array(z.string().min(1)).optional(),
+  })
+  .strict()
+  .refine((c) => c.environment !== undefined || c.baseUrl !== undefined, {
+    message: 'set "environment" (sandbox | production) or "baseUrl"',
+    path: ['environment'],
+  });
+
+export type ArgyleConfig = z.input<typeof argyleConfigSchema>;
+
+export interface ResolvedArgyleConfig {
+  readonly apiKeyId: string;
+  readonly apiKeySecret: string;
+  /** API root without a trailing slash, ending in `/v2`. */
+  readonly baseUrl: string;
+  readonly webhookSecrets: readonly string[];
+  readonly linkUrl: string;
+  readonly impact: readonly string[];
+}
+
+/** Validates the config; the error names the bad field (never its value). */
+export function resolveArgyleConfig(input: unknown): ResolvedArgyleConfig {
+  const result = argyleConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = ['argyle', ...(issue?.path ?? []).map(String)].join('.');
+    throw new ReconnectKitError('config_invalid', {
+      message: `Invalid configuration at "${field}": ${issue?.message ?? 'invalid value'}.`,
+      details: { field },
+    });
+  }
+  const config = result.data;
+  const baseUrl = (config.baseUrl ?? ARGYLE_ENVIRONMENTS[config.environment ?? 'sandbox']).replace(
+    /\/+$/,
+    '',
+  );
+  const secrets = config.webhookSecret;
+  const resolved: ResolvedArgyleConfig = {
+    apiKeyId: config.apiKeyId,
+    apiKeySecret: config.apiKeySecret,
+    baseUrl,
+    webhookSecrets: typeof secrets === 'string' ? [secrets] : secrets,
+    linkUrl: config.linkUrl,
+    impact: config.impact ?? [],
+  };
+  // Keep secrets out of JSON.stringify / util.inspect of the config object.
+  return Object.defineProperties(resolved, {
+    apiKeySecret: { enumerable: false },
+    webhookSecrets: { enumerable: false },
+  });
+}

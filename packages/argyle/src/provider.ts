@@ -1,0 +1,228 @@
+import {
+  type CallbackParams,
+  CLOCK,
+  type Clock,
+  type ConnectionProblem,
+  HTTP_FETCH,
+  type HttpFetch,
+  isReconnectKitError,
+  type ProviderCapabilities,
+  type ProviderConnection,
+  type ProviderEvent,
+  type ProviderStatus,
+  type ReconnectAction,
+  type ReconnectionProvider,
+  ReconnectKitError,
+  type ReconnectResult,
+  type StartContext,
+  type VerifiedWebhook,
+} from '@reconnect-kit/core';
+import { inject, injectable } from 'tsyringe';
+import { z } from 'zod';
+import type { ResolvedArgyleConfig } from './config.js';
+import { type ArgyleAccount, accountSchema } from './generated/account.js';
+import { type ArgyleInvite, inviteSchema } from './generated/invite.js';
+import { type ArgyleUserToken, userTokenSchema } from './generated/user-token.js';
+import { ArgyleHttpClient } from './http.js';
+import { ARGYLE_SIGNATURE_HEADER, isValidArgyleSignature } from './signature.js';
+import { type MappedConnection, mapConnection, removedAccount } from './status-map.js';
+import { ARGYLE_CONFIG } from './tokens.js';
+import { ARGYLE_PROVIDER_ID, parseArgyleWebhook } from './webhooks.js';
+
+const account = z.fromJSONSchema(accountSchema) as z.ZodType<ArgyleAccount>;
+const invite = z.fromJSONSchema(inviteSchema) as z.ZodType<ArgyleInvite>;
+const userToken = z.fromJSONSchema(userTokenSchema) as z.ZodType<ArgyleUserToken>;
+
+/** Argyle user tokens live one hour. */
+const USER_TOKEN_TTL_MS = 60 * 60 * 1000;
+
+/** Non-secret connection metadata keys this adapter reads (set them at `registerConnection`). */
+export const ARGYLE_METADATA = {
+  /** The user came through an Argyle invite: reconnect = re-send this invite, never a new one. */
+  inviteId: 'invite_id',
+  /** The user came through a shareable URL: reconnect = send them the same URL again. */
+  shareableUrl: 'shareable_url',
+} as const;
+
+@injectable()
+export class ArgyleProvider implements ReconnectionProvider {
+  readonly id = ARGYLE_PROVIDER_ID;
+  readonly capabilities: ProviderCapabilities = {
+    webhooks: true,
+    statusPolling: true,
+    errorClassification: true,
+    oneClickReconnect: true,
+    redirectReconnect: false,
+    inviteResend: true,
+    revocation: true,
+  };
+  readonly #config: ResolvedArgyleConfig;
+  readonly #clock: Clock;
+  readonly #http: ArgyleHttpClient;
+
+  constructor(
+    @inject(ARGYLE_CONFIG) config: ResolvedArgyleConfig,
+    @inject(HTTP_FETCH) fetchImpl: HttpFetch,
+    @inject(CLOCK) clock: Clock,
+  ) {
+    this.#config = config;
+    this.#clock = clock;
+    this.#http = new ArgyleHttpClient(config, fetchImpl, clock);
+  }
+
+  /** What stops working while a connection is broken (from the config), for the host's notifications. */
+  get impact(): readonly string[] {
+    return this.#config.impact;
+  }
+
+  verifyWebhook(rawBody: Uint8Array, headers: Headers, now: Date): VerifiedWebhook {
+    // Argyle signs only the body: there is no timestamp, so no replay window; dedupe covers redelivery.
+    if (!isValidArgyleSignature(rawBody, headers.get(ARGYLE_SIGNATURE_HEADER), this.#config.webhookSecrets)) {
+      throw new ReconnectKitError('webhook_signature_invalid', {
+        message: 'The X-Argyle-Signature header is missing or does not match the body.',
+      });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.from(rawBody).toString('utf8'));
+    } catch (cause) {
+      throw new ReconnectKitError('webhook_payload_invalid', {
+        message: 'The Argyle webhook body is not JSON.',
+        cause,
+      });
+    }
+    return { provider: this.id, rawBody, headers, body, receivedAt: now };
+  }
+
+  parseWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
+    return parseArgyleWebhook(webhook);
+  }
+
+  /**
+   * Only vendor answers that say something about the connection are problems: 429 and 5xx put it in
+   * `degraded` (wait). A 401/403 means OUR API key is wrong or for the other environment: that is an operator
+   * problem, not the user's, so no connection is marked broken (the error still reaches the host).
+   */
+  classifyError(error: unknown): ConnectionProblem | undefined {
+    if (!isReconnectKitError(error)) return undefined;
+    const status = typeof error.details.status === 'number' ? error.details.status : undefined;
+    const retryAfterMs =
+      typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : undefined;
+    if (error.code !== 'upstream_rate_limited' && error.code !== 'upstream_unavailable') return undefined;
+    return {
+      state: 'degraded',
+      vendor: { status: status === undefined ? 'unreachable' : `http_${status}`, code: null, message: null },
+      reason: 'Our payroll data partner is busy or unreachable. We will retry automatically.',
+      fix: 'wait',
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+  }
+
+  /** `GET /v2/accounts/{id}`; a 404 means the account was deleted or revoked (terminal). */
+  async fetchStatus(connection: ProviderConnection): Promise<ProviderStatus> {
+    const found = await this.#readAccount(connection.upstreamId);
+    const checkedAt = this.#clock.now();
+    if (!found) return { ...removedAccount('not_found'), checkedAt };
+    return { ...mapConnection(found.connection), upstreamParentId: found.user, checkedAt };
+  }
+
+  /**
+   * Sends the user back through Argyle's own flow for the EXISTING user and account, so no duplicate is made:
+   * invite users get their invite re-sent, shareable-URL users their URL, embedded-Link users a fresh user token
+   * for `accountId` (one-click Reconnect for `auth_required`, the login form for credential problems).
+   */
+  async startReconnection(connection: ProviderConnection, ctx: StartContext): Promise<ReconnectAction> {
+    const inviteId = connection.metadata[ARGYLE_METADATA.inviteId];
+    if (inviteId) {
+      const resent = await this.#http.json('POST', `/invites/${encodeURIComponent(inviteId)}`, invite);
+      return { kind: 'resend_invite', inviteId: resent.id, url: resent.url };
+    }
+    const shareableUrl = connection.metadata[ARGYLE_METADATA.shareableUrl];
+    if (shareableUrl) return { kind: 'shareable_url', url: shareableUrl };
+
+    const current = await this.#readAccount(connection.upstreamId);
+    if (!current) {
+      throw new ReconnectKitError('connection_terminal', {
+        message: 'The Argyle account no longer exists; connect again instead.',
+        details: { upstreamId: connection.upstreamId },
+      });
+    }
+    const token = await this.#http.json('POST', '/user-tokens', userToken, { user: current.user });
+    return {
+      kind: 'link',
+      provider: this.id,
+      userToken: token.user_token,
+      accountId: current.id,
+      mode: linkMode(mapConnection(current.connection)),
+      expiresAt: new Date(ctx.now.getTime() + USER_TOKEN_TTL_MS),
+      linkUrl: this.#config.linkUrl,
+      state: ctx.state,
+    };
+  }
+
+  /**
+   * Argyle confirms by webhook (`accounts.connected`); this reads the account named by Link's callback
+   * (`account_id`, `user_id`, defaulting to the connection's own account) so the host gets an answer now.
+   * The ids returned are Argyle's: if they differ from the connection's, the service reports a mismatch.
+   */
+  async completeReconnection(
+    connection: ProviderConnection,
+    callback: CallbackParams,
+  ): Promise<ReconnectResult> {
+    const accountId = callback.account_id || connection.upstreamId;
+    const found = await this.#readAccount(accountId);
+    if (!found) return { outcome: 'failed', problem: removedAccount('not_found').problem! };
+    if (callback.user_id && callback.user_id !== found.user) {
+      throw new ReconnectKitError('invalid_input', {
+        message: 'The Link callback user_id does not own the account it names.',
+        details: { field: 'user_id' },
+      });
+    }
+    const mapped = mapConnection(found.connection);
+    if (mapped.problem) return { outcome: 'failed', problem: mapped.problem };
+    if (mapped.state !== 'connected') return { outcome: 'pending' };
+    return {
+      outcome: 'completed',
+      upstreamId: found.id,
+      upstreamParentId: found.user,
+      vendor: mapped.vendor,
+      state: 'connected',
+    };
+  }
+
+  /** `DELETE /v2/accounts/{id}` (204). Already gone (404) counts as done. */
+  async revoke(connection: ProviderConnection): Promise<void> {
+    try {
+      await this.#http.empty('DELETE', accountPath(connection.upstreamId));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /** Every account (of one user, when given), following Argyle's pagination. For reconciliation jobs. */
+  listAccounts(userId?: string): Promise<ArgyleAccount[]> {
+    return this.#http.list(userId ? `/accounts?user=${encodeURIComponent(userId)}` : '/accounts', account);
+  }
+
+  async #readAccount(accountId: string): Promise<ArgyleAccount | undefined> {
+    try {
+      return await this.#http.json('GET', accountPath(accountId), account);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** `auth_required` (and a healthy account) reopen Link on the Reconnect button; everything else on the login form. */
+function linkMode(mapped: MappedConnection): 'one_click' | 'reenter_credentials' {
+  return !mapped.problem || mapped.problem.fix === 'one_click' ? 'one_click' : 'reenter_credentials';
+}
+
+function accountPath(accountId: string): string {
+  return `/accounts/${encodeURIComponent(accountId)}`;
+}
+
+function isNotFound(error: unknown): boolean {
+  return isReconnectKitError(error, 'upstream_error') && error.details.status === 404;
+}

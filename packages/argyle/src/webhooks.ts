@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { ConnectionSignal, ProviderEvent, VerifiedWebhook } from '@reconnect-kit/core';
+import { ReconnectKitError } from '@reconnect-kit/core';
+import { z } from 'zod';
+import type { ArgyleAccountsWebhook } from './generated/webhook-accounts.js';
+import { webhookAccountsSchema } from './generated/webhook-accounts.js';
+import { type MappedConnection, mapConnection, removedAccount } from './status-map.js';
+
+const accountsWebhook = z.fromJSONSchema(webhookAccountsSchema) as z.ZodType<ArgyleAccountsWebhook>;
+const envelope = z.looseObject({
+  event: z.string().min(1),
+  data: z.looseObject({ account: z.string().min(1).optional(), user: z.string().min(1).optional() }),
+});
+const ACCOUNT_EVENTS: ReadonlySet<string> = new Set<ArgyleAccountsWebhook['event']>([
+  'accounts.added',
+  'accounts.connected',
+  'accounts.updated',
+  'accounts.failed',
+  'accounts.removed',
+]);
+
+export const ARGYLE_PROVIDER_ID = 'argyle';
+
+/**
+ * Argyle sends no event id: the dedupe key is the SHA-256 of the exact raw body, so a redelivery (same bytes,
+ * same signature) is recognised, while any real change (a new `updated_at`) yields a new id.
+ */
+export function argyleEventId(rawBody: Uint8Array): string {
+  return `argyle_${createHash('sha256').update(rawBody).digest('hex')}`;
+}
+
+/**
+ * Normalises a verified Argyle webhook. The five `accounts.*` events are validated against the fixture schema.
+ * Events without usable state are returned without a `signal` (recorded, not applied): other Argyle events about
+ * an account (paystubs.*, …), and an `accounts.updated` without `resource` (subscribe with
+ * `config.include_resource: true`). Events about no account at all (users.*) yield nothing.
+ */
+export function parseArgyleWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
+  const head = envelope.safeParse(webhook.body);
+  if (!head.success) throw payloadInvalid(head.error.issues.map((i) => i.path.join('.') || '(root)'));
+  if (!ACCOUNT_EVENTS.has(head.data.event)) {
+    const { account, user } = head.data.data;
+    return account ? [eventOf(webhook, head.data.event, account, user, webhook.receivedAt, undefined)] : [];
+  }
+  const parsed = accountsWebhook.safeParse(webhook.body);
+  if (!parsed.success) throw payloadInvalid(parsed.error.issues.map((i) => i.path.join('.') || '(root)'));
+  const { event, data } = parsed.data;
+  const resource = data.resource;
+  const signal = toSignal(signalFor(parsed.data));
+  // `updated_at` moves on every change of the account, so it orders signals; without a resource, receipt time.
+  const occurredAt = resource ? new Date(resource.updated_at) : webhook.receivedAt;
+  return [eventOf(webhook, event, data.account, data.user, occurredAt, signal)];
+}
+
+function eventOf(
+  webhook: VerifiedWebhook,
+  vendorType: string,
+  upstreamId: string,
+  upstreamParentId: string | undefined,
+  occurredAt: Date,
+  signal: ConnectionSignal | undefined,
+): ProviderEvent {
+  return {
+    eventId: argyleEventId(webhook.rawBody),
+    provider: ARGYLE_PROVIDER_ID,
+    vendorType,
+    upstreamId,
+    upstreamParentId,
+    occurredAt,
+    signal,
+  };
+}
+
+function signalFor({ event, data }: ArgyleAccountsWebhook): MappedConnection | undefined {
+  if (event === 'accounts.removed') return removedAccount('removed');
+  if (data.resource) return mapConnection(data.resource.connection);
+  // The event name alone is enough for a successful connect; for the others the state lives in `resource`.
+  if (event === 'accounts.connected')
+    return mapConnection({ status: 'connected', error_code: null, error_message: null });
+  // Legacy v1 accounts.failed carried the code in `data`; honour it if Argyle still sends it.
+  if (event === 'accounts.failed' && data.error_code) {
+    return mapConnection({
+      status: 'error',
+      error_code: data.error_code,
+      error_message: data.error_message ?? null,
+    });
+  }
+  return undefined;
+}
+
+function toSignal(mapped: MappedConnection | undefined): ConnectionSignal | undefined {
+  return mapped && { state: mapped.state, vendor: mapped.vendor, problem: mapped.problem };
+}
+
+function payloadInvalid(fields: string[]): ReconnectKitError {
+  return new ReconnectKitError('webhook_payload_invalid', {
+    message: `The Argyle webhook does not match the accounts.* schema (${fields.slice(0, 5).join(', ')}).`,
+    details: { fields: fields.slice(0, 5) },
+  });
+}
