@@ -1,0 +1,151 @@
+/** Operations on the Finch mock's world; every status change goes through `setConnectionStatus`. */
+import { randomUUID } from 'node:crypto';
+import type { MockContext, QueuedWebhook } from '@reconnect-kit/mock-engine';
+import { enqueueConnectionEvent } from '../webhooks.js';
+import { SeededRandom } from './deterministic.js';
+import { type CompanyData, generateCompanyData } from './sandbox-data.js';
+import type {
+  AuthenticationType,
+  ConnectionLifecycleStatus,
+  FinchConnection,
+  FinchState,
+  SandboxCompany,
+} from './state.js';
+
+type Ctx = MockContext<FinchState>;
+
+/** Finch Sandbox's default employee count. */
+export const DEFAULT_EMPLOYEE_SIZE = 20;
+/** Products a sandbox connection gets when none are asked for. */
+export const DEFAULT_SANDBOX_PRODUCTS = [
+  'company',
+  'directory',
+  'individual',
+  'employment',
+  'payment',
+  'pay_statement',
+];
+
+const COMPANY_NAMES = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Hooli',
+  'Vandelay',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+];
+const COMPANY_SUFFIXES = ['Inc', 'LLC', 'Corp', 'Holdings Inc'];
+
+export function createCompany(ctx: Ctx, employeeSize = DEFAULT_EMPLOYEE_SIZE): SandboxCompany {
+  const id = ctx.newId();
+  const random = new SeededRandom(`company-name:${id}`);
+  const company: SandboxCompany = {
+    id,
+    legalName: `${random.pick(COMPANY_NAMES)} ${random.pick(COMPANY_NAMES)} ${random.pick(COMPANY_SUFFIXES)}`,
+    employeeSize,
+    createdOn: ctx.clock.now().toISOString().slice(0, 10),
+  };
+  ctx.state.companies.set(id, company);
+  return company;
+}
+
+export function companyData(company: SandboxCompany): CompanyData {
+  company.data ??= generateCompanyData(company);
+  return company.data;
+}
+
+export interface NewConnection {
+  company: SandboxCompany;
+  clientId: string;
+  providerId: string;
+  authenticationType: AuthenticationType;
+  products: string[];
+  customerId?: string | null;
+  customerName?: string | null;
+  customerEmail?: string | null;
+  username?: string | null;
+}
+
+export function createConnection(ctx: Ctx, input: NewConnection): FinchConnection {
+  const now = ctx.clock.now();
+  const connection: FinchConnection = {
+    id: ctx.newId(),
+    companyId: input.company.id,
+    accountId: ctx.newId(),
+    entityId: ctx.newId(),
+    clientId: input.clientId,
+    providerId: input.providerId,
+    authenticationType: input.authenticationType,
+    products: [...input.products],
+    status: 'connected',
+    lastSuccessfulSync: now,
+    customerId: input.customerId ?? null,
+    customerName: input.customerName ?? null,
+    customerEmail: input.customerEmail ?? null,
+    username: input.username ?? null,
+    nextLoginLandsElsewhere: false,
+    faults: {},
+    jobCompletionStatus: 'complete',
+    createdAt: now,
+  };
+  ctx.state.connections.set(connection.id, connection);
+  return connection;
+}
+
+/** A new access token for the connection. Older tokens keep working until the connection is disconnected. */
+export function issueAccessToken(ctx: Ctx, connection: FinchConnection): string {
+  const value = randomUUID();
+  ctx.state.tokens.set(value, { id: randomUUID(), connectionId: connection.id, createdAt: ctx.clock.now() });
+  return value;
+}
+
+/** Applies a status change and fires `account.updated` for it; no change, no webhook. */
+export function setConnectionStatus(
+  ctx: Ctx,
+  connection: FinchConnection,
+  status: ConnectionLifecycleStatus,
+): QueuedWebhook | undefined {
+  if (connection.status === status) return undefined;
+  connection.status = status;
+  if (status === 'connected') connection.lastSuccessfulSync = ctx.clock.now();
+  return enqueueConnectionEvent(ctx, connection, 'account.updated', {
+    status,
+    authentication_method: connection.authenticationType,
+  });
+}
+
+function live(connection: FinchConnection): boolean {
+  return connection.status !== 'disconnected';
+}
+
+export function liveConnectionForCustomer(
+  state: FinchState,
+  clientId: string,
+  customerId: string,
+): FinchConnection | undefined {
+  return [...state.connections.values()].find(
+    (c) => live(c) && c.clientId === clientId && c.customerId === customerId,
+  );
+}
+
+/**
+ * The connection a sandbox login reaches: the newest live connection made by the same application, provider and
+ * username. The legacy authorize URL has no connection id, so this is how it finds the company the user logs into.
+ */
+export function liveConnectionForLogin(
+  state: FinchState,
+  clientId: string,
+  providerId: string,
+  username: string,
+): FinchConnection | undefined {
+  let found: FinchConnection | undefined;
+  for (const c of state.connections.values()) {
+    if (live(c) && c.clientId === clientId && c.providerId === providerId && c.username === username) {
+      if (!found || c.createdAt >= found.createdAt) found = c;
+    }
+  }
+  return found;
+}
