@@ -230,6 +230,14 @@ describe('fetchStatus', () => {
 });
 
 describe('startReconnection', () => {
+  it('mfa_timeout → one-click Link too (the login was accepted; only MFA is asked again)', async () => {
+    const account = seed(accountWith({ status: 'error', error_code: 'mfa_timeout', error_message: 'x' }));
+    expect(await provider.startReconnection(connectionFor(account), ctx)).toMatchObject({
+      kind: 'link',
+      mode: 'one_click',
+    });
+  });
+
   it('auth_required → one-click Link with a fresh user token for the EXISTING user and account', async () => {
     const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));
     const action = await provider.startReconnection(connectionFor(account), ctx);
@@ -246,7 +254,7 @@ describe('startReconnection', () => {
     expect(calls).toEqual([`GET /v2/accounts/${account.id}`, 'POST /v2/user-tokens']);
   });
 
-  it.each(['expired_credentials', 'invalid_credentials', 'full_auth_required', 'mfa_timeout'] as const)(
+  it.each(['expired_credentials', 'invalid_credentials', 'full_auth_required', 'tos_required'] as const)(
     '%s → Link on the login form (reenter_credentials)',
     async (code) => {
       const account = seed(accountWith({ status: 'error', error_code: code, error_message: 'x' }));

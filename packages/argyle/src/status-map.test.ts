@@ -22,14 +22,23 @@ describe('Argyle status mapping table', () => {
     expect(mapped.problem?.fix).toBeTruthy();
   });
 
-  it('auth_required is the only one-click (needs_reauth) code', () => {
+  it('one-click (needs_reauth) is exactly auth_required plus the MFA-step failures', () => {
     const oneClick = enumCodes.filter(
       (c) =>
         mapConnection({ status: 'error', error_code: c as never, error_message: null }).state ===
         'needs_reauth',
     );
-    expect(oneClick).toEqual(['auth_required']);
-    expect(ERROR_CODE_RULES.auth_required.fix).toBe('one_click');
+    expect(oneClick.sort()).toEqual(
+      [
+        'auth_required',
+        'invalid_mfa',
+        'mfa_attempts_exceeded',
+        'mfa_cancelled_by_the_user',
+        'mfa_exhausted',
+        'mfa_timeout',
+      ].sort(),
+    );
+    for (const code of oneClick) expect(ERROR_CODE_RULES[code as 'auth_required'].fix).toBe('one_click');
   });
 
   it.each([
@@ -37,8 +46,8 @@ describe('Argyle status mapping table', () => {
     ['invalid_credentials', 'needs_credentials', 'reenter_credentials'],
     ['invalid_auth', 'needs_credentials', 'reenter_credentials'],
     ['full_auth_required', 'needs_credentials', 'reenter_credentials'],
-    ['mfa_timeout', 'needs_credentials', 'reenter_credentials'],
-    ['mfa_exhausted', 'needs_credentials', 'reenter_credentials'],
+    ['mfa_timeout', 'needs_reauth', 'one_click'],
+    ['mfa_not_configured', 'needs_credentials', 'user_action_elsewhere'],
     ['tos_required', 'needs_credentials', 'user_action_elsewhere'],
     ['system_error', 'degraded', 'wait'],
     ['platform_temporarily_unavailable', 'degraded', 'wait'],

@@ -31,10 +31,17 @@ const RETRY_LOGIN: CodeRule = {
   fix: 'reenter_credentials',
   reason: 'Signing in to your payroll account did not finish. Please sign in again.',
 };
+/** The password was accepted and only the second factor failed: Reconnect reuses the login and re-asks MFA. */
 const RETRY_MFA: CodeRule = {
-  state: 'needs_credentials',
-  fix: 'reenter_credentials',
-  reason: 'The verification step (code or approval) did not complete. Please sign in again and finish it.',
+  state: 'needs_reauth',
+  fix: 'one_click',
+  reason:
+    'The verification step (code or approval) did not complete. Reconnect and finish it; no password needed.',
+};
+const MFA_LOCKED: CodeRule = {
+  state: 'needs_reauth',
+  fix: 'one_click',
+  reason: 'Too many verification attempts. Wait a little, then reconnect and finish the verification step.',
 };
 const CHANGE_METHOD: CodeRule = {
   state: 'needs_credentials',
@@ -121,8 +128,8 @@ export const ERROR_CODE_RULES = {
   invalid_mfa: RETRY_MFA,
   mfa_timeout: RETRY_MFA,
   mfa_cancelled_by_the_user: RETRY_MFA,
-  mfa_attempts_exceeded: RETRY_MFA,
-  mfa_exhausted: RETRY_MFA,
+  mfa_attempts_exceeded: MFA_LOCKED,
+  mfa_exhausted: MFA_LOCKED,
   mfa_not_configured: CHANGE_METHOD,
   physical_mfa_unsupported: CHANGE_METHOD,
   unsupported_mfa_method: CHANGE_METHOD,

@@ -130,7 +130,7 @@ describe('parseWebhook', () => {
       data: { account: ACCOUNT, user: USER, error_code: 'mfa_timeout', error_message: 'MFA timed out' },
     };
     expect(ingest(failed)[0]?.signal).toMatchObject({
-      state: 'needs_credentials',
+      state: 'needs_reauth',
       vendor: { code: 'mfa_timeout' },
     });
   });
