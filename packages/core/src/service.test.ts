@@ -1,396 +1,414 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
-import type { ExampleWebhookEvent } from './testing/index.js';
+import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
 import { createExampleKit, ExampleApiError, type ExampleKit } from './testing/index.js';
 import type { ConnectionEvent } from './types.js';
 
-let kit: ExampleKit;
-afterEach(async () => {
-  await kit?.service.stopDispatcher();
-  await kit?.store.close();
-});
+const STORES: readonly NonNullable<ExampleKitOptions['store']>[] = [
+  { kind: 'memory' },
+  { kind: 'sqlite', path: ':memory:' },
+];
 
-async function connected(k: ExampleKit, id = 'acc_1', ownerId = 'owner_1') {
-  k.vendor.addAccount({ id, ownerId, token: `tok_${id}` });
-  return k.service.registerConnection({
-    provider: 'example',
-    hostUserId: 'user_1',
-    upstreamId: id,
-    upstreamParentId: ownerId,
-    secrets: { token: `tok_${id}` },
+describe.each(STORES)('on the $kind store', (store) => {
+  const make = (options: ExampleKitOptions = {}) => createExampleKit({ store, ...options });
+
+  let kit: ExampleKit;
+  afterEach(async () => {
+    await kit?.service.stopDispatcher();
+    await kit?.store.close();
   });
-}
 
-function statusEvent(
-  k: ExampleKit,
-  id: string,
-  status: ExampleWebhookEvent['status'],
-  offsetMs = 0,
-  account = 'acc_1',
-  owner = 'owner_1',
-): ExampleWebhookEvent {
-  return {
-    id,
-    type: 'account.status',
-    account_id: account,
-    owner_id: owner,
-    status,
-    occurred_at: new Date(k.clock.now().getTime() + offsetMs).toISOString(),
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-describe('ReconnectionService: webhooks', () => {
-  it('applies a broken signal: state, events with from/to, outbox, notification', async () => {
-    kit = createExampleKit();
-    const connection = await connected(kit);
-    const result = await kit.ingest([statusEvent(kit, 'evt_1', 'login_required')]);
-    expect(result).toMatchObject({ applied: 1, duplicates: 0, ignored: 0 });
-    expect(result.events.map((e) => e.type)).toEqual(['connection.broken', 'connection.state_changed']);
-    expect(result.events[1]).toMatchObject({
-      from: 'connected',
-      to: 'needs_reauth',
-      connectionId: connection.id,
+  async function connected(k: ExampleKit, id = 'acc_1', ownerId = 'owner_1') {
+    k.vendor.addAccount({ id, ownerId, token: `tok_${id}` });
+    return k.service.registerConnection({
+      provider: 'example',
+      hostUserId: 'user_1',
+      upstreamId: id,
+      upstreamParentId: ownerId,
+      secrets: { token: `tok_${id}` },
     });
-    const stored = await kit.service.getConnection(connection.id);
-    expect(stored).toMatchObject({ state: 'needs_reauth', vendor: { status: 'login_required' }, version: 2 });
-    expect(stored.problem?.fix).toBe('one_click');
-    const outbox = await kit.store.listOutbox({});
-    expect(outbox.map((e) => e.event.type)).toEqual([
-      'connection.state_changed', // registration
-      'connection.broken',
-      'connection.state_changed',
-      'connection.notification',
-    ]);
-    expect(outbox[3]?.event.data).toMatchObject({ reason: 'The example site signed you out.' });
-  });
-
-  it('derives event ids from connection, version and type', async () => {
-    kit = createExampleKit();
-    const connection = await connected(kit);
-    const result = await kit.ingest([statusEvent(kit, 'evt_1', 'outage')]);
-    expect(result.events[0]?.id).toBe(eventIdFor(connection.id, 2, 'connection.degraded'));
-  });
-
-  it('deduplicates a redelivered webhook by event id', async () => {
-    kit = createExampleKit();
-    await connected(kit);
-    const events = [statusEvent(kit, 'evt_1', 'login_required')];
-    await kit.ingest(events);
-    const again = await kit.ingest(events);
-    expect(again).toMatchObject({ applied: 0, duplicates: 1, ignored: 0, events: [] });
-  });
-
-  it('deduplicates concurrent deliveries of the same event: exactly one applies', async () => {
-    kit = createExampleKit();
-    await connected(kit);
-    const events = [statusEvent(kit, 'evt_1', 'login_required')];
-    const results = await Promise.all(Array.from({ length: 10 }, () => kit.ingest(events)));
-    expect(results.reduce((n, r) => n + r.applied, 0)).toBe(1);
-    expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(9);
-  });
-
-  it('ignores and journals a stale signal', async () => {
-    kit = createExampleKit();
-    const connection = await connected(kit);
-    await kit.ingest([statusEvent(kit, 'evt_new', 'login_required', 0)]);
-    const result = await kit.ingest([statusEvent(kit, 'evt_old', 'active', -1000)]);
-    expect(result).toMatchObject({ applied: 0, ignored: 1 });
-    expect((await kit.service.getConnection(connection.id)).state).toBe('needs_reauth');
-    const [journal] = await kit.store.listIgnoredSignals({ connectionId: connection.id });
-    expect(journal).toMatchObject({
-      reason: 'stale',
-      eventId: 'evt_old',
-      from: 'needs_reauth',
-      to: 'connected',
-    });
-  });
-
-  it('records unknown events and unknown connections without applying them', async () => {
-    kit = createExampleKit();
-    await connected(kit);
-    const result = await kit.ingest([
-      { ...statusEvent(kit, 'evt_a', undefined), type: 'account.synced' },
-      statusEvent(kit, 'evt_b', 'login_required', 0, 'acc_unknown', 'owner_unknown'),
-    ]);
-    expect(result).toMatchObject({ applied: 0, ignored: 2 });
-    const journal = await kit.store.listIgnoredSignals({ provider: 'example' });
-    expect(journal.map((j) => j.reason).sort()).toEqual(['unknown_connection', 'unknown_event']);
-  });
-
-  it('records an illegal transition and leaves the state alone', async () => {
-    kit = createExampleKit();
-    const connection = await connected(kit);
-    const result = await kit.ingest([statusEvent(kit, 'evt_1', 'linking')]);
-    expect(result.ignored).toBe(1);
-    expect((await kit.service.getConnection(connection.id)).state).toBe('connected');
-    expect((await kit.store.listIgnoredSignals({}))[0]?.reason).toBe('illegal_transition');
-  });
-
-  it('updates vendor status without events on a same-state signal', async () => {
-    kit = createExampleKit();
-    const connection = await connected(kit);
-    const result = await kit.ingest([statusEvent(kit, 'evt_1', 'active')]);
-    expect(result).toMatchObject({ applied: 1, events: [] });
-    expect(await kit.service.getConnection(connection.id)).toMatchObject({
-      state: 'connected',
-      vendor: { status: 'active' },
-      version: 2,
-    });
-  });
-
-  it('registers a linked successor when a new account appears under a revoked owner', async () => {
-    kit = createExampleKit();
-    const old = await connected(kit);
-    await kit.ingest([statusEvent(kit, 'evt_1', 'removed')]);
-    const result = await kit.ingest([statusEvent(kit, 'evt_2', 'active', 1, 'acc_2', 'owner_1')]);
-    expect(result.applied).toBe(1);
-    const successor = await kit.store.findByUpstream('example', 'acc_2');
-    expect(successor).toMatchObject({
-      previousConnectionId: old.id,
-      hostUserId: old.hostUserId,
-      state: 'connected',
-    });
-    expect((await kit.service.getConnection(old.id)).state).toBe('revoked');
-  });
-
-  it('rejects a bad signature and changes nothing', async () => {
-    kit = createExampleKit();
-    await connected(kit);
-    const signed = kit.webhook([statusEvent(kit, 'evt_1', 'login_required')]);
-    const tampered = new TextEncoder().encode(signed.body.replace('login_required', 'removed'));
-    const error = await rejection(
-      kit.service.ingestWebhook('example', tampered, new Headers(signed.headers)),
-    );
-    expect(isReconnectKitError(error, 'webhook_signature_invalid')).toBe(true);
-    expect(await kit.store.listOutbox({ status: 'pending' })).toHaveLength(1);
-  });
-
-  it('refuses an unregistered provider', async () => {
-    kit = createExampleKit();
-    const error = await rejection(kit.service.ingestWebhook('nope', new Uint8Array(), new Headers()));
-    expect(isReconnectKitError(error, 'provider_not_registered')).toBe(true);
-  });
-});
-
-describe('ReconnectionService: errors and status', () => {
-  it('reportError classifies a vendor error and applies it', async () => {
-    kit = createExampleKit();
-    const connection = await connected(kit);
-    const updated = await kit.service.reportError(
-      connection.id,
-      new ExampleApiError(403, 'password_expired'),
-    );
-    expect(updated.state).toBe('needs_credentials');
-    const unchanged = await kit.service.reportError(connection.id, new Error('network'));
-    expect(unchanged.version).toBe(updated.version);
-  });
-
-  it('checkStatus reads the vendor with the decrypted secrets', async () => {
-    kit = createExampleKit();
-    const connection = await connected(kit);
-    kit.vendor.setStatus('acc_1', 'outage');
-    expect((await kit.service.checkStatus(connection.id)).state).toBe('degraded');
-    kit.vendor.setStatus('acc_1', 'active');
-    await kit.clock.advance(1000);
-    expect((await kit.service.checkStatus(connection.id)).state).toBe('connected');
-  });
-});
-
-describe('ReconnectionService: reconnection', () => {
-  async function broken(k: ExampleKit) {
-    const connection = await connected(k);
-    await k.ingest([statusEvent(k, 'evt_break', 'login_required')]);
-    return connection;
   }
 
-  it('startReconnection mints a state, returns the action and moves to reconnecting', async () => {
-    kit = createExampleKit();
-    const connection = await broken(kit);
-    const { connection: updated, action } = await kit.service.startReconnection(connection.id, {
-      redirectUri: 'https://host.test/callback',
-    });
-    expect(updated.state).toBe('reconnecting');
-    expect(action.kind).toBe('redirect');
-    if (action.kind !== 'redirect') return;
-    expect(new URL(action.url).searchParams.get('state')).toBe(action.state);
-    expect(action.expiresAt.getTime() - kit.clock.now().getTime()).toBe(30 * 60 * 1000);
-  });
+  function statusEvent(
+    k: ExampleKit,
+    id: string,
+    status: ExampleWebhookEvent['status'],
+    offsetMs = 0,
+    account = 'acc_1',
+    owner = 'owner_1',
+  ): ExampleWebhookEvent {
+    return {
+      id,
+      type: 'account.status',
+      account_id: account,
+      owner_id: owner,
+      status,
+      occurred_at: new Date(k.clock.now().getTime() + offsetMs).toISOString(),
+    };
+  }
 
-  it('completeReconnection recovers, stores the new secrets sealed and emits recovered', async () => {
-    kit = createExampleKit();
-    const connection = await broken(kit);
-    const { action } = await kit.service.startReconnection(connection.id);
-    kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
-    const outcome = await kit.service.completeReconnection({
-      state: (action as { state: string }).state,
-      code: 'code_1',
-    });
-    expect(outcome.outcome).toBe('recovered');
-    expect(outcome.connection.state).toBe('connected');
-    const sealed = await kit.store.getSecrets(connection.id);
-    expect(sealed).toMatch(/^v1\.k1\./);
-    expect(sealed).not.toContain('tok_new');
-    // The vendor only accepts the new token: a status check proves the provider got it.
-    expect((await kit.service.checkStatus(connection.id)).state).toBe('connected');
-    const types = (await kit.store.listOutbox({})).map((e) => e.event.type);
-    expect(types).toContain('connection.recovered');
-  });
-
-  it('single flight: 20 concurrent completions make one exchange and share its outcome', async () => {
-    kit = createExampleKit();
-    const connection = await broken(kit);
-    const { action } = await kit.service.startReconnection(connection.id);
-    const state = (action as { state: string }).state;
-    kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
-    const release = kit.vendor.holdExchanges();
-    const calls = Array.from({ length: 20 }, () =>
-      kit.service.completeReconnection({ state, code: 'code_1' }),
-    );
-    await new Promise((resolve) => setImmediate(resolve));
-    release();
-    const outcomes = await Promise.all(calls);
-    expect(kit.vendor.exchangeCount()).toBe(1);
-    expect(new Set(outcomes.map((o) => JSON.stringify(o))).size).toBe(1);
-    expect(outcomes[0]?.outcome).toBe('recovered');
-    // A later call with the same state gets the stored outcome, without another exchange.
-    const later = await kit.service.completeReconnection({ state, code: 'code_1' });
-    expect(later).toEqual(outcomes[0]);
-    expect(kit.vendor.exchangeCount()).toBe(1);
-  });
-
-  it('reports account_mismatch and leaves the old connection untouched', async () => {
-    kit = createExampleKit();
-    const connection = await broken(kit);
-    const { action, connection: before } = await kit.service.startReconnection(connection.id);
-    kit.vendor.issueCode('code_1', { accountId: 'acc_other', ownerId: 'owner_2', token: 'tok_other' });
-    const outcome = await kit.service.completeReconnection({
-      state: (action as { state: string }).state,
-      code: 'code_1',
-    });
-    expect(outcome).toMatchObject({
-      outcome: 'account_mismatch',
-      expected: { upstreamId: 'acc_1', upstreamParentId: 'owner_1' },
-      actual: { upstreamId: 'acc_other', upstreamParentId: 'owner_2' },
-    });
-    expect(await kit.service.getConnection(connection.id)).toEqual(before);
-    expect(await kit.store.getSecrets(connection.id)).toBeDefined();
-    const mismatch = (await kit.store.listOutbox({})).find(
-      (e) => e.event.type === 'connection.account_mismatch',
-    );
-    expect(mismatch?.event.data).toMatchObject({ actual: { upstreamId: 'acc_other' } });
-  });
-
-  it('pending keeps reconnecting and lets a later call complete', async () => {
-    kit = createExampleKit();
-    const connection = await broken(kit);
-    const { action } = await kit.service.startReconnection(connection.id);
-    const state = (action as { state: string }).state;
-    kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 't', status: 'linking' });
-    const pending = await kit.service.completeReconnection({ state, code: 'code_1' });
-    expect(pending).toMatchObject({ outcome: 'pending', connection: { state: 'reconnecting' } });
-    kit.vendor.issueCode('code_2', { accountId: 'acc_1', ownerId: 'owner_1', token: 't2' });
-    expect((await kit.service.completeReconnection({ state, code: 'code_2' })).outcome).toBe('recovered');
-  });
-
-  it('a failed completion applies the problem', async () => {
-    kit = createExampleKit();
-    const connection = await broken(kit);
-    const { action } = await kit.service.startReconnection(connection.id);
-    kit.vendor.issueCode('code_1', {
-      accountId: 'acc_1',
-      ownerId: 'owner_1',
-      token: 't',
-      status: 'password_expired',
-    });
-    const outcome = await kit.service.completeReconnection({
-      state: (action as { state: string }).state,
-      code: 'code_1',
-    });
-    expect(outcome).toMatchObject({ outcome: 'failed', connection: { state: 'needs_credentials' } });
-  });
-
-  it('rejects tampered, expired and foreign states', async () => {
-    kit = createExampleKit();
-    const connection = await broken(kit);
-    const { action } = await kit.service.startReconnection(connection.id);
-    const state = (action as { state: string }).state;
-    const [payload, signature] = state.split('.');
-    const forged = `${Buffer.from(
-      Buffer.from(payload as string, 'base64url')
-        .toString()
-        .replace(connection.id, 'conn_x'),
-    ).toString('base64url')}.${signature}`;
-    for (const bad of [forged, `${state}x`, 'garbage', '']) {
-      const error = await rejection(kit.service.completeReconnection({ state: bad, code: 'c' }));
-      expect(isReconnectKitError(error, 'state_invalid')).toBe(true);
+  async function rejection(promise: Promise<unknown>): Promise<unknown> {
+    try {
+      await promise;
+    } catch (error) {
+      return error;
     }
-    await kit.clock.advance(30 * 60 * 1000);
-    const expired = await rejection(kit.service.completeReconnection({ state, code: 'c' }));
-    expect(isReconnectKitError(expired, 'state_expired')).toBe(true);
-    expect(kit.vendor.exchangeCount()).toBe(0);
-  });
+    throw new Error('expected a rejection');
+  }
 
-  it('refuses to start a reconnection for a terminal connection', async () => {
-    kit = createExampleKit();
-    const connection = await connected(kit);
-    await kit.service.revoke(connection.id);
-    const error = await rejection(kit.service.startReconnection(connection.id));
-    expect(isReconnectKitError(error, 'connection_terminal')).toBe(true);
-  });
-
-  it('revoke disconnects upstream, deletes the secrets and is idempotent', async () => {
-    kit = createExampleKit();
-    const connection = await connected(kit);
-    const revoked = await kit.service.revoke(connection.id);
-    expect(revoked.state).toBe('disconnected');
-    expect(kit.vendor.account('acc_1').status).toBe('removed');
-    expect(await kit.store.getSecrets(connection.id)).toBeUndefined();
-    expect(await kit.service.revoke(connection.id)).toEqual(revoked);
-    expect(kit.vendor.calls.filter((c) => c.method === 'revoke')).toHaveLength(1);
-  });
-});
-
-describe('ReconnectionService: outbox delivery', () => {
-  it('redelivers after a failing handler, with backoff on the clock', async () => {
-    kit = createExampleKit({ options: { outbox: { retryBaseMs: 1000 } } });
-    await connected(kit);
-    const seen: ConnectionEvent[] = [];
-    let fail = true;
-    kit.service.subscribe((event) => {
-      if (fail) throw new Error('handler down');
-      seen.push(event);
+  describe('ReconnectionService: webhooks', () => {
+    it('applies a broken signal: state, events with from/to, outbox, notification', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      const result = await kit.ingest([statusEvent(kit, 'evt_1', 'login_required')]);
+      expect(result).toMatchObject({ applied: 1, duplicates: 0, ignored: 0 });
+      expect(result.events.map((e) => e.type)).toEqual(['connection.broken', 'connection.state_changed']);
+      expect(result.events[1]).toMatchObject({
+        from: 'connected',
+        to: 'needs_reauth',
+        connectionId: connection.id,
+      });
+      const stored = await kit.service.getConnection(connection.id);
+      expect(stored).toMatchObject({
+        state: 'needs_reauth',
+        vendor: { status: 'login_required' },
+        version: 2,
+      });
+      expect(stored.problem?.fix).toBe('one_click');
+      const outbox = await kit.store.listOutbox({});
+      expect(outbox.map((e) => e.event.type)).toEqual([
+        'connection.state_changed', // registration
+        'connection.broken',
+        'connection.state_changed',
+        'connection.notification',
+      ]);
+      expect(outbox[3]?.event.data).toMatchObject({ reason: 'The example site signed you out.' });
     });
-    expect(await kit.service.deliverOutbox()).toBe(0);
-    const [entry] = await kit.store.listOutbox({ status: 'pending' });
-    expect(entry).toMatchObject({ attempts: 1, lastError: 'Error' });
-    fail = false;
-    expect(await kit.service.deliverOutbox()).toBe(0); // not due yet
-    await kit.clock.advance(1000);
-    expect(await kit.service.deliverOutbox()).toBe(1);
-    expect(seen.map((e) => e.id)).toEqual([entry?.event.id]);
-    expect(await kit.store.listOutbox({ status: 'pending' })).toHaveLength(0);
+
+    it('derives event ids from connection, version and type', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      const result = await kit.ingest([statusEvent(kit, 'evt_1', 'outage')]);
+      expect(result.events[0]?.id).toBe(eventIdFor(connection.id, 2, 'connection.degraded'));
+    });
+
+    it('deduplicates a redelivered webhook by event id', async () => {
+      kit = make();
+      await connected(kit);
+      const events = [statusEvent(kit, 'evt_1', 'login_required')];
+      await kit.ingest(events);
+      const again = await kit.ingest(events);
+      expect(again).toMatchObject({ applied: 0, duplicates: 1, ignored: 0, events: [] });
+    });
+
+    it('deduplicates concurrent deliveries of the same event: exactly one applies', async () => {
+      kit = make();
+      await connected(kit);
+      const events = [statusEvent(kit, 'evt_1', 'login_required')];
+      const results = await Promise.all(Array.from({ length: 10 }, () => kit.ingest(events)));
+      expect(results.reduce((n, r) => n + r.applied, 0)).toBe(1);
+      expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(9);
+    });
+
+    it('ignores and journals a stale signal', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      await kit.ingest([statusEvent(kit, 'evt_new', 'login_required', 0)]);
+      const result = await kit.ingest([statusEvent(kit, 'evt_old', 'active', -1000)]);
+      expect(result).toMatchObject({ applied: 0, ignored: 1 });
+      expect((await kit.service.getConnection(connection.id)).state).toBe('needs_reauth');
+      const [journal] = await kit.store.listIgnoredSignals({ connectionId: connection.id });
+      expect(journal).toMatchObject({
+        reason: 'stale',
+        eventId: 'evt_old',
+        from: 'needs_reauth',
+        to: 'connected',
+      });
+    });
+
+    it('records unknown events and unknown connections without applying them', async () => {
+      kit = make();
+      await connected(kit);
+      const result = await kit.ingest([
+        { ...statusEvent(kit, 'evt_a', undefined), type: 'account.synced' },
+        statusEvent(kit, 'evt_b', 'login_required', 0, 'acc_unknown', 'owner_unknown'),
+      ]);
+      expect(result).toMatchObject({ applied: 0, ignored: 2 });
+      const journal = await kit.store.listIgnoredSignals({ provider: 'example' });
+      expect(journal.map((j) => j.reason).sort()).toEqual(['unknown_connection', 'unknown_event']);
+    });
+
+    it('records an illegal transition and leaves the state alone', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      const result = await kit.ingest([statusEvent(kit, 'evt_1', 'linking')]);
+      expect(result.ignored).toBe(1);
+      expect((await kit.service.getConnection(connection.id)).state).toBe('connected');
+      expect((await kit.store.listIgnoredSignals({}))[0]?.reason).toBe('illegal_transition');
+    });
+
+    it('updates vendor status without events on a same-state signal', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      const result = await kit.ingest([statusEvent(kit, 'evt_1', 'active')]);
+      expect(result).toMatchObject({ applied: 1, events: [] });
+      expect(await kit.service.getConnection(connection.id)).toMatchObject({
+        state: 'connected',
+        vendor: { status: 'active' },
+        version: 2,
+      });
+    });
+
+    it('registers a linked successor when a new account appears under a revoked owner', async () => {
+      kit = make();
+      const old = await connected(kit);
+      await kit.ingest([statusEvent(kit, 'evt_1', 'removed')]);
+      const result = await kit.ingest([statusEvent(kit, 'evt_2', 'active', 1, 'acc_2', 'owner_1')]);
+      expect(result.applied).toBe(1);
+      const successor = await kit.store.findByUpstream('example', 'acc_2');
+      expect(successor).toMatchObject({
+        previousConnectionId: old.id,
+        hostUserId: old.hostUserId,
+        state: 'connected',
+      });
+      expect((await kit.service.getConnection(old.id)).state).toBe('revoked');
+    });
+
+    it('rejects a bad signature and changes nothing', async () => {
+      kit = make();
+      await connected(kit);
+      const signed = kit.webhook([statusEvent(kit, 'evt_1', 'login_required')]);
+      const tampered = new TextEncoder().encode(signed.body.replace('login_required', 'removed'));
+      const error = await rejection(
+        kit.service.ingestWebhook('example', tampered, new Headers(signed.headers)),
+      );
+      expect(isReconnectKitError(error, 'webhook_signature_invalid')).toBe(true);
+      expect(await kit.store.listOutbox({ status: 'pending' })).toHaveLength(1);
+    });
+
+    it('refuses an unregistered provider', async () => {
+      kit = make();
+      const error = await rejection(kit.service.ingestWebhook('nope', new Uint8Array(), new Headers()));
+      expect(isReconnectKitError(error, 'provider_not_registered')).toBe(true);
+    });
   });
 
-  it('the background dispatcher delivers new events and stops cleanly', async () => {
-    kit = createExampleKit();
-    const seen: string[] = [];
-    kit.service.subscribe((event) => {
-      seen.push(event.type);
+  describe('ReconnectionService: errors and status', () => {
+    it('reportError classifies a vendor error and applies it', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      const updated = await kit.service.reportError(
+        connection.id,
+        new ExampleApiError(403, 'password_expired'),
+      );
+      expect(updated.state).toBe('needs_credentials');
+      const unchanged = await kit.service.reportError(connection.id, new Error('network'));
+      expect(unchanged.version).toBe(updated.version);
     });
-    kit.service.startDispatcher();
-    await connected(kit);
-    await kit.clock.advance(1000);
-    await kit.service.stopDispatcher();
-    expect(seen).toEqual(['connection.state_changed']);
+
+    it('checkStatus reads the vendor with the decrypted secrets', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      kit.vendor.setStatus('acc_1', 'outage');
+      expect((await kit.service.checkStatus(connection.id)).state).toBe('degraded');
+      kit.vendor.setStatus('acc_1', 'active');
+      await kit.clock.advance(1000);
+      expect((await kit.service.checkStatus(connection.id)).state).toBe('connected');
+    });
+  });
+
+  describe('ReconnectionService: reconnection', () => {
+    async function broken(k: ExampleKit) {
+      const connection = await connected(k);
+      await k.ingest([statusEvent(k, 'evt_break', 'login_required')]);
+      return connection;
+    }
+
+    it('startReconnection mints a state, returns the action and moves to reconnecting', async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { connection: updated, action } = await kit.service.startReconnection(connection.id, {
+        redirectUri: 'https://host.test/callback',
+      });
+      expect(updated.state).toBe('reconnecting');
+      expect(action.kind).toBe('redirect');
+      if (action.kind !== 'redirect') return;
+      expect(new URL(action.url).searchParams.get('state')).toBe(action.state);
+      expect(action.expiresAt.getTime() - kit.clock.now().getTime()).toBe(30 * 60 * 1000);
+    });
+
+    it('completeReconnection recovers, stores the new secrets sealed and emits recovered', async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { action } = await kit.service.startReconnection(connection.id);
+      kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
+      const outcome = await kit.service.completeReconnection({
+        state: (action as { state: string }).state,
+        code: 'code_1',
+      });
+      expect(outcome.outcome).toBe('recovered');
+      expect(outcome.connection.state).toBe('connected');
+      const sealed = await kit.store.getSecrets(connection.id);
+      expect(sealed).toMatch(/^v1\.k1\./);
+      expect(sealed).not.toContain('tok_new');
+      // The vendor only accepts the new token: a status check proves the provider got it.
+      expect((await kit.service.checkStatus(connection.id)).state).toBe('connected');
+      const types = (await kit.store.listOutbox({})).map((e) => e.event.type);
+      expect(types).toContain('connection.recovered');
+    });
+
+    it('single flight: 20 concurrent completions make one exchange and share its outcome', async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { action } = await kit.service.startReconnection(connection.id);
+      const state = (action as { state: string }).state;
+      kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
+      const release = kit.vendor.holdExchanges();
+      const calls = Array.from({ length: 20 }, () =>
+        kit.service.completeReconnection({ state, code: 'code_1' }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      release();
+      const outcomes = await Promise.all(calls);
+      expect(kit.vendor.exchangeCount()).toBe(1);
+      expect(new Set(outcomes.map((o) => JSON.stringify(o))).size).toBe(1);
+      expect(outcomes[0]?.outcome).toBe('recovered');
+      // A later call with the same state gets the stored outcome, without another exchange.
+      const later = await kit.service.completeReconnection({ state, code: 'code_1' });
+      expect(later).toEqual(outcomes[0]);
+      expect(kit.vendor.exchangeCount()).toBe(1);
+    });
+
+    it('reports account_mismatch and leaves the old connection untouched', async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { action, connection: before } = await kit.service.startReconnection(connection.id);
+      kit.vendor.issueCode('code_1', { accountId: 'acc_other', ownerId: 'owner_2', token: 'tok_other' });
+      const outcome = await kit.service.completeReconnection({
+        state: (action as { state: string }).state,
+        code: 'code_1',
+      });
+      expect(outcome).toMatchObject({
+        outcome: 'account_mismatch',
+        expected: { upstreamId: 'acc_1', upstreamParentId: 'owner_1' },
+        actual: { upstreamId: 'acc_other', upstreamParentId: 'owner_2' },
+      });
+      expect(await kit.service.getConnection(connection.id)).toEqual(before);
+      expect(await kit.store.getSecrets(connection.id)).toBeDefined();
+      const mismatch = (await kit.store.listOutbox({})).find(
+        (e) => e.event.type === 'connection.account_mismatch',
+      );
+      expect(mismatch?.event.data).toMatchObject({ actual: { upstreamId: 'acc_other' } });
+    });
+
+    it('pending keeps reconnecting and lets a later call complete', async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { action } = await kit.service.startReconnection(connection.id);
+      const state = (action as { state: string }).state;
+      kit.vendor.issueCode('code_1', {
+        accountId: 'acc_1',
+        ownerId: 'owner_1',
+        token: 't',
+        status: 'linking',
+      });
+      const pending = await kit.service.completeReconnection({ state, code: 'code_1' });
+      expect(pending).toMatchObject({ outcome: 'pending', connection: { state: 'reconnecting' } });
+      kit.vendor.issueCode('code_2', { accountId: 'acc_1', ownerId: 'owner_1', token: 't2' });
+      expect((await kit.service.completeReconnection({ state, code: 'code_2' })).outcome).toBe('recovered');
+    });
+
+    it('a failed completion applies the problem', async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { action } = await kit.service.startReconnection(connection.id);
+      kit.vendor.issueCode('code_1', {
+        accountId: 'acc_1',
+        ownerId: 'owner_1',
+        token: 't',
+        status: 'password_expired',
+      });
+      const outcome = await kit.service.completeReconnection({
+        state: (action as { state: string }).state,
+        code: 'code_1',
+      });
+      expect(outcome).toMatchObject({ outcome: 'failed', connection: { state: 'needs_credentials' } });
+    });
+
+    it('rejects tampered, expired and foreign states', async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { action } = await kit.service.startReconnection(connection.id);
+      const state = (action as { state: string }).state;
+      const [payload, signature] = state.split('.');
+      const forged = `${Buffer.from(
+        Buffer.from(payload as string, 'base64url')
+          .toString()
+          .replace(connection.id, 'conn_x'),
+      ).toString('base64url')}.${signature}`;
+      for (const bad of [forged, `${state}x`, 'garbage', '']) {
+        const error = await rejection(kit.service.completeReconnection({ state: bad, code: 'c' }));
+        expect(isReconnectKitError(error, 'state_invalid')).toBe(true);
+      }
+      await kit.clock.advance(30 * 60 * 1000);
+      const expired = await rejection(kit.service.completeReconnection({ state, code: 'c' }));
+      expect(isReconnectKitError(expired, 'state_expired')).toBe(true);
+      expect(kit.vendor.exchangeCount()).toBe(0);
+    });
+
+    it('refuses to start a reconnection for a terminal connection', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      await kit.service.revoke(connection.id);
+      const error = await rejection(kit.service.startReconnection(connection.id));
+      expect(isReconnectKitError(error, 'connection_terminal')).toBe(true);
+    });
+
+    it('revoke disconnects upstream, deletes the secrets and is idempotent', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      const revoked = await kit.service.revoke(connection.id);
+      expect(revoked.state).toBe('disconnected');
+      expect(kit.vendor.account('acc_1').status).toBe('removed');
+      expect(await kit.store.getSecrets(connection.id)).toBeUndefined();
+      expect(await kit.service.revoke(connection.id)).toEqual(revoked);
+      expect(kit.vendor.calls.filter((c) => c.method === 'revoke')).toHaveLength(1);
+    });
+  });
+
+  describe('ReconnectionService: outbox delivery', () => {
+    it('redelivers after a failing handler, with backoff on the clock', async () => {
+      kit = make({ options: { outbox: { retryBaseMs: 1000 } } });
+      await connected(kit);
+      const seen: ConnectionEvent[] = [];
+      let fail = true;
+      kit.service.subscribe((event) => {
+        if (fail) throw new Error('handler down');
+        seen.push(event);
+      });
+      expect(await kit.service.deliverOutbox()).toBe(0);
+      const [entry] = await kit.store.listOutbox({ status: 'pending' });
+      expect(entry).toMatchObject({ attempts: 1, lastError: 'Error' });
+      fail = false;
+      expect(await kit.service.deliverOutbox()).toBe(0); // not due yet
+      await kit.clock.advance(1000);
+      expect(await kit.service.deliverOutbox()).toBe(1);
+      expect(seen.map((e) => e.id)).toEqual([entry?.event.id]);
+      expect(await kit.store.listOutbox({ status: 'pending' })).toHaveLength(0);
+    });
+
+    it('the background dispatcher delivers new events and stops cleanly', async () => {
+      kit = make();
+      const seen: string[] = [];
+      kit.service.subscribe((event) => {
+        seen.push(event.type);
+      });
+      kit.service.startDispatcher();
+      await connected(kit);
+      await kit.clock.advance(1000);
+      await kit.service.stopDispatcher();
+      expect(seen).toEqual(['connection.state_changed']);
+    });
   });
 });

@@ -24,3 +24,4 @@ export {
   mapExampleStatus,
   signExampleWebhook,
 } from './example-provider.js';
+export { describeConnectionStoreSuite } from './store-suite.js';
