@@ -8,10 +8,11 @@ import {
 } from '@reconnect-kit/core';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { container } from 'tsyringe';
+import { container, type DependencyContainer } from 'tsyringe';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ArgyleConfig } from './config.js';
 import type { ArgyleAccount } from './generated/account.js';
-import type { ArgyleProvider } from './provider.js';
+import { ArgyleProvider } from './provider.js';
 import { registerArgyle } from './register.js';
 import { accountWith, connectedAccount, connectionFor, loadPayload } from './test-kit.test-helpers.js';
 
@@ -68,14 +69,20 @@ beforeEach(() => {
   clock = new ManualClock(NOW);
   const child = container.createChildContainer();
   child.register(CLOCK, { useValue: clock });
-  provider = registerArgyle(child, {
+  provider = argyleIn(child);
+});
+
+function argyleIn(child: DependencyContainer, overrides: Partial<ArgyleConfig> = {}): ArgyleProvider {
+  registerArgyle(child, {
     apiKeyId: 'key-id',
     apiKeySecret: API_SECRET,
     environment: 'sandbox',
     webhookSecret: WEBHOOK_SECRET,
     linkUrl: 'https://link.example.com/argyle',
+    ...overrides,
   });
-});
+  return child.resolve(ArgyleProvider);
+}
 afterEach(() => {
   server.resetHandlers();
   accounts.clear();
@@ -101,16 +108,32 @@ const ctx = { state: 'signed-state', expiresAt: new Date('2026-02-12T09:30:00Z')
 describe('registerArgyle', () => {
   it('registers one shared instance under RECONNECTION_PROVIDER with the global fetch by default', () => {
     const child = container.createChildContainer();
-    const registered = registerArgyle(child, {
+    registerArgyle(child, {
       apiKeyId: 'k',
       apiKeySecret: 's',
       baseUrl: 'http://127.0.0.1:1/v2',
       webhookSecret: 'w',
       linkUrl: 'http://127.0.0.1:1/link',
     });
-    expect(child.resolveAll<ReconnectionProvider>(RECONNECTION_PROVIDER)).toEqual([registered]);
+    const [registered, ...others] = child.resolveAll<ReconnectionProvider>(RECONNECTION_PROVIDER);
+    expect(others).toEqual([]);
+    expect(registered).toBe(child.resolve(ArgyleProvider));
     expect(child.isRegistered(HTTP_FETCH)).toBe(true);
-    expect(registered.id).toBe('argyle');
+    expect(registered?.id).toBe('argyle');
+  });
+
+  it('a clock registered after registerArgyle (core registers its own) is the one the provider gets', async () => {
+    const child = container.createChildContainer();
+    registerArgyle(child, {
+      apiKeyId: 'key-id',
+      apiKeySecret: API_SECRET,
+      environment: 'sandbox',
+      webhookSecret: 'w',
+      linkUrl: 'https://link.example.com/argyle',
+    });
+    child.register(CLOCK, { useValue: new ManualClock('2030-01-01T00:00:00Z') });
+    const status = await child.resolve(ArgyleProvider).fetchStatus(connectionFor(seed(connectedAccount())));
+    expect(status.checkedAt.toISOString()).toBe('2030-01-01T00:00:00.000Z');
   });
 
   it('uses an injected HTTP_FETCH', async () => {
@@ -122,13 +145,7 @@ describe('registerArgyle', () => {
         return Response.json(connectedAccount());
       },
     });
-    const registered = registerArgyle(child, {
-      apiKeyId: 'k',
-      apiKeySecret: 's',
-      baseUrl: 'http://argyle.test/v2',
-      webhookSecret: 'w',
-      linkUrl: 'http://argyle.test/link',
-    });
+    const registered = argyleIn(child, { environment: undefined, baseUrl: 'http://argyle.test/v2' });
     await registered.fetchStatus(connectionFor(connectedAccount()));
     expect(seen).toEqual([`http://argyle.test/v2/accounts/${connectedAccount().id}`]);
   });
@@ -167,13 +184,7 @@ describe('fetchStatus', () => {
 
   it('a 401 is our API key problem: upstream_error naming the cause, no secret in it', async () => {
     const child = container.createChildContainer();
-    const wrongKey = registerArgyle(child, {
-      apiKeyId: 'key-id',
-      apiKeySecret: 'wrong-secret-never-shown',
-      environment: 'sandbox',
-      webhookSecret: WEBHOOK_SECRET,
-      linkUrl: 'https://link.example.com/argyle',
-    });
+    const wrongKey = argyleIn(child, { apiKeySecret: 'wrong-secret-never-shown' });
     const error = await rejection(wrongKey.fetchStatus(connectionFor(seed(connectedAccount()))));
     expect(error.code).toBe('upstream_error');
     expect(error.details.status).toBe(401);

@@ -2,7 +2,7 @@ import { isReconnectKitError, type ReconnectKitError } from '@reconnect-kit/core
 import { container } from 'tsyringe';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ArgyleAccountsWebhook } from './generated/webhook-accounts.js';
-import type { ArgyleProvider } from './provider.js';
+import { ArgyleProvider } from './provider.js';
 import { registerArgyle } from './register.js';
 import { loadPayload, loadVectors, signedBody, signedWebhook } from './test-kit.test-helpers.js';
 
@@ -12,13 +12,15 @@ const ACCOUNT = '019c0b39-0b68-fb0c-4c2e-9d1a7f3b5e02';
 const USER = '019c0b38-9f21-5c6e-7a10-3b4d2e6f8a01';
 
 function argyleWith(webhookSecret: string | string[]): ArgyleProvider {
-  return registerArgyle(container.createChildContainer(), {
+  const child = container.createChildContainer();
+  registerArgyle(child, {
     apiKeyId: 'k',
     apiKeySecret: 's',
     environment: 'sandbox',
     webhookSecret,
     linkUrl: 'https://link.example.com/argyle',
   });
+  return child.resolve(ArgyleProvider);
 }
 
 let provider: ArgyleProvider;
