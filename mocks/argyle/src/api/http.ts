@@ -1,0 +1,132 @@
+/**
+ * The Django REST Framework flavour of Argyle's API: HTTP Basic auth with the API key id/secret, `{"detail": …}`
+ * and `{"field": ["msg"]}` error bodies, and the response headers seen in recorded sandbox traffic.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  type HttpMethod,
+  type MockContext,
+  MockHttpError,
+  type MockRequest,
+  type MockResponse,
+  type RouteDefinition,
+} from '@reconnect-kit/mock-engine';
+import type { ArgyleState } from '../domain/state.js';
+import { MOCK_CLIENT_ID } from '../domain/users.js';
+
+export const ARGYLE_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-cache, no-store',
+  'x-client-id': MOCK_CLIENT_ID,
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  vary: 'Accept-Encoding,Origin',
+  'access-control-allow-origin': '*',
+};
+
+export type ArgyleContext = MockContext<ArgyleState>;
+type Handler = (req: MockRequest, ctx: ArgyleContext) => MockResponse | Promise<MockResponse>;
+
+export function notFound(): MockHttpError {
+  return new MockHttpError(404, { detail: 'Not found.' });
+}
+
+/** A DRF validation error: `{"field": ["message"]}` with status 400. */
+export function invalidField(field: string, message: string): MockHttpError {
+  return new MockHttpError(400, { [field]: [message] });
+}
+
+export function jsonResponse(status: number, body: unknown): MockResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body };
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Compares digests so that neither length nor content leaks through timing. */
+function sameSecret(received: string, expected: string): boolean {
+  return timingSafeEqual(sha256(received), sha256(expected));
+}
+
+function authenticate(req: MockRequest, ctx: ArgyleContext): void {
+  const header = req.headers.get('authorization');
+  if (header === null || !/^basic\s/i.test(header)) {
+    // DRF answers a request without credentials differently from one with wrong credentials.
+    throw new MockHttpError(
+      401,
+      { detail: 'Authentication credentials were not provided.' },
+      { 'www-authenticate': 'Basic realm="api"' },
+    );
+  }
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const separator = decoded.indexOf(':');
+  const keyId = separator < 0 ? decoded : decoded.slice(0, separator);
+  const keySecret = separator < 0 ? '' : decoded.slice(separator + 1);
+  const { api_key_id: expectedId = '', api_key_secret: expectedSecret = '' } = ctx.config.credentials;
+  // Evaluate both comparisons so a wrong id and a wrong secret take the same time.
+  const idMatches = sameSecret(keyId, expectedId);
+  const secretMatches = sameSecret(keySecret, expectedSecret);
+  if (!idMatches || !secretMatches) {
+    throw new MockHttpError(
+      401,
+      { detail: 'Invalid username/password.' },
+      { 'www-authenticate': 'Basic realm="api"' },
+    );
+  }
+}
+
+function withHeaders(response: MockResponse, allow: string): MockResponse {
+  return { ...response, headers: { ...ARGYLE_HEADERS, allow, ...response.headers } };
+}
+
+/**
+ * Declares the API routes of one resource path: each handler runs behind Basic auth, and every answer (errors
+ * included) carries Argyle's headers plus DRF's `Allow` header listing the path's methods.
+ */
+export function apiResource(
+  path: string,
+  handlers: Partial<Record<HttpMethod, Handler>>,
+): RouteDefinition<ArgyleState>[] {
+  const methods = Object.keys(handlers) as HttpMethod[];
+  const allow = [...methods, 'HEAD', 'OPTIONS'].join(', ');
+  return methods.map((method) => ({
+    method,
+    path,
+    async handler(req, ctx) {
+      try {
+        authenticate(req, ctx);
+        return withHeaders(await handlers[method]!(req, ctx), allow);
+      } catch (error) {
+        if (!(error instanceof MockHttpError)) throw error;
+        throw new MockHttpError(error.status, error.body, {
+          ...ARGYLE_HEADERS,
+          'content-type': 'application/json',
+          allow,
+          ...error.headers,
+        });
+      }
+    },
+  }));
+}
+
+/** The Python type name DRF puts in its "Expected a dictionary" message. */
+function pythonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (value === null) return 'NoneType';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'boolean') return 'bool';
+  return Number.isInteger(value) ? 'int' : 'float';
+}
+
+/** Reads a JSON object body; DRF answers a non-object body with a `non_field_errors` 400. */
+export function readObjectBody(req: MockRequest): Record<string, unknown> {
+  if (req.rawBody.byteLength === 0) return {};
+  const body = req.json();
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidField(
+      'non_field_errors',
+      `Invalid data. Expected a dictionary, but got ${pythonTypeName(body)}.`,
+    );
+  }
+  return body as Record<string, unknown>;
+}

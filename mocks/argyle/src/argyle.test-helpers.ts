@@ -1,0 +1,308 @@
+/**
+ * Test kit for the Argyle mock: a running mock (port 0) plus a webhook receiver that keeps the exact bytes, a
+ * Basic-auth API client that validates EVERY response body against the fixture schemas (`z.fromJSONSchema`),
+ * and helpers to drive the Link page with plain form posts.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { z } from 'zod';
+import { accountSchema } from './generated/account.js';
+import { errorSchema } from './generated/error.js';
+import { inviteSchema } from './generated/invite.js';
+import { paginatedSchema } from './generated/paginated.js';
+import { userSchema } from './generated/user.js';
+import { userTokenSchema } from './generated/user-token.js';
+import { webhookAccountsSchema } from './generated/webhook-accounts.js';
+import { webhookSubscriptionSchema } from './generated/webhook-subscription.js';
+import { type ArgyleMockServer, DEFAULT_ARGYLE_CREDENTIALS, startArgyleMock } from './index.js';
+
+const schemas = {
+  account: z.fromJSONSchema(accountSchema),
+  error: z.fromJSONSchema(errorSchema),
+  invite: z.fromJSONSchema(inviteSchema),
+  page: z.fromJSONSchema(paginatedSchema),
+  user: z.fromJSONSchema(userSchema),
+  userToken: z.fromJSONSchema(userTokenSchema),
+  webhookAccounts: z.fromJSONSchema(webhookAccountsSchema),
+  subscription: z.fromJSONSchema(webhookSubscriptionSchema),
+  // No fixture schema covers paystubs yet; this mirrors the fields the mock documents.
+  paystub: z
+    .object({
+      id: z.uuid(),
+      account: z.uuid(),
+      employer: z.string(),
+      status: z.string(),
+      paystub_date: z.iso.datetime(),
+      paystub_period: z.object({ start_date: z.iso.datetime(), end_date: z.iso.datetime() }),
+      currency: z.string(),
+      gross_pay: z.string().regex(/^\d+\.\d{2}$/),
+      net_pay: z.string().regex(/^\d+\.\d{2}$/),
+      created_at: z.iso.datetime(),
+      updated_at: z.iso.datetime(),
+    })
+    .strict(),
+  paystubsWebhook: z
+    .object({
+      event: z.enum(['paystubs.added']),
+      name: z.string(),
+      data: z.object({
+        account: z.uuid(),
+        user: z.uuid(),
+        paystub: z.uuid(),
+        resource: z.unknown().optional(),
+      }),
+    })
+    .strict(),
+  emptyObject: z.object({}).strict(),
+} as const;
+
+type SchemaName = keyof typeof schemas;
+
+/** Counts validations per schema so a test can prove that every kind of payload was checked. */
+export const validated = new Map<string, number>();
+
+export function validate(name: SchemaName, payload: unknown, where: string): void {
+  const result = schemas[name].safeParse(payload);
+  if (!result.success) {
+    throw new Error(`${where}: payload does not match ${name}: ${z.prettifyError(result.error)}`);
+  }
+  validated.set(name, (validated.get(name) ?? 0) + 1);
+}
+
+function validatePage(body: unknown, item: SchemaName, where: string): void {
+  validate('page', body, where);
+  for (const result of (body as { results: unknown[] }).results) validate(item, result, where);
+}
+
+/** Which schema describes a successful response of `METHOD /path`. */
+function successSchema(method: string, path: string): SchemaName | { page: SchemaName } | 'none' {
+  const routes: [string, RegExp, SchemaName | { page: SchemaName } | 'none'][] = [
+    ['POST', /^\/v2\/users$/, 'userToken'],
+    ['GET', /^\/v2\/users$/, { page: 'user' }],
+    ['GET', /^\/v2\/users\/[^/]+$/, 'user'],
+    ['POST', /^\/v2\/user-tokens$/, 'userToken'],
+    ['GET', /^\/v2\/accounts$/, { page: 'account' }],
+    ['GET', /^\/v2\/accounts\/[^/]+$/, 'account'],
+    ['POST', /^\/v2\/accounts\/[^/]+\/periodic-scan$/, 'emptyObject'],
+    ['GET', /^\/v2\/paystubs$/, { page: 'paystub' }],
+    ['GET', /^\/v2\/paystubs\/[^/]+$/, 'paystub'],
+    ['GET', /^\/v2\/invites$/, { page: 'invite' }],
+    ['POST', /^\/v2\/invites(\/[^/]+(\/revoke)?)?$/, 'invite'],
+    ['GET', /^\/v2\/invites\/[^/]+$/, 'invite'],
+    ['GET', /^\/v2\/webhooks$/, { page: 'subscription' }],
+    ['POST', /^\/v2\/webhooks$/, 'subscription'],
+    ['GET', /^\/v2\/webhooks\/[^/]+$/, 'subscription'],
+  ];
+  for (const [routeMethod, pattern, schema] of routes) {
+    if (routeMethod === method && pattern.test(path)) return schema;
+  }
+  return 'none';
+}
+
+/** Checks an API answer's headers and validates its body; returns the parsed body (undefined for 204). */
+export function checkApiResponse(
+  method: string,
+  url: URL,
+  status: number,
+  headers: Headers,
+  text: string,
+): unknown {
+  const where = `${method} ${url.pathname} → ${status}`;
+  if (status === 204) {
+    expect(text, where).toBe('');
+    return undefined;
+  }
+  expect(headers.get('content-type'), where).toMatch(/^application\/json/);
+  const body: unknown = JSON.parse(text);
+  if (status >= 400) {
+    validate('error', body, where);
+    return body;
+  }
+  expect(headers.get('cache-control'), where).toBe('no-cache, no-store');
+  const schema = successSchema(method, url.pathname);
+  if (schema === 'none') throw new Error(`${where}: no schema mapped for this route`);
+  if (typeof schema === 'object') validatePage(body, schema.page, where);
+  else validate(schema, body, where);
+  return body;
+}
+
+export interface ApiResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface ReceivedWebhook {
+  path: string;
+  headers: IncomingHttpHeaders;
+  raw: Buffer;
+  json: { event: string; name: string; data: Record<string, unknown> };
+}
+
+/** An HTTP receiver on port 0 that records every POST with its exact bytes and validates the payload. */
+async function startReceiver() {
+  const received: ReceivedWebhook[] = [];
+  /** Invalid payloads; checked by `takeWebhooks` (throwing inside the server would only crash it). */
+  const problems: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      try {
+        const json = JSON.parse(raw.toString('utf8')) as ReceivedWebhook['json'];
+        const where = `webhook ${json.event} to ${req.url}`;
+        validate(json.event.startsWith('accounts.') ? 'webhookAccounts' : 'paystubsWebhook', json, where);
+        if (json.event.startsWith('paystubs.') && json.data.resource !== undefined) {
+          validate('paystub', json.data.resource, where);
+        }
+        received.push({ path: req.url ?? '/', headers: req.headers, raw, json });
+      } catch (error) {
+        problems.push(error instanceof Error ? error.message : String(error));
+      }
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    problems,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface ArgyleHarness {
+  mock: ArgyleMockServer;
+  receiverUrl: string;
+  /** Every webhook received so far (all targets), in arrival order. */
+  received: ReceivedWebhook[];
+  api<T = unknown>(method: string, path: string, body?: unknown, init?: RequestInit): Promise<ApiResult<T>>;
+  /** Waits until the mock has delivered everything queued. */
+  flush(): Promise<void>;
+  /** Received webhooks since the last call (after a flush), optionally for one receiver path. */
+  takeWebhooks(path?: string): Promise<ReceivedWebhook[]>;
+  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResult<T>>;
+  scenario<T = Record<string, unknown>>(id: string, input?: unknown): Promise<T>;
+  link(path: string, form?: Record<string, string>): Promise<{ status: number; html: string }>;
+  close(): Promise<void>;
+}
+
+export const BASIC_AUTH = `Basic ${Buffer.from(
+  `${DEFAULT_ARGYLE_CREDENTIALS.api_key_id}:${DEFAULT_ARGYLE_CREDENTIALS.api_key_secret}`,
+).toString('base64')}`;
+
+/** Starts the mock (default webhook target = the receiver at `/default`) and a receiver. */
+export async function startHarness(): Promise<ArgyleHarness> {
+  const receiver = await startReceiver();
+  const mock = await startArgyleMock({
+    port: 0,
+    env: {},
+    webhookUrl: `${receiver.url}/default`,
+    webhookSecret: 'default-target-secret',
+  });
+  let seen = 0;
+  const harness: ArgyleHarness = {
+    mock,
+    receiverUrl: receiver.url,
+    received: receiver.received,
+    async api<T>(method: string, path: string, body?: unknown, init: RequestInit = {}) {
+      const url = new URL(path, mock.url);
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', BASIC_AUTH);
+      if (body !== undefined) headers.set('content-type', 'application/json');
+      const response = await fetch(url, {
+        ...init,
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const parsed = checkApiResponse(method, url, response.status, response.headers, text);
+      return { status: response.status, headers: response.headers, body: parsed as T };
+    },
+    async flush() {
+      const response = await fetch(`${mock.url}/__admin/webhooks/flush`, { method: 'POST' });
+      const { drained } = (await response.json()) as { drained: boolean };
+      expect(drained).toBe(true);
+    },
+    async takeWebhooks(path) {
+      await harness.flush();
+      expect(receiver.problems).toEqual([]);
+      const fresh = receiver.received.slice(seen);
+      seen = receiver.received.length;
+      return path === undefined ? fresh : fresh.filter((webhook) => webhook.path === path);
+    },
+    async admin<T>(method: string, path: string, body?: unknown) {
+      const response = await fetch(`${mock.url}/__admin${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+    },
+    async scenario<T>(id: string, input: unknown = {}) {
+      const result = await harness.admin<{ changed: T }>('POST', `/scenarios/${id}`, input);
+      expect(result.status, JSON.stringify(result.body)).toBe(200);
+      return result.body.changed;
+    },
+    async link(path: string, form?: Record<string, string>) {
+      const response = await fetch(new URL(path, mock.url), {
+        method: form ? 'POST' : 'GET',
+        headers: form ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+        body: form ? new URLSearchParams(form).toString() : undefined,
+        redirect: 'manual',
+      });
+      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      return { status: response.status, html: await response.text() };
+    },
+    async close() {
+      await mock.close();
+      await receiver.close();
+    },
+  };
+  return harness;
+}
+
+/** The value of a hidden (or any) input named `name` in a Link page. */
+export function inputValue(html: string, name: string): string {
+  const match = new RegExp(`<input[^>]*name="${name}"[^>]*value="([^"]*)"`).exec(html);
+  if (!match) throw new Error(`no input "${name}" in:\n${html}`);
+  return match[1]!.replaceAll('&amp;', '&').replaceAll('&quot;', '"');
+}
+
+/** Text content of the element with `id`, e.g. `account-id` on the success screen. */
+export function elementText(html: string, id: string): string | undefined {
+  return new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
+}
+
+/** Creates a user through the API and returns its id and a user token. */
+export async function createUser(harness: ArgyleHarness): Promise<{ id: string; userToken: string }> {
+  const { body } = await harness.api<{ id: string; user_token: string }>('POST', '/v2/users', {});
+  return { id: body.id, userToken: body.user_token };
+}
+
+/** Logs in through Link (username/password, then MFA) and returns the success page. */
+export async function connectThroughLink(
+  harness: ArgyleHarness,
+  userToken: string,
+  options: { username?: string; password?: string; mfa?: string; item?: string; accountId?: string } = {},
+): Promise<{ status: number; html: string }> {
+  const username = options.username ?? 'test_1';
+  const login = await harness.link('/link/login', {
+    user_token: userToken,
+    item: options.item ?? 'item_000029932',
+    username,
+    password: options.password ?? 'passgood',
+    ...(options.accountId ? { account_id: options.accountId } : {}),
+  });
+  if (!login.html.includes('name="challenge"')) return login;
+  const codes: Record<string, string> = { test_1: '8081', test_2: '8082', test_3: '8083' };
+  return harness.link('/link/mfa', {
+    user_token: userToken,
+    challenge: inputValue(login.html, 'challenge'),
+    code: options.mfa ?? codes[username] ?? '0000',
+  });
+}

@@ -1,0 +1,35 @@
+/** The Argyle mock as an engine provider definition (also what the CLI `reconnect-mock argyle` runs). */
+import { defineMockProvider, type EngineErrorInput } from '@reconnect-kit/mock-engine';
+import { accountRoutes } from './api/accounts.js';
+import { inviteRoutes } from './api/invites.js';
+import { userRoutes } from './api/users.js';
+import { webhookRoutes } from './api/webhooks.js';
+import { type ArgyleState, createArgyleState } from './domain/state.js';
+import { argyleWebhookScheme } from './domain/webhooks.js';
+import { linkRoutes } from './link/routes.js';
+import { argyleScenarios } from './scenarios.js';
+
+/** Fixed sandbox-style defaults; override with ARGYLE_MOCK_API_KEY_ID / ARGYLE_MOCK_API_KEY_SECRET. */
+export const DEFAULT_ARGYLE_CREDENTIALS = {
+  api_key_id: 'argyle-mock-api-key-id',
+  api_key_secret: 'argyle-mock-api-key-secret',
+} as const;
+
+/** Engine-generated errors (unknown route, 405, malformed JSON, …) in DRF's `{"detail": …}` shape. */
+function drfErrorBody({ code, message, status }: EngineErrorInput): unknown {
+  if (code === 'not_found') return { detail: 'Not found.' };
+  if (code === 'method_not_allowed') return { detail: `Method not allowed (${message}).` };
+  if (code === 'bad_request') return { detail: `JSON parse error - ${message}` };
+  return { detail: status >= 500 ? 'A server error occurred.' : message };
+}
+
+export const argyleMock = defineMockProvider<ArgyleState>({
+  id: 'argyle',
+  defaultCredentials: { ...DEFAULT_ARGYLE_CREDENTIALS },
+  credentialEnv: { api_key_id: 'ARGYLE_MOCK_API_KEY_ID', api_key_secret: 'ARGYLE_MOCK_API_KEY_SECRET' },
+  createState: () => createArgyleState(),
+  routes: [...userRoutes, ...accountRoutes, ...inviteRoutes, ...webhookRoutes, ...linkRoutes],
+  scenarios: argyleScenarios,
+  webhooks: argyleWebhookScheme,
+  errorBody: drfErrorBody,
+});

@@ -1,0 +1,393 @@
+/**
+ * The mock Link flows, driven by plain form posts:
+ * - `GET /link?user_token=…[&account_id=…][&items=item_a,item_b][&redirect_uri=…]` or `GET /link?invite=<id>`;
+ * - `POST /link/login` (credentials; new account or re-entered credentials), `POST /link/mfa` (the code),
+ *   `POST /link/reconnect` (one-click, same account id), `POST /link/revoke` (`accounts.removed`);
+ * - `GET /link/login-help` ("Need help logging in?").
+ * Every step re-checks the user token against the mock clock, as Link does (`expired_user_token`).
+ */
+import type { MockContext, MockRequest, MockResponse, RouteDefinition } from '@reconnect-kit/mock-engine';
+import {
+  completeConnection,
+  createAccount,
+  failConnection,
+  removeAccount,
+  startReconnect,
+  takeArmedFailure,
+} from '../domain/accounts.js';
+import type { MockConnectionErrorCode } from '../domain/connection-errors.js';
+import {
+  DEFAULT_ITEM,
+  findSandboxItem,
+  findSandboxUser,
+  SANDBOX_ITEMS,
+  SANDBOX_PASSWORD,
+  type SandboxItem,
+} from '../domain/sandbox.js';
+import type { AccountRecord, ArgyleState, InviteRecord, InviteStatus } from '../domain/state.js';
+import { verifyUserToken } from '../domain/user-token.js';
+import { userTokenFor, userTokenSigningKey } from '../domain/users.js';
+import {
+  accountScreen,
+  credentialsScreen,
+  errorScreen,
+  homeScreen,
+  loginHelpScreen,
+  loginScreen,
+  mfaScreen,
+  revokedScreen,
+  type SessionFields,
+  successScreen,
+} from './markup.js';
+import { LINK_PATH } from './paths.js';
+
+type Ctx = MockContext<ArgyleState>;
+
+/** How long Link waits for the MFA code (mock clock) before the attempt fails with `mfa_timeout`. */
+export const MFA_TIMEOUT_MS = 5 * 60 * 1000;
+/** Codes a Reconnect press (no credentials; MFA is still asked) can fix; a system_error retry too. */
+const ONE_CLICK_CODES = new Set(['auth_required', 'mfa_timeout', 'system_error']);
+/** Codes fixed only by entering credentials again. */
+const CREDENTIAL_CODES = new Set(['expired_credentials', 'invalid_credentials']);
+
+const LOGIN_ERROR_MESSAGES: Record<string, string> = {
+  invalid_credentials: 'The username or password is incorrect. Please try again.',
+  expired_credentials:
+    'Your password has expired. Reset it on your payroll site, then log in with the new one.',
+  duplicate_account: 'This account is already connected.',
+  mfa_timeout: 'The verification step timed out. Please try again.',
+};
+
+function htmlResponse(status: number, markup: string): MockResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    body: markup,
+  };
+}
+
+/** Ends a request with Link's error screen (thrown so every step can bail out in one line). */
+class LinkError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorType: string,
+    readonly userMessage: string,
+  ) {
+    super(errorType);
+  }
+}
+
+interface LinkSession extends SessionFields {
+  readonly userId: string;
+  readonly invite?: InviteRecord;
+}
+
+function readRedirectUri(value: string | null): string | undefined {
+  if (value === null || value === '') return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+  } catch {
+    // reported below
+  }
+  throw new LinkError(400, 'generic', 'redirect_uri must be an absolute http(s) URL.');
+}
+
+function markInvite(invite: InviteRecord | undefined, status: InviteStatus, ctx: Ctx): void {
+  if (!invite || invite.status === 'revoked' || invite.status === 'completed') return;
+  if (status === 'initiated' && invite.status !== 'sent') return;
+  invite.status = status;
+  invite.updatedAt = ctx.clock.now();
+}
+
+/** Resolves who is in Link from `user_token` (or, on the hosted invite page, the invite id). */
+function openSession(fields: URLSearchParams, ctx: Ctx): LinkSession {
+  const redirectUri = readRedirectUri(fields.get('redirect_uri'));
+  const inviteId = fields.get('invite') ?? undefined;
+  const invite = inviteId ? ctx.state.invites.get(inviteId) : undefined;
+  if (inviteId && !invite) throw new LinkError(404, 'generic', 'This invite link is not valid.');
+  if (invite?.status === 'revoked') {
+    throw new LinkError(410, 'invite_revoked', 'This invite has expired. Ask for a new link.');
+  }
+  const token = fields.get('user_token') ?? '';
+  if (invite && token === '') {
+    // The hosted invite page signs the invited user in itself.
+    markInvite(invite, 'initiated', ctx);
+    return {
+      userToken: userTokenFor(ctx, invite.userId),
+      userId: invite.userId,
+      inviteId,
+      invite,
+      redirectUri,
+    };
+  }
+  if (token === '') throw new LinkError(401, 'invalid_user_token', 'Link needs a user token to open.');
+  const check = verifyUserToken(token, userTokenSigningKey(ctx), ctx.clock.now());
+  if (!check.ok) {
+    const message =
+      check.errorType === 'expired_user_token'
+        ? 'The user token has expired. Create a new one and open Link again.'
+        : 'The user token is not valid.';
+    throw new LinkError(401, check.errorType, message);
+  }
+  if (!ctx.state.users.has(check.userId)) {
+    throw new LinkError(401, 'invalid_user_token', 'The user of this token no longer exists.');
+  }
+  if (invite && invite.userId !== check.userId) {
+    throw new LinkError(400, 'generic', 'The invite belongs to another user.');
+  }
+  return { userToken: token, userId: check.userId, inviteId: invite?.id, invite, redirectUri };
+}
+
+function ownAccount(session: LinkSession, accountId: string | null, ctx: Ctx): AccountRecord {
+  const account = accountId ? ctx.state.accounts.get(accountId) : undefined;
+  if (!account || account.userId !== session.userId) {
+    throw new LinkError(404, 'invalid_account_id', 'No account with that id for this user.');
+  }
+  return account;
+}
+
+function requestedItems(fields: URLSearchParams): readonly SandboxItem[] {
+  const ids = (fields.get('items') ?? '').split(',').filter((id) => id !== '');
+  if (ids.length === 0) return SANDBOX_ITEMS;
+  const items = ids.map(findSandboxItem);
+  if (items.some((item) => item === undefined)) {
+    throw new LinkError(
+      400,
+      'invalid_items',
+      `Unknown item. Sandbox items: ${SANDBOX_ITEMS.map((i) => i.id).join(', ')}.`,
+    );
+  }
+  return items as SandboxItem[];
+}
+
+function itemOf(account: AccountRecord): SandboxItem {
+  return findSandboxItem(account.itemId) ?? DEFAULT_ITEM;
+}
+
+function loginError(code: string) {
+  return { code, message: LOGIN_ERROR_MESSAGES[code] ?? 'Something went wrong. Please try again.' };
+}
+
+/** The screen for one existing account, chosen by its connection state. */
+function accountView(session: LinkSession, account: AccountRecord): string {
+  const { status, errorCode, errorMessage } = account.connection;
+  if (status === 'error' && errorCode !== null && CREDENTIAL_CODES.has(errorCode)) {
+    return credentialsScreen({
+      session,
+      items: [itemOf(account)],
+      accountId: account.id,
+      username: account.login,
+      error: loginError(errorCode),
+    });
+  }
+  const canReconnect = status === 'error' && errorCode !== null && ONE_CLICK_CODES.has(errorCode);
+  const message =
+    status === 'connected'
+      ? 'This account is connected and refreshing.'
+      : status === 'connecting'
+        ? 'This account is connecting.'
+        : canReconnect
+          ? 'This account was disconnected. Press Reconnect to restore it; no password needed.'
+          : (errorMessage ?? 'This account has a problem.');
+  return accountScreen({
+    session,
+    accountId: account.id,
+    employer: account.employer,
+    status,
+    errorCode,
+    message,
+    canReconnect,
+  });
+}
+
+function askForMfa(ctx: Ctx, session: LinkSession, account: AccountRecord): MockResponse {
+  const challenge = {
+    id: ctx.newId(),
+    accountId: account.id,
+    expiresAt: new Date(ctx.clock.now().getTime() + MFA_TIMEOUT_MS),
+  };
+  ctx.state.mfaChallenges.set(challenge.id, challenge);
+  return htmlResponse(200, mfaScreen(session, challenge.id, account.employer));
+}
+
+/** A failed (re)connection: `accounts.failed` + `accounts.updated`, and the login form asks again. */
+function failAndAskCredentials(
+  ctx: Ctx,
+  session: LinkSession,
+  account: AccountRecord,
+  code: MockConnectionErrorCode,
+  username: string,
+): MockResponse {
+  failConnection(ctx, account, code);
+  markInvite(session.invite, 'attempted', ctx);
+  return htmlResponse(
+    200,
+    credentialsScreen({
+      session,
+      items: [itemOf(account)],
+      accountId: account.id,
+      username,
+      error: loginError(code),
+    }),
+  );
+}
+
+function openLink(req: MockRequest, ctx: Ctx): MockResponse {
+  const session = openSession(req.query, ctx);
+  const accountId = req.query.get('account_id');
+  if (accountId) return htmlResponse(200, accountView(session, ownAccount(session, accountId, ctx)));
+  const items = requestedItems(req.query);
+  const connections = [...ctx.state.accounts.values()]
+    .filter((account) => account.userId === session.userId)
+    .sort((a, b) => a.rowKey - b.rowKey)
+    .map((account) => ({ id: account.id, employer: account.employer, status: account.connection.status }));
+  return htmlResponse(200, homeScreen(session, connections, items));
+}
+
+function submitLogin(req: MockRequest, ctx: Ctx): MockResponse {
+  const form = req.form();
+  const session = openSession(form, ctx);
+  const username = (form.get('username') ?? '').trim();
+  const password = form.get('password') ?? '';
+  const accountId = form.get('account_id');
+  const existingById = accountId ? ownAccount(session, accountId, ctx) : undefined;
+  const item = existingById ? itemOf(existingById) : findSandboxItem(form.get('item') ?? '');
+  if (!item) throw new LinkError(400, 'invalid_items', 'Pick a payroll provider from the list.');
+  if (username === '' || password === '') {
+    return htmlResponse(
+      400,
+      loginScreen({
+        session,
+        items: [item],
+        accountId: accountId ?? undefined,
+        username,
+        error: { code: 'missing_fields', message: 'Enter both your username and your password.' },
+      }),
+    );
+  }
+  // The same payroll login of the same user is the same account (a failed login already created it).
+  const existing =
+    existingById ??
+    [...ctx.state.accounts.values()].find(
+      (account) =>
+        account.userId === session.userId && account.itemId === item.id && account.login === username,
+    );
+  if (existing?.connection.status === 'connected') {
+    return htmlResponse(
+      200,
+      loginScreen({ session, items: [item], username, error: loginError('duplicate_account') }),
+    );
+  }
+  const credentialsOk =
+    findSandboxUser(username) !== undefined &&
+    password === SANDBOX_PASSWORD &&
+    (existing === undefined || existing.login === username);
+  if (existing) {
+    startReconnect(ctx, existing);
+    const armed = takeArmedFailure(existing);
+    if (armed) return failAndAskCredentials(ctx, session, existing, armed, username);
+    if (!credentialsOk) return failAndAskCredentials(ctx, session, existing, 'invalid_credentials', username);
+    return askForMfa(ctx, session, existing);
+  }
+  const { account } = createAccount(ctx, { userId: session.userId, itemId: item.id, login: username });
+  if (!credentialsOk) return failAndAskCredentials(ctx, session, account, 'invalid_credentials', username);
+  return askForMfa(ctx, session, account);
+}
+
+function submitMfa(req: MockRequest, ctx: Ctx): MockResponse {
+  const form = req.form();
+  const session = openSession(form, ctx);
+  const challenge = ctx.state.mfaChallenges.get(form.get('challenge') ?? '');
+  const account = challenge ? ctx.state.accounts.get(challenge.accountId) : undefined;
+  if (!challenge || !account || account.userId !== session.userId) {
+    throw new LinkError(400, 'generic', 'This verification step is no longer active. Start again.');
+  }
+  if (ctx.clock.now().getTime() >= challenge.expiresAt.getTime()) {
+    ctx.state.mfaChallenges.delete(challenge.id);
+    failConnection(ctx, account, 'mfa_timeout');
+    markInvite(session.invite, 'attempted', ctx);
+    return htmlResponse(200, accountView(session, account));
+  }
+  const expected = findSandboxUser(account.login)?.mfaCode;
+  if ((form.get('code') ?? '').trim() !== expected) {
+    return htmlResponse(
+      200,
+      mfaScreen(session, challenge.id, account.employer, 'That code is not correct. Try again.'),
+    );
+  }
+  ctx.state.mfaChallenges.delete(challenge.id);
+  completeConnection(ctx, account);
+  markInvite(session.invite, 'completed', ctx);
+  return htmlResponse(
+    200,
+    successScreen({
+      employer: account.employer,
+      accountId: account.id,
+      userId: account.userId,
+      returnUrl: session.redirectUri ? returnUrl(session.redirectUri, account) : undefined,
+    }),
+  );
+}
+
+/** `redirect_uri` plus `account_id` and `user_id` (the Link `onAccountConnected` payload). */
+function returnUrl(redirectUri: string, account: AccountRecord): string {
+  const url = new URL(redirectUri);
+  url.searchParams.set('account_id', account.id);
+  url.searchParams.set('user_id', account.userId);
+  return url.toString();
+}
+
+function submitReconnect(req: MockRequest, ctx: Ctx): MockResponse {
+  const form = req.form();
+  const session = openSession(form, ctx);
+  const account = ownAccount(session, form.get('account_id'), ctx);
+  const { status, errorCode } = account.connection;
+  if (status !== 'error' || errorCode === null || !ONE_CLICK_CODES.has(errorCode)) {
+    // Nothing to reconnect in one click: show the account as it is (credentials form, status, …).
+    return htmlResponse(409, accountView(session, account));
+  }
+  startReconnect(ctx, account);
+  const armed = takeArmedFailure(account);
+  if (armed) return failAndAskCredentials(ctx, session, account, armed, account.login);
+  return askForMfa(ctx, session, account);
+}
+
+function submitRevoke(req: MockRequest, ctx: Ctx): MockResponse {
+  const form = req.form();
+  const session = openSession(form, ctx);
+  const account = ownAccount(session, form.get('account_id'), ctx);
+  removeAccount(ctx, account);
+  return htmlResponse(200, revokedScreen(session, account.employer));
+}
+
+function linkRoute(
+  method: 'GET' | 'POST',
+  path: string,
+  handler: (req: MockRequest, ctx: Ctx) => MockResponse,
+): RouteDefinition<ArgyleState> {
+  return {
+    method,
+    path,
+    handler(req, ctx) {
+      try {
+        return handler(req, ctx);
+      } catch (error) {
+        if (error instanceof LinkError)
+          return htmlResponse(error.status, errorScreen(error.errorType, error.userMessage));
+        throw error;
+      }
+    },
+  };
+}
+
+export const linkRoutes: RouteDefinition<ArgyleState>[] = [
+  linkRoute('GET', LINK_PATH, openLink),
+  linkRoute('POST', `${LINK_PATH}/login`, submitLogin),
+  linkRoute('POST', `${LINK_PATH}/mfa`, submitMfa),
+  linkRoute('POST', `${LINK_PATH}/reconnect`, submitReconnect),
+  linkRoute('POST', `${LINK_PATH}/revoke`, submitRevoke),
+  linkRoute('GET', `${LINK_PATH}/login-help`, (req) =>
+    htmlResponse(200, loginHelpScreen(findSandboxItem(req.query.get('item') ?? ''))),
+  ),
+];
