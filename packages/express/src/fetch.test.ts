@@ -2,6 +2,7 @@ import { ERROR_CODES, ReconnectKitError, type ReconnectKitErrorCode } from '@rec
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   AUTH_CODE,
+  connection,
   deferred,
   expectNoSecrets,
   FakeReconnectionService,
@@ -346,14 +347,17 @@ describe('createReconnectHandlers', () => {
     );
   });
 
-  it('callback answers the outcome as JSON to clients that prefer JSON', async () => {
+  it('callback answers the outcome (named fields only) as JSON to clients that prefer JSON', async () => {
+    const recovered = { ...connection('conn-1'), state: 'connected' as const };
+    // Whatever else the service attaches to its result stays server-side.
+    service.complete = async ({ state }) => {
+      if (state !== 'state-1') throw new ReconnectKitError('state_invalid');
+      return Object.assign({ outcome: 'recovered' as const, connection: recovered }, { internal: AUTH_CODE });
+    };
     const { callback } = createReconnectHandlers(service, options());
     const response = await callback(callbackRequest(`?code=${AUTH_CODE}&state=state-1`, 'application/json'));
     expect(response.status).toBe(200);
-    expect((await readJson(response)) as object).toMatchObject({
-      outcome: 'recovered',
-      connection: { id: 'conn-1', state: 'connected' },
-    });
+    expect(await readJson(response)).toEqual({ outcome: 'recovered', connection: recovered });
     const failed = await callback(callbackRequest('?state=forged', 'application/json'));
     expect(failed.status).toBe(400);
     expect((await readJson(failed)) as object).toMatchObject({ error: { code: 'state_invalid' } });

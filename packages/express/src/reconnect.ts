@@ -87,12 +87,30 @@ export async function handleCallback(
   const json = prefersJson(request.headers.get('accept'));
   try {
     const result = await service.completeReconnection(callbackParams(request.url.searchParams));
-    if (json) return jsonResponse(200, result);
+    if (json) return jsonResponse(200, completionBody(result));
     return seeOther(returnTarget(options, { connectionId: result.connection.id, outcome: result.outcome }));
   } catch (error) {
     const httpError = toHttpError(error, options.logger, { route: 'reconnect.callback' });
     if (json) return errorResponse(httpError);
     return seeOther(returnTarget(options, { error: httpError.body.error.code }));
+  }
+}
+
+/** The outcome as the host's front end sees it: named fields only, never whatever else the service attached. */
+function completionBody(result: CompletionOutcome): CompletionOutcome {
+  switch (result.outcome) {
+    case 'recovered':
+    case 'pending':
+      return { outcome: result.outcome, connection: result.connection };
+    case 'account_mismatch':
+      return {
+        outcome: result.outcome,
+        connection: result.connection,
+        expected: result.expected,
+        actual: result.actual,
+      };
+    case 'failed':
+      return { outcome: result.outcome, connection: result.connection, problem: result.problem };
   }
 }
 
