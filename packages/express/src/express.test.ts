@@ -1,6 +1,5 @@
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { ERROR_CODES } from '@reconnect-kit/core';
 import express, { type Express } from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,22 +13,16 @@ import {
   recordingLogger,
   sign,
 } from './fake-service.test-helpers.js';
+import { listen } from './http.test-helpers.js';
 
 const MIB = 1024 * 1024;
 const encoder = new TextEncoder();
 const closers: (() => Promise<void>)[] = [];
 
-async function listen(app: Express): Promise<string> {
-  const server = app.listen(0);
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+async function serve(app: Express): Promise<string> {
+  const { baseUrl, close } = await listen(app);
+  closers.push(close);
+  return baseUrl;
 }
 
 it('runs with CommonJS dependencies of express loaded as CommonJS', () => {
@@ -74,7 +67,7 @@ describe('createWebhookRouter over real HTTP', () => {
   }
 
   it('delivers the raw bytes byte-exact (non-ASCII, whitespace, CRLF) and answers with the receipt', async () => {
-    const baseUrl = await listen(app());
+    const baseUrl = await serve(app());
     const body = encoder.encode('\r\n  { "name" :\t"Zoë — 名前 ✓ 🚀",  "n": 1.50 }\n\n');
     const response = await postWebhook(baseUrl, body);
 
@@ -89,7 +82,7 @@ describe('createWebhookRouter over real HTTP', () => {
   });
 
   it('answers 401 on a bad signature and 400 on malformed JSON', async () => {
-    const baseUrl = await listen(app());
+    const baseUrl = await serve(app());
     const bad = await postWebhook(baseUrl, encoder.encode('{"a":1}'), sign(encoder.encode('{"a":2}')));
     expect(bad.status).toBe(401);
     expect(JSON.parse(await text(bad))).toEqual({
@@ -101,7 +94,7 @@ describe('createWebhookRouter over real HTTP', () => {
   });
 
   it('answers 413 on 1 MiB + 1 byte without calling the service, and accepts exactly 1 MiB', async () => {
-    const baseUrl = await listen(app());
+    const baseUrl = await serve(app());
     const tooBig = await postWebhook(baseUrl, new Uint8Array(MIB + 1).fill(0x20));
     expect(tooBig.status).toBe(413);
     expect(JSON.parse(await text(tooBig)).error.code).toBe('webhook_too_large');
@@ -114,7 +107,7 @@ describe('createWebhookRouter over real HTTP', () => {
   });
 
   it('answers 413 to a chunked body (no Content-Length) once it passes the limit', async () => {
-    const baseUrl = await listen(app({ maxBodyBytes: 1000 }));
+    const baseUrl = await serve(app({ maxBodyBytes: 1000 }));
     const { port } = new URL(baseUrl);
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
@@ -145,7 +138,7 @@ describe('createWebhookRouter over real HTTP', () => {
       ingestStarted.resolve();
       return ingestion.promise;
     };
-    const baseUrl = await listen(app());
+    const baseUrl = await serve(app());
     let answered = false;
     const pending = postWebhook(baseUrl, encoder.encode('{}')).then((response) => {
       answered = true;
@@ -161,7 +154,7 @@ describe('createWebhookRouter over real HTTP', () => {
   });
 
   it('answers 405 with Allow: POST to other methods', async () => {
-    const baseUrl = await listen(app());
+    const baseUrl = await serve(app());
     const response = await fetch(`${baseUrl}/hooks/webhooks/example`);
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
@@ -175,7 +168,7 @@ describe('createWebhookRouter over real HTTP', () => {
       res.json(req.body);
     });
     host.use('/hooks', createWebhookRouter(service));
-    const baseUrl = await listen(host);
+    const baseUrl = await serve(host);
 
     const body = encoder.encode('{ "name":  "Zoë 名前" ,\n "n": 1.50 }');
     const response = await postWebhook(baseUrl, body);
@@ -196,7 +189,7 @@ describe('createWebhookRouter over real HTTP', () => {
     const host = express();
     host.use(express.json());
     host.use('/hooks', createWebhookRouter(service, { logger }));
-    const baseUrl = await listen(host);
+    const baseUrl = await serve(host);
 
     const response = await postWebhook(baseUrl, encoder.encode('{"a":1}'));
     expect(response.status).toBe(500);
@@ -211,7 +204,7 @@ describe('createWebhookRouter over real HTTP', () => {
     const host = express();
     host.use(express.json());
     host.use('/hooks', createWebhookRouter(service));
-    const baseUrl = await listen(host);
+    const baseUrl = await serve(host);
     const body = encoder.encode('{"a": "ü"}');
     const response = await fetch(`${baseUrl}/hooks/webhooks/example`, {
       method: 'POST',
@@ -241,7 +234,7 @@ describe('createReconnectRouter over real HTTP', () => {
           (req as express.Request & { userId?: string }).userId === connection.hostUserId,
       }),
     );
-    baseUrl = await listen(host);
+    baseUrl = await serve(host);
   });
 
   it('POST start answers JSON {action} to a fetch client and 303 to a browser form post', async () => {

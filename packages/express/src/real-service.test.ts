@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { Connection, ConnectionEvent } from '@reconnect-kit/core';
 import {
   createExampleKit,
@@ -11,6 +10,7 @@ import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReconnectRouter, createWebhookRouter, keepRawBody } from './express.js';
 import { createReconnectHandlers, createWebhookHandler } from './fetch.js';
+import { listen } from './http.test-helpers.js';
 
 // Mounts the real ReconnectionService (core, in-memory store) with the example provider over real HTTP.
 
@@ -53,14 +53,7 @@ async function postSigned(events: ExampleWebhookEvent[], tamper?: (headers: Reco
 }
 
 async function serve(app: express.Express): Promise<void> {
-  const server = app.listen(0);
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  ({ baseUrl, close } = await listen(app));
 }
 
 function hostApp(options: { globalJsonWithKeepRawBody?: boolean } = {}): express.Express {
