@@ -64,7 +64,7 @@ const rateLimitInput = z
   .object({
     target,
     calls: z.number().int().min(1).max(1000).default(3),
-    retry_after_seconds: z.number().int().min(1).max(3600).default(30),
+    retry_after_seconds: z.number().int().min(0).max(3600).default(30),
   })
   .strict();
 
