@@ -43,6 +43,9 @@ export type {
   SealedSecretRow,
   StoreListQuery,
 } from './store/port.js';
+export type { ListPosition } from './store/shared.js';
+/** Helpers for ConnectionStore implementations (cursor format, page-size rule, live = non-terminal). */
+export { decodeCursor, encodeCursor, isLive, pageSize } from './store/shared.js';
 export { SqliteConnectionStore } from './store/sqlite.js';
 export {
   CLOCK,
