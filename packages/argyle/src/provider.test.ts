@@ -241,13 +241,16 @@ describe('fetchStatus', () => {
 });
 
 describe('startReconnection', () => {
-  it('mfa_timeout → one-click Link too (the login was accepted; only MFA is asked again)', async () => {
-    const account = seed(accountWith({ status: 'error', error_code: 'mfa_timeout', error_message: 'x' }));
-    expect(await provider.startReconnection(connectionFor(account), ctx)).toMatchObject({
-      kind: 'link',
-      mode: 'one_click',
-    });
-  });
+  it.each(['mfa_timeout', 'system_error', 'account_disabled'] as const)(
+    '%s → Link on the account screen (one_click): only credential problems open the login form',
+    async (code) => {
+      const account = seed(accountWith({ status: 'error', error_code: code, error_message: 'x' }));
+      expect(await provider.startReconnection(connectionFor(account), ctx)).toMatchObject({
+        kind: 'link',
+        mode: 'one_click',
+      });
+    },
+  );
 
   it('auth_required → one-click Link with a fresh user token for the EXISTING user and account', async () => {
     const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));
@@ -259,7 +262,7 @@ describe('startReconnection', () => {
       accountId: account.id,
       mode: 'one_click',
       expiresAt: new Date('2026-02-12T10:00:00.000Z'),
-      linkUrl: 'https://link.example.com/argyle',
+      linkUrl: `https://link.example.com/argyle?user_token=token-for-${account.user}&account_id=${account.id}`,
       state: 'signed-state',
     });
     expect(calls).toEqual([`GET /v2/accounts/${account.id}`, 'POST /v2/user-tokens']);
@@ -273,6 +276,20 @@ describe('startReconnection', () => {
       expect(action).toMatchObject({ kind: 'link', mode: 'reenter_credentials', accountId: account.id });
     },
   );
+
+  it('the Link URL sends the user back to the host callback with the signed state', async () => {
+    const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));
+    const action = await provider.startReconnection(connectionFor(account), {
+      ...ctx,
+      redirectUri: 'https://host.example.com/reconnect/callback?provider=argyle',
+    });
+    const url = new URL(action.kind === 'link' ? (action.linkUrl ?? '') : '');
+    expect(url.origin + url.pathname).toBe('https://link.example.com/argyle');
+    expect(url.searchParams.get('account_id')).toBe(account.id);
+    const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+    expect(back.searchParams.get('state')).toBe('signed-state');
+    expect(back.searchParams.get('provider')).toBe('argyle');
+  });
 
   it('invite users get the ORIGINAL invite re-sent (POST /v2/invites/{id}), never a new one', async () => {
     const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));

@@ -25,7 +25,7 @@ import { type ArgyleInvite, inviteSchema } from './generated/invite.js';
 import { type ArgyleUserToken, userTokenSchema } from './generated/user-token.js';
 import { ArgyleHttpClient } from './http.js';
 import { ARGYLE_SIGNATURE_HEADER, isValidArgyleSignature } from './signature.js';
-import { type MappedConnection, mapConnection, removedAccount } from './status-map.js';
+import { mapConnection, removedAccount } from './status-map.js';
 import { ARGYLE_CONFIG } from './tokens.js';
 import { ARGYLE_PROVIDER_ID, parseArgyleWebhook } from './webhooks.js';
 
@@ -129,7 +129,8 @@ export class ArgyleProvider implements ReconnectionProvider {
   /**
    * Sends the user back through Argyle's own flow for the EXISTING user and account, so no duplicate is made:
    * invite users get their invite re-sent, shareable-URL users their URL, embedded-Link users a fresh user token
-   * for `accountId` (one-click Reconnect for `auth_required`, the login form for credential problems).
+   * for `accountId`: mode `reenter_credentials` when the account needs credentials (Link shows the login form),
+   * otherwise `one_click` (Link shows the account with its Reconnect button).
    */
   async startReconnection(connection: ProviderConnection, ctx: StartContext): Promise<ReconnectAction> {
     const inviteId = connection.metadata[ARGYLE_METADATA.inviteId];
@@ -153,9 +154,10 @@ export class ArgyleProvider implements ReconnectionProvider {
       provider: this.id,
       userToken: token.user_token,
       accountId: current.id,
-      mode: linkMode(mapConnection(current.connection)),
+      mode:
+        mapConnection(current.connection).state === 'needs_credentials' ? 'reenter_credentials' : 'one_click',
       expiresAt: new Date(ctx.now.getTime() + USER_TOKEN_TTL_MS),
-      linkUrl: this.#config.linkUrl,
+      linkUrl: this.#linkUrl(token.user_token, current.id, ctx),
       state: ctx.state,
     };
   }
@@ -204,6 +206,23 @@ export class ArgyleProvider implements ReconnectionProvider {
     return this.#http.list(userId ? `/accounts?user=${encodeURIComponent(userId)}` : '/accounts', account);
   }
 
+  /**
+   * The configured Link page, opened on the account (`user_token`, `account_id`). Link sends the user back to
+   * `redirect_uri` with `account_id` and `user_id` added; `state` rides along in it for the host's callback.
+   * The URL carries the one-hour user token, which Argyle designs to be handed to the browser.
+   */
+  #linkUrl(token: string, accountId: string, ctx: StartContext): string {
+    const url = new URL(this.#config.linkUrl);
+    url.searchParams.set('user_token', token);
+    url.searchParams.set('account_id', accountId);
+    if (ctx.redirectUri) {
+      const back = new URL(ctx.redirectUri);
+      back.searchParams.set('state', ctx.state);
+      url.searchParams.set('redirect_uri', back.toString());
+    }
+    return url.toString();
+  }
+
   async #readAccount(accountId: string): Promise<ArgyleAccount | undefined> {
     try {
       return await this.#http.json('GET', accountPath(accountId), account);
@@ -212,11 +231,6 @@ export class ArgyleProvider implements ReconnectionProvider {
       throw error;
     }
   }
-}
-
-/** `auth_required` (and a healthy account) reopen Link on the Reconnect button; everything else on the login form. */
-function linkMode(mapped: MappedConnection): 'one_click' | 'reenter_credentials' {
-  return !mapped.problem || mapped.problem.fix === 'one_click' ? 'one_click' : 'reenter_credentials';
 }
 
 function accountPath(accountId: string): string {
