@@ -1,0 +1,590 @@
+/**
+ * The Finch adapter driven through ReconnectionService against the Finch mock over real HTTP: every catalogued
+ * scenario, the reconnect loop through the mock's Connect page, and the failure paths (code reuse/expiry, wrong
+ * redirect URI, wrong client secret, stale and rotated webhook signatures). Vendor calls are asserted from the mock's
+ * request journal.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type ConnectionEvent,
+  type ConnectionEventType,
+  HTTP_FETCH,
+  type HttpFetch,
+  isReconnectKitError,
+  ManualClock,
+  RECONNECTION_SERVICE,
+  type ReconnectionServiceApi,
+  registerReconnectKit,
+} from '@reconnect-kit/core';
+import {
+  type FinchConfigInput,
+  FinchProvider,
+  registerFinch,
+  withReauthReporting,
+} from '@reconnect-kit/finch';
+import { FINCH_DEFAULT_CREDENTIALS, startFinchMock } from '@reconnect-kit/mock-finch';
+import Finch from '@tryfinch/finch-api';
+import { container, type DependencyContainer } from 'tsyringe';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const CALLBACK = 'https://host.example/finch/callback';
+const START = '2026-11-23T12:00:00.000Z';
+const ROTATED_SECRET = 'cm90YXRlZC1maW5jaC13ZWJob29rLXNlY3JldC0yMDI2LTExLTIz';
+
+// ---- plumbing: the mock, a webhook receiver, clocks kept in step ---------------------------------------------
+
+interface Delivery {
+  readonly rawBody: Uint8Array;
+  readonly headers: Headers;
+}
+
+let mock: Awaited<ReturnType<typeof startFinchMock>>;
+let receiver: Server;
+let deliveries: Delivery[] = [];
+
+async function readBody(request: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+beforeAll(async () => {
+  receiver = createServer(async (request, response) => {
+    const rawBody = await readBody(request);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers))
+      if (typeof value === 'string') headers.set(name, value);
+    deliveries.push({ rawBody, headers });
+    response.writeHead(200).end();
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const { port } = receiver.address() as AddressInfo;
+  mock = await startFinchMock({ port: 0, env: {}, webhookUrl: `http://127.0.0.1:${port}/finch` });
+});
+
+afterAll(async () => {
+  await mock?.close();
+  await new Promise((resolve) => receiver?.close(resolve));
+});
+
+async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${mock.url}/__admin${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`admin ${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const scenario = (id: string, input: Record<string, unknown>) => admin('POST', `/scenarios/${id}`, input);
+
+/**
+ * Vendor calls the mock journaled (admin and Connect page traffic excluded) since the last `clearJournal()`. The
+ * journal redacts secrets, so only the auth scheme is compared here; exact tokens come from `Host.sent`.
+ */
+async function vendorCalls(): Promise<{ call: string; auth: string | undefined; body: unknown }[]> {
+  const { requests } = (await admin('GET', '/requests')) as {
+    requests: { method: string; path: string; headers: Record<string, string>; body: unknown }[];
+  };
+  return requests
+    .filter((r) => !r.path.startsWith('/__admin') && r.path !== '/authorize')
+    .map((r) => ({
+      call: `${r.method} ${r.path}`,
+      auth: r.headers.authorization?.split(' ')[0],
+      body: r.body ?? undefined,
+    }));
+}
+const clearJournal = () => admin('DELETE', '/requests');
+
+// ---- one host app per test -----------------------------------------------------------------------------------
+
+interface Host {
+  readonly container: DependencyContainer;
+  readonly service: ReconnectionServiceApi;
+  readonly clock: ManualClock;
+  readonly events: ConnectionEvent[];
+  /** `METHOD /path Authorization` of every call the adapter made, through the injected HTTP_FETCH. */
+  readonly sent: string[];
+  /** Advances the host's and the mock's clocks together. */
+  tick(ms: number): Promise<void>;
+  /** Waits for the mock's queued webhooks, then ingests every delivery received since the last call. */
+  ingestWebhooks(): Promise<void>;
+  /** Delivers the outbox and returns the event types seen so far for one connection. */
+  eventTypes(connectionId: string): Promise<ConnectionEventType[]>;
+}
+
+async function startHost(finch: Partial<FinchConfigInput> = {}): Promise<Host> {
+  const clock = new ManualClock(START);
+  await admin('POST', '/clock', { set: START });
+  const child = container.createChildContainer();
+  const sent: string[] = [];
+  const recordingFetch: HttpFetch = (input, init) => {
+    const request = new Request(input, init);
+    sent.push(
+      `${request.method} ${new URL(request.url).pathname} ${request.headers.get('authorization') ?? '-'}`,
+    );
+    return fetch(request);
+  };
+  child.register(HTTP_FETCH, { useValue: recordingFetch });
+  registerReconnectKit(child, {
+    stateSigningKey: randomBytes(32).toString('hex'),
+    secretBox: { keys: [{ id: 'k1', key: randomBytes(32).toString('base64') }], primaryKeyId: 'k1' },
+    store: { kind: 'memory' },
+    clock,
+    options: { stateTtlMs: 60 * 60 * 1000 },
+  });
+  registerFinch(child, {
+    clientId: FINCH_DEFAULT_CREDENTIALS.client_id,
+    clientSecret: FINCH_DEFAULT_CREDENTIALS.client_secret,
+    webhookSecret: FINCH_DEFAULT_CREDENTIALS.webhook_secret,
+    redirectUri: CALLBACK,
+    baseUrl: mock.url,
+    maxRetries: 0,
+    ...finch,
+  });
+  const service = child.resolve<ReconnectionServiceApi>(RECONNECTION_SERVICE);
+  const events: ConnectionEvent[] = [];
+  service.subscribe((event) => {
+    events.push(event);
+  });
+  return {
+    container: child,
+    service,
+    clock,
+    events,
+    sent,
+    async tick(ms) {
+      await clock.advance(ms);
+      await admin('POST', '/clock', { advance_ms: ms });
+    },
+    async ingestWebhooks() {
+      await admin('POST', '/webhooks/flush');
+      const batch = deliveries;
+      deliveries = [];
+      for (const delivery of batch) await service.ingestWebhook('finch', delivery.rawBody, delivery.headers);
+    },
+    async eventTypes(connectionId) {
+      await service.deliverOutbox();
+      return events.filter((e) => e.connectionId === connectionId).map((e) => e.type);
+    },
+  };
+}
+
+interface Seeded {
+  readonly id: string;
+  readonly connectionId: string;
+  readonly companyId: string;
+  readonly accessToken: string;
+}
+
+async function seed(host: Host): Promise<Seeded> {
+  const { changed } = (await scenario('finch.seed_connected', { provider_id: 'gusto' })) as {
+    changed: { connection_id: string; company_id: string; access_token: string };
+  };
+  const connection = await host.service.registerConnection({
+    provider: 'finch',
+    hostUserId: 'host-user-42',
+    upstreamId: changed.connection_id,
+    upstreamParentId: changed.company_id,
+    secrets: { access_token: changed.access_token },
+  });
+  await host.tick(1000);
+  return {
+    id: connection.id,
+    connectionId: changed.connection_id,
+    companyId: changed.company_id,
+    accessToken: changed.access_token,
+  };
+}
+
+/** The host's own Finch SDK client for a token, reporting connection problems through the service. */
+const hostClient = (host: Host, seeded: Seeded, accessToken = seeded.accessToken) =>
+  withReauthReporting(new Finch({ accessToken, baseURL: mock.url, maxRetries: 0 }), host.service, seeded.id);
+
+/** Plays the employer on the mock's Connect page with plain HTTP form posts; returns the redirect's query. */
+async function employerLogsIn(connectUrl: string): Promise<URL> {
+  const page = await fetch(connectUrl);
+  const html = await page.text();
+  expect(page.status, html).toBe(200);
+  const fields = new URLSearchParams();
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    fields.set(
+      match[1]!,
+      match[2]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))),
+    );
+  }
+  fields.set('username', 'good_user');
+  fields.set('password', 'good_pass');
+  const form = new URL(html.match(/<form[^>]*action="([^"]+)"/)?.[1] ?? '/authorize', connectUrl);
+  const submitted = await fetch(form, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: fields.toString(),
+    redirect: 'manual',
+  });
+  const location = submitted.headers.get('location');
+  expect(submitted.status, await submitted.text()).toBe(302);
+  return new URL(location!);
+}
+
+async function startAndLogIn(host: Host, seeded: Seeded, redirectUri?: string) {
+  const { action, connection } = await host.service.startReconnection(seeded.id, { redirectUri });
+  expect(connection.state).toBe('reconnecting');
+  if (action.kind !== 'redirect') throw new Error(`expected a redirect action, got ${action.kind}`);
+  const redirect = await employerLogsIn(action.url);
+  return {
+    action,
+    redirect,
+    code: redirect.searchParams.get('code')!,
+    state: redirect.searchParams.get('state')!,
+  };
+}
+
+async function reconnectError(promise: Promise<unknown>): Promise<string | undefined> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (error === undefined) return undefined;
+  if (!isReconnectKitError(error)) throw error;
+  return error.code;
+}
+
+// ---- scenarios -----------------------------------------------------------------------------------------------
+
+let host: Host;
+beforeEach(async () => {
+  deliveries = [];
+  await admin('PUT', '/webhooks', {
+    stale_timestamp: false,
+    bad_signature: false,
+    duplicate: false,
+    reorder: false,
+  });
+  host = await startHost();
+});
+
+describe('finch.seed_connected', () => {
+  it('registers a connected connection; checkStatus reads GET /introspect with its token', async () => {
+    const seeded = await seed(host);
+    await clearJournal();
+    const connection = await host.service.checkStatus(seeded.id);
+    expect(connection).toMatchObject({ state: 'connected', vendor: { status: 'connected' } });
+    expect(await vendorCalls()).toEqual([{ call: 'GET /introspect', auth: 'Bearer', body: undefined }]);
+    expect(host.sent).toEqual([`GET /introspect Bearer ${seeded.accessToken}`]);
+    expect(await host.eventTypes(seeded.id)).not.toContain('connection.broken');
+  });
+});
+
+describe('finch.reauth', () => {
+  it('webhook → needs_reauth; reauth session → Connect → one code exchange → recovered with a new token', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    await host.ingestWebhooks();
+    const broken = await host.service.getConnection(seeded.id);
+    expect(broken).toMatchObject({ state: 'needs_reauth', problem: { fix: 'reenter_credentials' } });
+
+    await host.tick(1000);
+    await clearJournal();
+    const { action, redirect, code, state } = await startAndLogIn(host, seeded);
+    expect(`${redirect.origin}${redirect.pathname}`).toBe(CALLBACK);
+    expect(state).toBe(action.kind === 'redirect' ? action.state : '');
+    const startCalls = await vendorCalls();
+    expect(startCalls.map((c) => c.call)).toEqual([
+      'GET /introspect',
+      'POST /connect/sessions/reauthenticate',
+    ]);
+    expect(startCalls[1]?.auth).toBe('Basic');
+    expect(startCalls[1]?.body).toMatchObject({ connection_id: seeded.connectionId, redirect_uri: CALLBACK });
+
+    await clearJournal();
+    const outcome = await host.service.completeReconnection({ state, code });
+    expect(outcome).toMatchObject({ outcome: 'recovered', connection: { state: 'connected' } });
+    const exchange = await vendorCalls();
+    expect(exchange).toEqual([
+      {
+        call: 'POST /auth/token',
+        auth: undefined,
+        body: {
+          code,
+          client_id: FINCH_DEFAULT_CREDENTIALS.client_id,
+          client_secret: expect.any(String),
+          redirect_uri: CALLBACK,
+        },
+      },
+    ]);
+
+    // The stored token is the new one: the next status check uses it, on the same connection.
+    await host.tick(1000);
+    host.sent.length = 0;
+    expect((await host.service.checkStatus(seeded.id)).state).toBe('connected');
+    expect(host.sent).toEqual([expect.stringMatching(/^GET \/introspect Bearer \S+$/)]);
+    expect(host.sent[0]).not.toContain(seeded.accessToken);
+    expect((await host.service.getConnection(seeded.id)).upstreamId).toBe(seeded.connectionId);
+    expect(await host.eventTypes(seeded.id)).toEqual(
+      expect.arrayContaining(['connection.broken', 'connection.reconnect_started', 'connection.recovered']),
+    );
+  });
+
+  it('a 401 reauthenticate_user from the host’s own SDK call is reported automatically', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    const error = await hostClient(host, seeded)
+      .hris.directory.list()
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 401, error: { finch_code: 'reauthenticate_user' } });
+    expect(await host.service.getConnection(seeded.id)).toMatchObject({
+      state: 'needs_reauth',
+      vendor: { status: 'reauth', code: 'reauthenticate_user' },
+    });
+    expect(await host.eventTypes(seeded.id)).toContain('connection.broken');
+  });
+
+  it('a reused code is rejected by Finch: reconnect_code_invalid, and only one exchange per attempt', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    const first = await startAndLogIn(host, seeded);
+    expect((await host.service.completeReconnection({ state: first.state, code: first.code })).outcome).toBe(
+      'recovered',
+    );
+    await host.tick(1000);
+    const second = await host.service.startReconnection(seeded.id);
+    await clearJournal();
+    const state = second.action.kind === 'redirect' ? second.action.state : '';
+    expect(await reconnectError(host.service.completeReconnection({ state, code: first.code }))).toBe(
+      'reconnect_code_invalid',
+    );
+    expect((await vendorCalls()).map((c) => c.call)).toEqual(['POST /auth/token']);
+  });
+
+  it('a code older than 10 minutes is rejected (mock clock +11 min)', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    const { state, code } = await startAndLogIn(host, seeded);
+    await host.tick(11 * 60 * 1000);
+    expect(await reconnectError(host.service.completeReconnection({ state, code }))).toBe(
+      'reconnect_code_invalid',
+    );
+    expect((await host.service.getConnection(seeded.id)).state).toBe('reconnecting');
+  });
+
+  it('a code issued for another redirect_uri is rejected at the exchange', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    const { redirect, state, code } = await startAndLogIn(host, seeded, 'https://host.example/elsewhere');
+    expect(redirect.pathname).toBe('/elsewhere');
+    expect(await reconnectError(host.service.completeReconnection({ state, code }))).toBe(
+      'reconnect_code_invalid',
+    );
+  });
+
+  it('a wrong client secret fails the session and the exchange with upstream_error', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    const { code } = await startAndLogIn(host, seeded);
+
+    const misconfigured = await startHost({ clientSecret: 'not-the-secret' });
+    const provider = misconfigured.container.resolve(FinchProvider);
+    const ref = {
+      id: 'c',
+      provider: 'finch',
+      hostUserId: 'u',
+      upstreamId: seeded.connectionId,
+      metadata: {},
+      secrets: { access_token: seeded.accessToken },
+    };
+    const sessionError = provider.startReconnection(ref, {
+      state: 's',
+      expiresAt: new Date(Date.parse(START) + 60_000),
+      now: new Date(START),
+    });
+    expect(await reconnectError(sessionError)).toBe('upstream_error');
+    const exchangeError = await provider
+      .completeReconnection(ref, { state: 's', code })
+      .catch((e: unknown) => e);
+    expect(exchangeError).toMatchObject({
+      code: 'upstream_error',
+      message: expect.stringMatching(/HTTP 401/),
+    });
+    expect(JSON.stringify(exchangeError)).not.toContain('not-the-secret');
+    expect((exchangeError as Error).message).not.toContain(code);
+  });
+});
+
+describe('finch.permissions_lost', () => {
+  it('webhook and 403 insufficient_account_permissions → needs_credentials (fix elsewhere)', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.permissions_lost', { target: seeded.connectionId });
+    const error = await hostClient(host, seeded)
+      .hris.company.retrieve()
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 403, error: { finch_code: 'insufficient_account_permissions' } });
+    expect(await host.service.getConnection(seeded.id)).toMatchObject({
+      state: 'needs_credentials',
+      problem: { fix: 'user_action_elsewhere' },
+    });
+    await host.ingestWebhooks();
+    expect((await host.service.getConnection(seeded.id)).state).toBe('needs_credentials');
+    expect((await host.service.checkStatus(seeded.id)).vendor).toMatchObject({ status: 'error_permissions' });
+    expect(await host.eventTypes(seeded.id)).toContain('connection.broken');
+  });
+});
+
+describe('finch.disconnected', () => {
+  it('webhook → revoked (terminal): no reconnect, status checks agree', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.disconnected', { target: seeded.connectionId });
+    await host.ingestWebhooks();
+    expect(await host.service.getConnection(seeded.id)).toMatchObject({
+      state: 'revoked',
+      problem: { fix: 'new_connection' },
+    });
+    expect(await host.eventTypes(seeded.id)).toContain('connection.revoked');
+    expect(await reconnectError(host.service.startReconnection(seeded.id))).toBe('connection_terminal');
+    const error = await new Finch({
+      accessToken: seeded.accessToken,
+      baseURL: mock.url,
+      maxRetries: 0,
+    }).account
+      .introspect()
+      .catch((caught: unknown) => caught);
+    expect(host.container.resolve(FinchProvider).classifyError(error)?.state).toBe('revoked');
+  });
+
+  it('revoke() calls POST /disconnect with the connection token', async () => {
+    const seeded = await seed(host);
+    await clearJournal();
+    expect((await host.service.revoke(seeded.id)).state).toBe('disconnected');
+    expect(await vendorCalls()).toEqual([{ call: 'POST /disconnect', auth: 'Bearer', body: undefined }]);
+    expect(host.sent.at(-1)).toBe(`POST /disconnect Bearer ${seeded.accessToken}`);
+    expect(await host.eventTypes(seeded.id)).toContain('connection.disconnected');
+  });
+});
+
+describe('finch.reauth_different_company', () => {
+  it('the login lands in another company: account_mismatch, the stored connection is not switched', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.reauth_different_company', { target: seeded.connectionId });
+    await host.ingestWebhooks();
+    expect((await host.service.getConnection(seeded.id)).state).toBe('needs_reauth');
+    const { state, code } = await startAndLogIn(host, seeded);
+    const outcome = await host.service.completeReconnection({ state, code });
+    expect(outcome).toMatchObject({
+      outcome: 'account_mismatch',
+      expected: { upstreamId: seeded.connectionId, upstreamParentId: seeded.companyId },
+    });
+    if (outcome.outcome !== 'account_mismatch') throw new Error('expected a mismatch');
+    expect(outcome.actual.upstreamId).not.toBe(seeded.connectionId);
+    expect(outcome.actual.upstreamParentId).not.toBe(seeded.companyId);
+    const after = await host.service.getConnection(seeded.id);
+    expect(after.upstreamId).toBe(seeded.connectionId);
+    expect(await host.eventTypes(seeded.id)).toContain('connection.account_mismatch');
+    // The old token still reads the original connection, which still needs re-authentication.
+    expect((await host.service.checkStatus(seeded.id)).state).toBe('needs_reauth');
+  });
+});
+
+describe('finch.rate_limited', () => {
+  it('429 finch_application_rl with Retry-After → degraded with retryAfterMs; introspect recovers it', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.rate_limited', { target: seeded.connectionId, calls: 1, retry_after_seconds: 30 });
+    const error = await hostClient(host, seeded)
+      .hris.directory.list()
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 429 });
+    // Transient: withReauthReporting leaves it to the host; reporting it explicitly marks the connection degraded.
+    expect((await host.service.getConnection(seeded.id)).state).toBe('connected');
+    const degraded = await host.service.reportError(seeded.id, error);
+    expect(degraded).toMatchObject({
+      state: 'degraded',
+      problem: { retryAfterMs: 30_000, vendor: { code: 'finch_application_rl' } },
+    });
+    await host.tick(30_000);
+    expect((await host.service.checkStatus(seeded.id)).state).toBe('connected');
+    expect(await host.eventTypes(seeded.id)).toEqual(
+      expect.arrayContaining(['connection.degraded', 'connection.recovered']),
+    );
+  });
+});
+
+describe('finch.provider_outage', () => {
+  it('502 upstream_provider_error → degraded; /introspect still connected brings it back', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.provider_outage', {
+      target: seeded.connectionId,
+      duration_seconds: 300,
+      status: 502,
+    });
+    const error = await new Finch({
+      accessToken: seeded.accessToken,
+      baseURL: mock.url,
+      maxRetries: 0,
+    }).hris.company
+      .retrieve()
+      .catch((caught: unknown) => caught);
+    expect(await host.service.reportError(seeded.id, error)).toMatchObject({
+      state: 'degraded',
+      vendor: { status: 'bad_gateway_error', code: 'upstream_provider_error' },
+    });
+    await host.tick(1000);
+    expect((await host.service.checkStatus(seeded.id)).state).toBe('connected');
+  });
+});
+
+describe('authorize_url mode', () => {
+  it('sends the employer to the static Connect URL with the payroll provider preselected', async () => {
+    const legacy = await startHost({ reconnectMode: 'authorize_url', connectUrl: mock.url });
+    const seeded = await seed(legacy);
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    await clearJournal();
+    const { action } = await legacy.service.startReconnection(seeded.id);
+    if (action.kind !== 'redirect') throw new Error('expected a redirect');
+    expect((await vendorCalls()).map((c) => c.call)).toEqual(['GET /introspect']);
+    const url = new URL(action.url);
+    expect(url.searchParams.get('payroll_provider')).toBe('gusto');
+    expect(url.searchParams.get('client_id')).toBe(FINCH_DEFAULT_CREDENTIALS.client_id);
+    expect(url.searchParams.get('state')).toBe(action.state);
+  });
+});
+
+describe('webhook signatures', () => {
+  it('a stale Finch-Timestamp is rejected (webhook_stale) and changes nothing', async () => {
+    const seeded = await seed(host);
+    await admin('PUT', '/webhooks', { stale_timestamp: true });
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    await admin('POST', '/webhooks/flush');
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const delivery of deliveries.splice(0)) {
+      expect(
+        await reconnectError(host.service.ingestWebhook('finch', delivery.rawBody, delivery.headers)),
+      ).toBe('webhook_stale');
+    }
+    expect((await host.service.getConnection(seeded.id)).state).toBe('connected');
+  });
+
+  it('after a secret rotation, webhooks verify while both secrets are configured, not with the old one alone', async () => {
+    const rotating = await startHost({
+      webhookSecret: [FINCH_DEFAULT_CREDENTIALS.webhook_secret, ROTATED_SECRET],
+    });
+    const seeded = await seed(rotating);
+    await admin('PUT', '/webhooks', { secret: ROTATED_SECRET });
+    try {
+      await scenario('finch.reauth', { target: seeded.connectionId });
+      await admin('POST', '/webhooks/flush');
+      const [delivery] = deliveries.splice(0);
+      if (delivery === undefined) throw new Error('no webhook delivered');
+      expect(
+        await reconnectError(host.service.ingestWebhook('finch', delivery.rawBody, delivery.headers)),
+      ).toBe('webhook_signature_invalid');
+      const result = await rotating.service.ingestWebhook('finch', delivery.rawBody, delivery.headers);
+      expect(result.applied).toBe(1);
+      expect((await rotating.service.getConnection(seeded.id)).state).toBe('needs_reauth');
+    } finally {
+      await admin('PUT', '/webhooks', { secret: FINCH_DEFAULT_CREDENTIALS.webhook_secret });
+    }
+  });
+});
