@@ -184,6 +184,16 @@ describe('createWebhookRouter over real HTTP', () => {
     expect(await echo.json()).toEqual({ ok: true });
   });
 
+  it('still enforces maxBodyBytes on the bytes kept by keepRawBody', async () => {
+    const host = express();
+    host.use(express.json({ verify: keepRawBody }));
+    host.use('/hooks', createWebhookRouter(service, { maxBodyBytes: 16 }));
+    const baseUrl = await serve(host);
+    const response = await postWebhook(baseUrl, encoder.encode('{"a":"0123456789abcdef"}'));
+    expect(response.status).toBe(413);
+    expect(service.ingestCalls).toHaveLength(0);
+  });
+
   it('fails loudly (500 config_invalid, logged) behind a plain global express.json() instead of a false 401', async () => {
     const { logger, entries } = recordingLogger();
     const host = express();

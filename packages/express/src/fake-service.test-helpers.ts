@@ -42,7 +42,7 @@ export const FINCH_STYLE_ACTION = {
   expiresAt: new Date('2026-01-01T00:10:00.000Z'),
 } as const satisfies ReconnectAction;
 
-export const LINK_ACTION_WITHOUT_URL: ReconnectAction = {
+export const LINK_ACTION_WITHOUT_URL = {
   kind: 'link',
   provider: 'example',
   userToken: USER_TOKEN,
@@ -50,7 +50,7 @@ export const LINK_ACTION_WITHOUT_URL: ReconnectAction = {
   mode: 'one_click',
   expiresAt: new Date('2026-01-01T00:10:00.000Z'),
   state: 'state-2',
-};
+} as const satisfies ReconnectAction;
 
 function notUsed(): never {
   throw new Error('the routers do not call this method');

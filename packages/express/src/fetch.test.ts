@@ -1,4 +1,9 @@
-import { ERROR_CODES, ReconnectKitError, type ReconnectKitErrorCode } from '@reconnect-kit/core';
+import {
+  ERROR_CODES,
+  type ReconnectAction,
+  ReconnectKitError,
+  type ReconnectKitErrorCode,
+} from '@reconnect-kit/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   AUTH_CODE,
@@ -259,6 +264,20 @@ describe('createReconnectHandlers', () => {
     }
     const forcedJson = await start(startRequest('?redirect=0', 'text/html'), { connectionId: 'conn-1' });
     expect(forcedJson.status).toBe(200);
+  });
+
+  const actionsWithUrl: ReconnectAction[] = [
+    { ...LINK_ACTION_WITHOUT_URL, linkUrl: 'https://link.example.test/open?account=acc-1' },
+    { kind: 'resend_invite', inviteId: 'inv-1', url: 'https://invite.example.test/inv-1' },
+    { kind: 'shareable_url', url: 'https://share.example.test/u/1' },
+  ];
+  it.each(actionsWithUrl)('start redirects a browser to the URL of a $kind action', async (action) => {
+    service.start = async (id) => ({ connection: await service.getConnection(id), action });
+    const response = await createReconnectHandlers(service, options()).start(startRequest('?redirect=1'), {
+      connectionId: 'conn-1',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^https:\/\/(link|invite|share)\.example\.test\//);
   });
 
   it('start answers JSON even for HTML clients when the action has no URL (Link needs the token)', async () => {

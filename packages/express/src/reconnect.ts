@@ -123,17 +123,16 @@ function wantsRedirect(request: ReconnectHttpRequest): boolean {
 
 function actionUrl(action: ReconnectAction): string | undefined {
   switch (action.kind) {
-    case 'redirect':
-    case 'shareable_url':
-      return action.url;
     case 'link':
       return action.linkUrl;
+    case 'redirect':
+    case 'shareable_url':
     case 'resend_invite':
       return action.url;
   }
 }
 
-export function callbackParams(query: URLSearchParams): CallbackParams {
+function callbackParams(query: URLSearchParams): CallbackParams {
   const params: Record<string, string> = {};
   for (const name of new Set(query.keys())) {
     const values = query.getAll(name);
