@@ -20,7 +20,7 @@ export { createMockInstance, DEFAULT_MAX_BODY_BYTES, defineMockProvider } from '
 export type { JournalFilter, JournalRecord } from './journal/request-journal.js';
 export { createMswHandlers } from './msw.js';
 export type { RunningMockServer, ServeOptions, StartMockServerOptions } from './server.js';
-export { serveMockInstance, startMockServer } from './server.js';
+export { createExpressMiddleware, serveMockInstance, startMockServer } from './server.js';
 export type {
   EngineErrorInput,
   HttpMethod,

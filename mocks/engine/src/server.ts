@@ -1,6 +1,6 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import type { RequestHandler } from 'express';
 import {
   createMockInstance,
   DEFAULT_MAX_BODY_BYTES,
@@ -14,7 +14,7 @@ export interface ServeOptions {
   port?: number;
   /** Default 127.0.0.1 (loopback only). */
   host?: string;
-  /** Must match the instance's limit so oversized bodies are refused before they are read. Default 1 MiB. */
+  /** Bodies above this many bytes are not kept (the instance answers 413). Default 1 MiB. */
   maxBodyBytes?: number;
 }
 
@@ -45,14 +45,12 @@ export async function serveMockInstance<S>(
 ): Promise<RunningMockServer<S>> {
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
   let fallbackBaseUrl = '';
-  app.use((req: IncomingMessage, res: ServerResponse) => {
+  // A bare node:http server: the engine routes by itself, so a framework router would only add per-request cost.
+  const server = createServer((req, res) => {
     void serveRequest(instance, req, res, fallbackBaseUrl, maxBodyBytes);
   });
-  const server = await listen(app, options.port ?? 0, host);
+  await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   fallbackBaseUrl = url;
@@ -71,10 +69,29 @@ export async function serveMockInstance<S>(
   };
 }
 
-function listen(app: express.Express, port: number, host: string): Promise<Server> {
+function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+}
+
+/**
+ * Mounts an instance inside an existing express (or connect / node:http) app, e.g.
+ * `app.use('/argyle', createExpressMiddleware(instance))`. The mount path becomes the base path.
+ */
+export function createExpressMiddleware<S>(
+  instance: MockInstance<S>,
+  options: { maxBodyBytes?: number } = {},
+): RequestHandler {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return (req, res) => {
+    const host = req.headers.host ?? 'localhost';
+    void serveRequest(instance, req, res, `http://${host}`, maxBodyBytes, `http://${host}${req.baseUrl}`);
+  };
 }
 
 async function serveRequest<S>(
@@ -83,17 +100,14 @@ async function serveRequest<S>(
   res: ServerResponse,
   fallbackBaseUrl: string,
   maxBodyBytes: number,
+  mountedBaseUrl?: string,
 ): Promise<void> {
   try {
     const declaredLength = req.headers['content-length'];
     const hasBody =
       (declaredLength !== undefined && declaredLength !== '0') || req.headers['transfer-encoding'];
-    const body =
-      declaredLength !== undefined && Number(declaredLength) > maxBodyBytes
-        ? { bytes: EMPTY_BODY, tooLarge: true }
-        : hasBody
-          ? await readNodeBody(req, maxBodyBytes)
-          : { bytes: EMPTY_BODY, tooLarge: false };
+    // Oversized bodies are still read (and discarded) so the client gets the 413 instead of a broken upload.
+    const body = hasBody ? await readNodeBody(req, maxBodyBytes) : { bytes: EMPTY_BODY, tooLarge: false };
     const host = req.headers.host;
     const result = await instance.handleCall({
       method: req.method ?? 'GET',
@@ -101,7 +115,7 @@ async function serveRequest<S>(
       headers: req.headers,
       rawBody: body.bytes,
       bodyTooLarge: body.tooLarge,
-      baseUrl: host ? `http://${host}` : fallbackBaseUrl,
+      baseUrl: mountedBaseUrl ?? (host ? `http://${host}` : fallbackBaseUrl),
     });
     if (result.kind === 'reset') {
       req.socket.destroy();
@@ -114,8 +128,6 @@ async function serveRequest<S>(
         : typeof result.body === 'string'
           ? Buffer.byteLength(result.body)
           : result.body.byteLength;
-    // An unread oversized body cannot be skipped on a keep-alive connection.
-    if (body.tooLarge) headers.connection = 'close';
     res.writeHead(result.status, headers);
     res.end(result.body ?? undefined);
   } catch (error) {

@@ -80,7 +80,7 @@ export const webhookSettingsSchema = z
 /** The default `POST /__admin/scenarios/{id}` body: `target` plus the keys the catalogue's input example uses. */
 export function scenarioInputSchema(inputKeys: readonly string[]) {
   const shape: Record<string, z.ZodType> = { target: z.string().min(1).optional() };
-  for (const key of inputKeys) if (key !== 'target') shape[key] = z.unknown();
+  for (const key of inputKeys) if (key !== 'target') shape[key] = z.unknown().optional();
   return z.object(shape).strict();
 }
 

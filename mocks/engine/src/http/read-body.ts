@@ -1,4 +1,7 @@
-/** Reads a fetch body up to `limit` bytes; stops reading as soon as the limit is exceeded. */
+/**
+ * Reads a fetch body, keeping at most `limit` bytes. An oversized body is still read to the end (and dropped) so
+ * the sender is not cut off mid-upload and gets the 413.
+ */
 export async function readBodyWithLimit(
   request: Request,
   limit: number,
@@ -11,12 +14,9 @@ export async function readBodyWithLimit(
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return { bytes: new Uint8Array(0), tooLarge: true };
-    }
-    chunks.push(value);
+    if (size <= limit) chunks.push(value);
   }
+  if (size > limit) return { bytes: new Uint8Array(0), tooLarge: true };
   if (chunks.length === 1) return { bytes: chunks[0]!, tooLarge: false };
   const bytes = new Uint8Array(size);
   let offset = 0;

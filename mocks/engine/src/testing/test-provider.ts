@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { defineMockProvider } from '../instance.js';
 import { MockHttpError } from '../http/mock-http-error.js';
 import { json } from '../http/responses.js';
+import { defineMockProvider } from '../instance.js';
 import type { MockProviderDefinition } from '../types.js';
 
 /** A small provider used only by the engine's own tests (the engine must not depend on the vendor mocks). */
@@ -14,7 +14,11 @@ const encoder = new TextEncoder();
 
 export const testProvider: MockProviderDefinition<TestState> = defineMockProvider<TestState>({
   id: 'testprov',
-  defaultCredentials: { client_id: 'test-client', client_secret: 'test-secret', webhook_secret: 'whsec_dGVzdA==' },
+  defaultCredentials: {
+    client_id: 'test-client',
+    client_secret: 'test-secret',
+    webhook_secret: 'whsec_dGVzdA==',
+  },
   credentialEnv: { client_id: 'TESTPROV_MOCK_CLIENT_ID', client_secret: 'TESTPROV_MOCK_CLIENT_SECRET' },
   createState: (ctx) => ({
     accounts: new Map([['acc_1', { id: 'acc_1', status: 'connected' }]]),
@@ -27,7 +31,9 @@ export const testProvider: MockProviderDefinition<TestState> = defineMockProvide
       path: '/v1/accounts',
       handler: (req, ctx) => {
         const status = req.query.get('status');
-        const accounts = [...ctx.state.accounts.values()].filter((account) => !status || account.status === status);
+        const accounts = [...ctx.state.accounts.values()].filter(
+          (account) => !status || account.status === status,
+        );
         return json(200, { results: accounts, next: null });
       },
     },
@@ -95,7 +101,10 @@ export const testProvider: MockProviderDefinition<TestState> = defineMockProvide
       run: (input, ctx) => {
         const account = input.target ? ctx.state.accounts.get(input.target) : undefined;
         if (!account) {
-          throw new MockHttpError(404, { error: 'target_not_found', message: `no account "${input.target}"` });
+          throw new MockHttpError(404, {
+            error: 'target_not_found',
+            message: `no account "${input.target}"`,
+          });
         }
         account.status = 'disconnected';
         const webhook = ctx.webhooks.enqueue({
@@ -123,7 +132,11 @@ export const testProvider: MockProviderDefinition<TestState> = defineMockProvide
         .update(`${eventId}.${seconds}.`)
         .update(body)
         .digest('base64');
-      return { 'test-event-id': eventId, 'test-timestamp': String(seconds), 'test-signature': `v1,${signature}` };
+      return {
+        'test-event-id': eventId,
+        'test-timestamp': String(seconds),
+        'test-signature': `v1,${signature}`,
+      };
     },
   },
 });

@@ -234,10 +234,13 @@ export class WebhookDispatcher {
         (other, otherIndex) => otherIndex > index && other.record.attempts.length === 0,
       );
       if (nextIndex > 0) {
-        this.#pending[index] = this.#pending[nextIndex]!;
+        const next = this.#pending[nextIndex]!;
+        // The next delivery overtakes this one; it does not swap back even if it was marked too.
+        next.reorder = false;
         this.#pending[nextIndex] = delivery;
+        this.#pending.splice(index, 1);
         delivery.record.reordered = true;
-        return this.#takeAt(index);
+        return next;
       }
     }
     this.#pending.splice(index, 1);

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { CliError, USAGE } from './cli/cli-error.js';
+import { loadProviderPackage } from './cli/load-provider.js';
+import { runCli } from './cli/run-cli.js';
+
+const providers = {
+  argyle: () => loadProviderPackage('argyle'),
+  finch: () => loadProviderPackage('finch'),
+};
+
+try {
+  await runCli(providers, process.argv.slice(2));
+} catch (error) {
+  if (error instanceof CliError) {
+    process.stderr.write(`reconnect-mock: ${error.message}\n${error.exitCode === 2 ? `${USAGE}\n` : ''}`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(
+      `reconnect-mock: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
+    );
+    process.exitCode = 1;
+  }
+}
