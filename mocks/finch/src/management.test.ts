@@ -1,0 +1,212 @@
+import Finch from '@tryfinch/finch-api';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { credentials, startTestMock, startWebhookReceiver, type TestMock } from './finch.test-helpers.js';
+
+let mock: TestMock;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  mock = await startTestMock({ webhookUrl: receiver.url });
+});
+afterAll(async () => {
+  await mock.close();
+  await receiver.close();
+});
+afterEach(() => expect(mock.payloads.takeViolations()).toEqual([]));
+
+async function rawCall(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
+  const response = await mock.payloads.fetch(`${mock.url}${path}`, init);
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+describe('authentication and headers', () => {
+  test('no Authorization: 401 in the legacy gateway shape', async () => {
+    const response = await rawCall('/employer/company', { headers: { 'finch-api-version': '2020-09-17' } });
+    expect(response.status).toBe(401);
+    expect(response.json).toEqual({
+      statusCode: 401,
+      status: 401,
+      code: 401,
+      message: 'Unauthorized request: no authentication given',
+      name: 'unauthorized_request_error',
+    });
+    expect(response.headers.get('finch-request-id')).toBeTruthy();
+  });
+
+  test('Finch-API-Version is required (2020-09-17)', async () => {
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const headers = { authorization: `Bearer ${sandbox.access_token}` };
+    const missing = await rawCall('/introspect', { headers });
+    expect(missing.status).toBe(400);
+    expect(missing.json).toMatchObject({ name: 'bad_request', finch_code: 'invalid_request' });
+    const other = await rawCall('/introspect', {
+      headers: { ...headers, 'finch-api-version': '2024-01-01' },
+    });
+    expect(String(other.json.message)).toContain('2024-01-01');
+    const ok = await rawCall('/introspect', { headers: { ...headers, 'finch-api-version': '2020-09-17' } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('finch-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('an unknown bearer token is 401 invalid_token_error; Basic endpoints refuse a bearer token', async () => {
+    const unknown = await mock
+      .forToken('00000000-0000-4000-8000-000000000000')
+      .hris.company.retrieve()
+      .catch((e) => e);
+    expect(unknown).toBeInstanceOf(Finch.AuthenticationError);
+    expect((unknown as InstanceType<typeof Finch.APIError>).error).toMatchObject({
+      name: 'invalid_token_error',
+    });
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const bearerOnBasic = await rawCall('/sandbox/connections', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${sandbox.access_token}`,
+        'finch-api-version': '2020-09-17',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ provider_id: 'gusto' }),
+    });
+    expect(bearerOnBasic.status).toBe(401);
+    expect(bearerOnBasic.json).toMatchObject({ finch_code: 'invalid_client' });
+  });
+
+  test('a token without the product scope is 403 insufficient_scope_error', async () => {
+    const sandbox = await mock.app.sandbox.connections.create({
+      provider_id: 'gusto',
+      products: ['company'],
+    });
+    const error = await mock
+      .forToken(sandbox.access_token)
+      .hris.directory.list()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(Finch.PermissionDeniedError);
+    expect((error as InstanceType<typeof Finch.APIError>).error).toMatchObject({
+      name: 'insufficient_scope_error',
+    });
+  });
+});
+
+describe('introspect and disconnect', () => {
+  test('introspect reports the connection, the token id (not the token) and its status', async () => {
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const introspection = await mock.forToken(sandbox.access_token).account.introspect();
+    expect(introspection).toMatchObject({
+      connection_id: sandbox.connection_id,
+      company_id: sandbox.company_id,
+      client_id: credentials.client_id,
+      client_type: 'sandbox',
+      connection_type: 'finch',
+      provider_id: 'gusto',
+      username: 'good_user',
+      connection_status: { status: 'connected', message: 'This employer is working as expected' },
+    });
+    expect(introspection.id).not.toBe(sandbox.access_token);
+  });
+
+  test('POST /disconnect: account.updated disconnected, then every token of the connection is 401', async () => {
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const second = await mock.app.sandbox.connections.accounts.create({
+      company_id: sandbox.company_id!,
+      provider_id: 'gusto',
+    });
+    expect(second.connection_id).toBe(sandbox.connection_id);
+    expect(second.access_token).not.toBe(sandbox.access_token);
+
+    receiver.received.length = 0;
+    expect(await mock.forToken(sandbox.access_token).account.disconnect()).toEqual({ status: 'success' });
+    for (const token of [sandbox.access_token, second.access_token]) {
+      const error = await mock
+        .forToken(token)
+        .account.introspect()
+        .catch((e) => e);
+      expect((error as InstanceType<typeof Finch.APIError>).status).toBe(401);
+    }
+    await mock.admin('/webhooks/flush');
+    const events = receiver.received.map((w) =>
+      mock.app.webhooks.unwrap(w.body, w.headers as Record<string, string>),
+    );
+    expect(events).toMatchObject([{ event_type: 'account.updated', data: { status: 'disconnected' } }]);
+  });
+});
+
+describe('sandbox verbs', () => {
+  test('accounts for an unknown company are 400; PUT with a bad status is 400 and changes nothing', async () => {
+    const error = await mock.app.sandbox.connections.accounts
+      .create({ company_id: '00000000-0000-4000-8000-000000000000', provider_id: 'gusto' })
+      .catch((e) => e);
+    expect((error as InstanceType<typeof Finch.APIError>).status).toBe(400);
+
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const client = mock.forToken(sandbox.access_token);
+    const bad = await client.sandbox.connections.accounts
+      .update({ connection_status: 'broken' as 'reauth' })
+      .catch((e) => e);
+    expect((bad as InstanceType<typeof Finch.APIError>).status).toBe(400);
+    expect((await client.account.introspect()).connection_status.status).toBe('connected');
+  });
+
+  test('jobs configured to end in reauth_error put the connection in reauth; job_url answers', async () => {
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const client = mock.forToken(sandbox.access_token);
+    expect(await client.sandbox.jobs.configuration.retrieve()).toEqual([
+      { type: 'data_sync_all', completion_status: 'complete' },
+    ]);
+    await client.sandbox.jobs.configuration.update({
+      type: 'data_sync_all',
+      completion_status: 'reauth_error',
+    });
+    const job = await client.sandbox.jobs.create({ type: 'data_sync_all' });
+    expect(job).toMatchObject({ allowed_refreshes: 10, remaining_refreshes: 9 });
+    expect(job.job_url).toBe(`${mock.url}/jobs/automated/${job.job_id}`);
+    expect((await client.jobs.automated.retrieve(job.job_id)).status).toBe('reauth_error');
+    expect((await client.account.introspect()).connection_status.status).toBe('reauth');
+  });
+
+  test('refresh quota: 10 sync jobs per day of mock time, then 429', async () => {
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const client = mock.forToken(sandbox.access_token);
+    for (let job = 0; job < 10; job++) await client.sandbox.jobs.create({ type: 'data_sync_all' });
+    const exhausted = await client.sandbox.jobs.create({ type: 'data_sync_all' }).catch((e) => e);
+    expect(exhausted).toBeInstanceOf(Finch.RateLimitError);
+    expect((exhausted as InstanceType<typeof Finch.APIError>).error).toMatchObject({
+      remaining_refreshes: 0,
+    });
+    await mock.admin('/clock', { advance_ms: 86_400_000 });
+    expect((await client.sandbox.jobs.create({ type: 'data_sync_all' })).remaining_refreshes).toBe(9);
+  });
+});
+
+describe('data endpoints', () => {
+  test('directory paging: limit/offset, count, and 422 above 10000', async () => {
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto', employee_size: 12 });
+    const client = mock.forToken(sandbox.access_token);
+    const page = await client.hris.directory.list({ limit: 5, offset: 10 });
+    expect(page.paging).toEqual({ count: 12, offset: 10 });
+    expect(page.individuals).toHaveLength(2);
+    const tooBig = await client.hris.directory.list({ limit: 10_001 }).catch((e) => e);
+    expect((tooBig as InstanceType<typeof Finch.APIError>).error).toMatchObject({
+      code: 422,
+      finch_code: 'page_size_limit_exceeded',
+    });
+  });
+
+  test('payments filter by pay date and require both dates', async () => {
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const client = mock.forToken(sandbox.access_token);
+    const all = (await client.hris.payments.list({ start_date: '2000-01-01', end_date: '2999-12-31' })).items;
+    const latest = all[0]!.pay_date!;
+    const one = (await client.hris.payments.list({ start_date: latest, end_date: latest })).items;
+    expect(one.map((p) => p.id)).toEqual([all[0]!.id]);
+    const missing = await rawCall('/employer/payment?start_date=2020-01-01', {
+      headers: { authorization: `Bearer ${sandbox.access_token}`, 'finch-api-version': '2020-09-17' },
+    });
+    expect(missing.status).toBe(400);
+    expect(String(missing.json.message)).toContain('end_date');
+  });
+});
