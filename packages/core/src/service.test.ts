@@ -1,8 +1,11 @@
+import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
+import { ReconnectionService } from './service.js';
 import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
-import { createExampleKit, ExampleApiError, type ExampleKit } from './testing/index.js';
+import { createExampleKit, ExampleApiError, type ExampleKit, TEST_SECRET_BOX } from './testing/index.js';
+import { LOGGER, NOTIFIER, RECONNECT_KIT_CONFIG, SECRET_BOX, STATE_SIGNER } from './tokens.js';
 import type { ConnectionEvent } from './types.js';
 
 const STORES: readonly NonNullable<ExampleKitOptions['store']>[] = [
@@ -409,6 +412,65 @@ describe.each(STORES)('on the $kind store', (store) => {
       await kit.clock.advance(1000);
       await kit.service.stopDispatcher();
       expect(seen).toEqual(['connection.state_changed']);
+    });
+  });
+
+  describe('ReconnectionService: across instances and key rotation', () => {
+    it('two service instances sharing a store make one exchange for one state', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      const { action } = await kit.service.startReconnection(connection.id);
+      const state = (action as { state: string }).state;
+      kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
+      // A second "process": its own service instance (own in-process single-flight map), same store.
+      const c = kit.container;
+      const second = new ReconnectionService(
+        [kit.provider],
+        kit.store,
+        kit.clock,
+        c.resolve(SECRET_BOX),
+        c.resolve(STATE_SIGNER),
+        c.resolve(NOTIFIER),
+        c.resolve(LOGGER),
+        c.resolve(RECONNECT_KIT_CONFIG),
+      );
+      const release = kit.vendor.holdExchanges();
+      const calls = [kit.service, second, kit.service, second].map((s) =>
+        s.completeReconnection({ state, code: 'code_1' }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      release();
+      const outcomes = await Promise.all(calls);
+      expect(kit.vendor.exchangeCount()).toBe(1);
+      expect(outcomes.map((o) => o.outcome)).toEqual(['recovered', 'recovered', 'recovered', 'recovered']);
+    });
+
+    it('rotateSecrets re-seals every secret with the new primary key, page by page', async () => {
+      kit = make();
+      for (let i = 0; i < 5; i += 1) await connected(kit, `acc_${i}`, 'owner_1');
+      const before = await kit.store.listSecrets(undefined, 100);
+      expect(before.every((row) => row.sealed.startsWith('v1.k1.'))).toBe(true);
+      // Same store, new key set: k2 primary, k1 still known.
+      const rotatedKit = make({
+        store: kit.store,
+        secretBox: {
+          keys: [...TEST_SECRET_BOX.keys, { id: 'k2', key: Buffer.alloc(32, 7).toString('base64') }],
+          primaryKeyId: 'k2',
+        },
+      });
+      rotatedKit.vendor.addAccount({ id: 'acc_3', ownerId: 'owner_1', token: 'tok_acc_3' });
+      expect(await rotatedKit.service.rotateSecrets(2)).toEqual({ rotated: 5, unchanged: 0 });
+      const after = await kit.store.listSecrets(undefined, 100);
+      expect(after.every((row) => row.sealed.startsWith('v1.k2.'))).toBe(true);
+      expect(await rotatedKit.service.rotateSecrets(2)).toEqual({ rotated: 0, unchanged: 5 });
+      const target = before.find((row) => row.connectionId)?.connectionId as string;
+      const conn = await rotatedKit.service.getConnection(target);
+      rotatedKit.vendor.addAccount({
+        id: conn.upstreamId,
+        ownerId: 'owner_1',
+        token: `tok_${conn.upstreamId}`,
+      });
+      expect((await rotatedKit.service.checkStatus(target)).state).toBe('connected');
     });
   });
 });

@@ -320,7 +320,8 @@ export class ReconnectionService implements ReconnectionServiceApi {
   async checkStatus(connectionId: string): Promise<Connection> {
     const connection = await this.getConnection(connectionId);
     const provider = this.#provider(connection.provider);
-    const status = await provider.fetchStatus(await this.#providerConnection(connection));
+    const providerConnection = await this.#providerConnection(connection);
+    const status = await this.#vendorCall(provider, () => provider.fetchStatus(providerConnection));
     return this.#signal(connectionId, {
       state: status.state,
       vendor: status.vendor,
@@ -481,12 +482,10 @@ export class ReconnectionService implements ReconnectionServiceApi {
       nonce,
       expiresAt,
     });
-    const action = await provider.startReconnection(await this.#providerConnection(connection), {
-      state,
-      expiresAt,
-      redirectUri,
-      now,
-    });
+    const providerConnection = await this.#providerConnection(connection);
+    const action = await this.#vendorCall(provider, () =>
+      provider.startReconnection(providerConnection, { state, expiresAt, redirectUri, now }),
+    );
     await this.store.insertReconnectAttempt({
       nonce,
       connectionId: connection.id,
@@ -533,7 +532,10 @@ export class ReconnectionService implements ReconnectionServiceApi {
       });
     }
     const provider = this.#provider(connection.provider);
-    const result = await provider.completeReconnection(await this.#providerConnection(connection), callback);
+    const providerConnection = await this.#providerConnection(connection);
+    const result = await this.#vendorCall(provider, () =>
+      provider.completeReconnection(providerConnection, callback),
+    );
     const cause: Cause = { kind: 'reconnect', ref: claims.nonce };
 
     if (result.outcome === 'pending') {
@@ -611,7 +613,9 @@ export class ReconnectionService implements ReconnectionServiceApi {
     const connection = await this.getConnection(connectionId);
     // Revoking twice is a no-op: the first call already removed upstream access (or the vendor did).
     if (isTerminalState(connection.state)) return connection;
-    await this.#provider(connection.provider).revoke(await this.#providerConnection(connection));
+    const provider = this.#provider(connection.provider);
+    const providerConnection = await this.#providerConnection(connection);
+    await this.#vendorCall(provider, () => provider.revoke(providerConnection));
     return this.#signal(connectionId, { state: 'disconnected', cause: { kind: 'revoke' } });
   }
 
@@ -793,6 +797,19 @@ export class ReconnectionService implements ReconnectionServiceApi {
     if (!provider)
       throw new ReconnectKitError('provider_not_registered', { details: { provider: providerId } });
     return provider;
+  }
+
+  /**
+   * Calls the provider. Errors that are not ReconnectKitErrors (vendor SDK errors, whose messages may quote
+   * tokens) are wrapped as `upstream_error`, keeping the original only as `cause`.
+   */
+  async #vendorCall<T>(provider: ReconnectionProvider, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isReconnectKitError(error)) throw error;
+      throw new ReconnectKitError('upstream_error', { cause: error, details: { provider: provider.id } });
+    }
   }
 
   #event(
