@@ -5,8 +5,6 @@
  * request journal.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type ConnectionEvent,
   type ConnectionEventType,
@@ -28,6 +26,7 @@ import { FINCH_DEFAULT_CREDENTIALS, startFinchMock } from '@reconnect-kit/mock-f
 import Finch from '@tryfinch/finch-api';
 import { container, type DependencyContainer } from 'tsyringe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { employerLogsIn, mockAdmin, startWebhookReceiver } from './finch.test-helpers.js';
 
 const CALLBACK = 'https://host.example/finch/callback';
 const START = '2026-11-23T12:00:00.000Z';
@@ -35,50 +34,23 @@ const ROTATED_SECRET = 'cm90YXRlZC1maW5jaC13ZWJob29rLXNlY3JldC0yMDI2LTExLTIz';
 
 // ---- plumbing: the mock, a webhook receiver, clocks kept in step ---------------------------------------------
 
-interface Delivery {
-  readonly rawBody: Uint8Array;
-  readonly headers: Headers;
-}
-
 let mock: Awaited<ReturnType<typeof startFinchMock>>;
-let receiver: Server;
-let deliveries: Delivery[] = [];
-
-async function readBody(request: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return new Uint8Array(Buffer.concat(chunks));
-}
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
-  receiver = createServer(async (request, response) => {
-    const rawBody = await readBody(request);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(request.headers))
-      if (typeof value === 'string') headers.set(name, value);
-    deliveries.push({ rawBody, headers });
-    response.writeHead(200).end();
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
-  mock = await startFinchMock({ port: 0, env: {}, webhookUrl: `http://127.0.0.1:${port}/finch` });
+  receiver = await startWebhookReceiver();
+  mock = await startFinchMock({ port: 0, env: {}, webhookUrl: receiver.url });
 });
 
 afterAll(async () => {
   await mock?.close();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
-async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${mock.url}/__admin${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`admin ${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
+/** Takes every webhook received so far. */
+const takeDeliveries = () => receiver.deliveries.splice(0);
+
+const admin = (method: string, path: string, body?: unknown) => mockAdmin(mock.url, method, path, body);
 
 const scenario = (id: string, input: Record<string, unknown>) => admin('POST', `/scenarios/${id}`, input);
 
@@ -163,9 +135,8 @@ async function startHost(finch: Partial<FinchConfigInput> = {}): Promise<Host> {
     },
     async ingestWebhooks() {
       await admin('POST', '/webhooks/flush');
-      const batch = deliveries;
-      deliveries = [];
-      for (const delivery of batch) await service.ingestWebhook('finch', delivery.rawBody, delivery.headers);
+      for (const delivery of takeDeliveries())
+        await service.ingestWebhook('finch', delivery.rawBody, delivery.headers);
     },
     async eventTypes(connectionId) {
       await service.deliverOutbox();
@@ -205,32 +176,6 @@ async function seed(host: Host): Promise<Seeded> {
 const hostClient = (host: Host, seeded: Seeded, accessToken = seeded.accessToken) =>
   withReauthReporting(new Finch({ accessToken, baseURL: mock.url, maxRetries: 0 }), host.service, seeded.id);
 
-/** Plays the employer on the mock's Connect page with plain HTTP form posts; returns the redirect's query. */
-async function employerLogsIn(connectUrl: string): Promise<URL> {
-  const page = await fetch(connectUrl);
-  const html = await page.text();
-  expect(page.status, html).toBe(200);
-  const fields = new URLSearchParams();
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields.set(
-      match[1]!,
-      match[2]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))),
-    );
-  }
-  fields.set('username', 'good_user');
-  fields.set('password', 'good_pass');
-  const form = new URL(html.match(/<form[^>]*action="([^"]+)"/)?.[1] ?? '/authorize', connectUrl);
-  const submitted = await fetch(form, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: fields.toString(),
-    redirect: 'manual',
-  });
-  const location = submitted.headers.get('location');
-  expect(submitted.status, await submitted.text()).toBe(302);
-  return new URL(location!);
-}
-
 async function startAndLogIn(host: Host, seeded: Seeded, redirectUri?: string) {
   const { action, connection } = await host.service.startReconnection(seeded.id, { redirectUri });
   expect(connection.state).toBe('reconnecting');
@@ -258,7 +203,7 @@ async function reconnectError(promise: Promise<unknown>): Promise<string | undef
 
 let host: Host;
 beforeEach(async () => {
-  deliveries = [];
+  takeDeliveries();
   await admin('PUT', '/webhooks', {
     stale_timestamp: false,
     bad_signature: false,
@@ -557,8 +502,9 @@ describe('webhook signatures', () => {
     await admin('PUT', '/webhooks', { stale_timestamp: true });
     await scenario('finch.reauth', { target: seeded.connectionId });
     await admin('POST', '/webhooks/flush');
-    expect(deliveries.length).toBeGreaterThan(0);
-    for (const delivery of deliveries.splice(0)) {
+    const stale = takeDeliveries();
+    expect(stale.length).toBeGreaterThan(0);
+    for (const delivery of stale) {
       expect(
         await reconnectError(host.service.ingestWebhook('finch', delivery.rawBody, delivery.headers)),
       ).toBe('webhook_stale');
@@ -575,7 +521,7 @@ describe('webhook signatures', () => {
     try {
       await scenario('finch.reauth', { target: seeded.connectionId });
       await admin('POST', '/webhooks/flush');
-      const [delivery] = deliveries.splice(0);
+      const [delivery] = takeDeliveries();
       if (delivery === undefined) throw new Error('no webhook delivered');
       expect(
         await reconnectError(host.service.ingestWebhook('finch', delivery.rawBody, delivery.headers)),
