@@ -1,7 +1,7 @@
 import { defineMockProvider, type EngineErrorInput } from '@reconnect-kit/mock-engine';
 import { FINCH_CREDENTIAL_ENV, FINCH_DEFAULT_CREDENTIALS } from './credentials.js';
 import { createFinchState, type FinchState } from './domain/state.js';
-import { finchErrorBody } from './http/finch-errors.js';
+import { type FinchErrorKind, finchErrorBody } from './http/finch-errors.js';
 import { connectPageRoutes } from './routes/connect-page.js';
 import { connectSessionRoutes } from './routes/connect-sessions.js';
 import { employerRoutes } from './routes/employer.js';
@@ -10,11 +10,21 @@ import { sandboxRoutes } from './routes/sandbox.js';
 import { finchScenarios } from './scenarios.js';
 import { finchWebhookScheme } from './webhooks.js';
 
-/** Engine-made errors (unknown route, 405, 413, injected faults) in Finch's `{code, name, message}` shape. */
+/** The Finch error an engine-made error (bad JSON, unknown route, injected fault) looks like, by status. */
+const ENGINE_ERROR_KINDS: Partial<Record<number, FinchErrorKind>> = {
+  400: 'invalid_request',
+  401: 'invalid_token',
+  403: 'insufficient_scope',
+  404: 'not_found',
+  429: 'rate_limited',
+  500: 'server_error',
+  502: 'upstream_provider_error',
+  503: 'provider_unavailable',
+};
+
 function engineErrorBody({ status, code, message }: EngineErrorInput) {
-  if (code === 'bad_request') return finchErrorBody('invalid_request', message);
-  const name = status === 404 ? 'not_found_error' : status >= 500 ? 'server_error' : code;
-  return { code: status, name, message };
+  const kind = ENGINE_ERROR_KINDS[status];
+  return kind ? finchErrorBody(kind, message) : { code: status, name: code, message };
 }
 
 /** The Finch mock: API, sandbox verbs, Connect page, scenarios and Finch-signed webhooks. */

@@ -210,3 +210,37 @@ describe('data endpoints', () => {
     expect(String(missing.json.message)).toContain('end_date');
   });
 });
+
+describe('engine-made errors speak Finch', () => {
+  test('an injected 503 fault and an unknown route carry Finch error bodies', async () => {
+    const fault = await fetch(`${mock.url}/__admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        method: 'GET',
+        path: '/employer/company',
+        status: 503,
+        retry_after: 5,
+        times: 1,
+      }),
+    });
+    expect(fault.status).toBeLessThan(300);
+    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const error = await mock
+      .forToken(sandbox.access_token)
+      .hris.company.retrieve()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(Finch.InternalServerError);
+    expect((error as InstanceType<typeof Finch.APIError>).error).toMatchObject({
+      code: 503,
+      finch_code: 'upstream_provider_error',
+    });
+    expect((error as InstanceType<typeof Finch.APIError>).headers?.get('retry-after')).toBe('5');
+
+    const unknown = await rawCall('/employer/nothing-here', {
+      headers: { 'finch-api-version': '2020-09-17' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ code: 404, name: 'not_found_error' });
+  });
+});
