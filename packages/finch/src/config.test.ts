@@ -45,11 +45,16 @@ describe('Finch config', () => {
     ['products.0', { products: ['payroll'] }],
     ['minutesToExpire', { minutesToExpire: 43_201 }],
     ['maxRetries', { maxRetries: -1 }],
-    ['clientSecrt', { clientSecrt: 'typo' }],
   ])('names the bad field %s', (field, change) => {
     const error = configError({ ...testConfig(), ...change });
     expect(error.details.field).toBe(`finch.${field}`);
     expect(error.message).toContain(`"finch.${field}"`);
+  });
+
+  it('names an unknown key', () => {
+    const error = configError({ ...testConfig(), clientSecrt: 'typo' });
+    expect(error.details.field).toBe('finch.clientSecrt');
+    expect(error.message).toContain('clientSecrt');
   });
 
   it('never echoes a secret value in the error', () => {

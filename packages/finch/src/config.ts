@@ -1,4 +1,4 @@
-import { ReconnectKitError } from '@reconnect-kit/core';
+import { parseConfig } from '@reconnect-kit/core';
 import { z } from 'zod';
 
 /** Finch Connect product scopes (`ConnectProducts` in Finch's API). */
@@ -62,14 +62,5 @@ export type FinchConfig = z.output<typeof finchConfigSchema>;
 
 /** Validates the config; a bad field becomes `config_invalid` naming the field (never echoing its value). */
 export function parseFinchConfig(input: unknown): FinchConfig {
-  const result = finchConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = (issue?.path ?? []).map(String);
-  const unknownKeys = issue?.code === 'unrecognized_keys' ? issue.keys : [];
-  const field = ['finch', ...path, ...unknownKeys.slice(0, 1)].join('.');
-  throw new ReconnectKitError('config_invalid', {
-    message: `Invalid Finch configuration at "${field}": ${issue?.message ?? 'invalid value'}.`,
-    details: { field },
-  });
+  return parseConfig(finchConfigSchema, input, 'finch');
 }
