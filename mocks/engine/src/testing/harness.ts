@@ -7,9 +7,7 @@ import { type RunningMockServer, serveMockInstance } from '../server.js';
 import { type TestState, testProvider } from './test-provider.js';
 
 export type Transport = 'server' | 'msw';
-export const TRANSPORTS: readonly Transport[] = (
-  process.env.ONLY_T ? [process.env.ONLY_T] : ['server', 'msw']
-) as Transport[];
+export const TRANSPORTS: readonly Transport[] = ['server', 'msw'];
 
 export const testCatalogue: ScenarioCatalogue = {
   provider: 'testprov',
