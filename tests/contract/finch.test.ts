@@ -374,7 +374,9 @@ describe('finch.permissions_lost', () => {
     });
     await host.ingestWebhooks();
     expect((await host.service.getConnection(seeded.id)).state).toBe('needs_credentials');
+    await clearJournal();
     expect((await host.service.checkStatus(seeded.id)).vendor).toMatchObject({ status: 'error_permissions' });
+    expect((await vendorCalls()).map((c) => c.call)).toEqual(['GET /introspect']);
     expect(await host.eventTypes(seeded.id)).toContain('connection.broken');
   });
 });
@@ -389,7 +391,9 @@ describe('finch.disconnected', () => {
       problem: { fix: 'new_connection' },
     });
     expect(await host.eventTypes(seeded.id)).toContain('connection.revoked');
+    await clearJournal();
     expect(await reconnectError(host.service.startReconnection(seeded.id))).toBe('connection_terminal');
+    expect(await vendorCalls()).toEqual([]);
     const error = await new Finch({
       accessToken: seeded.accessToken,
       baseURL: mock.url,
@@ -449,7 +453,9 @@ describe('finch.rate_limited', () => {
       problem: { retryAfterMs: 30_000, vendor: { code: 'finch_application_rl' } },
     });
     await host.tick(30_000);
+    await clearJournal();
     expect((await host.service.checkStatus(seeded.id)).state).toBe('connected');
+    expect(await vendorCalls()).toEqual([{ call: 'GET /introspect', auth: 'Bearer', body: undefined }]);
     expect(await host.eventTypes(seeded.id)).toEqual(
       expect.arrayContaining(['connection.degraded', 'connection.recovered']),
     );
@@ -476,7 +482,12 @@ describe('finch.provider_outage', () => {
       vendor: { status: 'bad_gateway_error', code: 'upstream_provider_error' },
     });
     await host.tick(1000);
+    await clearJournal();
     expect((await host.service.checkStatus(seeded.id)).state).toBe('connected');
+    expect((await vendorCalls()).map((c) => c.call)).toEqual(['GET /introspect']);
+    expect(await host.eventTypes(seeded.id)).toEqual(
+      expect.arrayContaining(['connection.degraded', 'connection.recovered']),
+    );
   });
 });
 
