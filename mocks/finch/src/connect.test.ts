@@ -168,6 +168,7 @@ describe('the Connect page', () => {
       })}`;
     expect(await fetch(legacy({})).then((r) => r.text())).toContain('<select id="provider_id"');
     expect((await fetch(legacy({ client_id: 'someone-else' }))).status).toBe(400);
+    expect((await fetch(legacy({ redirect_uri: 'javascript:alert(1)' }))).status).toBe(400);
 
     const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'paychex_flex' });
     await mock

@@ -30,7 +30,7 @@ function newConnection(
     clientId: launch.clientId,
     providerId,
     authenticationType: 'credential',
-    products: launch.products.length > 0 ? launch.products : (like?.products ?? []),
+    products: launch.products,
     customerId: session?.customerId ?? like?.customerId ?? null,
     customerName: session?.customerName ?? like?.customerName ?? null,
     customerEmail: session?.customerEmail ?? like?.customerEmail ?? null,

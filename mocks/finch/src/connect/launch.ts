@@ -60,8 +60,8 @@ function legacyLaunch(ctx: MockContext<FinchState>, params: URLSearchParams): Co
     throw new ConnectPageError(400, 'Invalid link', 'Unknown client_id.');
   }
   const redirectUri = params.get('redirect_uri');
-  if (!redirectUri || !URL.canParse(redirectUri)) {
-    throw new ConnectPageError(400, 'Invalid link', 'redirect_uri is required and must be an absolute URL.');
+  if (!redirectUri || !/^https?:$/.test(URL.parse(redirectUri)?.protocol ?? '')) {
+    throw new ConnectPageError(400, 'Invalid link', 'redirect_uri is required and must be an http(s) URL.');
   }
   const products = (params.get('products') ?? '').split(/[\s,]+/).filter(Boolean);
   if (products.length === 0) throw new ConnectPageError(400, 'Invalid link', 'products is required.');

@@ -29,7 +29,8 @@ const NEW_SESSION_MINUTES = 129_600;
 const REAUTH_SESSION_MINUTES = 43_200;
 
 const products = z.array(z.enum(CONNECT_PRODUCTS)).min(1);
-const redirectUri = z.url().nullish();
+/** Where Connect sends the browser back; only web URLs. */
+const redirectUri = z.url({ protocol: /^https?$/ }).nullish();
 
 const newSessionRequest = z.object({
   customer_id: z.string().min(1).max(255),
