@@ -1,0 +1,463 @@
+/**
+ * The Argyle adapter driven through ReconnectionService against the Argyle mock over real HTTP: every catalogued
+ * scenario, the one-click and re-enter-credentials loops through the mock's Link page, revocation, and the
+ * signature vectors against the mock's own signer. Webhooks come from a real `POST /v2/webhooks` subscription
+ * (include_resource) to a local receiver; vendor calls are asserted from the mock's request journal.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ArgyleProvider, registerArgyle } from '@reconnect-kit/argyle';
+import {
+  type Connection,
+  type ConnectionEvent,
+  type ConnectionEventType,
+  HTTP_FETCH,
+  type HttpFetch,
+  isReconnectKitError,
+  ManualClock,
+  RECONNECTION_SERVICE,
+  type ReconnectionServiceApi,
+  registerReconnectKit,
+} from '@reconnect-kit/core';
+import {
+  DEFAULT_ARGYLE_CREDENTIALS,
+  SANDBOX_USERS,
+  signArgyleBody,
+  startArgyleMock,
+} from '@reconnect-kit/mock-argyle';
+import { container } from 'tsyringe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  callbackParams,
+  enterMfa,
+  hasForm,
+  logIn,
+  openLink,
+  pressReconnect,
+  returnUrl,
+  shownErrorCode,
+} from './argyle.test-helpers.js';
+import { mockAdmin, startWebhookReceiver } from './finch.test-helpers.js';
+
+const CALLBACK = 'https://host.example/argyle/callback';
+const START = '2026-11-23T12:00:00.000Z';
+const WEBHOOK_SECRET = 'argyle-contract-webhook-secret';
+const BASIC = `Basic ${Buffer.from(`${DEFAULT_ARGYLE_CREDENTIALS.api_key_id}:${DEFAULT_ARGYLE_CREDENTIALS.api_key_secret}`).toString('base64')}`;
+const MFA_CODE = SANDBOX_USERS[0]!.mfaCode;
+
+// ---- plumbing: the mock with a real webhook subscription, a receiver, clocks kept in step ---------------------
+
+let mock: Awaited<ReturnType<typeof startArgyleMock>>;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  mock = await startArgyleMock({ port: 0, env: {} });
+  // Subscribed exactly as docs/providers/argyle.md tells host apps to.
+  const subscribed = await fetch(`${mock.url}/v2/webhooks`, {
+    method: 'POST',
+    headers: { authorization: BASIC, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'reconnect-kit',
+      url: receiver.url,
+      secret: WEBHOOK_SECRET,
+      events: [
+        'accounts.added',
+        'accounts.connected',
+        'accounts.updated',
+        'accounts.failed',
+        'accounts.removed',
+      ],
+      config: { include_resource: true },
+    }),
+  });
+  expect(subscribed.ok).toBe(true);
+});
+
+afterAll(async () => {
+  await mock?.close();
+  await receiver?.close();
+});
+
+const admin = (method: string, path: string, body?: unknown) => mockAdmin(mock.url, method, path, body);
+const scenario = (id: string, input: Record<string, unknown>) => admin('POST', `/scenarios/${id}`, input);
+
+/** Vendor calls journaled since the last `clearJournal()`: admin and Link page traffic excluded. */
+async function vendorCalls(): Promise<string[]> {
+  const { requests } = (await admin('GET', '/requests')) as {
+    requests: { method: string; path: string; headers: Record<string, string> }[];
+  };
+  return requests
+    .filter((r) => r.path.startsWith('/v2/'))
+    .map((r) => `${r.method} ${r.path} ${r.headers.authorization?.split(' ')[0] ?? '-'}`);
+}
+const clearJournal = () => admin('DELETE', '/requests');
+
+// ---- one host app per test -----------------------------------------------------------------------------------
+
+interface Host {
+  readonly service: ReconnectionServiceApi;
+  readonly events: ConnectionEvent[];
+  /** Advances the host's and the mock's clocks together. */
+  tick(ms: number): Promise<void>;
+  /** Waits for the mock's queued webhooks, ingests every delivery received since the last call; returns event names. */
+  ingestWebhooks(): Promise<string[]>;
+  /** Delivers the outbox; returns the event types for one connection emitted since the previous call. */
+  newEvents(connectionId: string): Promise<ConnectionEventType[]>;
+}
+
+async function startHost(): Promise<Host> {
+  const clock = new ManualClock(START);
+  await admin('POST', '/clock', { set: START });
+  const child = container.createChildContainer();
+  // Every adapter call must carry Basic auth with the configured key: checked here on the wire.
+  const checkedFetch: HttpFetch = (input, init) => {
+    const request = new Request(input, init);
+    expect(request.headers.get('authorization')).toBe(BASIC);
+    return fetch(request);
+  };
+  child.register(HTTP_FETCH, { useValue: checkedFetch });
+  registerReconnectKit(child, {
+    stateSigningKey: randomBytes(32).toString('hex'),
+    secretBox: { keys: [{ id: 'k1', key: randomBytes(32).toString('base64') }], primaryKeyId: 'k1' },
+    store: { kind: 'memory' },
+    clock,
+  });
+  registerArgyle(child, {
+    apiKeyId: DEFAULT_ARGYLE_CREDENTIALS.api_key_id,
+    apiKeySecret: DEFAULT_ARGYLE_CREDENTIALS.api_key_secret,
+    baseUrl: `${mock.url}/v2`,
+    webhookSecret: ['an-older-rotated-secret', WEBHOOK_SECRET],
+    linkUrl: `${mock.url}/link`,
+  });
+  expect(child.resolve(ArgyleProvider).id).toBe('argyle');
+  const service = child.resolve<ReconnectionServiceApi>(RECONNECTION_SERVICE);
+  const events: ConnectionEvent[] = [];
+  service.subscribe((event) => {
+    events.push(event);
+  });
+  return {
+    service,
+    events,
+    async tick(ms) {
+      await clock.advance(ms);
+      await admin('POST', '/clock', { advance_ms: ms });
+    },
+    async ingestWebhooks() {
+      await admin('POST', '/webhooks/flush');
+      const names: string[] = [];
+      for (const delivery of receiver.deliveries.splice(0)) {
+        names.push((JSON.parse(new TextDecoder().decode(delivery.rawBody)) as { event: string }).event);
+        await service.ingestWebhook('argyle', delivery.rawBody, delivery.headers);
+      }
+      return names;
+    },
+    async newEvents(connectionId) {
+      await service.deliverOutbox();
+      const mine = events.filter((e) => e.connectionId === connectionId);
+      events.splice(0, events.length, ...events.filter((e) => e.connectionId !== connectionId));
+      return mine.map((e) => e.type);
+    },
+  };
+}
+
+interface Seeded {
+  readonly connection: Connection;
+  readonly accountId: string;
+  readonly userId: string;
+}
+
+/** A user with one healthy account (the mock's Link login), registered with the host as connected. */
+async function seed(host: Host): Promise<Seeded> {
+  const { changed } = (await scenario('argyle.seed_connected', {})) as {
+    changed: { account_id: string; user_id: string };
+  };
+  await admin('POST', '/webhooks/flush');
+  receiver.deliveries.splice(0); // the first connect happened before the host knew the account
+  const connection = await host.service.registerConnection({
+    provider: 'argyle',
+    hostUserId: 'host-user-42',
+    upstreamId: changed.account_id,
+    upstreamParentId: changed.user_id,
+    state: 'connected',
+  });
+  expect(await host.newEvents(connection.id)).toEqual(['connection.state_changed']); // registration
+  await host.tick(1000);
+  await clearJournal();
+  return { connection, accountId: changed.account_id, userId: changed.user_id };
+}
+
+async function breakWith(host: Host, seeded: Seeded, id: string): Promise<string[]> {
+  await scenario(id, { target: seeded.accountId });
+  return host.ingestWebhooks();
+}
+
+const stateOf = async (host: Host, seeded: Seeded) =>
+  (await host.service.getConnection(seeded.connection.id)).state;
+
+async function errorCode(promise: Promise<unknown>): Promise<string | undefined> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (error === undefined) return undefined;
+  if (!isReconnectKitError(error)) throw error;
+  return error.code;
+}
+
+// ---- scenarios -------------------------------------------------------------------------------------------------
+
+describe('Argyle adapter × Argyle mock: scenarios', () => {
+  it('argyle.seed_connected: a status check reads the healthy account (GET /v2/accounts/{id})', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    const checked = await host.service.checkStatus(seeded.connection.id);
+    expect(checked.state).toBe('connected');
+    expect(checked.vendor).toMatchObject({ status: 'connected', code: null });
+    expect(await vendorCalls()).toEqual([`GET /v2/accounts/${seeded.accountId} Basic`]);
+  });
+
+  const BROKEN = ['connection.broken', 'connection.state_changed', 'connection.notification'];
+  const DEGRADED = ['connection.degraded', 'connection.state_changed'];
+  it.each([
+    ['argyle.auth_required', ['accounts.updated'], 'needs_reauth', 'auth_required', 'one_click', BROKEN],
+    [
+      'argyle.expired_credentials',
+      ['accounts.updated'],
+      'needs_credentials',
+      'expired_credentials',
+      'reenter_credentials',
+      BROKEN,
+    ],
+    [
+      'argyle.mfa_timeout',
+      ['accounts.failed', 'accounts.updated'],
+      'needs_reauth',
+      'mfa_timeout',
+      'one_click',
+      BROKEN,
+    ],
+    ['argyle.system_error', ['accounts.updated'], 'degraded', 'system_error', 'wait', DEGRADED],
+  ])('%s → webhooks %j → %s', async (id, webhooks, state, code, fix, events) => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    expect(await breakWith(host, seeded, id)).toEqual(webhooks);
+    const connection = await host.service.getConnection(seeded.connection.id);
+    expect(connection.state).toBe(state);
+    expect(connection.vendor).toMatchObject({ status: 'error', code });
+    expect(connection.problem?.fix).toBe(fix);
+    expect(await host.newEvents(seeded.connection.id)).toEqual(events);
+    expect(await vendorCalls()).toEqual([]); // webhooks carry the account: no vendor call needed
+    // A status check agrees with the webhook and applies nothing new.
+    expect((await host.service.checkStatus(seeded.connection.id)).state).toBe(state);
+    expect(await host.newEvents(seeded.connection.id)).toEqual([]);
+  });
+
+  it.each(['argyle.user_revoked', 'argyle.account_deleted'])(
+    '%s → accounts.removed → revoked (terminal: reconnecting is refused)',
+    async (id) => {
+      const host = await startHost();
+      const seeded = await seed(host);
+      expect(await breakWith(host, seeded, id)).toEqual(['accounts.removed']);
+      expect(await stateOf(host, seeded)).toBe('revoked');
+      expect(await host.newEvents(seeded.connection.id)).toEqual([
+        'connection.revoked',
+        'connection.state_changed',
+        'connection.notification',
+      ]);
+      expect(await errorCode(host.service.startReconnection(seeded.connection.id))).toBe(
+        'connection_terminal',
+      );
+      expect(await vendorCalls()).toEqual([]);
+    },
+  );
+
+  it('a redelivered webhook (same bytes) is deduplicated', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    await scenario('argyle.auth_required', { target: seeded.accountId });
+    await admin('POST', '/webhooks/flush');
+    const [delivery] = receiver.deliveries.splice(0);
+    const first = await host.service.ingestWebhook('argyle', delivery!.rawBody, delivery!.headers);
+    const again = await host.service.ingestWebhook('argyle', delivery!.rawBody, delivery!.headers);
+    expect([first.applied, again.duplicates]).toEqual([1, 1]);
+  });
+
+  it('a webhook signed with a secret we do not hold is refused before parsing', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    await scenario('argyle.auth_required', { target: seeded.accountId });
+    await admin('POST', '/webhooks/flush');
+    const [delivery] = receiver.deliveries.splice(0);
+    const forged = new Headers(delivery!.headers);
+    forged.set('x-argyle-signature', signArgyleBody(delivery!.rawBody, 'attacker'));
+    expect(await errorCode(host.service.ingestWebhook('argyle', delivery!.rawBody, forged))).toBe(
+      'webhook_signature_invalid',
+    );
+    expect(await stateOf(host, seeded)).toBe('connected');
+  });
+});
+
+// ---- reconnect loops through the mock's Link page ----------------------------------------------------------------
+
+describe('Argyle adapter × Argyle mock: reconnect loops', () => {
+  it('one click: auth_required → Link Reconnect + MFA → accounts.connected → connection.recovered, same account', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    await breakWith(host, seeded, 'argyle.auth_required');
+    await host.newEvents(seeded.connection.id);
+    await clearJournal();
+
+    const { action, connection } = await host.service.startReconnection(seeded.connection.id, {
+      redirectUri: CALLBACK,
+    });
+    expect(connection.state).toBe('reconnecting');
+    if (action.kind !== 'link') throw new Error(`expected a link action, got ${action.kind}`);
+    expect(action).toMatchObject({ mode: 'one_click', accountId: seeded.accountId });
+    expect(await vendorCalls()).toEqual([
+      `GET /v2/accounts/${seeded.accountId} Basic`,
+      'POST /v2/user-tokens Basic',
+    ]);
+
+    const account = await openLink(action.linkUrl!);
+    expect(account.status).toBe(200);
+    const mfa = await pressReconnect(account);
+    const success = await enterMfa(mfa, MFA_CODE);
+    const back = returnUrl(success);
+    expect(back.origin + back.pathname).toBe(CALLBACK);
+    expect(back.searchParams.get('account_id')).toBe(seeded.accountId);
+
+    expect(await host.ingestWebhooks()).toEqual([
+      'accounts.updated',
+      'accounts.connected',
+      'accounts.updated',
+    ]);
+    expect(await stateOf(host, seeded)).toBe('connected');
+
+    await clearJournal();
+    const completed = await host.service.completeReconnection(callbackParams(back));
+    expect(completed.outcome).toBe('recovered');
+    expect(completed.connection.upstreamId).toBe(seeded.accountId);
+    expect(await vendorCalls()).toEqual([`GET /v2/accounts/${seeded.accountId} Basic`]);
+    expect(await host.newEvents(seeded.connection.id)).toEqual([
+      'connection.reconnect_started',
+      'connection.state_changed',
+      'connection.recovered',
+      'connection.state_changed',
+    ]);
+  });
+
+  it('completion before the webhook: the callback recovers the connection, the late webhooks change nothing', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    await breakWith(host, seeded, 'argyle.auth_required');
+    const { action } = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
+    if (action.kind !== 'link') throw new Error('expected a link action');
+    const success = await enterMfa(await pressReconnect(await openLink(action.linkUrl!)), MFA_CODE);
+    const completed = await host.service.completeReconnection(callbackParams(returnUrl(success)));
+    expect(completed.outcome).toBe('recovered');
+    await host.ingestWebhooks();
+    expect(await stateOf(host, seeded)).toBe('connected');
+    expect(
+      (await host.newEvents(seeded.connection.id)).filter((t) => t === 'connection.recovered'),
+    ).toHaveLength(1);
+  });
+
+  it('argyle.invalid_credentials_on_reconnect → needs_credentials; then the re-enter-credentials loop recovers', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    await breakWith(host, seeded, 'argyle.auth_required');
+    expect(await breakWith(host, seeded, 'argyle.invalid_credentials_on_reconnect')).toEqual([]);
+
+    // One-click attempt: the armed failure makes it fail with invalid_credentials.
+    const first = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
+    if (first.action.kind !== 'link') throw new Error('expected a link action');
+    const failedPage = await pressReconnect(await openLink(first.action.linkUrl!));
+    expect(shownErrorCode(failedPage)).toBe('invalid_credentials');
+    expect(await host.ingestWebhooks()).toEqual(['accounts.updated', 'accounts.failed', 'accounts.updated']);
+    const failed = await host.service.getConnection(seeded.connection.id);
+    expect(failed.state).toBe('needs_credentials');
+    expect(failed.vendor).toMatchObject({ code: 'invalid_credentials' });
+
+    // Second attempt: Link opens on the login form; the user types the sandbox credentials.
+    await clearJournal();
+    const second = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
+    if (second.action.kind !== 'link') throw new Error('expected a link action');
+    expect(second.action.mode).toBe('reenter_credentials');
+    const form = await openLink(second.action.linkUrl!);
+    expect(hasForm(form, 'login')).toBe(true);
+    expect(hasForm(form, 'reconnect')).toBe(false);
+    const success = await enterMfa(await logIn(form, SANDBOX_USERS[0]!.username, 'passgood'), MFA_CODE);
+    const completed = await host.service.completeReconnection(callbackParams(returnUrl(success)));
+    expect(completed.outcome).toBe('recovered');
+    expect(await host.ingestWebhooks()).toEqual([
+      'accounts.updated',
+      'accounts.connected',
+      'accounts.updated',
+    ]);
+    expect(await stateOf(host, seeded)).toBe('connected');
+    expect(await vendorCalls()).toEqual([
+      `GET /v2/accounts/${seeded.accountId} Basic`,
+      'POST /v2/user-tokens Basic',
+      `GET /v2/accounts/${seeded.accountId} Basic`,
+    ]);
+    expect(await host.newEvents(seeded.connection.id)).toEqual([
+      'connection.broken',
+      'connection.state_changed',
+      'connection.notification',
+      'connection.reconnect_started',
+      'connection.state_changed',
+      'connection.broken',
+      'connection.state_changed',
+      'connection.notification',
+      'connection.reconnect_started',
+      'connection.state_changed',
+      'connection.recovered',
+      'connection.state_changed',
+    ]);
+  });
+
+  it('a callback naming another account of the user is an account_mismatch; the connection is untouched', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    await breakWith(host, seeded, 'argyle.auth_required');
+    const { action } = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
+    if (action.kind !== 'link') throw new Error('expected a link action');
+    // The user connects a second payroll account in the same Link session instead of reconnecting.
+    const other = (await scenario('argyle.seed_connected', {})) as { changed: { account_id: string } };
+    const state = new URL(new URL(action.linkUrl!).searchParams.get('redirect_uri')!).searchParams.get(
+      'state',
+    )!;
+    const outcome = await host.service.completeReconnection({ state, account_id: other.changed.account_id });
+    expect(outcome.outcome).toBe('account_mismatch');
+    expect(await stateOf(host, seeded)).toBe('reconnecting');
+  });
+
+  it('revoke: DELETE /v2/accounts/{id} (204), then accounts.removed changes nothing (already disconnected)', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    const revoked = await host.service.revoke(seeded.connection.id);
+    expect(revoked.state).toBe('disconnected');
+    expect(await vendorCalls()).toEqual([`DELETE /v2/accounts/${seeded.accountId} Basic`]);
+    expect(await host.ingestWebhooks()).toEqual(['accounts.removed']);
+    expect(await stateOf(host, seeded)).toBe('disconnected');
+  });
+});
+
+// ---- signature vectors -------------------------------------------------------------------------------------------
+
+describe('fixtures/vectors/argyle.json against the mock signer', () => {
+  const vectors = JSON.parse(
+    readFileSync(new URL('../../fixtures/vectors/argyle.json', import.meta.url), 'utf8'),
+  ) as {
+    description: string;
+    secret: string;
+    body: string;
+    signature: string;
+    valid: boolean;
+  }[];
+  it.each(vectors)('$description', (vector) => {
+    const signed = signArgyleBody(new TextEncoder().encode(vector.body), vector.secret);
+    expect(signed === vector.signature).toBe(vector.valid);
+  });
+});
