@@ -31,12 +31,12 @@ import { finchError } from '../http/finch-errors.js';
 import { enqueueConnectionEvent } from '../webhooks.js';
 
 /** The sandbox login a connection made through the sandbox API belongs to (see README: legacy re-auth). */
-export const SANDBOX_API_USERNAME = 'good_user';
+const SANDBOX_API_USERNAME = 'good_user';
 /** Finch's org products, the default of `POST /sandbox/connections/accounts`. */
 const ORG_PRODUCTS = ['company', 'directory', 'employment', 'individual'];
 const MAX_EMPLOYEE_SIZE = 10_000;
 /** Data-sync refreshes a connection may start per day of mock time. */
-export const ALLOWED_REFRESHES = 10;
+const ALLOWED_REFRESHES = 10;
 const DAY_MS = 86_400_000;
 
 const providerId = z.enum(PROVIDER_IDS);
@@ -125,7 +125,7 @@ function refreshesLeft(ctx: Ctx, connection: FinchConnection): number {
   return ALLOWED_REFRESHES - used;
 }
 
-export function jobUrl(baseUrl: string, jobId: string): string {
+function jobUrl(baseUrl: string, jobId: string): string {
   return `${baseUrl}/jobs/automated/${jobId}`;
 }
 
