@@ -54,13 +54,7 @@ export function fetchBodySource(request: Request): RawBodySource {
   };
 }
 
-/** Bytes already in memory (captured by `keepRawBody`); still subject to the limit. */
+/** Bytes already in memory (kept by `keepRawBody`): their length is exact, so the declared-length check applies. */
 export function bufferedBodySource(bytes: Uint8Array): RawBodySource {
-  return {
-    declaredLength: bytes.byteLength,
-    read: async (limit) => {
-      if (bytes.byteLength > limit) throw tooLarge(limit);
-      return bytes;
-    },
-  };
+  return { declaredLength: bytes.byteLength, read: async () => bytes };
 }
