@@ -45,8 +45,8 @@ export type {
   StoreListQuery,
 } from './store/port.js';
 export type { ListPosition } from './store/shared.js';
-/** Helpers for ConnectionStore implementations (cursor format, page-size rule, live = non-terminal). */
-export { decodeCursor, encodeCursor, isLive, pageSize } from './store/shared.js';
+/** Helpers for ConnectionStore implementations (cursor format, page-size rule, live = non-terminal, per-key mutex). */
+export { decodeCursor, encodeCursor, isLive, KeyedMutex, pageSize } from './store/shared.js';
 export { SqliteConnectionStore } from './store/sqlite.js';
 export {
   CLOCK,
