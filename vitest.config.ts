@@ -6,7 +6,9 @@ const sourceCondition = '@reconnect-kit/source';
 
 export default defineConfig({
   resolve: { conditions: [sourceCondition, 'module', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: [sourceCondition, 'node', 'import', 'default'] } },
+  // No 'import' here: vitest passes these to Node as --conditions, and 'import' would make CommonJS
+  // packages (pg) require the ESM build of their dual dependencies (pg-pool).
+  ssr: { resolve: { conditions: [sourceCondition, 'node', 'default'] } },
   test: {
     projects: [
       {
