@@ -4,7 +4,6 @@ export type { Clock } from './clock.js';
 export { ManualClock, SystemClock } from './clock.js';
 export type { ReconnectKitErrorCode, ReconnectKitErrorOptions } from './errors.js';
 export { ERROR_CODES, isReconnectKitError, ReconnectKitError } from './errors.js';
-export { parseConfig } from './config-error.js';
 export { eventIdFor } from './event-id.js';
 export { ConsoleLogger, NoopLogger, redact } from './logger.js';
 export { OutboxNotifier } from './notifier.js';
@@ -91,3 +90,4 @@ export type {
   VerifiedWebhook,
 } from './types.js';
 export { CONNECTION_EVENT_TYPES, CONNECTION_STATES, TERMINAL_STATES } from './types.js';
+export { parseConfig, parseInput } from './validation.js';

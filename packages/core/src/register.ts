@@ -1,7 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import { z } from 'zod';
 import { type Clock, SystemClock } from './clock.js';
-import { parseConfig } from './config-error.js';
 import { NoopLogger } from './logger.js';
 import { OutboxNotifier } from './notifier.js';
 import { reconnectKitOptionsSchema } from './options.js';
@@ -22,6 +21,7 @@ import {
   SECRET_BOX,
   STATE_SIGNER,
 } from './tokens.js';
+import { parseConfig } from './validation.js';
 
 const hasMethods =
   <T>(...methods: string[]) =>

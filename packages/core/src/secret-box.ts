@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { parseConfig } from './config-error.js';
 import { ReconnectKitError } from './errors.js';
+import { parseConfig } from './validation.js';
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const FORMAT_VERSION = 'v1';

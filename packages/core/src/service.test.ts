@@ -473,4 +473,71 @@ describe.each(STORES)('on the $kind store', (store) => {
       expect((await rotatedKit.service.checkStatus(target)).state).toBe('connected');
     });
   });
+
+  describe('ReconnectionService: registration and listing', () => {
+    it('rejects bad input with invalid_input naming the field, and stores nothing', async () => {
+      kit = make();
+      const cases: [unknown, string][] = [
+        [{ provider: 'example', hostUserId: '', upstreamId: 'a' }, 'hostUserId'],
+        [{ provider: 'example', hostUserId: 'u', upstreamId: 'a', state: 'revoked' }, 'state'],
+        [{ provider: 'example', hostUserId: 'u', upstreamId: 'a', state: 'broken' }, 'state'],
+        [{ provider: 'example', hostUserId: 'u', upstreamId: 'a', secrets: { token: 1 } }, 'secrets.token'],
+        [{ provider: 'example', hostUserId: 'u', upstreamId: 'a', colour: 'red' }, 'colour'],
+      ];
+      for (const [input, field] of cases) {
+        const error = await rejection(kit.service.registerConnection(input as never));
+        expect(isReconnectKitError(error, 'invalid_input')).toBe(true);
+        expect((error as { details: { field: string } }).details.field).toBe(field);
+      }
+      const unknownProvider = await rejection(
+        kit.service.registerConnection({ provider: 'nope', hostUserId: 'u', upstreamId: 'a' }),
+      );
+      expect(isReconnectKitError(unknownProvider, 'provider_not_registered')).toBe(true);
+      expect((await kit.service.listConnections()).items).toEqual([]);
+    });
+
+    it('is idempotent for the same host user and refuses another host user', async () => {
+      kit = make();
+      const first = await connected(kit);
+      const again = await kit.service.registerConnection({
+        provider: 'example',
+        hostUserId: 'user_1',
+        upstreamId: 'acc_1',
+      });
+      expect(again).toEqual(first);
+      const error = await rejection(
+        kit.service.registerConnection({ provider: 'example', hostUserId: 'user_2', upstreamId: 'acc_1' }),
+      );
+      expect(isReconnectKitError(error, 'invalid_input')).toBe(true);
+    });
+
+    it('lists broken connections page by page', async () => {
+      kit = make();
+      for (let i = 0; i < 5; i += 1) {
+        await connected(kit, `acc_${i}`);
+        await kit.clock.advance(1); // list order is (createdAt, id)
+      }
+      for (const i of [1, 3, 4]) {
+        await kit.ingest([statusEvent(kit, `evt_${i}`, 'login_required', 0, `acc_${i}`)]);
+      }
+      const first = await kit.service.listConnections({ states: ['needs_reauth'], limit: 2 });
+      const second = await kit.service.listConnections({
+        states: ['needs_reauth'],
+        limit: 2,
+        cursor: first.nextCursor,
+      });
+      expect([...first.items, ...second.items].map((c) => c.upstreamId)).toEqual(['acc_1', 'acc_3', 'acc_4']);
+      expect(second.nextCursor).toBeUndefined();
+      const error = await rejection(kit.service.listConnections({ states: ['nope' as never] }));
+      expect(isReconnectKitError(error, 'invalid_input')).toBe(true);
+    });
+
+    it('does not call the vendor to check a terminal connection', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      await kit.service.revoke(connection.id);
+      await kit.service.checkStatus(connection.id);
+      expect(kit.vendor.calls.map((c) => c.method)).toEqual(['revoke']);
+    });
+  });
 });

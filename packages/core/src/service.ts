@@ -3,6 +3,7 @@ import { inject, injectAll, injectable } from 'tsyringe';
 import type { Clock } from './clock.js';
 import { isReconnectKitError, ReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
+import { listConnectionsSchema, registerConnectionSchema } from './inputs.js';
 import { redact } from './logger.js';
 import type { ReconnectKitOptions } from './options.js';
 import type { Logger, Notifier } from './ports.js';
@@ -43,7 +44,7 @@ import type {
   ReconnectionProvider,
   VendorStatus,
 } from './types.js';
-import { CONNECTION_STATES } from './types.js';
+import { parseInput } from './validation.js';
 
 type Cause = ConnectionEvent['cause'];
 
@@ -90,6 +91,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
   readonly #handlers = new Set<ConnectionEventHandler>();
   readonly #completions = new Map<string, Promise<CompletionOutcome>>();
   readonly #dispatcherId = `dispatcher_${randomUUID()}`;
+  #claims = 0;
   #dispatcher: { stop: AbortController; done: Promise<void>; wake: () => void } | undefined;
 
   constructor(
@@ -113,36 +115,20 @@ export class ReconnectionService implements ReconnectionServiceApi {
     return connection;
   }
 
-  listConnections(query: ListConnectionsQuery = {}): Promise<ConnectionPage> {
-    const unknownState = query.states?.find((state) => !CONNECTION_STATES.includes(state));
-    if (unknownState !== undefined) {
-      throw new ReconnectKitError('invalid_input', {
-        message: `Unknown state "${unknownState}" in states.`,
-        details: { field: 'states' },
-      });
-    }
-    return this.store.listConnections(query);
+  async listConnections(query: ListConnectionsQuery = {}): Promise<ConnectionPage> {
+    return this.store.listConnections(parseInput(listConnectionsSchema, query));
   }
 
   // ---- registration ------------------------------------------------------------------------------------
 
-  async registerConnection(input: RegisterConnectionInput): Promise<Connection> {
+  /**
+   * Registers a connection (state defaults to `connected`). Registering the same live upstream account again for
+   * the same host user returns the existing connection unchanged; for another host user it is `invalid_input`.
+   */
+  async registerConnection(raw: RegisterConnectionInput): Promise<Connection> {
+    const input = parseInput(registerConnectionSchema, raw);
     this.#provider(input.provider);
-    for (const field of ['hostUserId', 'upstreamId'] as const) {
-      if (typeof input[field] !== 'string' || input[field].length === 0) {
-        throw new ReconnectKitError('invalid_input', {
-          message: `${field} must be a non-empty string.`,
-          details: { field },
-        });
-      }
-    }
     const state = input.state ?? 'connected';
-    if (!CONNECTION_STATES.includes(state) || isTerminalState(state)) {
-      throw new ReconnectKitError('invalid_input', {
-        message: 'state must be a non-terminal connection state.',
-        details: { field: 'state' },
-      });
-    }
     return this.#write(async (tx) => {
       const existing = await tx.findByUpstream(input.provider, input.upstreamId);
       if (existing && !isTerminalState(existing.state)) {
@@ -319,6 +305,8 @@ export class ReconnectionService implements ReconnectionServiceApi {
 
   async checkStatus(connectionId: string): Promise<Connection> {
     const connection = await this.getConnection(connectionId);
+    // Terminal connections accept no signal, so asking the vendor would only spend a request.
+    if (isTerminalState(connection.state)) return connection;
     const provider = this.#provider(connection.provider);
     const providerConnection = await this.#providerConnection(connection);
     const status = await this.#vendorCall(provider, () => provider.fetchStatus(providerConnection));
@@ -721,18 +709,16 @@ export class ReconnectionService implements ReconnectionServiceApi {
   async deliverOutbox(): Promise<number> {
     if (this.#handlers.size === 0) return 0;
     const { batchSize, leaseMs, retryBaseMs, retryMaxMs } = this.options.outbox;
-    const claimed = await this.store.claimOutbox({
-      now: this.clock.now(),
-      limit: batchSize,
-      leaseMs,
-      owner: this.#dispatcherId,
-    });
+    // One owner id per claim: if a lease runs out mid-delivery and another claim takes the entry over, this
+    // claim can no longer mark it (even from the same instance).
+    this.#claims += 1;
+    const owner = `${this.#dispatcherId}:${this.#claims}`;
+    const claimed = await this.store.claimOutbox({ now: this.clock.now(), limit: batchSize, leaseMs, owner });
     let delivered = 0;
     for (const entry of claimed) {
       try {
         for (const handler of [...this.#handlers]) await handler(entry.event);
-        if (await this.store.markOutboxDelivered(entry.event.id, this.#dispatcherId, this.clock.now()))
-          delivered += 1;
+        if (await this.store.markOutboxDelivered(entry.event.id, owner, this.clock.now())) delivered += 1;
       } catch (error) {
         const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** entry.attempts);
         const errorName = isReconnectKitError(error)
@@ -740,7 +726,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
           : error instanceof Error
             ? error.name
             : 'Error';
-        await this.store.markOutboxFailed(entry.event.id, this.#dispatcherId, {
+        await this.store.markOutboxFailed(entry.event.id, owner, {
           nextAttemptAt: new Date(this.clock.now().getTime() + delay),
           error: errorName,
         });
