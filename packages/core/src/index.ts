@@ -14,6 +14,7 @@ export type { ReconnectKitConfig } from './register.js';
 export { registerReconnectKit } from './register.js';
 export type { SecretBoxConfig } from './secret-box.js';
 export { SecretBox, secretBoxConfigSchema } from './secret-box.js';
+export type { SweepOptions, SweepResult } from './service.js';
 export { ReconnectionService } from './service.js';
 export type {
   CompletionOutcome,

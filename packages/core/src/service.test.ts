@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isReconnectKitError } from './errors.js';
+import { isReconnectKitError, ReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
 import { ReconnectionService } from './service.js';
 import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
@@ -538,6 +538,49 @@ describe.each(STORES)('on the $kind store', (store) => {
       await kit.service.revoke(connection.id);
       await kit.service.checkStatus(connection.id);
       expect(kit.vendor.calls.map((c) => c.method)).toEqual(['revoke']);
+    });
+  });
+
+  describe('ReconnectionService: status sweeps', () => {
+    async function brokenMany(k: ExampleKit, count: number) {
+      for (let i = 0; i < count; i += 1) {
+        await connected(k, `acc_${i}`);
+        await k.ingest([statusEvent(k, `evt_${i}`, 'outage', 0, `acc_${i}`)]);
+        k.vendor.setStatus(`acc_${i}`, 'active');
+      }
+      await k.clock.advance(1000);
+    }
+
+    it('re-checks waiting connections with bounded concurrency', async () => {
+      kit = make();
+      await brokenMany(kit, 7);
+      await connected(kit, 'acc_healthy');
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const fetchStatus = kit.provider.fetchStatus.bind(kit.provider);
+      kit.provider.fetchStatus = async (connection) => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        return fetchStatus(connection);
+      };
+      const result = await kit.service.sweepStatuses({ concurrency: 3 });
+      expect(result).toEqual({ checked: 7, changed: 7, failed: 0, rateLimitedProviders: [] });
+      expect(maxInFlight).toBe(3);
+      expect(
+        kit.vendor.calls.filter((c) => c.method === 'fetchStatus').map((c) => c.accountId),
+      ).not.toContain('acc_healthy');
+      expect((await kit.service.listConnections({ states: ['degraded'] })).items).toEqual([]);
+    });
+
+    it('stops checking a provider that rate limits', async () => {
+      kit = make();
+      await brokenMany(kit, 4);
+      kit.vendor.failNext('fetchStatus', new ReconnectKitError('upstream_rate_limited'));
+      const result = await kit.service.sweepStatuses({ concurrency: 1 });
+      expect(result).toEqual({ checked: 0, changed: 0, failed: 0, rateLimitedProviders: ['example'] });
+      expect(kit.vendor.calls.filter((c) => c.method === 'fetchStatus')).toHaveLength(1);
     });
   });
 });

@@ -48,6 +48,22 @@ import { parseInput } from './validation.js';
 
 type Cause = ConnectionEvent['cause'];
 
+export interface SweepOptions {
+  readonly provider?: string | undefined;
+  readonly states?: readonly ConnectionState[] | undefined;
+  /** Vendor calls in flight at once (default 4). */
+  readonly concurrency?: number | undefined;
+}
+
+export interface SweepResult {
+  readonly checked: number;
+  /** Checks that moved the connection to another state. */
+  readonly changed: number;
+  readonly failed: number;
+  /** Providers that answered "rate limited"; their remaining connections were skipped. */
+  readonly rateLimitedProviders: readonly string[];
+}
+
 /** A signal to apply: a vendor event, a status read, a classified error, or the service's own step. */
 interface SignalInput {
   readonly state: ConnectionState;
@@ -317,6 +333,52 @@ export class ReconnectionService implements ReconnectionServiceApi {
       occurredAt: status.checkedAt,
       cause: { kind: 'status_check' },
     });
+  }
+
+  /**
+   * Re-checks connections with the vendor (`checkStatus`), page by page, at most `concurrency` at a time.
+   * Defaults to the connections that are waiting on something: problem states and `reconnecting`. When a
+   * provider answers `upstream_rate_limited`, no further connections of that provider are checked in this sweep.
+   */
+  async sweepStatuses(options: SweepOptions = {}): Promise<SweepResult> {
+    const concurrency = options.concurrency ?? 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new ReconnectKitError('invalid_input', {
+        message: 'concurrency must be a positive integer.',
+        details: { field: 'concurrency' },
+      });
+    }
+    const result = { checked: 0, changed: 0, failed: 0, rateLimitedProviders: [] as string[] };
+    let cursor: string | undefined;
+    do {
+      const page = await this.listConnections({
+        provider: options.provider,
+        states: options.states ?? ['needs_reauth', 'needs_credentials', 'degraded', 'reconnecting'],
+        limit: 100,
+        cursor,
+      });
+      const queue = [...page.items];
+      const worker = async () => {
+        for (let connection = queue.shift(); connection; connection = queue.shift()) {
+          if (result.rateLimitedProviders.includes(connection.provider)) continue;
+          try {
+            const checked = await this.checkStatus(connection.id);
+            result.checked += 1;
+            if (checked.state !== connection.state) result.changed += 1;
+          } catch (error) {
+            if (isReconnectKitError(error, 'upstream_rate_limited')) {
+              result.rateLimitedProviders.push(connection.provider);
+            } else {
+              result.failed += 1;
+              this.logger.warn('status check failed', { connectionId: connection.id, error: redact(error) });
+            }
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return result;
   }
 
   /** Applies one signal to a connection in its own transaction (retried on conflicts), then notifies. */
