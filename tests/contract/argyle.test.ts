@@ -272,6 +272,28 @@ describe('Argyle adapter × Argyle mock: scenarios', () => {
     },
   );
 
+  it('429 with Retry-After (mock fault): checkStatus throws upstream_rate_limited; reportError marks degraded', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    await admin('POST', '/faults', {
+      method: 'GET',
+      path: '/v2/accounts/:id',
+      status: 429,
+      retry_after: 30,
+      times: 1,
+    });
+    const error = await host.service.checkStatus(seeded.connection.id).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(isReconnectKitError(error, 'upstream_rate_limited')).toBe(true);
+    const reported = await host.service.reportError(seeded.connection.id, error);
+    expect(reported.state).toBe('degraded');
+    expect(reported.problem).toMatchObject({ fix: 'wait', retryAfterMs: 30_000 });
+    // The fault was used up: the next check reads the healthy account and recovers.
+    expect((await host.service.checkStatus(seeded.connection.id)).state).toBe('connected');
+  });
+
   it('a redelivered webhook (same bytes) is deduplicated', async () => {
     const host = await startHost();
     const seeded = await seed(host);

@@ -382,6 +382,41 @@ describe('revoke', () => {
   });
 });
 
+describe('secrets in errors', () => {
+  it('no thrown error carries the API secret or the Basic credentials, whatever the failure', async () => {
+    const basic = Buffer.from(`key-id:${API_SECRET}`).toString('base64');
+    const failures: Array<() => Promise<unknown>> = [
+      () => provider.startReconnection(connectionFor(connectedAccount()), ctx), // 404 → connection_terminal
+      () => {
+        server.use(
+          http.get(`${BASE}/accounts/:id`, () => HttpResponse.json({ detail: 'x' }, { status: 429 })),
+        );
+        return provider.fetchStatus(connectionFor(connectedAccount()));
+      },
+      () => {
+        server.use(http.get(`${BASE}/accounts/:id`, () => HttpResponse.error()));
+        return provider.fetchStatus(connectionFor(connectedAccount()));
+      },
+      () => {
+        server.use(
+          http.get(`${BASE}/accounts/:id`, () => HttpResponse.json({ email: ['bad'] }, { status: 400 })),
+        );
+        return provider.fetchStatus(connectionFor(connectedAccount()));
+      },
+      () => {
+        server.use(http.get(`${BASE}/accounts/:id`, () => new HttpResponse('{not json', { status: 200 })));
+        return provider.fetchStatus(connectionFor(connectedAccount()));
+      },
+    ];
+    for (const fail of failures) {
+      const error = await rejection(fail());
+      const visible = `${error.message} ${JSON.stringify(error)} ${String(error.stack)}`;
+      expect(visible).not.toContain(API_SECRET);
+      expect(visible).not.toContain(basic);
+    }
+  });
+});
+
 describe('listAccounts (pagination)', () => {
   it('follows `next` verbatim until null or "" and validates every account', async () => {
     const [a, b, c] = ['01', '02', '03'].map((n) => ({

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CONNECTION_STATES } from '@reconnect-kit/core';
 import { describe, expect, it } from 'vitest';
 import { accountSchema } from './generated/account.js';
@@ -80,5 +81,23 @@ describe('Argyle status mapping table', () => {
     expect(mapped.state).toBe('revoked');
     expect(mapped.problem?.fix).toBe('new_connection');
     expect(CONNECTION_STATES).toContain(mapped.state);
+  });
+});
+
+describe('docs/providers/argyle.md', () => {
+  it('lists every error code with the state and fix of the table (the docs cannot drift)', () => {
+    const doc = readFileSync(new URL('../../../docs/providers/argyle.md', import.meta.url), 'utf8');
+    const rows = [...doc.matchAll(/^\| `([a-z_]+)` \| `([a-z_]+)` \| `([a-z_]+)` \| (.+) \|$/gm)].map(
+      (m) => ({
+        code: m[1],
+        state: m[2],
+        fix: m[3],
+        reason: m[4],
+      }),
+    );
+    const expected = Object.entries(ERROR_CODE_RULES).map(([code, rule]) => ({ code, ...rule }));
+    expect(rows.sort((a, b) => a.code!.localeCompare(b.code!))).toEqual(
+      expected.sort((a, b) => a.code.localeCompare(b.code)),
+    );
   });
 });
