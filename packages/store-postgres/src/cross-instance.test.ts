@@ -1,0 +1,165 @@
+import { createExampleKit, type ExampleKit } from '@reconnect-kit/core/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PostgresConnectionStore } from './store.js';
+import {
+  connectionLockStates,
+  dropSchema,
+  randomSchemaName,
+  testPool,
+  truncateAll,
+  waitFor,
+} from './testing/database.js';
+
+/** Two app instances = two stores on two separate pools, sharing one schema. */
+describe('two instances on one schema', () => {
+  const schema = randomSchemaName();
+  const pools = [testPool(6), testPool(6)] as const;
+  let stores: PostgresConnectionStore[] = [];
+
+  beforeAll(async () => {
+    await new PostgresConnectionStore({ pool: pools[0], schema }).migrate();
+  });
+  beforeEach(async () => {
+    await truncateAll(pools[0], schema);
+    stores = pools.map((pool) => new PostgresConnectionStore({ pool, schema }));
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
+    await dropSchema(schema);
+  });
+
+  it('dedupes one inbound event recorded by 2 x 10 concurrent transactions: exactly one wins', async () => {
+    const at = new Date('2026-03-01T00:00:00.000Z');
+    const results = await Promise.all(
+      stores.flatMap((store, instance) =>
+        Array.from({ length: 10 }, (_, i) =>
+          store.transaction(async (tx) => {
+            const first = await tx.recordInboundEvent('example', 'evt_shared', at);
+            if (first) {
+              await tx.appendOutbox(
+                [
+                  {
+                    id: `evt_out_${instance}_${i}`,
+                    type: 'connection.state_changed',
+                    connectionId: 'conn_1',
+                    provider: 'example',
+                    hostUserId: 'user_1',
+                    occurredAt: at.toISOString(),
+                    cause: { kind: 'webhook', ref: 'evt_shared' },
+                  },
+                ],
+                at,
+              );
+            }
+            return first;
+          }),
+        ),
+      ),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await stores[1]?.listOutbox({})).toHaveLength(1);
+  });
+
+  it('serializes withConnectionLock across instances in the database; other connections do not wait', async () => {
+    const [a, b] = stores as [PostgresConnectionStore, PostgresConnectionStore];
+    const log: string[] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const first = a.withConnectionLock('conn_x', async () => {
+      log.push('a start');
+      await held;
+      log.push('a end');
+    });
+    await waitFor(
+      () => connectionLockStates(pools[0], schema, 'conn_x'),
+      (locks) => locks.granted === 1,
+    );
+    const second = b.withConnectionLock('conn_x', async () => {
+      log.push('b start');
+    });
+    // b's session is queued on the advisory lock in PostgreSQL, not merely scheduled later.
+    expect(
+      await waitFor(
+        () => connectionLockStates(pools[0], schema, 'conn_x'),
+        (locks) => locks.waiting === 1,
+      ),
+    ).toEqual({ granted: 1, waiting: 1 });
+    expect(await b.withConnectionLock('conn_y', async () => 'other connection')).toBe('other connection');
+    expect(log).toEqual(['a start']);
+    release();
+    await Promise.all([first, second]);
+    expect(log).toEqual(['a start', 'a end', 'b start']);
+    expect(await connectionLockStates(pools[0], schema, 'conn_x')).toEqual({ granted: 0, waiting: 0 });
+  });
+
+  describe('through ReconnectionService', () => {
+    let kits: ExampleKit[] = [];
+    beforeEach(() => {
+      kits = stores.map((store) => createExampleKit({ store }));
+    });
+    afterEach(async () => {
+      await Promise.all(kits.map((kit) => kit.service.stopDispatcher()));
+    });
+
+    async function brokenConnection(kit: ExampleKit) {
+      for (const k of kits) k.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok_old' });
+      return kit.service.registerConnection({
+        provider: 'example',
+        hostUserId: 'user_1',
+        upstreamId: 'acc_1',
+        upstreamParentId: 'owner_1',
+        secrets: { token: 'tok_old' },
+        state: 'needs_reauth',
+      });
+    }
+
+    it('applies one webhook delivered to both instances at once exactly once', async () => {
+      const [a, b] = kits as [ExampleKit, ExampleKit];
+      const connection = await brokenConnection(a);
+      const event = {
+        id: 'evt_recovered',
+        type: 'account.status',
+        account_id: 'acc_1',
+        owner_id: 'owner_1',
+        status: 'active' as const,
+        occurred_at: a.clock.now().toISOString(),
+      };
+      const results = await Promise.all([a.ingest([event]), b.ingest([event])]);
+      expect(results.map((r) => r.applied).sort()).toEqual([0, 1]);
+      expect(results.map((r) => r.duplicates).sort()).toEqual([0, 1]);
+      expect(await b.service.getConnection(connection.id)).toMatchObject({ state: 'connected', version: 2 });
+      const recovered = (await a.store.listOutbox({})).filter((e) => e.event.type === 'connection.recovered');
+      expect(recovered).toHaveLength(1);
+    });
+
+    it('completes one reconnection once: the second instance waits, then returns the stored outcome', async () => {
+      const [a, b] = kits as [ExampleKit, ExampleKit];
+      const connection = await brokenConnection(a);
+      const { action } = await a.service.startReconnection(connection.id);
+      const state = (action as { state: string }).state;
+      // Both vendors accept the code: if the lock failed, both instances would exchange it.
+      for (const k of kits)
+        k.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
+      const releaseExchange = a.vendor.holdExchanges();
+      const first = a.service.completeReconnection({ state, code: 'code_1' });
+      await waitFor(
+        () => connectionLockStates(pools[0], schema, connection.id),
+        (locks) => locks.granted === 1 && a.vendor.exchangeCount() === 1,
+      );
+      const second = b.service.completeReconnection({ state, code: 'code_1' });
+      await waitFor(
+        () => connectionLockStates(pools[0], schema, connection.id),
+        (locks) => locks.waiting === 1,
+      );
+      releaseExchange();
+      const [outcomeA, outcomeB] = await Promise.all([first, second]);
+      expect(outcomeA.outcome).toBe('recovered');
+      expect(outcomeB).toEqual(outcomeA);
+      expect(a.vendor.exchangeCount() + b.vendor.exchangeCount()).toBe(1);
+      const recovered = (await b.store.listOutbox({})).filter((e) => e.event.type === 'connection.recovered');
+      expect(recovered).toHaveLength(1);
+    });
+  });
+});

@@ -1,0 +1,403 @@
+import {
+  type CompletionOutcome,
+  type Connection,
+  type ConnectionEvent,
+  type ConnectionPage,
+  type ConnectionState,
+  type ConnectionStoreOps,
+  decodeCursor,
+  encodeCursor,
+  type IgnoredSignal,
+  type IgnoredSignalQuery,
+  isLive,
+  type OutboxClaim,
+  type OutboxEntry,
+  type OutboxQuery,
+  pageSize,
+  type ReconnectAttempt,
+  ReconnectKitError,
+  type SealedSecretRow,
+  type StoreListQuery,
+} from '@reconnect-kit/core';
+import type { QueryResult, QueryResultRow } from 'pg';
+import type { Tables } from './tables.js';
+
+/** What the operations need from a pool or a checked-out client. */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION
+  );
+}
+
+function conflict(message: string, details: Record<string, unknown>): ReconnectKitError {
+  return new ReconnectKitError('store_conflict', { message, details });
+}
+
+const iso = (value: Date | null | undefined): string | undefined => value?.toISOString();
+/** JSON goes in as text: pg would turn a top-level array into a PostgreSQL array instead. */
+const json = (value: unknown): string => JSON.stringify(value);
+
+interface OutboxRow {
+  seq: string;
+  body: ConnectionEvent;
+  attempts: number;
+  next_attempt_at: Date;
+  delivered_at: Date | null;
+  lease_owner: string | null;
+  lease_until: Date | null;
+  last_error: string | null;
+}
+
+function outboxEntry(row: OutboxRow): OutboxEntry {
+  return {
+    event: row.body,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at.toISOString(),
+    deliveredAt: iso(row.delivered_at),
+    leaseOwner: row.lease_owner ?? undefined,
+    leaseUntil: iso(row.lease_until),
+    lastError: row.last_error ?? undefined,
+  };
+}
+
+interface AttemptRow {
+  nonce: string;
+  connection_id: string;
+  provider: string;
+  created_at: Date;
+  expires_at: Date;
+  outcome: CompletionOutcome | null;
+  completed_at: Date | null;
+}
+
+function attemptFrom(row: AttemptRow): ReconnectAttempt {
+  return {
+    nonce: row.nonce,
+    connectionId: row.connection_id,
+    provider: row.provider,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: row.expires_at.toISOString(),
+    outcome: row.outcome ?? undefined,
+    completedAt: iso(row.completed_at),
+  };
+}
+
+/**
+ * The store operations as SQL against one `Queryable`: the pool (each call is its own statement, hence
+ * atomic) or the client of an open transaction. Every multi-row write is a single statement for that reason.
+ */
+export class PostgresOps implements ConnectionStoreOps {
+  readonly #db: Queryable;
+  readonly #t: Tables;
+
+  constructor(db: Queryable, tables: Tables) {
+    this.#db = db;
+    this.#t = tables;
+  }
+
+  async #connection(text: string, values: unknown[]): Promise<Connection | undefined> {
+    const { rows } = await this.#db.query<{ body: Connection }>(text, values);
+    return rows[0]?.body;
+  }
+
+  getConnection(connectionId: string): Promise<Connection | undefined> {
+    return this.#connection(`SELECT body FROM ${this.#t.connections} WHERE id = $1`, [connectionId]);
+  }
+
+  findByUpstream(provider: string, upstreamId: string): Promise<Connection | undefined> {
+    return this.#connection(
+      `SELECT body FROM ${this.#t.connections} WHERE provider = $1 AND upstream_id = $2
+       ORDER BY live DESC, created_at DESC, id DESC LIMIT 1`,
+      [provider, upstreamId],
+    );
+  }
+
+  findLatestByUpstreamParent(
+    provider: string,
+    upstreamParentId: string,
+    states: readonly ConnectionState[],
+  ): Promise<Connection | undefined> {
+    return this.#connection(
+      `SELECT body FROM ${this.#t.connections}
+       WHERE provider = $1 AND upstream_parent_id = $2 AND state = ANY($3::text[])
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [provider, upstreamParentId, [...states]],
+    );
+  }
+
+  #columns(connection: Connection): unknown[] {
+    return [
+      connection.id,
+      connection.provider,
+      connection.hostUserId,
+      connection.upstreamId,
+      connection.upstreamParentId ?? null,
+      connection.state,
+      isLive(connection),
+      connection.createdAt,
+      connection.version,
+      json(connection),
+    ];
+  }
+
+  async insertConnection(connection: Connection): Promise<void> {
+    // ON CONFLICT without a target covers the primary key and the live-upstream index alike, and keeps an
+    // enclosing transaction usable (a raised unique violation would abort it).
+    const result = await this.#db.query(
+      `INSERT INTO ${this.#t.connections} (id, provider, host_user_id, upstream_id, upstream_parent_id, state,
+       live, created_at, version, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+       ON CONFLICT DO NOTHING`,
+      this.#columns(connection),
+    );
+    if (result.rowCount !== 1) {
+      throw conflict('A connection with this id or live upstream id exists.', {
+        connectionId: connection.id,
+      });
+    }
+  }
+
+  async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
+    if (connection.version !== expectedVersion + 1) {
+      throw conflict('The new version must be the expected version + 1.', { connectionId: connection.id });
+    }
+    let updated: number | null;
+    try {
+      ({ rowCount: updated } = await this.#db.query(
+        `UPDATE ${this.#t.connections} SET provider = $2, host_user_id = $3, upstream_id = $4,
+         upstream_parent_id = $5, state = $6, live = $7, created_at = $8, version = $9, body = $10::jsonb
+         WHERE id = $1 AND version = $11`,
+        [...this.#columns(connection), expectedVersion],
+      ));
+    } catch (error) {
+      // Inside a transaction this aborts it; callers retry the whole transaction on store_conflict.
+      if (isUniqueViolation(error)) {
+        throw conflict('Another live connection has this upstream id.', { connectionId: connection.id });
+      }
+      throw error;
+    }
+    if (updated === 1) return;
+    const { rowCount } = await this.#db.query(`SELECT 1 FROM ${this.#t.connections} WHERE id = $1`, [
+      connection.id,
+    ]);
+    if (rowCount === 0) {
+      throw new ReconnectKitError('connection_not_found', { details: { connectionId: connection.id } });
+    }
+    throw conflict('The connection was changed concurrently.', {
+      connectionId: connection.id,
+      expectedVersion,
+    });
+  }
+
+  async listConnections(query: StoreListQuery): Promise<ConnectionPage> {
+    const limit = pageSize(query);
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const param = (value: unknown): string => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    if (query.provider !== undefined) where.push(`provider = ${param(query.provider)}`);
+    if (query.hostUserId !== undefined) where.push(`host_user_id = ${param(query.hostUserId)}`);
+    if (query.states !== undefined) where.push(`state = ANY(${param([...query.states])}::text[])`);
+    if (query.cursor !== undefined) {
+      const after = decodeCursor(query.cursor);
+      const createdAt = new Date(after.createdAt);
+      if (Number.isNaN(createdAt.getTime())) {
+        throw new ReconnectKitError('invalid_input', {
+          message: 'The cursor is malformed.',
+          details: { field: 'cursor' },
+        });
+      }
+      where.push(`(created_at, id) > (${param(createdAt)}::timestamptz, ${param(after.id)})`);
+    }
+    const { rows } = await this.#db.query<{ body: Connection }>(
+      `SELECT body FROM ${this.#t.connections} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at, id LIMIT ${param(limit + 1)}`,
+      values,
+    );
+    const items = rows.slice(0, limit).map((row) => row.body);
+    const last = items.at(-1);
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  async recordInboundEvent(provider: string, eventId: string, receivedAt: Date): Promise<boolean> {
+    // A concurrent insert of the same key waits for the first transaction: DO NOTHING if it commits,
+    // insert if it rolls back.
+    const { rowCount } = await this.#db.query(
+      `INSERT INTO ${this.#t.inboundEvents} (provider, event_id, received_at) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING`,
+      [provider, eventId, receivedAt],
+    );
+    return rowCount === 1;
+  }
+
+  async recordIgnoredSignal(signal: IgnoredSignal): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#t.ignoredSignals} (provider, connection_id, recorded_at, body)
+       VALUES ($1, $2, $3, $4::jsonb)`,
+      [signal.provider, signal.connectionId ?? null, signal.recordedAt, json(signal)],
+    );
+  }
+
+  async listIgnoredSignals(query: IgnoredSignalQuery): Promise<readonly IgnoredSignal[]> {
+    const { rows } = await this.#db.query<{ body: IgnoredSignal }>(
+      `SELECT body FROM ${this.#t.ignoredSignals}
+       WHERE ($1::text IS NULL OR provider = $1) AND ($2::text IS NULL OR connection_id = $2)
+       ORDER BY seq DESC LIMIT $3`,
+      [query.provider ?? null, query.connectionId ?? null, query.limit ?? 100],
+    );
+    return rows.map((row) => row.body);
+  }
+
+  async appendOutbox(events: readonly ConnectionEvent[], availableAt: Date): Promise<void> {
+    if (events.length === 0) return;
+    await this.#db.query(
+      `INSERT INTO ${this.#t.outbox} (event_id, body, next_attempt_at)
+       SELECT event_id, body::jsonb, $3 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(event_id, body, n)
+       ORDER BY n
+       ON CONFLICT (event_id) DO NOTHING`,
+      [events.map((event) => event.id), events.map(json), availableAt],
+    );
+  }
+
+  async claimOutbox(claim: OutboxClaim): Promise<readonly OutboxEntry[]> {
+    const leaseUntil = new Date(claim.now.getTime() + claim.leaseMs);
+    const { rows } = await this.#db.query<OutboxRow>(
+      `WITH due AS (
+         SELECT seq FROM ${this.#t.outbox}
+         WHERE delivered_at IS NULL AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+         ORDER BY seq LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${this.#t.outbox} AS o SET lease_owner = $3, lease_until = $4
+       FROM due WHERE o.seq = due.seq
+       RETURNING o.*`,
+      [claim.now, claim.limit, claim.owner, leaseUntil],
+    );
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(outboxEntry);
+  }
+
+  async markOutboxDelivered(eventId: string, owner: string, deliveredAt: Date): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE ${this.#t.outbox} SET delivered_at = $3, lease_owner = NULL, lease_until = NULL
+       WHERE event_id = $1 AND lease_owner = $2 AND delivered_at IS NULL`,
+      [eventId, owner, deliveredAt],
+    );
+    return rowCount === 1;
+  }
+
+  async markOutboxFailed(
+    eventId: string,
+    owner: string,
+    failure: { readonly nextAttemptAt: Date; readonly error: string },
+  ): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE ${this.#t.outbox} SET attempts = attempts + 1, next_attempt_at = $3, last_error = $4,
+       lease_owner = NULL, lease_until = NULL
+       WHERE event_id = $1 AND lease_owner = $2 AND delivered_at IS NULL`,
+      [eventId, owner, failure.nextAttemptAt, failure.error],
+    );
+    return rowCount === 1;
+  }
+
+  async listOutbox(query: OutboxQuery): Promise<readonly OutboxEntry[]> {
+    const filter =
+      query.status === 'delivered'
+        ? 'WHERE delivered_at IS NOT NULL'
+        : query.status === 'pending'
+          ? 'WHERE delivered_at IS NULL'
+          : '';
+    const { rows } = await this.#db.query<OutboxRow>(
+      `SELECT * FROM ${this.#t.outbox} ${filter} ORDER BY seq LIMIT $1`,
+      [query.limit ?? 100],
+    );
+    return rows.map(outboxEntry);
+  }
+
+  async putSecrets(connectionId: string, sealed: string): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.#t.secrets} (connection_id, sealed) VALUES ($1, $2)
+       ON CONFLICT (connection_id) DO UPDATE SET sealed = excluded.sealed`,
+      [connectionId, sealed],
+    );
+  }
+
+  async getSecrets(connectionId: string): Promise<string | undefined> {
+    const { rows } = await this.#db.query<{ sealed: string }>(
+      `SELECT sealed FROM ${this.#t.secrets} WHERE connection_id = $1`,
+      [connectionId],
+    );
+    return rows[0]?.sealed;
+  }
+
+  async replaceSecrets(connectionId: string, expected: string, next: string): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE ${this.#t.secrets} SET sealed = $3 WHERE connection_id = $1 AND sealed = $2`,
+      [connectionId, expected, next],
+    );
+    return rowCount === 1;
+  }
+
+  async deleteSecrets(connectionId: string): Promise<void> {
+    await this.#db.query(`DELETE FROM ${this.#t.secrets} WHERE connection_id = $1`, [connectionId]);
+  }
+
+  async listSecrets(
+    afterConnectionId: string | undefined,
+    limit: number,
+  ): Promise<readonly SealedSecretRow[]> {
+    const { rows } = await this.#db.query<{ connection_id: string; sealed: string }>(
+      `SELECT connection_id, sealed FROM ${this.#t.secrets}
+       WHERE ($1::text IS NULL OR connection_id > $1) ORDER BY connection_id LIMIT $2`,
+      [afterConnectionId ?? null, limit],
+    );
+    return rows.map((row) => ({ connectionId: row.connection_id, sealed: row.sealed }));
+  }
+
+  async insertReconnectAttempt(attempt: ReconnectAttempt): Promise<void> {
+    const { rowCount } = await this.#db.query(
+      `INSERT INTO ${this.#t.reconnectAttempts}
+       (nonce, connection_id, provider, created_at, expires_at, outcome, completed_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (nonce) DO NOTHING`,
+      [
+        attempt.nonce,
+        attempt.connectionId,
+        attempt.provider,
+        attempt.createdAt,
+        attempt.expiresAt,
+        attempt.outcome ? json(attempt.outcome) : null,
+        attempt.completedAt ?? null,
+      ],
+    );
+    if (rowCount !== 1) {
+      throw conflict('A reconnect attempt with this nonce exists.', { connectionId: attempt.connectionId });
+    }
+  }
+
+  async getReconnectAttempt(nonce: string): Promise<ReconnectAttempt | undefined> {
+    const { rows } = await this.#db.query<AttemptRow>(
+      `SELECT * FROM ${this.#t.reconnectAttempts} WHERE nonce = $1`,
+      [nonce],
+    );
+    return rows[0] ? attemptFrom(rows[0]) : undefined;
+  }
+
+  async completeReconnectAttempt(
+    nonce: string,
+    outcome: CompletionOutcome,
+    completedAt: Date,
+  ): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE ${this.#t.reconnectAttempts} SET outcome = $2::jsonb, completed_at = $3
+       WHERE nonce = $1 AND outcome IS NULL`,
+      [nonce, json(outcome), completedAt],
+    );
+    return rowCount === 1;
+  }
+}

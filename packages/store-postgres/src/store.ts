@@ -1,0 +1,138 @@
+import { type ConnectionStore, type ConnectionStoreOps, KeyedMutex } from '@reconnect-kit/core';
+import type { Pool } from 'pg';
+import { type MigrationReport, migrateSchema } from './migrate.js';
+import { PostgresOps, type Queryable } from './ops.js';
+import { Semaphore } from './semaphore.js';
+import { DEFAULT_SCHEMA, type Tables, tablesIn } from './tables.js';
+
+export interface PostgresStoreOptions {
+  readonly pool: Pool;
+  /** Schema holding every table (created by `migrate()`). Default `reconnect_kit`. */
+  readonly schema?: string;
+  /** End the pool on `close()` (true when the store created the pool). Default false. */
+  readonly ownsPool?: boolean;
+  /**
+   * How many `withConnectionLock` calls of this instance may hold or wait for a lock at once; each uses one
+   * pool client for its whole duration. Default: half the pool (at least 1), so lock holders can always get
+   * a client for their own transactions.
+   */
+  readonly maxConcurrentLocks?: number;
+}
+
+/** Advisory-lock namespace of connection locks (first key; the connection id is the second). */
+const lockNamespace = (tables: Tables) => `reconnect-kit:${tables.schemaName}:connection`;
+
+/**
+ * The `ConnectionStore` on PostgreSQL, for several app instances sharing one database:
+ * - single operations are single statements on the pool; `transaction(fn)` runs `fn` on one client between
+ *   BEGIN and COMMIT (READ COMMITTED); conflicts surface as `store_conflict` from the optimistic version check
+ *   or the unique indexes, and the service retries the whole transaction;
+ * - inbound dedupe is the primary key (provider, event_id), so it holds across instances;
+ * - outbox claims use `FOR UPDATE SKIP LOCKED` plus a lease;
+ * - `withConnectionLock` takes a session advisory lock on a dedicated client, so completions of one
+ *   connection serialize across every process using the same schema.
+ * Call `migrate()` once before use (`createPostgresStore` does).
+ */
+export class PostgresConnectionStore extends PostgresOps implements ConnectionStore {
+  readonly #pool: Pool;
+  readonly #tables: Tables;
+  readonly #ownsPool: boolean;
+  readonly #lockSlots: Semaphore;
+  /** Callers in this process queue here first (FIFO, holding no client); only one per id goes to the database. */
+  readonly #localLocks = new KeyedMutex();
+  /** Shared with the guarded pool handed to the operations. */
+  readonly #status: { closed: boolean };
+
+  constructor(options: PostgresStoreOptions) {
+    const tables = tablesIn(options.schema ?? DEFAULT_SCHEMA);
+    const pool = options.pool;
+    const status = { closed: false };
+    const guarded: Queryable = {
+      query: (text, values) => (status.closed ? Promise.reject(closedError()) : pool.query(text, values)),
+    };
+    super(guarded, tables);
+    this.#status = status;
+    this.#pool = pool;
+    this.#tables = tables;
+    this.#ownsPool = options.ownsPool ?? false;
+    const poolSize = pool.options.max ?? 10;
+    this.#lockSlots = new Semaphore(options.maxConcurrentLocks ?? Math.max(1, Math.floor(poolSize / 2)));
+  }
+
+  /** The schema this store reads and writes. */
+  get schema(): string {
+    return this.#tables.schemaName;
+  }
+
+  /** Creates the schema and applies pending migrations (idempotent, safe to run from many instances at once). */
+  migrate(): Promise<MigrationReport> {
+    if (this.#status.closed) return Promise.reject(closedError());
+    return migrateSchema(this.#pool, this.#tables);
+  }
+
+  async transaction<T>(fn: (tx: ConnectionStoreOps) => Promise<T>): Promise<T> {
+    if (this.#status.closed) throw closedError();
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(new PostgresOps(client, this.#tables));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      }
+    } finally {
+      // A client whose rollback failed is in an unknown state: destroy it instead of pooling it.
+      client.release(broken);
+    }
+  }
+
+  withConnectionLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#status.closed) return Promise.reject(closedError());
+    return this.#localLocks.run(connectionId, () =>
+      this.#lockSlots.run(() => this.#advisoryLocked(connectionId, fn)),
+    );
+  }
+
+  async #advisoryLocked<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    const key = [lockNamespace(this.#tables), connectionId];
+    let broken: Error | undefined;
+    try {
+      // Session-level lock: it stays with this client until unlocked (or the session ends), so the same
+      // client must run the unlock; `fn` uses other clients for its transactions.
+      await client.query('SELECT pg_advisory_lock(hashtext($1), hashtext($2))', key).catch((error: Error) => {
+        broken = error;
+        throw error;
+      });
+      try {
+        return await fn();
+      } finally {
+        await client
+          .query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', key)
+          .catch((error: Error) => {
+            // Destroying the client ends the session, which releases the lock anyway.
+            broken = error;
+          });
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Stops accepting calls; ends the pool if the store created it. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#status.closed) return;
+    this.#status.closed = true;
+    if (this.#ownsPool) await this.#pool.end();
+  }
+}
+
+function closedError(): Error {
+  return new Error('The PostgreSQL store is closed.');
+}
