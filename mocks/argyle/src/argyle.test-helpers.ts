@@ -185,6 +185,8 @@ export interface ArgyleHarness {
   /** Received webhooks since the last call (after a flush), optionally for one receiver path. */
   takeWebhooks(path?: string): Promise<ReceivedWebhook[]>;
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResult<T>>;
+  /** Delivers what is queued, then resets the mock (state, clock, webhook log) and forgets received webhooks. */
+  reset(): Promise<void>;
   scenario<T = Record<string, unknown>>(id: string, input?: unknown): Promise<T>;
   link(path: string, form?: Record<string, string>): Promise<{ status: number; html: string }>;
   close(): Promise<void>;
@@ -217,7 +219,7 @@ export async function startHarness(): Promise<ArgyleHarness> {
         ...init,
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? init.body : JSON.stringify(body),
       });
       const text = await response.text();
       const parsed = checkApiResponse(method, url, response.status, response.headers, text);
@@ -242,6 +244,11 @@ export async function startHarness(): Promise<ArgyleHarness> {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+    },
+    async reset() {
+      // Flush first: an engine reset while a delivery is in flight leaves its dispatcher stuck (reported).
+      await harness.takeWebhooks();
+      expect((await harness.admin('POST', '/reset')).status).toBe(200);
     },
     async scenario<T>(id: string, input: unknown = {}) {
       const result = await harness.admin<{ changed: T }>('POST', `/scenarios/${id}`, input);

@@ -10,10 +10,7 @@ import {
 
 const harness: ArgyleHarness = await startHarness();
 afterAll(() => harness.close());
-beforeEach(async () => {
-  await harness.admin('POST', '/reset');
-  await harness.takeWebhooks();
-});
+beforeEach(() => harness.reset());
 
 const events = (webhooks: { json: { event: string } }[]) => webhooks.map((webhook) => webhook.json.event);
 
@@ -55,5 +52,271 @@ describe('Link login', () => {
     );
     expect(account.body.connection.status).toBe('connected');
     expect(account.body.user).toBe(user.id);
+  });
+});
+
+async function seed(): Promise<{ user_id: string; account_id: string; user_token: string }> {
+  const seeded = await harness.scenario<{ user_id: string; account_id: string; user_token: string }>(
+    'argyle.seed_connected',
+  );
+  await harness.takeWebhooks();
+  return seeded;
+}
+
+async function accountStatus(accountId: string) {
+  const { body } = await harness.api<{ connection: { status: string; error_code: string | null } }>(
+    'GET',
+    `/v2/accounts/${accountId}`,
+  );
+  return body.connection;
+}
+
+describe('Link login errors', () => {
+  test('an already connected account gives duplicate_account on the login screen and changes nothing', async () => {
+    const seeded = await seed();
+    const again = await connectThroughLink(harness, seeded.user_token);
+    expect(elementText(again.html, 'error-code')).toBe('duplicate_account');
+    expect(await harness.takeWebhooks()).toEqual([]);
+    const { body } = await harness.api<{ results: unknown[] }>('GET', `/v2/accounts?user=${seeded.user_id}`);
+    expect(body.results).toHaveLength(1);
+  });
+
+  test('passbad fails with invalid_credentials (accounts.added, accounts.failed, accounts.updated); a retry keeps the id', async () => {
+    const user = await createUser(harness);
+    const failed = await connectThroughLink(harness, user.userToken, { password: 'passbad' });
+    expect(elementText(failed.html, 'error-code')).toBe('invalid_credentials');
+    expect(failed.html).toContain('Need help logging in?');
+    expect(events(await harness.takeWebhooks('/default'))).toEqual([
+      'accounts.added',
+      'accounts.failed',
+      'accounts.updated',
+    ]);
+    const accountId = inputValue(failed.html, 'account_id');
+    expect(await accountStatus(accountId)).toMatchObject({
+      status: 'error',
+      error_code: 'invalid_credentials',
+    });
+    const retried = await connectThroughLink(harness, user.userToken, { accountId });
+    expect(elementText(retried.html, 'account-id')).toBe(accountId);
+    expect(events(await harness.takeWebhooks('/default'))).toEqual([
+      'accounts.updated',
+      'accounts.connected',
+      'accounts.updated',
+    ]);
+  });
+
+  test('an MFA code entered after the timeout fails with mfa_timeout (accounts.failed + accounts.updated)', async () => {
+    const user = await createUser(harness);
+    const login = await harness.link('/link/login', {
+      user_token: user.userToken,
+      item: 'item_000029932',
+      username: 'test_2',
+      password: 'passgood',
+    });
+    await harness.admin('POST', '/clock', { advance_ms: 5 * 60 * 1000 });
+    const late = await harness.link('/link/mfa', {
+      user_token: user.userToken,
+      challenge: inputValue(login.html, 'challenge'),
+      code: '8082',
+    });
+    expect(elementText(late.html, 'error-code')).toBe('mfa_timeout');
+    expect(late.html).toContain('>Reconnect</button>');
+    expect(events(await harness.takeWebhooks('/default'))).toEqual([
+      'accounts.added',
+      'accounts.failed',
+      'accounts.updated',
+    ]);
+  });
+
+  test('bad or expired user tokens and foreign account ids get Link error screens', async () => {
+    const seeded = await seed();
+    const other = await createUser(harness);
+    const invalid = await harness.link('/link?user_token=not.a.token');
+    expect(invalid.status).toBe(401);
+    expect(elementText(invalid.html, 'error-type')).toBe('invalid_user_token');
+    const foreign = await harness.link(
+      `/link?user_token=${encodeURIComponent(other.userToken)}&account_id=${seeded.account_id}`,
+    );
+    expect(foreign.status).toBe(404);
+    expect(elementText(foreign.html, 'error-type')).toBe('invalid_account_id');
+    await harness.admin('POST', '/clock', { advance_ms: 3600 * 1000 });
+    const expired = await harness.link(`/link?user_token=${encodeURIComponent(seeded.user_token)}`);
+    expect(expired.status).toBe(401);
+    expect(elementText(expired.html, 'error-type')).toBe('expired_user_token');
+  });
+
+  test('user input is escaped in the page', async () => {
+    const user = await createUser(harness);
+    const page = await connectThroughLink(harness, user.userToken, {
+      username: '<script>x</script>',
+      password: 'p',
+    });
+    expect(page.html).not.toContain('<script>x</script>');
+    expect(page.html).toContain('&lt;script&gt;x&lt;/script&gt;');
+  });
+});
+
+describe('Link reconnect', () => {
+  test('auth_required: one click on Reconnect (+ MFA) restores the SAME account id', async () => {
+    const seeded = await seed();
+    await harness.scenario('argyle.auth_required', { target: seeded.account_id });
+    await harness.takeWebhooks();
+    const { body } = await harness.api<{ user_token: string }>('POST', '/v2/user-tokens', {
+      user: seeded.user_id,
+    });
+    const opened = await harness.link(
+      `/link?user_token=${encodeURIComponent(body.user_token)}&account_id=${seeded.account_id}&redirect_uri=${encodeURIComponent('https://host.example/back?x=1')}`,
+    );
+    expect(opened.html).toContain('>Reconnect</button>');
+    expect(opened.html).not.toContain('name="password"');
+    const reconnect = await harness.link('/link/reconnect', {
+      user_token: body.user_token,
+      account_id: seeded.account_id,
+      redirect_uri: 'https://host.example/back?x=1',
+    });
+    expect(events(await harness.takeWebhooks('/default'))).toEqual(['accounts.updated']);
+    expect(await accountStatus(seeded.account_id)).toMatchObject({ status: 'connecting' });
+    const done = await harness.link('/link/mfa', {
+      user_token: body.user_token,
+      challenge: inputValue(reconnect.html, 'challenge'),
+      redirect_uri: inputValue(reconnect.html, 'redirect_uri'),
+      code: '8081',
+    });
+    expect(elementText(done.html, 'account-id')).toBe(seeded.account_id);
+    const back = new URL(/id="return-link" href="([^"]+)"/.exec(done.html)![1]!.replaceAll('&amp;', '&'));
+    expect(back.origin + back.pathname).toBe('https://host.example/back');
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      x: '1',
+      account_id: seeded.account_id,
+      user_id: seeded.user_id,
+    });
+    expect(events(await harness.takeWebhooks('/default'))).toEqual([
+      'accounts.connected',
+      'accounts.updated',
+    ]);
+    expect(await accountStatus(seeded.account_id)).toEqual(
+      expect.objectContaining({ status: 'connected', error_code: null }),
+    );
+  });
+
+  test('expired_credentials: the login form asks for credentials again (with login help); same id after', async () => {
+    const seeded = await seed();
+    await harness.scenario('argyle.expired_credentials', { target: seeded.account_id });
+    await harness.takeWebhooks();
+    const opened = await harness.link(
+      `/link?user_token=${encodeURIComponent(seeded.user_token)}&account_id=${seeded.account_id}`,
+    );
+    expect(opened.html).toContain('<label for="password">Password</label>');
+    expect(opened.html).toContain('Need help logging in?');
+    expect(opened.html).not.toContain('>Reconnect</button>');
+    expect(elementText(opened.html, 'error-code')).toBe('expired_credentials');
+    const oneClick = await harness.link('/link/reconnect', {
+      user_token: seeded.user_token,
+      account_id: seeded.account_id,
+    });
+    expect(oneClick.status).toBe(409);
+    const help = await harness.link('/link/login-help?item=item_000029932');
+    expect(help.html).toContain('Walmart');
+    const done = await connectThroughLink(harness, seeded.user_token, { accountId: seeded.account_id });
+    expect(elementText(done.html, 'account-id')).toBe(seeded.account_id);
+    expect(events(await harness.takeWebhooks('/default'))).toEqual([
+      'accounts.updated',
+      'accounts.connected',
+      'accounts.updated',
+    ]);
+  });
+
+  test('invalid_credentials_on_reconnect: the armed reconnect fails, then credentials fix it', async () => {
+    const seeded = await seed();
+    await harness.scenario('argyle.auth_required', { target: seeded.account_id });
+    const armed = await harness.admin<{ webhooks: unknown[] }>(
+      'POST',
+      '/scenarios/argyle.invalid_credentials_on_reconnect',
+      { target: seeded.account_id },
+    );
+    expect(armed.body.webhooks).toEqual([]);
+    await harness.takeWebhooks();
+    const failed = await harness.link('/link/reconnect', {
+      user_token: seeded.user_token,
+      account_id: seeded.account_id,
+    });
+    expect(elementText(failed.html, 'error-code')).toBe('invalid_credentials');
+    expect(failed.html).toContain('<label for="password">Password</label>');
+    expect(events(await harness.takeWebhooks('/default'))).toEqual([
+      'accounts.updated',
+      'accounts.failed',
+      'accounts.updated',
+    ]);
+    expect(await accountStatus(seeded.account_id)).toMatchObject({ error_code: 'invalid_credentials' });
+    const done = await connectThroughLink(harness, seeded.user_token, { accountId: seeded.account_id });
+    expect(elementText(done.html, 'account-id')).toBe(seeded.account_id);
+  });
+
+  test('revoke in Link removes the account (accounts.removed); logging in again creates a NEW id', async () => {
+    const seeded = await seed();
+    const revoked = await harness.link('/link/revoke', {
+      user_token: seeded.user_token,
+      account_id: seeded.account_id,
+    });
+    expect(revoked.html).toContain('Access revoked');
+    const removed = await harness.takeWebhooks('/default');
+    expect(events(removed)).toEqual(['accounts.removed']);
+    expect(removed[0]!.json.data).toEqual({ account: seeded.account_id, user: seeded.user_id });
+    expect((await harness.api('GET', `/v2/accounts/${seeded.account_id}`)).status).toBe(404);
+    const again = await connectThroughLink(harness, seeded.user_token);
+    const newId = elementText(again.html, 'account-id');
+    expect(newId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(newId).not.toBe(seeded.account_id);
+  });
+});
+
+describe('invites', () => {
+  test('the invite URL opens Link for the invited user; re-sending creates no user; revoking closes the URL', async () => {
+    const created = await harness.api<{ id: string; user: string; url: string }>('POST', '/v2/invites', {
+      first_name: 'Bob',
+      last_name: 'Jones',
+      email: 'bob@example.com',
+    });
+    const url = new URL(created.body.url);
+    expect(url.pathname).toBe('/link');
+    const opened = await harness.link(url.pathname + url.search);
+    expect(opened.status).toBe(200);
+    const token = inputValue(opened.html, 'user_token');
+    const login = await harness.link('/link/login', {
+      user_token: token,
+      invite: created.body.id,
+      item: 'item_000002102',
+      username: 'test_3',
+      password: 'passgood',
+    });
+    const done = await harness.link('/link/mfa', {
+      user_token: token,
+      invite: created.body.id,
+      challenge: inputValue(login.html, 'challenge'),
+      code: '8083',
+    });
+    const accountId = elementText(done.html, 'account-id')!;
+    const account = await harness.api<{ user: string; employers: string[] }>(
+      'GET',
+      `/v2/accounts/${accountId}`,
+    );
+    expect(account.body).toMatchObject({ user: created.body.user, employers: ['Target'] });
+    const invite = await harness.api<{ status: string }>('GET', `/v2/invites/${created.body.id}`);
+    expect(invite.body.status).toBe('completed');
+
+    const usersBefore = await harness.api<{ results: unknown[] }>('GET', '/v2/users?limit=200');
+    const resent = await harness.api<{ deliveries: unknown[]; invited_at: string; user: string }>(
+      'POST',
+      `/v2/invites/${created.body.id}`,
+    );
+    expect(resent.body.deliveries).toHaveLength(2);
+    expect(resent.body.user).toBe(created.body.user);
+    const usersAfter = await harness.api<{ results: unknown[] }>('GET', '/v2/users?limit=200');
+    expect(usersAfter.body.results).toHaveLength(usersBefore.body.results.length);
+
+    await harness.api('POST', `/v2/invites/${created.body.id}/revoke`);
+    const closed = await harness.link(url.pathname + url.search);
+    expect(closed.status).toBe(410);
+    expect(closed.html).toContain('This invite has expired');
   });
 });
