@@ -48,9 +48,26 @@ async function submit(page: LinkPage, action: string, extra: Record<string, stri
 export const openLink = (linkUrl: string) => load(new URL(linkUrl));
 export const hasForm = (page: LinkPage, action: string) => formFields(page, action) !== undefined;
 export const pressReconnect = (page: LinkPage) => submit(page, 'reconnect');
-export const logIn = (page: LinkPage, username: string, password: string) =>
-  submit(page, 'login', { username, password });
+/** Logs in on the page's login form; `item` is needed where Link shows a provider list instead of one item. */
+export const logIn = (page: LinkPage, username: string, password: string, item?: string) =>
+  submit(page, 'login', { username, password, ...(item ? { item } : {}) });
 export const enterMfa = (page: LinkPage, code: string) => submit(page, 'mfa', { code });
+
+/** Follows the "Your connections" entry for `accountId` on Link's home screen (invite and returning users). */
+export function openConnection(page: LinkPage, accountId: string): Promise<LinkPage> {
+  const href = [...page.html.matchAll(/<li><a href="([^"]+)">/g)]
+    .map((m) => decodeEntities(m[1] ?? ''))
+    .find((candidate) => new URL(candidate, page.url).searchParams.get('account_id') === accountId);
+  if (!href) throw new Error(`no connection ${accountId} on the page (${page.status}):\n${page.html}`);
+  return load(new URL(href, page.url));
+}
+
+/** The account id shown on Link's success screen. */
+export function connectedAccountId(page: LinkPage): string {
+  const id = page.html.match(/<dd id="account-id">([^<]+)<\/dd>/)?.[1];
+  if (!id) throw new Error(`no account id on the page (${page.status}):\n${page.html}`);
+  return decodeEntities(id);
+}
 
 /** The "Return to the app" link of Link's success screen (the host callback with `account_id`, `user_id`). */
 export function returnUrl(page: LinkPage): URL {

@@ -29,9 +29,11 @@ import { container } from 'tsyringe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callbackParams,
+  connectedAccountId,
   enterMfa,
   hasForm,
   logIn,
+  openConnection,
   openLink,
   pressReconnect,
   returnUrl,
@@ -453,6 +455,51 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     const outcome = await host.service.completeReconnection({ state, account_id: other.changed.account_id });
     expect(outcome.outcome).toBe('account_mismatch');
     expect(await stateOf(host, seeded)).toBe('reconnecting');
+  });
+
+  it('invite user: reconnect RE-SENDS the original invite (never a new one); the same invite URL reconnects', async () => {
+    const host = await startHost();
+    // The host invited the user once; the user connected through the hosted invite page.
+    const created = await fetch(`${mock.url}/v2/invites`, {
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/json' },
+      body: JSON.stringify({ first_name: 'Bob', last_name: 'Jones', email: 'bob@example.com' }),
+    });
+    const invite = (await created.json()) as { id: string; user: string; url: string };
+    const login = await logIn(
+      await openLink(invite.url),
+      SANDBOX_USERS[0]!.username,
+      'passgood',
+      'item_000029932',
+    );
+    const accountId = connectedAccountId(await enterMfa(login, MFA_CODE));
+    await admin('POST', '/webhooks/flush');
+    receiver.deliveries.splice(0);
+    const connection = await host.service.registerConnection({
+      provider: 'argyle',
+      hostUserId: 'host-user-7',
+      upstreamId: accountId,
+      upstreamParentId: invite.user,
+      state: 'connected',
+      metadata: { invite_id: invite.id },
+    });
+    const seeded = { connection, accountId, userId: invite.user };
+    await breakWith(host, seeded, 'argyle.auth_required');
+    await clearJournal();
+
+    const { action } = await host.service.startReconnection(connection.id);
+    expect(action).toEqual({ kind: 'resend_invite', inviteId: invite.id, url: invite.url });
+    expect(await vendorCalls()).toEqual([`POST /v2/invites/${invite.id} Basic`]);
+    const { results } = (await (
+      await fetch(`${mock.url}/v2/invites`, { headers: { authorization: BASIC } })
+    ).json()) as { results: { id: string; deliveries: unknown[] }[] };
+    expect(results.filter((i) => i.id === invite.id).map((i) => i.deliveries.length)).toEqual([2]);
+
+    const home = await openLink(invite.url);
+    await enterMfa(await pressReconnect(await openConnection(home, accountId)), MFA_CODE);
+    await host.ingestWebhooks();
+    expect(await stateOf(host, seeded)).toBe('connected');
+    expect(await host.newEvents(connection.id)).toContain('connection.recovered');
   });
 
   it('revoke: DELETE /v2/accounts/{id} (204), then accounts.removed changes nothing (already disconnected)', async () => {

@@ -234,6 +234,21 @@ describe('fetchStatus', () => {
     expect(error.message).toContain('connection');
   });
 
+  it("classifyError reads raw Responses from the host's own Argyle calls", () => {
+    const throttled = new Response('{}', {
+      status: 429,
+      headers: { 'retry-after': 'Thu, 12 Feb 2026 09:01:00 GMT' },
+    });
+    expect(provider.classifyError(throttled)).toMatchObject({
+      state: 'degraded',
+      fix: 'wait',
+      retryAfterMs: 60_000,
+    });
+    expect(provider.classifyError(new Response(null, { status: 502 }))?.vendor.status).toBe('http_502');
+    expect(provider.classifyError(new Response(null, { status: 401 }))).toBeUndefined();
+    expect(provider.classifyError(new Response(null, { status: 404 }))).toBeUndefined();
+  });
+
   it('classifyError ignores errors that say nothing about the connection', () => {
     expect(provider.classifyError(new Error('boom'))).toBeUndefined();
     expect(provider.classifyError(undefined)).toBeUndefined();

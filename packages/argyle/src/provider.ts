@@ -23,7 +23,7 @@ import type { ResolvedArgyleConfig } from './config.js';
 import { type ArgyleAccount, accountSchema } from './generated/account.js';
 import { type ArgyleInvite, inviteSchema } from './generated/invite.js';
 import { type ArgyleUserToken, userTokenSchema } from './generated/user-token.js';
-import { ArgyleHttpClient } from './http.js';
+import { ArgyleHttpClient, parseRetryAfter } from './http.js';
 import { ARGYLE_SIGNATURE_HEADER, isValidArgyleSignature } from './signature.js';
 import { mapConnection, removedAccount } from './status-map.js';
 import { ARGYLE_CONFIG } from './tokens.js';
@@ -99,22 +99,36 @@ export class ArgyleProvider implements ReconnectionProvider {
   }
 
   /**
-   * Only vendor answers that say something about the connection are problems: 429 and 5xx put it in
-   * `degraded` (wait). A 401/403 means OUR API key is wrong or for the other environment: that is an operator
-   * problem, not the user's, so no connection is marked broken (the error still reaches the host).
+   * Only vendor answers that say something about the connection are problems: 429 and 5xx (or no answer) put it
+   * in `degraded` (wait). A 401/403 means OUR API key is wrong or for the other environment: an operator problem,
+   * not the user's, so no connection is marked broken (the error still reaches the host). Reads this adapter's
+   * errors and raw `Response`s from the host's own Argyle calls.
    */
   classifyError(error: unknown): ConnectionProblem | undefined {
-    if (!isReconnectKitError(error)) return undefined;
-    const status = typeof error.details.status === 'number' ? error.details.status : undefined;
-    const retryAfterMs =
-      typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : undefined;
-    if (error.code !== 'upstream_rate_limited' && error.code !== 'upstream_unavailable') return undefined;
+    const answer = this.#vendorAnswer(error);
+    if (!answer) return undefined;
+    const { status, retryAfterMs } = answer;
+    if (status !== undefined && status !== 429 && status < 500) return undefined;
     return {
       state: 'degraded',
       vendor: { status: status === undefined ? 'unreachable' : `http_${status}`, code: null, message: null },
       reason: 'Our payroll data partner is busy or unreachable. We will retry automatically.',
       fix: 'wait',
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+  }
+
+  #vendorAnswer(error: unknown): { status?: number; retryAfterMs?: number } | undefined {
+    if (error instanceof Response) {
+      const retryAfterMs = parseRetryAfter(error.headers.get('retry-after'), this.#clock.now());
+      return { status: error.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    }
+    if (!isReconnectKitError(error)) return undefined;
+    if (error.code !== 'upstream_rate_limited' && error.code !== 'upstream_unavailable') return undefined;
+    const { status, retryAfterMs } = error.details;
+    return {
+      ...(typeof status === 'number' ? { status } : {}),
+      ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
     };
   }
 
