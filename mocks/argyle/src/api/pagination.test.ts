@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import {
+  type ApiResult,
   type ArgyleHarness,
   connectThroughLink,
   createUser,
@@ -37,7 +38,8 @@ async function followAll(firstPath: string): Promise<{ ids: string[]; pages: Pag
   const pages: Page<{ id: string }>[] = [];
   let next: string | null = firstPath;
   while (next !== null) {
-    const { status, body } = await harness.api<Page<{ id: string }>>('GET', next);
+    const page: ApiResult<Page<{ id: string }>> = await harness.api('GET', next);
+    const { status, body } = page;
     expect(status).toBe(200);
     pages.push(body);
     next = body.next;
