@@ -75,4 +75,12 @@ describe('registerReconnectKit', () => {
       notifications: { providers: { example: { includeAction: false, impact: ['Payroll sync stops.'] } } },
     });
   });
+
+  it('refuses two providers with the same id when the service is resolved', () => {
+    const child = container.createChildContainer();
+    registerReconnectKit(child, { ...valid, store: { kind: 'memory' } });
+    child.register(RECONNECTION_PROVIDER, { useValue: { id: 'twin' } as never });
+    child.register(RECONNECTION_PROVIDER, { useValue: { id: 'twin' } as never });
+    expect(() => child.resolve(ReconnectionService)).toThrow(/twin/);
+  });
 });

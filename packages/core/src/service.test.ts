@@ -401,6 +401,26 @@ describe.each(STORES)('on the $kind store', (store) => {
       expect(await kit.store.listOutbox({ status: 'pending' })).toHaveLength(0);
     });
 
+    it('the dispatcher does not sleep through a commit made while it was delivering', async () => {
+      kit = make();
+      const delivered: string[] = [];
+      let failedOnce = false;
+      kit.service.subscribe(async (event) => {
+        if (!failedOnce) {
+          failedOnce = true;
+          await connected(kit, 'acc_2'); // commits (and wakes the dispatcher) mid-delivery
+          throw new Error('first delivery fails');
+        }
+        delivered.push(event.connectionId);
+      });
+      await connected(kit, 'acc_1');
+      kit.service.startDispatcher();
+      for (let i = 0; i < 50 && delivered.length === 0; i += 1) await new Promise((r) => setImmediate(r));
+      await kit.service.stopDispatcher();
+      const second = await kit.store.findByUpstream('example', 'acc_2');
+      expect(delivered).toEqual([second?.id]);
+    });
+
     it('the background dispatcher delivers new events and stops cleanly', async () => {
       kit = make();
       const seen: string[] = [];

@@ -6,6 +6,7 @@ import { eventIdFor } from './event-id.js';
 import { listConnectionsSchema, registerConnectionSchema } from './inputs.js';
 import { redact } from './logger.js';
 import type { ReconnectKitOptions } from './options.js';
+import { OutboxDispatcher } from './outbox-dispatcher.js';
 import type { Logger, Notifier } from './ports.js';
 import type { SecretBox } from './secret-box.js';
 import type {
@@ -44,6 +45,7 @@ import type {
   ReconnectionProvider,
   VendorStatus,
 } from './types.js';
+import { buildUserNotification, wantsAction } from './user-notification.js';
 import { parseInput } from './validation.js';
 
 type Cause = ConnectionEvent['cause'];
@@ -91,12 +93,6 @@ interface ApplyResult {
 /** Work done after a transaction commits (notifications, dispatcher wake-up). */
 type AfterCommit = () => Promise<void>;
 
-const DEFAULT_REASONS: Partial<Record<ConnectionState, string>> = {
-  needs_reauth: 'Your payroll connection was signed out. Sign in again to keep it working.',
-  needs_credentials: 'Your payroll login changed or expired. Enter your current login to keep it working.',
-  revoked: 'Access to your payroll account was removed. Connect it again to continue.',
-};
-
 /**
  * The orchestrator the host calls. Every state change goes through the transition table and is written in
  * one store transaction with its outbox events; notifications run after the commit.
@@ -104,11 +100,8 @@ const DEFAULT_REASONS: Partial<Record<ConnectionState, string>> = {
 @injectable()
 export class ReconnectionService implements ReconnectionServiceApi {
   readonly #providers: ReadonlyMap<string, ReconnectionProvider>;
-  readonly #handlers = new Set<ConnectionEventHandler>();
   readonly #completions = new Map<string, Promise<CompletionOutcome>>();
-  readonly #dispatcherId = `dispatcher_${randomUUID()}`;
-  #claims = 0;
-  #dispatcher: { stop: AbortController; done: Promise<void>; wake: () => void } | undefined;
+  readonly #outbox: OutboxDispatcher;
 
   constructor(
     @injectAll(RECONNECTION_PROVIDER) providers: ReconnectionProvider[],
@@ -120,7 +113,17 @@ export class ReconnectionService implements ReconnectionServiceApi {
     @inject(LOGGER) private readonly logger: Logger,
     @inject(RECONNECT_KIT_CONFIG) private readonly options: ReconnectKitOptions,
   ) {
+    const duplicate = providers.find(
+      (provider, index) => providers.findIndex((p) => p.id === provider.id) !== index,
+    );
+    if (duplicate) {
+      throw new ReconnectKitError('config_invalid', {
+        message: `Two providers are registered with the id "${duplicate.id}".`,
+        details: { provider: duplicate.id },
+      });
+    }
     this.#providers = new Map(providers.map((provider) => [provider.id, provider]));
+    this.#outbox = new OutboxDispatcher(store, clock, logger, options.outbox);
   }
 
   // ---- reads -------------------------------------------------------------------------------------------
@@ -713,41 +716,24 @@ export class ReconnectionService implements ReconnectionServiceApi {
 
   // ---- notifications -----------------------------------------------------------------------------------
 
+  /** Runs after commit; a failing notifier is logged and never undoes the change. */
   async #notifyUser(connection: Connection, cause: Cause): Promise<void> {
     try {
-      const policy = this.options.notifications.providers[connection.provider];
-      let action: ReconnectAction | undefined;
-      if (policy?.includeAction && connection.state !== 'revoked') {
-        action = await this.#mintAction(connection, undefined).then(
-          (minted) => minted.action,
-          (error: unknown) => {
-            this.logger.warn('could not mint a reconnect action for a notification', {
-              connectionId: connection.id,
-              error: redact(error),
-            });
-            return undefined;
-          },
-        );
-      }
-      await this.notifier.notify({
-        connection: {
-          id: connection.id,
-          provider: connection.provider,
-          hostUserId: connection.hostUserId,
-          upstreamId: connection.upstreamId,
-          upstreamParentId: connection.upstreamParentId,
-          metadata: connection.metadata,
-          state: connection.state,
-        },
-        reason:
-          connection.problem?.reason ??
-          DEFAULT_REASONS[connection.state] ??
-          'Your connection needs attention.',
-        action,
-        impact: policy?.impact ?? this.options.notifications.defaultImpact,
-        problem: connection.problem,
-        cause,
-      });
+      const action = wantsAction(this.options.notifications, connection)
+        ? await this.#mintAction(connection, undefined).then(
+            (minted) => minted.action,
+            (error: unknown) => {
+              this.logger.warn('could not mint a reconnect action for a notification', {
+                connectionId: connection.id,
+                error: redact(error),
+              });
+              return undefined;
+            },
+          )
+        : undefined;
+      await this.notifier.notify(
+        buildUserNotification(this.options.notifications, connection, cause, action),
+      );
     } catch (error) {
       this.logger.error('notifier failed', { connectionId: connection.id, error: redact(error) });
     }
@@ -756,86 +742,22 @@ export class ReconnectionService implements ReconnectionServiceApi {
   // ---- outbox delivery ---------------------------------------------------------------------------------
 
   subscribe(handler: ConnectionEventHandler): () => void {
-    this.#handlers.add(handler);
-    return () => {
-      this.#handlers.delete(handler);
-    };
+    return this.#outbox.subscribe(handler);
   }
 
-  /**
-   * Claims due outbox entries and hands each to every subscriber, in append order. An entry is marked
-   * delivered only when every handler resolved; otherwise it is released with exponential backoff (on the
-   * injected clock) and delivered again later: at-least-once, consumers dedupe by event id. Without
-   * subscribers nothing is claimed, so events wait for the first one.
-   */
-  async deliverOutbox(): Promise<number> {
-    if (this.#handlers.size === 0) return 0;
-    const { batchSize, leaseMs, retryBaseMs, retryMaxMs } = this.options.outbox;
-    // One owner id per claim: if a lease runs out mid-delivery and another claim takes the entry over, this
-    // claim can no longer mark it (even from the same instance).
-    this.#claims += 1;
-    const owner = `${this.#dispatcherId}:${this.#claims}`;
-    const claimed = await this.store.claimOutbox({ now: this.clock.now(), limit: batchSize, leaseMs, owner });
-    let delivered = 0;
-    for (const entry of claimed) {
-      try {
-        for (const handler of [...this.#handlers]) await handler(entry.event);
-        if (await this.store.markOutboxDelivered(entry.event.id, owner, this.clock.now())) delivered += 1;
-      } catch (error) {
-        const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** entry.attempts);
-        const errorName = isReconnectKitError(error)
-          ? error.code
-          : error instanceof Error
-            ? error.name
-            : 'Error';
-        await this.store.markOutboxFailed(entry.event.id, owner, {
-          nextAttemptAt: new Date(this.clock.now().getTime() + delay),
-          error: errorName,
-        });
-        this.logger.warn('event handler failed; will redeliver', {
-          eventId: entry.event.id,
-          type: entry.event.type,
-          attempts: entry.attempts + 1,
-          retryInMs: delay,
-          error: redact(error),
-        });
-      }
-    }
-    return delivered;
+  /** Delivers due outbox entries now (at-least-once; see `OutboxDispatcher.deliver`). */
+  deliverOutbox(): Promise<number> {
+    return this.#outbox.deliver();
   }
 
   /** Starts a background loop that delivers the outbox every `outbox.pollIntervalMs` (clock time). */
   startDispatcher(): void {
-    if (this.#dispatcher) return;
-    const stop = new AbortController();
-    let wake = () => {};
-    const loop = async () => {
-      while (!stop.signal.aborted) {
-        try {
-          while ((await this.deliverOutbox()) > 0 && !stop.signal.aborted) {
-            // keep draining while there is work
-          }
-        } catch (error) {
-          this.logger.error('outbox delivery failed', { error: redact(error) });
-        }
-        if (stop.signal.aborted) break;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          stop.signal.addEventListener('abort', () => resolve(), { once: true });
-          this.clock.sleep(this.options.outbox.pollIntervalMs).then(resolve, resolve);
-        });
-      }
-    };
-    this.#dispatcher = { stop, done: loop(), wake: () => wake() };
+    this.#outbox.start();
   }
 
   /** Stops the background loop and waits for the current delivery to finish. */
   async stopDispatcher(): Promise<void> {
-    const dispatcher = this.#dispatcher;
-    if (!dispatcher) return;
-    this.#dispatcher = undefined;
-    dispatcher.stop.abort();
-    await dispatcher.done;
+    await this.#outbox.stop();
   }
 
   // ---- plumbing ----------------------------------------------------------------------------------------
@@ -895,7 +817,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
       try {
         const { value, after = [] } = await this.store.transaction(fn);
         for (const task of after) await task();
-        this.#dispatcher?.wake();
+        this.#outbox.wake();
         return value;
       } catch (error) {
         if (!isReconnectKitError(error, 'store_conflict') || attempt >= this.options.conflictRetries)

@@ -1,0 +1,40 @@
+import type { ReconnectKitOptions } from './options.js';
+import type { Connection } from './service-api.js';
+import type { ConnectionEvent, ConnectionState, ReconnectAction, UserNotification } from './types.js';
+
+const DEFAULT_REASONS: Partial<Record<ConnectionState, string>> = {
+  needs_reauth: 'Your payroll connection was signed out. Sign in again to keep it working.',
+  needs_credentials: 'Your payroll login changed or expired. Enter your current login to keep it working.',
+  revoked: 'Access to your payroll account was removed. Connect it again to continue.',
+};
+
+/** Whether the provider's notification policy asks for a ready reconnect action (never for revoked). */
+export function wantsAction(options: ReconnectKitOptions['notifications'], connection: Connection): boolean {
+  return options.providers[connection.provider]?.includeAction === true && connection.state !== 'revoked';
+}
+
+/** The notification for a connection whose user must act: plain reason, configured impact, optional action. */
+export function buildUserNotification(
+  options: ReconnectKitOptions['notifications'],
+  connection: Connection,
+  cause: ConnectionEvent['cause'],
+  action: ReconnectAction | undefined,
+): UserNotification {
+  return {
+    connection: {
+      id: connection.id,
+      provider: connection.provider,
+      hostUserId: connection.hostUserId,
+      upstreamId: connection.upstreamId,
+      upstreamParentId: connection.upstreamParentId,
+      metadata: connection.metadata,
+      state: connection.state,
+    },
+    reason:
+      connection.problem?.reason ?? DEFAULT_REASONS[connection.state] ?? 'Your connection needs attention.',
+    action,
+    impact: options.providers[connection.provider]?.impact ?? options.defaultImpact,
+    problem: connection.problem,
+    cause,
+  };
+}
