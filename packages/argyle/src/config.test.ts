@@ -47,7 +47,7 @@ describe('Argyle config', () => {
     ['argyle.baseUrl', { ...valid, baseUrl: 'ftp://example.com/v2' }],
     ['argyle.webhookSecret', { ...valid, webhookSecret: [] }],
     ['argyle.linkUrl', { ...valid, linkUrl: 'not a url' }],
-    ['argyle', { ...valid, apiKeySecrets: 'typo' }],
+    ['argyle.apiKeySecrets', { ...valid, apiKeySecrets: 'typo' }],
   ])('names %s when it is bad', (field, input) => {
     const error = configError(input);
     expect(error.details.field).toBe(field);

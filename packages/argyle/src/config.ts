@@ -1,4 +1,4 @@
-import { ReconnectKitError } from '@reconnect-kit/core';
+import { parseConfig } from '@reconnect-kit/core';
 import { z } from 'zod';
 
 export const ARGYLE_ENVIRONMENTS = {
@@ -45,16 +45,7 @@ export interface ResolvedArgyleConfig {
 
 /** Validates the config; the error names the bad field (never its value). */
 export function resolveArgyleConfig(input: unknown): ResolvedArgyleConfig {
-  const result = argyleConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = ['argyle', ...(issue?.path ?? []).map(String)].join('.');
-    throw new ReconnectKitError('config_invalid', {
-      message: `Invalid configuration at "${field}": ${issue?.message ?? 'invalid value'}.`,
-      details: { field },
-    });
-  }
-  const config = result.data;
+  const config = parseConfig(argyleConfigSchema, input, 'argyle');
   const baseUrl = (config.baseUrl ?? ARGYLE_ENVIRONMENTS[config.environment ?? 'sandbox']).replace(
     /\/+$/,
     '',
