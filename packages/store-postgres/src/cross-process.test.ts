@@ -1,0 +1,118 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { CompletionOutcome } from '@reconnect-kit/core';
+import { createExampleKit } from '@reconnect-kit/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStore } from './create.js';
+import type { PostgresConnectionStore } from './store.js';
+import { type CompiledSources, compileSources } from './testing/compile.js';
+import {
+  connectionLockStates,
+  DATABASE_URL,
+  dropSchema,
+  randomSchemaName,
+  testPool,
+  waitFor,
+} from './testing/database.js';
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+/** A child app instance speaking JSON lines (see testing/cross-process-child.ts). */
+function startInstance(compiled: CompiledSources, env: Record<string, string>) {
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    [
+      '--import',
+      here('./testing/compiled-hooks.ts'),
+      compiled.compiled(here('./testing/cross-process-child.ts')),
+    ],
+    { env: { ...process.env, ...compiled.env, ...env } },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return {
+    async read<T>(): Promise<T> {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`child exited early (code ${await exited}): ${stderr}`);
+      return JSON.parse(value) as T;
+    },
+    send(command: string) {
+      child.stdin.write(`${command}\n`);
+    },
+    async exitCode() {
+      const code = await exited;
+      if (code !== 0) throw new Error(`child exited with ${code}: ${stderr}`);
+      return code;
+    },
+    kill: () => child.kill(),
+  };
+}
+
+describe('two processes completing one reconnection', () => {
+  const schema = randomSchemaName();
+  const observer = testPool(1);
+  let compiled: CompiledSources;
+  let store: PostgresConnectionStore;
+
+  beforeAll(async () => {
+    compiled = compileSources();
+    store = await createPostgresStore({ connectionString: DATABASE_URL, schema, poolSize: 4 });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await observer.end();
+    await dropSchema(schema);
+  });
+
+  it('2 processes x 10 concurrent completions: one provider exchange, one connection.recovered', async () => {
+    const kit = createExampleKit({ store });
+    kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok_old' });
+    const connection = await kit.service.registerConnection({
+      provider: 'example',
+      hostUserId: 'user_1',
+      upstreamId: 'acc_1',
+      upstreamParentId: 'owner_1',
+      secrets: { token: 'tok_old' },
+      state: 'needs_reauth',
+    });
+    const { action } = await kit.service.startReconnection(connection.id);
+    const state = (action as { state: string }).state;
+
+    const instances = [0, 1].map(() =>
+      startInstance(compiled, { DATABASE_URL, RK_SCHEMA: schema, RK_STATE: state }),
+    );
+    try {
+      for (const instance of instances) expect(await instance.read()).toEqual({ ready: true });
+      for (const instance of instances) instance.send('go');
+      // One process holds the lock (its exchange is held open), the other waits for it inside PostgreSQL.
+      expect(
+        await waitFor(
+          () => connectionLockStates(observer, schema, connection.id),
+          (locks) => locks.granted === 1 && locks.waiting === 1,
+        ),
+      ).toEqual({ granted: 1, waiting: 1 });
+      for (const instance of instances) instance.send('release');
+      const results = await Promise.all(
+        instances.map((instance) => instance.read<{ exchanges: number; outcomes: CompletionOutcome[] }>()),
+      );
+      await Promise.all(instances.map((instance) => instance.exitCode()));
+
+      expect(results.map((r) => r.exchanges).sort()).toEqual([0, 1]);
+      const outcomes = results.flatMap((r) => r.outcomes);
+      expect(outcomes).toHaveLength(20);
+      for (const outcome of outcomes) expect(outcome).toEqual(outcomes[0]);
+      expect(outcomes[0]).toMatchObject({ outcome: 'recovered', connection: { state: 'connected' } });
+      const recovered = (await store.listOutbox({})).filter((e) => e.event.type === 'connection.recovered');
+      expect(recovered).toHaveLength(1);
+      expect(await kit.service.getConnection(connection.id)).toMatchObject({ state: 'connected' });
+    } finally {
+      for (const instance of instances) instance.kill();
+      await kit.service.stopDispatcher();
+    }
+  });
+});
