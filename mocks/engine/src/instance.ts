@@ -105,10 +105,6 @@ class PipelineInstance<S> implements MockInstance<S> {
 
     const credentials = resolveCredentials(definition, { ...options, env: options.env ?? process.env });
     const webhookSecret = options.webhookSecret ?? credentials.webhook_secret;
-    const config: MockConfig = { credentials };
-    if (options.webhookUrl !== undefined) config.webhookUrl = options.webhookUrl;
-    if (webhookSecret !== undefined) config.webhookSecret = webhookSecret;
-
     const newId = (prefix?: string) =>
       prefix ? `${prefix}_${uuidV7(this.clock.nowMs())}` : uuidV7(this.clock.nowMs());
     this.#initialWebhookSettings = defaultWebhookSettings(options.webhookUrl, webhookSecret);
@@ -121,6 +117,17 @@ class PipelineInstance<S> implements MockInstance<S> {
       settings: this.#initialWebhookSettings,
       log: this.#log,
     });
+    const webhooks = this.webhooks;
+    // The webhook target is live: `PUT /__admin/webhooks` changes what handlers see.
+    const config: MockConfig = {
+      credentials,
+      get webhookUrl() {
+        return webhooks.settings.url;
+      },
+      get webhookSecret() {
+        return webhooks.settings.secret;
+      },
+    };
     const base: Omit<MockContext<S>, 'state'> = {
       clock: this.clock,
       config,

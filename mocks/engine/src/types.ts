@@ -34,8 +34,9 @@ export interface MockClockView {
 export interface MockConfig {
   /** The credentials the mock accepts, under the vendor's own field names. */
   credentials: Record<string, string>;
-  webhookUrl?: string;
-  webhookSecret?: string;
+  /** The current default webhook target (start options, then `PUT /__admin/webhooks`). */
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
 }
 
 export interface WebhookTarget {

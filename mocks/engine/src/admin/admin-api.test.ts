@@ -287,6 +287,10 @@ describe.each(TRANSPORTS)('admin API over %s', (transport) => {
         deliveries: [],
       });
       expect(JSON.stringify(body)).not.toContain('hook-secret');
+      expect(mock.instance.ctx.config).toMatchObject({
+        webhookUrl: 'http://127.0.0.1:9/hook',
+        webhookSecret: 'hook-secret',
+      });
       expect((await mock.admin('GET', '/webhooks')).body).toEqual(body);
     });
 
