@@ -58,6 +58,7 @@ const schemas = {
 } as const;
 
 type SchemaName = keyof typeof schemas;
+export const SCHEMA_NAMES = Object.keys(schemas) as SchemaName[];
 
 /** Counts validations per schema so a test can prove that every kind of payload was checked. */
 export const validated = new Map<string, number>();

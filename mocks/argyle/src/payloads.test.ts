@@ -1,0 +1,76 @@
+import { afterAll, expect, test } from 'vitest';
+import {
+  type ArgyleHarness,
+  SCHEMA_NAMES,
+  startHarness,
+  validate,
+  validated,
+} from './argyle.test-helpers.js';
+
+const harness: ArgyleHarness = await startHarness();
+afterAll(() => harness.close());
+
+// The harness validates every API response and every received webhook against the fixture schemas
+// (z.fromJSONSchema); this test drives each kind of payload once and proves that each schema was used.
+test('every kind of payload the mock sends validates against its schema', async () => {
+  await harness.api('POST', '/v2/webhooks', {
+    name: 'explicit',
+    url: `${harness.receiverUrl}/explicit`,
+    events: ['accounts.added', 'accounts.connected', 'accounts.updated', 'accounts.failed', 'paystubs.added'],
+    secret: 's',
+    config: { include_resource: true },
+  });
+  await harness.api('POST', '/v2/webhooks', {
+    name: 'star',
+    url: `${harness.receiverUrl}/star`,
+    events: ['*'],
+  });
+  const seeded = await harness.scenario<{ account_id: string; user_id: string }>('argyle.seed_connected');
+  await harness.api('GET', '/v2/users');
+  await harness.api('GET', `/v2/users/${seeded.user_id}`);
+  await harness.api('POST', '/v2/user-tokens', { user: seeded.user_id });
+  await harness.api('GET', '/v2/accounts');
+  await harness.api('GET', `/v2/accounts/${seeded.account_id}`);
+  await harness.api('POST', `/v2/accounts/${seeded.account_id}/periodic-scan`);
+  const paystubs = await harness.api<{ results: { id: string }[] }>('GET', '/v2/paystubs');
+  await harness.api('GET', `/v2/paystubs/${paystubs.body.results[0]!.id}`);
+  const invite = await harness.api<{ id: string }>('POST', '/v2/invites', {
+    first_name: 'A',
+    last_name: 'B',
+    phone_number: '+15550100',
+  });
+  await harness.api('GET', '/v2/invites');
+  await harness.api('GET', `/v2/invites/${invite.body.id}`);
+  await harness.api('POST', `/v2/invites/${invite.body.id}`);
+  await harness.api('POST', `/v2/invites/${invite.body.id}/revoke`);
+  const webhooks = await harness.api<{ results: { id: string }[] }>('GET', '/v2/webhooks');
+  await harness.api('GET', `/v2/webhooks/${webhooks.body.results[0]!.id}`);
+  await harness.api('GET', '/v2/accounts/nope');
+  await harness.api('POST', '/v2/users', { email: 'x' });
+  await harness.scenario('argyle.mfa_timeout', { target: seeded.account_id });
+  await harness.scenario('argyle.user_revoked', { target: seeded.account_id });
+  const received = await harness.takeWebhooks();
+  expect(new Set(received.map((webhook) => webhook.json.event))).toEqual(
+    new Set([
+      'accounts.added',
+      'accounts.connected',
+      'accounts.updated',
+      'accounts.failed',
+      'accounts.removed',
+      'paystubs.added',
+    ]),
+  );
+  for (const name of SCHEMA_NAMES) expect(validated.get(name) ?? 0, name).toBeGreaterThan(0);
+});
+
+test('the validators are strict enough to catch a broken payload', () => {
+  expect(() => validate('account', { id: 'a' }, 'test')).toThrow(/does not match account/);
+  expect(() =>
+    validate(
+      'webhookAccounts',
+      { event: 'accounts.gone', name: 'x', data: { account: 'a', user: 'u' } },
+      'test',
+    ),
+  ).toThrow(/event/);
+  expect(() => validate('error', { detail: 'x', extra: 1 }, 'test')).toThrow();
+});
