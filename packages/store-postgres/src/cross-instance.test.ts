@@ -4,9 +4,9 @@ import { PostgresConnectionStore } from './store.js';
 import {
   connectionLockStates,
   dropSchema,
+  emptyTables,
   randomSchemaName,
   testPool,
-  truncateAll,
   waitFor,
 } from './testing/database.js';
 
@@ -20,7 +20,7 @@ describe('two instances on one schema', () => {
     await new PostgresConnectionStore({ pool: pools[0], schema }).migrate();
   });
   beforeEach(async () => {
-    await truncateAll(pools[0], schema);
+    await emptyTables(pools[0], schema);
     stores = pools.map((pool) => new PostgresConnectionStore({ pool, schema }));
   });
   afterAll(async () => {

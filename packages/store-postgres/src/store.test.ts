@@ -1,7 +1,7 @@
 import { describeConnectionStoreSuite } from '@reconnect-kit/core/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { PostgresConnectionStore } from './store.js';
-import { dropSchema, randomSchemaName, testPool, truncateAll } from './testing/database.js';
+import { dropSchema, emptyTables, randomSchemaName, testPool } from './testing/database.js';
 
 const schema = randomSchemaName();
 const pool = testPool(12);
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describeConnectionStoreSuite('PostgresConnectionStore', async () => {
-  await truncateAll(pool, schema);
+  await emptyTables(pool, schema);
   const store = new PostgresConnectionStore({ pool, schema });
   return { store, cleanup: () => store.close() };
 });

@@ -74,6 +74,11 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
     if (this.#status.closed) throw closedError();
     const client = await this.#pool.connect();
     let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    // A session that dies between two queries makes the client emit 'error' (a crash without a listener).
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       try {
@@ -87,7 +92,8 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
         throw error;
       }
     } finally {
-      // A client whose rollback failed is in an unknown state: destroy it instead of pooling it.
+      client.off('error', onError);
+      // A client whose session died or whose rollback failed is in an unknown state: destroy it.
       client.release(broken);
     }
   }
@@ -103,6 +109,12 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
     const client = await this.#pool.connect();
     const key = [lockNamespace(this.#tables), connectionId];
     let broken: Error | undefined;
+    // While `fn` runs, this client sits idle holding the lock; if its session dies (the lock is then gone
+    // too), it emits 'error', which would crash the process without a listener.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       // Session-level lock: it stays with this client until unlocked (or the session ends), so the same
       // client must run the unlock; `fn` uses other clients for its transactions.
@@ -121,6 +133,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
           });
       }
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,8 @@ export interface CompiledSources {
   compiled(sourcePath: string): string;
   /** Environment for a child started with `--import` of `compiled-hooks.ts`. */
   readonly env: Readonly<Record<string, string>>;
+  /** Deletes the compiled tree. */
+  remove(): void;
 }
 
 export function compileSources(): CompiledSources {
@@ -61,5 +63,6 @@ export function compileSources(): CompiledSources {
     outDir,
     compiled,
     env: { RK_COMPILED_DIR: outDir, RK_SOURCE_DIR: packagesDir },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
