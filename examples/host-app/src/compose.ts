@@ -1,0 +1,96 @@
+/**
+ * How a real host app composes Reconnect Kit: one tsyringe child container with core, a store, the Argyle and
+ * Finch adapters; the service is resolved from it. Everything vendor-specific comes in through `KitConfig`.
+ */
+import { randomBytes } from 'node:crypto';
+import { registerArgyle } from '@reconnect-kit/argyle';
+import {
+  CONNECTION_STORE,
+  type ConnectionStore,
+  type Logger,
+  NoopLogger,
+  ReconnectionService,
+  registerReconnectKit,
+} from '@reconnect-kit/core';
+import { registerFinch } from '@reconnect-kit/finch';
+import { createPostgresStore } from '@reconnect-kit/store-postgres';
+import { container } from 'tsyringe';
+
+/** Where connections live: an embedded `node:sqlite` file (or `:memory:`), or PostgreSQL. */
+export type StoreChoice =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly connectionString: string };
+
+export interface KitConfig {
+  readonly store: StoreChoice;
+  /** The absolute URL of `GET /reconnect/callback` (Finch Connect and Argyle Link send the user back there). */
+  readonly callbackUrl: string;
+  readonly argyle: {
+    readonly apiKeyId: string;
+    readonly apiKeySecret: string;
+    /** API root ending in `/v2`. */
+    readonly baseUrl: string;
+    readonly linkUrl: string;
+    readonly webhookSecret: string;
+  };
+  readonly finch: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly baseUrl: string;
+    readonly webhookSecret: string;
+  };
+  /** HMAC key for reconnect `state` tokens; default: a random key per process. */
+  readonly stateSigningKey?: string | undefined;
+  /** Base64 AES-256 key for stored secrets; default: a random key per process. */
+  readonly secretKey?: string | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+export interface ComposedKit {
+  readonly service: ReconnectionService;
+  /** Stops the outbox dispatcher and closes the store. */
+  close(): Promise<void>;
+}
+
+async function openStore(choice: StoreChoice): Promise<ConnectionStore | { kind: 'sqlite'; path: string }> {
+  if (choice.kind === 'sqlite') return choice;
+  return createPostgresStore({ connectionString: choice.connectionString });
+}
+
+export async function composeReconnectKit(config: KitConfig): Promise<ComposedKit> {
+  const kit = container.createChildContainer();
+  const store = await openStore(config.store);
+  registerReconnectKit(kit, {
+    stateSigningKey: config.stateSigningKey ?? randomBytes(32).toString('hex'),
+    secretBox: {
+      keys: [{ id: 'k1', key: config.secretKey ?? randomBytes(32).toString('base64') }],
+      primaryKeyId: 'k1',
+    },
+    store,
+    logger: config.logger ?? new NoopLogger(),
+    options: {
+      notifications: {
+        providers: {
+          argyle: { impact: ['Income and employment checks stop updating.'] },
+          finch: { impact: ['Payroll sync is paused.'] },
+        },
+      },
+    },
+  });
+  registerArgyle(kit, { ...config.argyle, impact: ['Income and employment checks stop updating.'] });
+  registerFinch(kit, {
+    ...config.finch,
+    redirectUri: config.callbackUrl,
+    impact: ['Payroll sync is paused.'],
+  });
+  const service = kit.resolve(ReconnectionService);
+  service.startDispatcher();
+  return {
+    service,
+    async close() {
+      await service.stopDispatcher();
+      const closable = kit.resolve<{ close?: () => unknown }>(CONNECTION_STORE);
+      await closable.close?.();
+    },
+  };
+}

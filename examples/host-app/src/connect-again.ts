@@ -1,0 +1,163 @@
+/**
+ * "Connect again" for a revoked or disconnected connection. A terminal connection cannot be reconnected (the
+ * vendor makes a NEW account), so this is the host's first-connect flow, pointed at the same end user:
+ * - Argyle: Link opens for the SAME Argyle user (fresh user token, no account id), the user logs in, and Link's
+ *   return URL names the new account;
+ * - Finch: a new Connect session for the same customer; the callback's code is exchanged for the new token.
+ * The new connection is registered with `previousConnectionId`, so its history links to the old one.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  type Connection,
+  isReconnectKitError,
+  type ReconnectionService,
+  TERMINAL_STATES,
+} from '@reconnect-kit/core';
+import {
+  type ArgyleApi,
+  createArgyleUserToken,
+  createFinchConnectSession,
+  exchangeFinchCode,
+  type FinchApi,
+} from './vendor-calls.js';
+
+export class NewConnectionError extends Error {
+  constructor(
+    readonly code: 'not_terminal' | 'callback_invalid',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NewConnectionError';
+  }
+}
+
+const FINCH_PRODUCTS = ['company', 'directory', 'individual', 'employment', 'payment', 'pay_statement'];
+/** How long a Finch "Connect again" link stays usable. */
+const PENDING_TTL_MS = 30 * 60 * 1000;
+
+export interface ConnectAgainOptions {
+  readonly service: ReconnectionService;
+  readonly baseUrl: string;
+  readonly argyle: ArgyleApi & { readonly linkUrl: string };
+  readonly finch: FinchApi;
+}
+
+export class ConnectAgain {
+  readonly #options: ConnectAgainOptions;
+  /** Finch Connect `state` → the revoked connection it replaces (single use). */
+  readonly #pendingFinch = new Map<string, { previousId: string; expiresAt: number }>();
+
+  constructor(options: ConnectAgainOptions) {
+    this.#options = options;
+  }
+
+  /** Returns the URL to send the user to. */
+  async start(previous: Connection): Promise<string> {
+    if (!TERMINAL_STATES.includes(previous.state)) {
+      throw new NewConnectionError(
+        'not_terminal',
+        'Only revoked or disconnected connections are connected again.',
+      );
+    }
+    const back = `${this.#options.baseUrl}/connect-again/${previous.provider}/return`;
+    if (previous.provider === 'argyle') {
+      const userId = previous.upstreamParentId;
+      if (!userId) throw new NewConnectionError('callback_invalid', 'The connection has no Argyle user id.');
+      const token = await createArgyleUserToken(this.#options.argyle, userId);
+      const link = new URL(this.#options.argyle.linkUrl);
+      link.searchParams.set('user_token', token);
+      link.searchParams.set('redirect_uri', `${back}?previous=${encodeURIComponent(previous.id)}`);
+      return link.toString();
+    }
+    const state = randomBytes(24).toString('base64url');
+    this.#pendingFinch.set(state, { previousId: previous.id, expiresAt: Date.now() + PENDING_TTL_MS });
+    const connectUrl = new URL(
+      await createFinchConnectSession(this.#options.finch, {
+        customerId: previous.hostUserId,
+        customerName: previous.metadata.employer ?? previous.hostUserId,
+        redirectUri: back,
+        products: FINCH_PRODUCTS,
+      }),
+    );
+    connectUrl.searchParams.set('state', state);
+    return connectUrl.toString();
+  }
+
+  /** Handles the vendor's return; returns the new (or already registered) connection. */
+  async finish(provider: string, query: Readonly<Record<string, string>>): Promise<Connection> {
+    return provider === 'argyle' ? this.#finishArgyle(query) : this.#finishFinch(query);
+  }
+
+  async #finishArgyle(query: Readonly<Record<string, string>>): Promise<Connection> {
+    const { service } = this.#options;
+    const previous = await service.getConnection(query.previous ?? '');
+    const accountId = query.account_id;
+    // Link's return names the user; it must be the one we opened Link for.
+    if (previous.provider !== 'argyle' || !accountId || query.user_id !== previous.upstreamParentId) {
+      throw new NewConnectionError('callback_invalid', 'The Link return does not match the connection.');
+    }
+    const connection = await this.#register(previous, { upstreamId: accountId });
+    // Read the account's real status from Argyle rather than trusting the browser's return.
+    return service.checkStatus(connection.id);
+  }
+
+  async #finishFinch(query: Readonly<Record<string, string>>): Promise<Connection> {
+    const pending = this.#pendingFinch.get(query.state ?? '');
+    this.#pendingFinch.delete(query.state ?? '');
+    if (!pending || pending.expiresAt < Date.now() || !query.code) {
+      throw new NewConnectionError(
+        'callback_invalid',
+        'The Connect callback is unknown, expired or has no code.',
+      );
+    }
+    const previous = await this.#options.service.getConnection(pending.previousId);
+    const redirectUri = `${this.#options.baseUrl}/connect-again/finch/return`;
+    const token = await exchangeFinchCode(this.#options.finch, query.code, redirectUri);
+    return this.#register(previous, {
+      upstreamId: token.connectionId,
+      upstreamParentId: token.companyId,
+      secrets: { access_token: token.accessToken },
+    });
+  }
+
+  /**
+   * Registers the successor unless one exists already: for Argyle, the vendor's own `accounts.connected`
+   * webhook may have registered it first (core links a new account of a revoked connection's user by itself).
+   */
+  async #register(
+    previous: Connection,
+    upstream: { upstreamId: string; upstreamParentId?: string; secrets?: Record<string, string> },
+  ): Promise<Connection> {
+    const { service } = this.#options;
+    const existing = await this.#liveConnection(previous, upstream.upstreamId);
+    if (existing) return existing;
+    try {
+      return await service.registerConnection({
+        provider: previous.provider,
+        hostUserId: previous.hostUserId,
+        upstreamId: upstream.upstreamId,
+        upstreamParentId: upstream.upstreamParentId ?? previous.upstreamParentId,
+        state: 'connected',
+        vendor: { status: 'connected' },
+        metadata: previous.metadata,
+        secrets: upstream.secrets,
+        previousConnectionId: previous.id,
+      });
+    } catch (error) {
+      const raced = isReconnectKitError(error, 'store_conflict')
+        ? await this.#liveConnection(previous, upstream.upstreamId)
+        : undefined;
+      if (raced) return raced;
+      throw error;
+    }
+  }
+
+  async #liveConnection(previous: Connection, upstreamId: string): Promise<Connection | undefined> {
+    const page = await this.#options.service.listConnections({
+      provider: previous.provider,
+      hostUserId: previous.hostUserId,
+      limit: 100,
+    });
+    return page.items.find((c) => c.upstreamId === upstreamId && !TERMINAL_STATES.includes(c.state));
+  }
+}

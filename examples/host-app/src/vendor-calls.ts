@@ -1,0 +1,94 @@
+/**
+ * The host's own vendor calls for a brand-new connection ("Connect again" after a revocation). Reconnecting an
+ * existing connection goes through Reconnect Kit; creating a new one is the host's first-connect flow, which the
+ * kit does not own.
+ */
+
+export interface ArgyleApi {
+  /** API root ending in `/v2`. */
+  readonly baseUrl: string;
+  readonly apiKeyId: string;
+  readonly apiKeySecret: string;
+}
+
+export interface FinchApi {
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+const FINCH_API_VERSION = '2020-09-17';
+
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+async function postJson(url: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) {
+    // The body may echo request fields; report the status and path only.
+    throw new Error(`${new URL(url).pathname} answered ${response.status}`);
+  }
+  return response.json();
+}
+
+function stringField(value: unknown, field: string): string {
+  const found = (value as Record<string, unknown> | null)?.[field];
+  if (typeof found !== 'string' || found === '') throw new Error(`the vendor response has no "${field}"`);
+  return found;
+}
+
+/** A fresh Argyle user token for an existing Argyle user, so Link opens for that user (`POST /v2/user-tokens`). */
+export async function createArgyleUserToken(api: ArgyleApi, argyleUserId: string): Promise<string> {
+  const body = await postJson(
+    `${api.baseUrl}/user-tokens`,
+    { authorization: basic(api.apiKeyId, api.apiKeySecret) },
+    { user: argyleUserId },
+  );
+  return stringField(body, 'user_token');
+}
+
+/** A new Finch Connect session (`POST /connect/sessions`); returns the Connect URL to send the employer to. */
+export async function createFinchConnectSession(
+  api: FinchApi,
+  input: { customerId: string; customerName: string; redirectUri: string; products: readonly string[] },
+): Promise<string> {
+  const body = await postJson(
+    `${api.baseUrl}/connect/sessions`,
+    { authorization: basic(api.clientId, api.clientSecret), 'finch-api-version': FINCH_API_VERSION },
+    {
+      customer_id: input.customerId,
+      customer_name: input.customerName,
+      products: input.products,
+      redirect_uri: input.redirectUri,
+    },
+  );
+  return stringField(body, 'connect_url');
+}
+
+export interface FinchToken {
+  readonly accessToken: string;
+  readonly connectionId: string;
+  readonly companyId: string;
+}
+
+/** Exchanges a Connect code once (`POST /auth/token`). */
+export async function exchangeFinchCode(
+  api: FinchApi,
+  code: string,
+  redirectUri: string,
+): Promise<FinchToken> {
+  const body = await postJson(
+    `${api.baseUrl}/auth/token`,
+    { 'finch-api-version': FINCH_API_VERSION },
+    { client_id: api.clientId, client_secret: api.clientSecret, code, redirect_uri: redirectUri },
+  );
+  return {
+    accessToken: stringField(body, 'access_token'),
+    connectionId: stringField(body, 'connection_id'),
+    companyId: stringField(body, 'company_id'),
+  };
+}

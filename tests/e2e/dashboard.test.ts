@@ -1,0 +1,209 @@
+/**
+ * The example host app in a real browser (Debian's Chromium through playwright-core), against the in-process
+ * Argyle and Finch mocks: every reconnect path a user clicks through, live status updates, and screenshots of the
+ * dashboard's main states for the docs.
+ */
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningHostApp, startHostApp } from '../../examples/host-app/src/index.js';
+import { chromiumAvailable, launchChromium, screenshot } from './browser.test-helpers.js';
+
+const ARGYLE_MFA = { test_1: '8081', test_2: '8082', test_3: '8083' };
+
+describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
+  let app: RunningHostApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startHostApp({ port: 0 }), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  beforeEach(async () => {
+    await context?.close();
+    context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+  });
+
+  const seeded = () => {
+    if (!app.seeded) throw new Error('the host app was started without seed data');
+    return app.seeded;
+  };
+  const card = (connectionId: string): Locator =>
+    page.locator(`article[data-connection-id="${connectionId}"]`);
+  const badge = (connectionId: string) => card(connectionId).getByTestId('state');
+  const openDashboard = async () => {
+    await page.goto(app.url);
+    // The live-refresh script has run (it marks the document) before anything is asserted about updates.
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.live)).toBe('ready');
+  };
+  const runDemoScenario = async (connectionId: string, label: string) => {
+    await card(connectionId)
+      .getByText(/^Demo: make something happen/)
+      .click();
+    await card(connectionId).getByRole('button', { name: label }).click();
+    await page.waitForURL(/notice=scenario/);
+  };
+  const badgeText = (connectionId: string) => badge(connectionId).textContent();
+
+  it('lists each end user’s connections with the canonical state and the raw vendor code', async () => {
+    await openDashboard();
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Payroll connections');
+    for (const name of ['Alice Martin', 'Bob Nguyen', 'Dave Okafor']) {
+      expect(await page.getByRole('heading', { level: 2, name }).count()).toBe(1);
+    }
+    const { argyleOneClick, argyleCredentials, finchReauth, argyleHealthy } = seeded();
+    expect(await badgeText(argyleOneClick)).toBe('Needs sign-in');
+    expect(await card(argyleOneClick).getByTestId('vendor-code').textContent()).toBe('error · auth_required');
+    expect(await badgeText(argyleCredentials)).toBe('Needs new credentials');
+    expect(await card(argyleCredentials).getByTestId('vendor-code').textContent()).toBe(
+      'error · expired_credentials',
+    );
+    expect(await badgeText(finchReauth)).toBe('Needs sign-in');
+    expect(await card(finchReauth).getByTestId('vendor-code').textContent()).toBe('reauth');
+    expect(await badgeText(argyleHealthy)).toBe('Connected');
+    expect(await card(argyleHealthy).getByRole('button', { name: 'Reconnect' }).count()).toBe(0);
+    // The history shows the break that arrived by webhook.
+    await card(argyleOneClick)
+      .getByText(/^Event history/)
+      .click();
+    expect(await card(argyleOneClick).locator('.history').textContent()).toContain(
+      'connected → needs_reauth',
+    );
+    await screenshot(page, 'dashboard-broken');
+  });
+
+  it('Argyle one-click: Reconnect opens Link on the account, the Reconnect button + MFA restore it', async () => {
+    const { argyleOneClick } = seeded();
+    await openDashboard();
+    await card(argyleOneClick).getByRole('button', { name: 'Reconnect' }).click();
+    await page.waitForURL(/\/link\?/);
+    expect(new URL(page.url()).searchParams.get('account_id')).toBeTruthy();
+    expect(await page.locator('#connection-status').textContent()).toBe('error');
+    await page.getByRole('button', { name: 'Reconnect' }).click();
+    await page.getByLabel('Verification code').fill(ARGYLE_MFA.test_1);
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('link', { name: 'Return to the app' }).click();
+    await page.waitForURL(/outcome=recovered/);
+    expect(await page.getByTestId('flash').textContent()).toContain('is reconnected');
+    expect(await badgeText(argyleOneClick)).toBe('Connected');
+    await screenshot(page, 'dashboard-recovered');
+  });
+
+  it('Argyle credentials: Link asks for the password again (with MFA), then the connection recovers', async () => {
+    const { argyleCredentials } = seeded();
+    await openDashboard();
+    await card(argyleCredentials).getByRole('button', { name: 'Reconnect' }).click();
+    await page.waitForURL(/\/link\?/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Log in again');
+    expect(await page.getByLabel('Username').inputValue()).toBe('test_2');
+    await page.getByLabel('Password').fill('passgood');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByLabel('Verification code').fill(ARGYLE_MFA.test_2);
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('link', { name: 'Return to the app' }).click();
+    await page.waitForURL(/outcome=recovered/);
+    expect(await badgeText(argyleCredentials)).toBe('Connected');
+    expect(await card(argyleCredentials).getByTestId('vendor-code').textContent()).toBe('connected');
+  });
+
+  it('Finch: Reconnect goes through the Connect re-auth session and the code exchange, same connection', async () => {
+    const { finchReauth } = seeded();
+    const before = await app.service.getConnection(finchReauth);
+    await openDashboard();
+    await card(finchReauth).getByRole('button', { name: 'Reconnect' }).click();
+    await page.waitForURL(/\/authorize\?/);
+    await page.getByLabel('Username').fill('good_user');
+    await page.getByLabel('Password').fill('good_pass');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.waitForURL(/outcome=recovered/);
+    expect(await badgeText(finchReauth)).toBe('Connected');
+    const after = await app.service.getConnection(finchReauth);
+    expect(after.upstreamId).toBe(before.upstreamId);
+    expect(after.upstreamParentId).toBe(before.upstreamParentId);
+  });
+
+  it('a Finch re-auth into a different company is flagged on the page and the connection is not switched', async () => {
+    const { finchHealthy } = seeded();
+    const before = await app.service.getConnection(finchHealthy);
+    await openDashboard();
+    await runDemoScenario(finchHealthy, 'Next sign-in reaches another company');
+    expect(await badgeText(finchHealthy)).toBe('Needs sign-in');
+    await card(finchHealthy).getByRole('button', { name: 'Reconnect' }).click();
+    await page.waitForURL(/\/authorize\?/);
+    await page.getByLabel('Username').fill('good_user');
+    await page.getByLabel('Password').fill('good_pass');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.waitForURL(/outcome=account_mismatch/);
+    expect(await page.getByTestId('flash').textContent()).toContain('different company');
+    const notice = await card(finchHealthy).getByTestId('mismatch').textContent();
+    expect(notice).toContain('Account mismatch');
+    expect(notice).toContain(before.upstreamParentId);
+    expect((await app.service.getConnection(finchHealthy)).upstreamId).toBe(before.upstreamId);
+    await screenshot(page, 'dashboard-mismatch');
+  });
+
+  it('a revoked Argyle connection offers Connect again, which links a new account to the old connection', async () => {
+    const { argyleHealthy } = seeded();
+    await openDashboard();
+    await runDemoScenario(argyleHealthy, 'User revokes access');
+    expect(await badgeText(argyleHealthy)).toBe('Revoked');
+    expect(await card(argyleHealthy).getByRole('button', { name: 'Reconnect' }).count()).toBe(0);
+    await screenshot(page, 'dashboard-revoked');
+    await card(argyleHealthy).getByRole('button', { name: 'Connect again' }).click();
+    await page.waitForURL(/\/link\?/);
+    await page.getByLabel('Username').fill('test_3');
+    await page.getByLabel('Password').fill('passgood');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByLabel('Verification code').fill(ARGYLE_MFA.test_3);
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('link', { name: 'Return to the app' }).click();
+    await page.waitForURL(/notice=connected_again/);
+    const { items } = await app.service.listConnections({ hostUserId: 'dave' });
+    const successor = items.find((c) => c.previousConnectionId === argyleHealthy);
+    expect(successor?.state).toBe('connected');
+    expect(await badgeText(successor!.id)).toBe('Connected');
+    expect(await badgeText(argyleHealthy)).toBe('Revoked');
+  });
+
+  it('status changes appear live, without a reload (server-sent events)', async () => {
+    const { argyleOneClick } = seeded();
+    await openDashboard();
+    expect(await badgeText(argyleOneClick)).toBe('Connected');
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    // The vendor breaks the account on its own; only the webhook tells the host.
+    const { upstreamId } = await app.service.getConnection(argyleOneClick);
+    await fetch(`${app.mocks.argyle}/__admin/scenarios/argyle.expired_credentials`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target: upstreamId }),
+    });
+    await expect.poll(() => badgeText(argyleOneClick), { timeout: 10_000 }).toBe('Needs new credentials');
+    expect(await page.locator('#live-status').textContent()).toContain('Needs new credentials');
+    expect(navigations).toEqual([]);
+  });
+
+  it('falls back to polling when EventSource is unavailable', async () => {
+    const { argyleCredentials } = seeded();
+    await page.addInitScript(() => {
+      Reflect.deleteProperty(window, 'EventSource');
+    });
+    await openDashboard();
+    expect(await badgeText(argyleCredentials)).toBe('Connected');
+    const { upstreamId } = await app.service.getConnection(argyleCredentials);
+    await fetch(`${app.mocks.argyle}/__admin/scenarios/argyle.auth_required`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target: upstreamId }),
+    });
+    await expect.poll(() => badgeText(argyleCredentials), { timeout: 12_000 }).toBe('Needs sign-in');
+  });
+});
