@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from './error-code.test-helpers.js';
 import { isReconnectKitError } from './errors.js';
 import { SecretBox } from './secret-box.js';
 
@@ -11,15 +12,6 @@ const rotatedBox = new SecretBox({
   ],
   primaryKeyId: 'new',
 });
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'none';
-  } catch (error) {
-    return isReconnectKitError(error) ? error.code : 'other';
-  }
-}
 
 describe('SecretBox', () => {
   it('seals to v1.<kid>.<iv>.<ciphertext>.<tag> and opens it again', () => {
@@ -41,7 +33,7 @@ describe('SecretBox', () => {
 
   it('fails with secret_key_unknown for a key id that is not configured', () => {
     const sealed = rotatedBox.seal('payload');
-    expect(codeOf(() => oldBox.open(sealed))).toBe('secret_key_unknown');
+    expect(thrownCode(() => oldBox.open(sealed))).toBe('secret_key_unknown');
   });
 
   it('fails with secret_decrypt_failed on tampering, another context, a swapped key id, or garbage', () => {
@@ -50,14 +42,14 @@ describe('SecretBox', () => {
     const flip = (s: string) => (s[0] === 'A' ? `B${s.slice(1)}` : `A${s.slice(1)}`);
     for (const index of [2, 3, 4]) {
       const tampered = parts.map((p, i) => (i === index ? flip(p) : p)).join('.');
-      expect(codeOf(() => rotatedBox.open(tampered, 'conn_1'))).toBe('secret_decrypt_failed');
+      expect(thrownCode(() => rotatedBox.open(tampered, 'conn_1'))).toBe('secret_decrypt_failed');
     }
-    expect(codeOf(() => rotatedBox.open(sealed, 'conn_2'))).toBe('secret_decrypt_failed');
-    expect(codeOf(() => rotatedBox.open(sealed.replace('.new.', '.old.'), 'conn_1'))).toBe(
+    expect(thrownCode(() => rotatedBox.open(sealed, 'conn_2'))).toBe('secret_decrypt_failed');
+    expect(thrownCode(() => rotatedBox.open(sealed.replace('.new.', '.old.'), 'conn_1'))).toBe(
       'secret_decrypt_failed',
     );
     for (const garbage of ['', 'v1', 'v2.new.a.b.c', 'v1.new.a.b', 'v1.n$w.a.b.c']) {
-      expect(codeOf(() => rotatedBox.open(garbage))).toBe('secret_decrypt_failed');
+      expect(thrownCode(() => rotatedBox.open(garbage))).toBe('secret_decrypt_failed');
     }
   });
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from './error-code.test-helpers.js';
 import { isReconnectKitError, ReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
 import { ReconnectionService } from './service.js';
@@ -49,15 +50,6 @@ describe.each(STORES)('on the $kind store', (store) => {
       status,
       occurred_at: new Date(k.clock.now().getTime() + offsetMs).toISOString(),
     };
-  }
-
-  async function rejection(promise: Promise<unknown>): Promise<unknown> {
-    try {
-      await promise;
-    } catch (error) {
-      return error;
-    }
-    throw new Error('expected a rejection');
   }
 
   describe('ReconnectionService: webhooks', () => {

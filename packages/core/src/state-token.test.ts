@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isReconnectKitError } from './errors.js';
+import { thrownCode } from './error-code.test-helpers.js';
 import { StateTokenSigner } from './state-token.js';
 
 const signer = new StateTokenSigner('state-signing-key-for-tests-0123456789');
@@ -10,15 +10,6 @@ const claims = {
   nonce: 'nonce_1',
   expiresAt: new Date(now.getTime() + 30 * 60 * 1000),
 };
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'none';
-  } catch (error) {
-    return isReconnectKitError(error) ? error.code : 'other';
-  }
-}
 
 describe('StateTokenSigner', () => {
   it('round-trips the bound claims', () => {
@@ -43,19 +34,19 @@ describe('StateTokenSigner', () => {
       other.sign(claims),
       `${Buffer.from('not json').toString('base64url')}.${signature}`,
     ]) {
-      expect(codeOf(() => signer.verify(bad, now))).toBe('state_invalid');
+      expect(thrownCode(() => signer.verify(bad, now))).toBe('state_invalid');
     }
-    expect(codeOf(() => signer.verify(token, now, { connectionId: 'conn_2' }))).toBe('state_invalid');
+    expect(thrownCode(() => signer.verify(token, now, { connectionId: 'conn_2' }))).toBe('state_invalid');
   });
 
   it('expires at expiresAt on the given clock time', () => {
     const token = signer.sign(claims);
-    expect(codeOf(() => signer.verify(token, new Date(claims.expiresAt.getTime() - 1)))).toBe('none');
-    expect(codeOf(() => signer.verify(token, claims.expiresAt))).toBe('state_expired');
+    expect(thrownCode(() => signer.verify(token, new Date(claims.expiresAt.getTime() - 1)))).toBe('none');
+    expect(thrownCode(() => signer.verify(token, claims.expiresAt))).toBe('state_expired');
   });
 
   it('refuses a short signing key', () => {
-    expect(codeOf(() => new StateTokenSigner('short'))).toBe('config_invalid');
+    expect(thrownCode(() => new StateTokenSigner('short'))).toBe('config_invalid');
   });
 
   it('mints distinct nonces', () => {

@@ -1,4 +1,4 @@
-import type { CompletionOutcome, Connection, ConnectionPage } from '../service-api.js';
+import type { CompletionOutcome, Connection, ConnectionPage, ListConnectionsQuery } from '../service-api.js';
 import type { ConnectionEvent, ConnectionState } from '../types.js';
 
 /**
@@ -91,14 +91,8 @@ export interface SealedSecretRow {
   readonly sealed: string;
 }
 
-export interface StoreListQuery {
-  readonly provider?: string | undefined;
-  readonly states?: readonly ConnectionState[] | undefined;
-  readonly hostUserId?: string | undefined;
-  /** 1..500; default 50. */
-  readonly limit?: number | undefined;
-  readonly cursor?: string | undefined;
-}
+/** The listing query the service accepts, passed through unchanged (limit 1..500, default 50). */
+export type StoreListQuery = ListConnectionsQuery;
 
 /** Everything that can run inside a transaction (and, on the store itself, as its own atomic unit). */
 export interface ConnectionStoreOps {
