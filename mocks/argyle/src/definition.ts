@@ -18,7 +18,11 @@ export const DEFAULT_ARGYLE_CREDENTIALS = {
 /** Engine-generated errors (unknown route, 405, malformed JSON, …) in DRF's `{"detail": …}` shape. */
 function drfErrorBody({ code, message, status }: EngineErrorInput): unknown {
   if (code === 'not_found') return { detail: 'Not found.' };
-  if (code === 'method_not_allowed') return { detail: `Method not allowed (${message}).` };
+  if (code === 'method_not_allowed') {
+    // DRF says `Method "PUT" not allowed.`; the engine's message ends with the method.
+    const method = /\b([A-Z]+)$/.exec(message)?.[1];
+    return { detail: method ? `Method "${method}" not allowed.` : 'Method not allowed.' };
+  }
   if (code === 'bad_request') return { detail: `JSON parse error - ${message}` };
   return { detail: status >= 500 ? 'A server error occurred.' : message };
 }

@@ -83,7 +83,7 @@ describe('DRF errors and headers', () => {
   test('a method the path does not allow is a DRF 405', async () => {
     const result = await harness.api('PUT', '/v2/accounts', {});
     expect(result.status).toBe(405);
-    expect(result.body).toEqual({ detail: expect.stringContaining('not allowed') });
+    expect(result.body).toEqual({ detail: 'Method "PUT" not allowed.' });
   });
 
   test('malformed JSON and non-object bodies are 400s that say so', async () => {
