@@ -1,4 +1,4 @@
-import { ReconnectKitError } from '@reconnect-kit/core';
+import { parseConfig } from '@reconnect-kit/core';
 import { Pool } from 'pg';
 import { z } from 'zod';
 import { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from './tables.js';
@@ -44,15 +44,7 @@ export const postgresStoreConfigSchema = z
 export type PostgresStoreConfig = z.input<typeof postgresStoreConfigSchema>;
 export type ParsedPostgresStoreConfig = z.output<typeof postgresStoreConfigSchema>;
 
-/** Validates the config; the error names the bad field and never echoes values (a URL may hold a password). */
+/** Validates the config: `config_invalid` names the bad field and never echoes values (a URL may hold a password). */
 export function parsePostgresStoreConfig(input: unknown): ParsedPostgresStoreConfig {
-  const result = postgresStoreConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
-  const field = [...(issue?.path ?? []).map(String), ...unknownKey].join('.') || '(root)';
-  throw new ReconnectKitError('config_invalid', {
-    message: `Invalid PostgreSQL store configuration at "${field}": ${issue?.message ?? 'invalid value'}.`,
-    details: { field },
-  });
+  return parseConfig(postgresStoreConfigSchema, input, '');
 }
