@@ -17,14 +17,18 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startHostApp({ port: 0 }), launchChromium()]);
+    browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
+    await context?.close();
     await app?.close();
+    await browser?.close();
   });
+  // A fresh app (mocks, store, seed) and browser context per test: no test depends on another's clicks.
   beforeEach(async () => {
     await context?.close();
+    await app?.close();
+    app = await startHostApp({ port: 0 });
     context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
@@ -174,36 +178,36 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
   });
 
   it('status changes appear live, without a reload (server-sent events)', async () => {
-    const { argyleOneClick } = seeded();
+    const { argyleHealthy } = seeded();
     await openDashboard();
-    expect(await badgeText(argyleOneClick)).toBe('Connected');
+    expect(await badgeText(argyleHealthy)).toBe('Connected');
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
     // The vendor breaks the account on its own; only the webhook tells the host.
-    const { upstreamId } = await app.service.getConnection(argyleOneClick);
+    const { upstreamId } = await app.service.getConnection(argyleHealthy);
     await fetch(`${app.mocks.argyle}/__admin/scenarios/argyle.expired_credentials`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ target: upstreamId }),
     });
-    await expect.poll(() => badgeText(argyleOneClick), { timeout: 10_000 }).toBe('Needs new credentials');
+    await expect.poll(() => badgeText(argyleHealthy), { timeout: 10_000 }).toBe('Needs new credentials');
     expect(await page.locator('#live-status').textContent()).toContain('Needs new credentials');
     expect(navigations).toEqual([]);
   });
 
   it('falls back to polling when EventSource is unavailable', async () => {
-    const { argyleCredentials } = seeded();
+    const { finchHealthy } = seeded();
     await page.addInitScript(() => {
       Reflect.deleteProperty(window, 'EventSource');
     });
     await openDashboard();
-    expect(await badgeText(argyleCredentials)).toBe('Connected');
-    const { upstreamId } = await app.service.getConnection(argyleCredentials);
-    await fetch(`${app.mocks.argyle}/__admin/scenarios/argyle.auth_required`, {
+    expect(await badgeText(finchHealthy)).toBe('Connected');
+    const { upstreamId } = await app.service.getConnection(finchHealthy);
+    await fetch(`${app.mocks.finch}/__admin/scenarios/finch.permissions_lost`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ target: upstreamId }),
     });
-    await expect.poll(() => badgeText(argyleCredentials), { timeout: 12_000 }).toBe('Needs sign-in');
+    await expect.poll(() => badgeText(finchHealthy), { timeout: 12_000 }).toBe('Needs new credentials');
   });
 });
