@@ -1,3 +1,4 @@
+import { isReconnectKitError } from '@reconnect-kit/core';
 import { createExampleKit, type ExampleKit } from '@reconnect-kit/core/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresConnectionStore } from './store.js';
@@ -92,6 +93,43 @@ describe('two instances on one schema', () => {
     await Promise.all([first, second]);
     expect(log).toEqual(['a start', 'a end', 'b start']);
     expect(await connectionLockStates(pools[0], schema, 'conn_x')).toEqual({ granted: 0, waiting: 0 });
+  });
+
+  it('reports the loser of a deadlock between two instances as store_conflict (retryable)', async () => {
+    const [a, b] = stores as [PostgresConnectionStore, PostgresConnectionStore];
+    const base = {
+      provider: 'example',
+      hostUserId: 'user_1',
+      upstreamParentId: 'owner_1',
+      state: 'connected' as const,
+      vendor: { status: 'active' },
+      createdAt: '2026-03-01T00:00:00.000Z',
+      updatedAt: '2026-03-01T00:00:00.000Z',
+      stateChangedAt: '2026-03-01T00:00:00.000Z',
+      version: 1,
+    };
+    const one = { ...base, id: 'conn_one', upstreamId: 'acc_one' };
+    const two = { ...base, id: 'conn_two', upstreamId: 'acc_two' };
+    await a.insertConnection(one);
+    await a.insertConnection(two);
+    // Each transaction locks one row, then (once both hold theirs) asks for the other's: a lock cycle.
+    let arrived = 0;
+    let bothHold = () => {};
+    const crossing = new Promise<void>((resolve) => {
+      bothHold = resolve;
+    });
+    const lockThenCross = (store: PostgresConnectionStore, first: typeof one, second: typeof one) =>
+      store.transaction(async (tx) => {
+        await tx.updateConnection({ ...first, state: 'degraded', version: 2 }, 1);
+        arrived += 1;
+        if (arrived === 2) bothHold();
+        await crossing;
+        await tx.updateConnection({ ...second, state: 'degraded', version: 2 }, 1);
+      });
+    const results = await Promise.allSettled([lockThenCross(a, one, two), lockThenCross(b, two, one)]);
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    expect(failures).toHaveLength(1);
+    expect(isReconnectKitError(failures[0], 'store_conflict')).toBe(true);
   });
 
   describe('through ReconnectionService', () => {

@@ -1,4 +1,9 @@
-import { type ConnectionStore, type ConnectionStoreOps, KeyedMutex } from '@reconnect-kit/core';
+import {
+  type ConnectionStore,
+  type ConnectionStoreOps,
+  KeyedMutex,
+  ReconnectKitError,
+} from '@reconnect-kit/core';
 import type { Pool } from 'pg';
 import { type MigrationReport, migrateSchema } from './migrate.js';
 import { PostgresOps, type Queryable } from './ops.js';
@@ -89,7 +94,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
         await client.query('ROLLBACK').catch((rollbackError: Error) => {
           broken = rollbackError;
         });
-        throw error;
+        throw asConflict(error);
       }
     } finally {
       client.off('error', onError);
@@ -144,6 +149,19 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
     this.#status.closed = true;
     if (this.#ownsPool) await this.#pool.end();
   }
+}
+
+/** PostgreSQL aborts one of two deadlocked transactions; like a version clash, retrying the whole one is the fix. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+function asConflict(error: unknown): unknown {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !RETRYABLE.has(code)) return error;
+  return new ReconnectKitError('store_conflict', {
+    message: 'The transaction was aborted by a concurrent one; retry it.',
+    details: { sqlState: code },
+    cause: error,
+  });
 }
 
 function closedError(): Error {
