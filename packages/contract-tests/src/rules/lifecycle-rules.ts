@@ -1,0 +1,151 @@
+import { isReconnectKitError } from '@reconnect-kit/core';
+import type { ScenarioEntry } from '../catalogue.js';
+import type { ConformanceRun, Seeded } from '../run.js';
+import { check } from '../violation.js';
+import { declares, type RuleSpec } from './rule.js';
+
+const reconnects = (run: ConformanceRun) =>
+  run.capabilities.oneClickReconnect || run.capabilities.redirectReconnect
+    ? undefined
+    : 'provider declares neither oneClickReconnect nor redirectReconnect';
+
+/** The first catalogue scenario a reconnect repairs (the connection needs its user, one-click or re-login). */
+function repairableScenario(run: ConformanceRun): ScenarioEntry | undefined {
+  return run
+    .breakingScenarios()
+    .find((entry) => entry.expected_state === 'needs_reauth' || entry.expected_state === 'needs_credentials');
+}
+
+const terminalScenario = (run: ConformanceRun) =>
+  run
+    .breakingScenarios()
+    .find((entry) => entry.expected_state === 'revoked' && entry.detected_by.includes('webhook'));
+
+async function expectTerminalRefusal(rule: string, seeded: Seeded): Promise<void> {
+  const refused = await seeded.host.service.startReconnection(seeded.connection.id).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  check(refused !== undefined, rule, 'startReconnection was accepted on a terminal connection');
+  check(
+    isReconnectKitError(refused) && refused.code === 'connection_terminal',
+    rule,
+    () => `startReconnection was refused with ${String(refused)}, expected the connection_terminal error`,
+  );
+}
+
+/** Breaks a seeded connection, reconnects it through the vendor page, completes; returns the outcome. */
+async function reconnect(run: ConformanceRun, rule: string) {
+  const entry = repairableScenario(run);
+  check(entry, rule, 'the catalogue has no scenario a reconnect repairs (needs_reauth / needs_credentials)');
+  const seeded = await run.seed();
+  await run.breakWith(rule, seeded, entry);
+  await seeded.host.tick(1000);
+  const { host, connection } = seeded;
+  const { action } = await host.service.startReconnection(connection.id, { redirectUri: run.redirectUri });
+  const callback = await run.options.hooks.completeReconnect(action, run.env);
+  check(callback, rule, `the vendor flow (${action.kind}) did not send the user back to the host`);
+  const outcome = await host.service.completeReconnection(callback);
+  // Webhooks the vendor sends about the reconnect arrive after the callback here; they must change nothing.
+  await host.ingestAll();
+  return { seeded, outcome, after: await host.service.getConnection(connection.id) };
+}
+
+export function lifecycleRules(): RuleSpec[] {
+  return [
+    {
+      name: 'rule: reconnect keeps the upstream id',
+      needs: reconnects,
+      async body(run, name) {
+        const { seeded, outcome, after } = await reconnect(run, name);
+        const expected = seeded.upstream.upstreamId;
+        check(outcome.outcome === 'recovered', name, () =>
+          outcome.outcome === 'account_mismatch'
+            ? `completeReconnection came back with upstream id "${outcome.actual.upstreamId}" instead of "${expected}" (a new upstream connection, not a reconnect)`
+            : `completeReconnection answered "${outcome.outcome}", expected "recovered"`,
+        );
+        check(
+          after.upstreamId === expected,
+          name,
+          `the connection now points at "${after.upstreamId}", not "${expected}"`,
+        );
+        check(
+          after.state === 'connected',
+          name,
+          `the reconnected connection is "${after.state}", not "connected"`,
+        );
+      },
+    },
+    {
+      name: 'rule: reconnect emits connection.recovered once',
+      needs: reconnects,
+      async body(run, name) {
+        const { seeded, outcome } = await reconnect(run, name);
+        const types = await seeded.host.eventTypes(seeded.connection.id);
+        const recovered = types.filter((type) => type === 'connection.recovered').length;
+        check(
+          recovered === 1,
+          name,
+          `the reconnect (${outcome.outcome}) emitted connection.recovered ${recovered} times (events: ${types.join(', ')})`,
+        );
+      },
+    },
+    {
+      name: 'rule: terminal revocation is terminal (reconnect refused, later signals ignored)',
+      needs: (run) =>
+        declares('webhooks')(run) ??
+        (terminalScenario(run) ? undefined : 'the catalogue has no revoked scenario detected by webhook'),
+      async body(run, name) {
+        const revoke = terminalScenario(run)!;
+        const earlier = repairableScenario(run);
+        const seeded = await run.seed();
+        const { host, connection } = seeded;
+        // A problem signal captured before the revocation, delivered after it.
+        let late: Awaited<ReturnType<typeof host.collect>> = [];
+        if (earlier?.detected_by.includes('webhook')) {
+          await run.runScenario(seeded, earlier);
+          late = await host.collect();
+          await host.tick(1000);
+        }
+        await run.detect(name, seeded, revoke, 'webhook');
+        await expectTerminalRefusal(name, seeded);
+        await host.tick(1000);
+        for (const delivery of late) await host.ingest(delivery);
+        if (run.capabilities.statusPolling) {
+          await host.service.checkStatus(connection.id).catch((error: unknown) => {
+            if (!isReconnectKitError(error)) throw error;
+          });
+        }
+        const after = await host.service.getConnection(connection.id);
+        check(
+          after.state === 'revoked',
+          name,
+          `a signal after the revocation moved the connection to "${after.state}"`,
+        );
+      },
+    },
+    {
+      name: 'rule: revoke disconnects upstream and is terminal',
+      needs: declares('revocation'),
+      async body(run, name) {
+        const seeded = await run.seed();
+        const revoked = await seeded.host.service.revoke(seeded.connection.id);
+        check(revoked.state === 'disconnected', name, `revoke left the connection "${revoked.state}"`);
+        const types = await seeded.host.eventTypes(seeded.connection.id);
+        check(
+          types.includes('connection.disconnected'),
+          name,
+          `revoke emitted no connection.disconnected (${types.join(', ')})`,
+        );
+        await expectTerminalRefusal(name, seeded);
+        await seeded.host.ingestAll();
+        const after = await seeded.host.service.getConnection(seeded.connection.id);
+        check(
+          after.state === 'disconnected',
+          name,
+          `webhooks after revoke moved the connection to "${after.state}"`,
+        );
+      },
+    },
+  ];
+}
