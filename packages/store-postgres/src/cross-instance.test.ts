@@ -1,4 +1,4 @@
-import { isReconnectKitError } from '@reconnect-kit/core';
+import { type Connection, isReconnectKitError } from '@reconnect-kit/core';
 import { createExampleKit, type ExampleKit } from '@reconnect-kit/core/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresConnectionStore } from './store.js';
@@ -97,11 +97,12 @@ describe('two instances on one schema', () => {
 
   it('reports the loser of a deadlock between two instances as store_conflict (retryable)', async () => {
     const [a, b] = stores as [PostgresConnectionStore, PostgresConnectionStore];
-    const base = {
+    const base: Omit<Connection, 'id' | 'upstreamId'> = {
       provider: 'example',
+      metadata: {},
       hostUserId: 'user_1',
       upstreamParentId: 'owner_1',
-      state: 'connected' as const,
+      state: 'connected',
       vendor: { status: 'active' },
       createdAt: '2026-03-01T00:00:00.000Z',
       updatedAt: '2026-03-01T00:00:00.000Z',
@@ -118,7 +119,7 @@ describe('two instances on one schema', () => {
     const crossing = new Promise<void>((resolve) => {
       bothHold = resolve;
     });
-    const lockThenCross = (store: PostgresConnectionStore, first: typeof one, second: typeof one) =>
+    const lockThenCross = (store: PostgresConnectionStore, first: Connection, second: Connection) =>
       store.transaction(async (tx) => {
         await tx.updateConnection({ ...first, state: 'degraded', version: 2 }, 1);
         arrived += 1;
