@@ -15,16 +15,25 @@ export const DEFAULT_ARGYLE_CREDENTIALS = {
   api_key_secret: 'argyle-mock-api-key-secret',
 } as const;
 
-/** Engine-generated errors (unknown route, 405, malformed JSON, …) in DRF's `{"detail": …}` shape. */
+/** DRF's default `detail` for statuses the engine can produce (faults, 413, 500). */
+const DRF_DETAILS: Readonly<Record<number, string>> = {
+  400: 'Malformed request.',
+  401: 'Invalid username/password.',
+  403: 'You do not have permission to perform this action.',
+  404: 'Not found.',
+  413: 'Request entity too large.',
+  429: 'Request was throttled.',
+};
+
+/** Engine-generated errors (unknown route, 405, malformed JSON, injected faults, …) in DRF's `{"detail": …}` shape. */
 function drfErrorBody({ code, message, status }: EngineErrorInput): unknown {
-  if (code === 'not_found') return { detail: 'Not found.' };
   if (code === 'method_not_allowed') {
     // DRF says `Method "PUT" not allowed.`; the engine's message ends with the method.
     const method = /\b([A-Z]+)$/.exec(message)?.[1];
     return { detail: method ? `Method "${method}" not allowed.` : 'Method not allowed.' };
   }
   if (code === 'bad_request') return { detail: `JSON parse error - ${message}` };
-  return { detail: status >= 500 ? 'A server error occurred.' : message };
+  return { detail: DRF_DETAILS[status] ?? (status >= 500 ? 'A server error occurred.' : message) };
 }
 
 export const argyleMock = defineMockProvider<ArgyleState>({

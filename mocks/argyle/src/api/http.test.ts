@@ -97,4 +97,25 @@ describe('DRF errors and headers', () => {
     expect(list.status).toBe(400);
     expect(list.body).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
   });
+
+  test('an injected 429 fault answers in DRF shape with Retry-After', async () => {
+    const fault = await harness.admin('POST', '/faults', {
+      method: 'GET',
+      path: '/v2/accounts',
+      status: 429,
+      retry_after: 7,
+      times: 1,
+    });
+    expect(fault.status).toBe(201);
+    const throttled = await harness.api('GET', '/v2/accounts');
+    expect(throttled.status).toBe(429);
+    expect(throttled.body).toEqual({ detail: 'Request was throttled.' });
+    expect(throttled.headers.get('retry-after')).toBe('7');
+    expect((await harness.api('GET', '/v2/accounts')).status).toBe(200);
+  });
+
+  test('Allow lists HEAD only where GET is allowed', async () => {
+    const scan = await harness.api('POST', '/v2/accounts/unknown/periodic-scan');
+    expect(scan.headers.get('allow')).toBe('POST, OPTIONS');
+  });
 });

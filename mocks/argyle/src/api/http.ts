@@ -88,7 +88,8 @@ export function apiResource(
   handlers: Partial<Record<HttpMethod, Handler>>,
 ): RouteDefinition<ArgyleState>[] {
   const methods = Object.keys(handlers) as HttpMethod[];
-  const allow = [...methods, 'HEAD', 'OPTIONS'].join(', ');
+  // DRF lists HEAD wherever GET is allowed, and OPTIONS everywhere.
+  const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
   return methods.map((method) => ({
     method,
     path,

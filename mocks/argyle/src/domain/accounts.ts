@@ -194,17 +194,12 @@ function scanYield(account: AccountRecord): number {
   return (digest[0]! % 5) + 1;
 }
 
-export interface ScanResult {
-  readonly added: readonly PaystubRecord[];
-  readonly webhooks: QueuedWebhook[];
-}
-
 /**
  * The sandbox `periodic-scan`: a connected account gets 1–5 new paystubs (`paystubs.added` each, then
  * `accounts.updated`). While the account is in `error` or `connecting`, data refresh is paused: nothing changes.
  */
-export function periodicScan(ctx: Ctx, account: AccountRecord): ScanResult {
-  if (account.connection.status !== 'connected') return { added: [], webhooks: [] };
+export function periodicScan(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
+  if (account.connection.status !== 'connected') return [];
   account.scanCount += 1;
   const added = addPaystubs(ctx, account, scanYield(account));
   const now = ctx.clock.now();
@@ -218,5 +213,5 @@ export function periodicScan(ctx: Ctx, account: AccountRecord): ScanResult {
       resource: () => serializePaystub(paystub),
     }),
   );
-  return { added, webhooks: [...webhooks, ...accountEvent(ctx, 'accounts.updated', account)] };
+  return [...webhooks, ...accountEvent(ctx, 'accounts.updated', account)];
 }
