@@ -331,6 +331,42 @@ describe.each(STORES)('on the $kind store', (store) => {
       expect(outcome).toMatchObject({ outcome: 'failed', connection: { state: 'needs_credentials' } });
     });
 
+    it('stores nothing when the connection is revoked while the user is in the vendor flow', async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { action } = await kit.service.startReconnection(connection.id);
+      kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_late' });
+      const release = kit.vendor.holdExchanges();
+      const completion = rejection(
+        kit.service.completeReconnection({ state: (action as { state: string }).state, code: 'code_1' }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      await kit.ingest([statusEvent(kit, 'evt_removed', 'removed', 1)]);
+      release();
+      expect(isReconnectKitError(await completion, 'connection_terminal')).toBe(true);
+      expect((await kit.service.getConnection(connection.id)).state).toBe('revoked');
+      expect(await kit.store.getSecrets(connection.id)).toBeUndefined();
+    });
+
+    it('a completion that lands in a problem state is a failed outcome', async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { action } = await kit.service.startReconnection(connection.id);
+      kit.provider.completeReconnection = async () => ({
+        outcome: 'completed',
+        upstreamId: 'acc_1',
+        upstreamParentId: 'owner_1',
+        vendor: { status: 'outage' },
+        state: 'degraded',
+      });
+      const outcome = await kit.service.completeReconnection({ state: (action as { state: string }).state });
+      expect(outcome).toMatchObject({
+        outcome: 'failed',
+        connection: { state: 'degraded' },
+        problem: { state: 'degraded', fix: 'wait', vendor: { status: 'outage' } },
+      });
+    });
+
     it('rejects tampered, expired and foreign states', async () => {
       kit = make();
       const connection = await broken(kit);

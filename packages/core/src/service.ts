@@ -93,6 +93,18 @@ interface ApplyResult {
 /** Work done after a transaction commits (notifications, dispatcher wake-up). */
 type AfterCommit = () => Promise<void>;
 
+/** The problem a connection in a problem state is in (a provider that returned none gets a generic one). */
+function problemOf(connection: Connection): ConnectionProblem {
+  if (connection.problem) return connection.problem;
+  const state = connection.state as ConnectionProblem['state'];
+  return {
+    state,
+    vendor: connection.vendor ?? { status: 'unknown' },
+    reason: 'The reconnect finished, but the provider reports a problem with the account.',
+    fix: state === 'degraded' ? 'wait' : 'reenter_credentials',
+  };
+}
+
 /**
  * The orchestrator the host calls. Every state change goes through the transition table and is written in
  * one store transaction with its outbox events; notifications run after the commit.
@@ -164,7 +176,11 @@ export class ReconnectionService implements ReconnectionServiceApi {
 
   async #insertConnection(
     tx: ConnectionStoreOps,
-    input: RegisterConnectionInput & { readonly state: ConnectionState; readonly lastSignalAt?: Date },
+    input: RegisterConnectionInput & {
+      readonly state: ConnectionState;
+      readonly problem?: ConnectionProblem | undefined;
+      readonly lastSignalAt?: Date;
+    },
     cause: Cause,
   ): Promise<{ connection: Connection; events: ConnectionEvent[] }> {
     const now = this.clock.now().toISOString();
@@ -177,6 +193,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
       metadata: { ...input.metadata },
       state: input.state,
       vendor: input.vendor,
+      problem: input.problem,
       previousConnectionId: input.previousConnectionId,
       createdAt: now,
       updatedAt: now,
@@ -295,6 +312,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
         upstreamParentId: event.upstreamParentId,
         state: signal.state === 'reconnecting' ? 'pending' : signal.state,
         vendor: signal.vendor,
+        problem: signal.problem,
         metadata: previous.metadata,
         previousConnectionId: previous.id,
         lastSignalAt: event.occurredAt,
@@ -626,6 +644,12 @@ export class ReconnectionService implements ReconnectionServiceApi {
       });
     }
     return this.#finishAttempt(claims.nonce, connection.id, async (tx, current) => {
+      // Revoked upstream while the user was in the vendor flow: store nothing (the transaction rolls back).
+      if (isTerminalState(current.state)) {
+        throw new ReconnectKitError('connection_terminal', {
+          details: { connectionId: current.id, state: current.state },
+        });
+      }
       if (result.secrets) await tx.putSecrets(current.id, this.#sealSecrets(current.id, result.secrets));
       const applied = await this.#apply(tx, current, {
         state: result.state,
@@ -634,10 +658,12 @@ export class ReconnectionService implements ReconnectionServiceApi {
         metadata: result.metadata,
         cause,
       });
-      if (applied.connection.state === 'connected') {
-        return { outcome: 'recovered', connection: applied.connection, applied };
+      const reached = applied.connection;
+      if (reached.state === 'connected') return { outcome: 'recovered', connection: reached, applied };
+      if (reached.state === 'pending' || reached.state === 'reconnecting') {
+        return { outcome: 'pending', connection: reached, applied };
       }
-      return { outcome: 'pending', connection: applied.connection, applied };
+      return { outcome: 'failed', connection: reached, problem: problemOf(reached), applied };
     });
   }
 
