@@ -1,0 +1,105 @@
+/** The doc-block runner itself: fence parsing, the `run` flag, timeouts, and failures that name file and line. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBlockWorkspace, type DocBlock, extractRunnableBlocks, runDocBlock } from './doc-blocks.js';
+
+const workspace = createBlockWorkspace();
+afterAll(() => workspace.cleanup());
+
+const block = (language: string, code: string, timeoutMs = 20_000): DocBlock => ({
+  file: 'docs/example.md',
+  line: 7,
+  language,
+  code,
+  timeoutMs,
+});
+
+describe('extractRunnableBlocks', () => {
+  it('keeps only blocks flagged run, with the line of the opening fence and the timeout', () => {
+    const markdown = [
+      '# Title', // 1
+      '```ts', // 2
+      'skipped();',
+      '```',
+      '',
+      '```ts run', // 6
+      'const a = 1;',
+      '```',
+      '~~~sh run timeout=5', // 9
+      'echo hi',
+      '~~~',
+      '````md', // 12
+      '```ts run',
+      'nested();',
+      '```',
+      '````',
+    ].join('\n');
+    expect(extractRunnableBlocks(markdown, 'x.md')).toEqual([
+      { file: 'x.md', line: 6, language: 'ts', code: 'const a = 1;', timeoutMs: 30_000 },
+      { file: 'x.md', line: 9, language: 'sh', code: 'echo hi', timeoutMs: 5_000 },
+    ]);
+  });
+
+  it('refuses a run flag on a language it cannot run, naming file and line', () => {
+    expect(() => extractRunnableBlocks('text\n```python run\nprint(1)\n```\n', 'docs/a.md')).toThrow(
+      'docs/a.md:2: a `run` block must be ts, js or sh, not "python"',
+    );
+    expect(() => extractRunnableBlocks('```sh run timeout=soon\n```\n', 'docs/a.md')).toThrow(
+      'docs/a.md:1: bad timeout=soon',
+    );
+  });
+});
+
+describe('runDocBlock', () => {
+  it('runs a TypeScript block that imports a workspace package from its sources', async () => {
+    await runDocBlock(
+      block(
+        'ts',
+        [
+          "import { CONNECTION_STATES, type ConnectionState } from '@reconnect-kit/core';",
+          'const first: ConnectionState = CONNECTION_STATES[0]!;',
+          "if (first !== 'pending') throw new Error('unexpected first state: ' + first);",
+          '(globalThis as Record<string, unknown>).docBlockRan = first;',
+        ].join('\n'),
+      ),
+      workspace.dir,
+    );
+    expect((globalThis as Record<string, unknown>).docBlockRan).toBe('pending');
+  });
+
+  it('fails a throwing block with the file and line of its fence', async () => {
+    const consoleLog = console.log;
+    const failing = block('js', "console.log('step', { n: 1 });\nthrow new Error('boom');");
+    const error = await runDocBlock(failing, workspace.dir).catch((caught: Error) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/^docs\/example\.md:7 \(js block\) failed: Error: boom\n/);
+    expect((error as Error).message).toMatch(/\nthe block printed:\nstep \{ n: 1 \}$/);
+    expect(console.log, 'console is restored after the block').toBe(consoleLog);
+  });
+
+  it('runs shell blocks with bash -euo pipefail in an empty temporary directory', async () => {
+    await runDocBlock(
+      block(
+        'sh',
+        'test -z "$(ls -A)"\nnode -e "process.exit(Number(process.versions.node.split(\'.\')[0]) >= 24 ? 0 : 1)"',
+      ),
+      workspace.dir,
+    );
+    await expect(
+      runDocBlock(block('sh', 'echo before-the-failure\nfalse | cat\necho unreachable'), workspace.dir),
+    ).rejects.toThrow(
+      /^docs\/example\.md:7 \(sh block\) failed: bash exited with 1; output:\nbefore-the-failure\n$/,
+    );
+  });
+
+  it('stops blocks that outlive their timeout', async () => {
+    await expect(runDocBlock(block('sh', 'sleep 5', 300), workspace.dir)).rejects.toThrow(
+      /was killed \(SIGKILL; timeout 0\.3 s\)/,
+    );
+    await expect(
+      runDocBlock(
+        block('ts', 'await new Promise((resolve) => setTimeout(resolve, 5_000));', 300),
+        workspace.dir,
+      ),
+    ).rejects.toThrow(/did not finish within 0\.3 s/);
+  });
+});
