@@ -247,7 +247,7 @@ export async function startHarness(): Promise<ArgyleHarness> {
       return { status: response.status, headers: response.headers, body: (await response.json()) as T };
     },
     async reset() {
-      // Flush first: an engine reset while a delivery is in flight leaves its dispatcher stuck (reported).
+      // Flush first, so no delivery of the previous test is in flight or lands in the next one.
       await harness.takeWebhooks();
       expect((await harness.admin('POST', '/reset')).status).toBe(200);
     },
