@@ -282,7 +282,9 @@ describe('invites', () => {
     const opened = await harness.link(url.pathname + url.search);
     expect(opened.status).toBe(200);
     const token = inputValue(opened.html, 'user_token');
-    expect((await harness.api<{ status: string }>('GET', `/v2/invites/${created.body.id}`)).body.status).toBe('initiated');
+    expect((await harness.api<{ status: string }>('GET', `/v2/invites/${created.body.id}`)).body.status).toBe(
+      'initiated',
+    );
     const login = await harness.link('/link/login', {
       user_token: token,
       invite: created.body.id,
