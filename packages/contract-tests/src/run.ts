@@ -72,9 +72,11 @@ export class ConformanceRun {
       this.#env = mockEnv(this.#mock.url, this.#receiver.url);
     } else {
       this.#env = mockEnv(mock.url.replace(/\/+$/, ''), this.#receiver.url);
-      await this.#env.admin('PUT', '/webhooks', { url: this.#receiver.url });
     }
-    await this.options.hooks.connectWebhooks?.(this.#env);
+    const { connectWebhooks } = this.options.hooks;
+    if (connectWebhooks) await connectWebhooks(this.#env);
+    // A mock already running was started without our receiver: make it the default webhook target.
+    else if (!('start' in mock)) await this.#env.admin('PUT', '/webhooks', { url: this.#receiver.url });
   }
 
   async stop(): Promise<void> {

@@ -55,13 +55,11 @@ export function secretRules(): RuleSpec[] {
           (secret) => secret.length >= 6,
         );
         check(host.logger.lines.length > 0, name, 'nothing was logged: the capturing logger was not used');
+        const masked = (line: string) =>
+          secrets.reduce((text, secret) => text.replaceAll(secret, '[A SECRET]'), line).slice(0, 300);
         for (const secret of secrets) {
           const line = host.logger.lines.find((candidate) => candidate.includes(secret));
-          check(
-            line === undefined,
-            name,
-            () => `a secret was logged: ${line?.replaceAll(secret, '[THE SECRET]').slice(0, 300)}`,
-          );
+          check(line === undefined, name, () => `a secret was logged: ${masked(line ?? '')}`);
         }
       },
     },
