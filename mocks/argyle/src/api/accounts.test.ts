@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import { type ArgyleHarness, startHarness } from '../argyle.test-helpers.js';
+import { type ArgyleHarness, connectThroughLink, elementText, startHarness } from '../argyle.test-helpers.js';
 
 const harness: ArgyleHarness = await startHarness();
 afterAll(() => harness.close());
@@ -95,6 +95,10 @@ describe('DELETE /v2/accounts/{id}', () => {
     expect((await harness.api('GET', `/v2/accounts/${seeded.account_id}`)).status).toBe(404);
     expect(await paystubIds(seeded.account_id)).toEqual([]);
     expect((await harness.api('DELETE', `/v2/accounts/${seeded.account_id}`)).status).toBe(404);
+    const again = await connectThroughLink(harness, seeded.user_token);
+    const newId = elementText(again.html, 'account-id');
+    expect(newId).toBeDefined();
+    expect(newId).not.toBe(seeded.account_id);
   });
 });
 

@@ -20,6 +20,7 @@ describe('Link login', () => {
     const opened = await harness.link(`/link?user_token=${encodeURIComponent(user.userToken)}`);
     expect(opened.status).toBe(200);
     expect(opened.html).toContain('<label for="username">Username</label>');
+    expect(opened.html).toContain('No connections yet.');
     const login = await harness.link('/link/login', {
       user_token: user.userToken,
       item: 'item_000029932',
@@ -52,6 +53,9 @@ describe('Link login', () => {
     );
     expect(account.body.connection.status).toBe('connected');
     expect(account.body.user).toBe(user.id);
+    const home = await harness.link(`/link?user_token=${encodeURIComponent(user.userToken)}`);
+    expect(home.html).toContain(`account_id=${accountId}`);
+    expect(home.html).toContain('Walmart</a> · <span class="status">connected</span>');
   });
 });
 
