@@ -9,7 +9,7 @@ import { FieldErrors, isUuid } from './validation.js';
 
 const ONGOING_REFRESH_STATUSES = ['enabled', 'disabled', 'idle'];
 
-export function findAccount(req: MockRequest, ctx: ArgyleContext): AccountRecord {
+function findAccount(req: MockRequest, ctx: ArgyleContext): AccountRecord {
   const account = ctx.state.accounts.get(req.params.id ?? '');
   if (!account) throw notFound();
   return account;

@@ -14,7 +14,7 @@ import {
 import type { ArgyleState } from '../domain/state.js';
 import { MOCK_CLIENT_ID } from '../domain/users.js';
 
-export const ARGYLE_HEADERS: Readonly<Record<string, string>> = {
+const ARGYLE_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-cache, no-store',
   'x-client-id': MOCK_CLIENT_ID,
   'x-frame-options': 'DENY',

@@ -10,8 +10,8 @@ import { MOCK_CLIENT_ID } from '../domain/users.js';
 import type { ArgylePage } from '../generated/paginated.js';
 import { invalidField, jsonResponse } from './http.js';
 
-export const DEFAULT_PAGE_LIMIT = 10;
-export const MAX_PAGE_LIMIT = 200;
+const DEFAULT_PAGE_LIMIT = 10;
+const MAX_PAGE_LIMIT = 200;
 
 export interface PageRequest {
   /** Filter values, from the query string or (when following a cursor) from the cursor. */

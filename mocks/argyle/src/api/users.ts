@@ -7,7 +7,7 @@ import { type ArgyleContext, apiResource, jsonResponse, notFound, readObjectBody
 import { pageResponse, readPageRequest } from './pagination.js';
 import { FieldErrors, readObject, readString } from './validation.js';
 
-export function findUser(req: MockRequest, ctx: ArgyleContext): UserRecord {
+function findUser(req: MockRequest, ctx: ArgyleContext): UserRecord {
   const user = ctx.state.users.get(req.params.id ?? '');
   if (!user) throw notFound();
   return user;

@@ -17,7 +17,7 @@ import type {
   WebhookSubscriptionRecord,
 } from './state.js';
 
-export const SANDBOX_SOURCE = 'argyle_sandbox';
+const SANDBOX_SOURCE = 'argyle_sandbox';
 
 type TimestampFormat = (date: Date) => string;
 

@@ -5,7 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const USER_TOKEN_TTL_SECONDS = 3600;
+const USER_TOKEN_TTL_SECONDS = 3600;
 const ISSUER = 'argyle-core-auth-prod';
 
 export interface UserTokenClaims {

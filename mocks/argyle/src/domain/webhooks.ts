@@ -14,7 +14,7 @@ export const ALL_EVENTS = '*';
 /** `name` of the deliveries to the engine's default target (a real subscription's `name` is its own). */
 export const DEFAULT_TARGET_NAME = 'reconnect-mock';
 
-export const ACCOUNT_EVENTS = [
+const ACCOUNT_EVENTS = [
   'accounts.added',
   'accounts.connected',
   'accounts.updated',

@@ -6,7 +6,7 @@
 import type { SandboxItem } from '../domain/sandbox.js';
 import { LINK_PATH } from './paths.js';
 
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
@@ -68,7 +68,7 @@ function alert(id: string, message: string | undefined): string {
   return message === undefined ? '' : `<p id="${id}" class="error" role="alert">${escapeHtml(message)}</p>`;
 }
 
-export function linkUrl(session: SessionFields, accountId?: string): string {
+function linkUrl(session: SessionFields, accountId?: string): string {
   const query = new URLSearchParams({ user_token: session.userToken });
   if (session.inviteId) query.set('invite', session.inviteId);
   if (session.redirectUri) query.set('redirect_uri', session.redirectUri);
@@ -105,7 +105,7 @@ function itemField(items: readonly SandboxItem[]): string {
   return `<label for="item">Payroll provider</label><select id="item" name="item" required>${options}</select>`;
 }
 
-export function loginForm(input: LoginScreenInput): string {
+function loginForm(input: LoginScreenInput): string {
   const describedBy = input.error ? ' aria-describedby="login-error"' : '';
   const helpItem = input.items.length === 1 ? `?item=${encodeURIComponent(input.items[0]!.id)}` : '';
   return `${alert('login-error', input.error?.message)}${input.error ? `<p>Error code: <code id="error-code">${escapeHtml(input.error.code)}</code></p>` : ''}
@@ -198,7 +198,7 @@ ${actionForm(input.session, 'revoke', 'Revoke access', accountField)}
 }
 
 /** The revoke form shown under a credentials form for an existing account. */
-export function revokeForm(session: SessionFields, accountId: string): string {
+function revokeForm(session: SessionFields, accountId: string): string {
   return actionForm(session, 'revoke', 'Revoke access', hidden('account_id', accountId));
 }
 
