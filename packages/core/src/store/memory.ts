@@ -26,6 +26,8 @@ import { TransactionalStore } from './transactional-store.js';
 
 interface MemoryData {
   readonly connections: Map<string, Connection>;
+  /** (provider, upstreamId) → connection ids, so lookups and the live-uniqueness check need no scan. */
+  readonly byUpstream: Map<string, Set<string>>;
   readonly inbound: Set<string>;
   readonly ignored: IgnoredSignal[];
   /** Keyed by event id; Map iteration order is append order. */
@@ -35,7 +37,14 @@ interface MemoryData {
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
+const upstreamKey = (c: Pick<Connection, 'provider' | 'upstreamId'>) => `${c.provider}\u0000${c.upstreamId}`;
 const iso = (date: Date): string => date.toISOString();
+
+/** List order: (createdAt, id) ascending. */
+function byPosition(a: Connection, b: Connection): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
 
 /** Writes through a transaction record an undo step, so a failed transaction restores the previous data. */
 class MemoryOps implements ConnectionStoreOps {
@@ -65,9 +74,37 @@ class MemoryOps implements ConnectionStoreOps {
   }
 
   async findByUpstream(provider: string, upstreamId: string): Promise<Connection | undefined> {
-    const matches = this.#sorted().filter((c) => c.provider === provider && c.upstreamId === upstreamId);
+    const matches = this.#withUpstream({ provider, upstreamId }).sort(byPosition);
     const found = matches.find(isLive) ?? matches.at(-1);
     return found && copy(found);
+  }
+
+  #withUpstream(key: Pick<Connection, 'provider' | 'upstreamId'>): Connection[] {
+    const ids = this.data.byUpstream.get(upstreamKey(key)) ?? new Set<string>();
+    return [...ids].map((id) => this.data.connections.get(id) as Connection);
+  }
+
+  /** Keeps the upstream index in step with a connection write (and undoes that with the transaction). */
+  #index(connection: Connection, previous: Connection | undefined): void {
+    if (previous && upstreamKey(previous) === upstreamKey(connection)) return;
+    if (previous) this.#indexChange(upstreamKey(previous), connection.id, 'delete');
+    this.#indexChange(upstreamKey(connection), connection.id, 'add');
+  }
+
+  #indexChange(key: string, id: string, change: 'add' | 'delete'): void {
+    let ids = this.data.byUpstream.get(key);
+    if (!ids) {
+      ids = new Set();
+      this.data.byUpstream.set(key, ids);
+    }
+    const set = ids;
+    if (change === 'add') {
+      set.add(id);
+      this.undo.push(() => set.delete(id));
+    } else {
+      set.delete(id);
+      this.undo.push(() => set.add(id));
+    }
   }
 
   async findLatestByUpstreamParent(
@@ -89,6 +126,7 @@ class MemoryOps implements ConnectionStoreOps {
     }
     this.#assertUpstreamFree(connection);
     this.#setMap(this.data.connections, connection.id, copy(connection));
+    this.#index(connection, undefined);
   }
 
   async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
@@ -104,29 +142,22 @@ class MemoryOps implements ConnectionStoreOps {
     }
     this.#assertUpstreamFree(connection);
     this.#setMap(this.data.connections, connection.id, copy(connection));
+    this.#index(connection, stored);
   }
 
   #assertUpstreamFree(connection: Connection): void {
     if (!isLive(connection)) return;
-    for (const other of this.data.connections.values()) {
-      if (
-        other.id !== connection.id &&
-        isLive(other) &&
-        other.provider === connection.provider &&
-        other.upstreamId === connection.upstreamId
-      ) {
-        throw conflict('Another live connection has this upstream id.', {
-          provider: connection.provider,
-          connectionId: other.id,
-        });
-      }
+    const other = this.#withUpstream(connection).find((c) => c.id !== connection.id && isLive(c));
+    if (other) {
+      throw conflict('Another live connection has this upstream id.', {
+        provider: connection.provider,
+        connectionId: other.id,
+      });
     }
   }
 
   #sorted(): Connection[] {
-    return [...this.data.connections.values()].sort((a, b) =>
-      a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1,
-    );
+    return [...this.data.connections.values()].sort(byPosition);
   }
 
   async listConnections(query: StoreListQuery): Promise<ConnectionPage> {
@@ -302,6 +333,7 @@ class MemoryOps implements ConnectionStoreOps {
 export class MemoryConnectionStore extends TransactionalStore {
   readonly #data: MemoryData = {
     connections: new Map(),
+    byUpstream: new Map(),
     inbound: new Set(),
     ignored: [],
     outbox: new Map(),
