@@ -137,3 +137,12 @@ export function scenarioCatalogueJsonSchema(): Record<string, unknown> {
     title: 'Reconnect Kit scenario catalogue',
   };
 }
+
+/**
+ * Validates `value` against a JSON Schema (such as the committed catalogue.schema.json) with zod's JSON Schema
+ * support; returns the problems in plain words, or undefined when it validates.
+ */
+export function jsonSchemaProblems(schema: Record<string, unknown>, value: unknown): string | undefined {
+  const result = z.fromJSONSchema(schema).safeParse(value);
+  return result.success ? undefined : z.prettifyError(result.error);
+}

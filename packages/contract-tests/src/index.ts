@@ -4,6 +4,7 @@ import '@reconnect-kit/core';
 export type { Detection, ScenarioCatalogue, ScenarioEntry } from './catalogue.js';
 export {
   DETECTION_CAPABILITY,
+  jsonSchemaProblems,
   parseScenarioCatalogue,
   scenarioCatalogueJsonSchema,
   scenarioCatalogueSchema,
