@@ -104,7 +104,7 @@ function accountView(session: LinkSession, account: AccountRecord): string {
       ? 'This account is connected and refreshing.'
       : status === 'connecting'
         ? 'This account is connecting.'
-        : canReconnect
+        : canReconnect && errorCode !== 'system_error'
           ? 'This account was disconnected. Press Reconnect to restore it; no password needed.'
           : (errorMessage ?? 'This account has a problem.');
   return accountScreen({
