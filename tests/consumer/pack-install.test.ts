@@ -1,0 +1,265 @@
+/**
+ * The packages as npm users get them: build, `pnpm pack` every published package (pnpm rewrites `workspace:^` to
+ * versions), check what each tarball ships, then `npm install` the tarballs into a fresh project (third-party
+ * dependencies from the npm registry) and run a plain Node ESM host app there that composes core, both adapters,
+ * express and the mocks, plus a TypeScript consumer and the `reconnect-mock` bin.
+ * Skipped, with the reason, only when npm cannot reach its registry.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  exportTargets,
+  type Manifest,
+  type PublishedPackage,
+  publishedPackages,
+  REPO_ROOT,
+  SOURCE_CONDITION,
+} from './published-packages.js';
+
+const run = promisify(execFile);
+
+// Node 24 (this process) first on PATH, so npm and bins run on it; pnpm's npm_* settings are not the user's.
+const env: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries({
+    ...process.env,
+    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+  }).filter(([key]) => !key.toLowerCase().startsWith('npm_')),
+);
+const npm = (args: string[], cwd: string, timeout = 90_000) =>
+  run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, env, timeout });
+
+async function registryProblem(): Promise<string | undefined> {
+  try {
+    await npm(['ping'], tmpdir(), 20_000);
+    return undefined;
+  } catch (error) {
+    return (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+  }
+}
+
+const unreachable = await registryProblem();
+const packages = publishedPackages();
+// Everything a host app installs. contract-tests is only packed and checked: its required vitest peer is a
+// test-runner install, not part of a host app.
+const installed = packages.filter((p) => p.manifest.name !== '@reconnect-kit/contract-tests');
+
+interface Tarball {
+  readonly path: string;
+  /** Paths inside the tarball without the leading `package/`. */
+  readonly files: readonly string[];
+  readonly manifest: Manifest;
+}
+
+const tarballs = new Map<string, Tarball>();
+let work = '';
+let consumer = '';
+
+if (unreachable) {
+  describe('packed packages installed with npm', () => {
+    it.skip(`skipped: npm cannot reach its registry (${unreachable.split('\n')[0]})`, () => {});
+  });
+} else {
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'reconnect-kit-pack-'));
+    const filters = packages.flatMap((p) => ['--filter', `./${p.dir}`]);
+    const pnpm = (args: string[]) =>
+      run('npx', ['-y', 'pnpm@10', ...filters, ...args], { cwd: REPO_ROOT, env, timeout: 120_000 });
+    await pnpm(['-r', 'run', 'build']);
+    await pnpm(['-r', 'pack', '--pack-destination', join(work, 'tarballs')]);
+    for (const { manifest } of packages) {
+      const file = `${manifest.name.replace('@', '').replace('/', '-')}-${manifest.version}.tgz`;
+      const path = join(work, 'tarballs', file);
+      const listing = (await run('tar', ['-tzf', path])).stdout;
+      const packed = (await run('tar', ['-xzOf', path, 'package/package.json'])).stdout;
+      tarballs.set(manifest.name, {
+        path,
+        files: listing
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.replace(/^package\//, '')),
+        manifest: JSON.parse(packed) as Manifest,
+      });
+    }
+
+    consumer = join(work, 'consumer');
+    mkdirSync(consumer);
+    writeFileSync(
+      join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    await npm(
+      [
+        'install',
+        '--prefer-offline',
+        '--no-package-lock',
+        '--ignore-scripts',
+        ...installed.map((p) => tarballs.get(p.manifest.name)?.path ?? ''),
+        'express@5',
+        'tsyringe@4',
+        'reflect-metadata',
+        // What a TypeScript user adds: our declarations refer to these packages' types.
+        '@types/node@24',
+        '@types/express@5',
+        '@types/pg@8',
+      ],
+      consumer,
+      150_000,
+    );
+  }, 280_000);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  describe('packed packages installed with npm', () => {
+    describe.each(packages.map((p) => p.manifest.name))('tarball of %s', (name) => {
+      const tarball = () => {
+        const found = tarballs.get(name);
+        if (!found) throw new Error(`${name} was not packed`);
+        return found;
+      };
+
+      it('ships dist JavaScript with declarations, package.json and README, nothing else', () => {
+        const { files } = tarball();
+        expect(files).toContain('package.json');
+        expect(files).toContain('README.md');
+        expect(files.some((file) => /^dist\/.+\.js$/.test(file))).toBe(true);
+        const stray = files.filter(
+          (file) =>
+            !['package.json', 'README.md'].includes(file) &&
+            !/^LICEN[CS]E/.test(file) &&
+            !/^dist\/.+(\.d\.ts|\.js)$/.test(file),
+        );
+        expect(stray, 'only dist/**/*.js and .d.ts are published').toEqual([]);
+        expect(files.filter((file) => /\.test\.|test-helpers|\/__tests__\//.test(file))).toEqual([]);
+        for (const file of files.filter((f) => f.endsWith('.js')))
+          expect(files, `declarations for ${file}`).toContain(file.replace(/\.js$/, '.d.ts'));
+      });
+
+      it('has a manifest whose exports, types and bin point into the tarball', () => {
+        const { files, manifest } = tarball();
+        expect(JSON.stringify(manifest)).not.toContain(SOURCE_CONDITION);
+        expect(JSON.stringify(manifest)).not.toContain('workspace:');
+        expect(manifest.engines?.node).toBe('>=22.12');
+        expect(manifest.types).toMatch(/\.d\.ts$/);
+        expect(files).toContain(manifest.types?.replace(/^\.\//, ''));
+        for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
+          for (const [conditions, file] of exportTargets(target)) {
+            expect(files, `exports["${subpath}"].${conditions.join('.')}`).toContain(
+              file.replace(/^\.\//, ''),
+            );
+          }
+        }
+        const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
+        for (const bin of bins) expect(files).toContain(bin.replace(/^\.\//, ''));
+      });
+
+      it('depends on the other workspace packages at their current versions', () => {
+        const { manifest } = tarball();
+        for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
+          const workspacePackage = packages.find((p: PublishedPackage) => p.manifest.name === dependency);
+          if (workspacePackage) expect(range).toBe(`^${workspacePackage.manifest.version}`);
+        }
+      });
+    });
+
+    it('a fresh npm project runs a host app composed from the tarballs: a mock webhook changes a state', async () => {
+      copyFileSync(join(import.meta.dirname, 'consumer-app.mjs'), join(consumer, 'app.mjs'));
+      const { stdout } = await run(process.execPath, ['app.mjs'], { cwd: consumer, env, timeout: 30_000 });
+      const observed = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+      expect(observed).toEqual({
+        finchBefore: 'connected',
+        finchAfter: 'needs_reauth',
+        argyleAfter: 'needs_reauth',
+        received: ['POST /hooks/webhooks/finch'],
+        drained: true,
+      });
+    }, 40_000);
+
+    it('a TypeScript consumer type-checks against the published declarations (skipLibCheck off)', async () => {
+      copyFileSync(join(import.meta.dirname, 'consumer-types.mts'), join(consumer, 'index.mts'));
+      writeFileSync(
+        join(consumer, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2023',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+            types: ['node'],
+          },
+          files: ['index.mts'],
+        }),
+      );
+      const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
+        cwd: consumer,
+        env,
+        timeout: 60_000,
+      }).then(
+        ({ stdout, stderr }) => `${stdout}${stderr}`,
+        (error: { stdout?: string; stderr?: string; message: string }) =>
+          `${error.stdout ?? ''}${error.stderr ?? ''}` || error.message,
+      );
+      expect(result).toBe('');
+    }, 70_000);
+
+    // Known bug (reported to the core owner): dist/testing/index.js re-exports store-suite.js, which imports
+    // vitest at the top, so `@reconnect-kit/core/testing` (ExampleProvider, createExampleKit: the READMEs'
+    // examples) does not load without vitest, which core declares an OPTIONAL peer. Drop `.fails` once it loads.
+    it.fails('@reconnect-kit/core/testing loads in a project without vitest', async () => {
+      await run(
+        process.execPath,
+        ['--input-type=module', '-e', "await import('@reconnect-kit/core/testing')"],
+        {
+          cwd: consumer,
+          env,
+          timeout: 20_000,
+        },
+      );
+    });
+
+    it('the reconnect-mock bin starts a mock that answers its admin API and exits cleanly on SIGTERM', async () => {
+      const child = spawn(
+        join(consumer, 'node_modules', '.bin', 'reconnect-mock'),
+        ['finch', '--port', '0'],
+        {
+          cwd: consumer,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      try {
+        const ready = JSON.parse(await firstLine(child)) as { provider: string; url: string };
+        expect(ready.provider).toBe('finch');
+        const health = await fetch(`${ready.url}/__admin/health`);
+        expect(health.status).toBe(200);
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        const [code, signal] = await exited;
+        expect({ code, signal }).toEqual({ code: 0, signal: null });
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }, 30_000);
+  });
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (!child.stdout) throw new Error('no stdout');
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', resolve);
+    child.once('exit', (code) =>
+      reject(new Error(`reconnect-mock exited with ${code} before its ready line`)),
+    );
+  });
+}
