@@ -580,6 +580,19 @@ describe.each(STORES)('on the $kind store', (store) => {
       expect(isReconnectKitError(error, 'invalid_input')).toBe(true);
     });
 
+    it('skips vendor calls the provider cannot make: status polling, upstream revocation', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      Object.assign(kit.provider, {
+        capabilities: { ...kit.provider.capabilities, statusPolling: false, revocation: false },
+      });
+      kit.vendor.setStatus('acc_1', 'outage');
+      expect((await kit.service.checkStatus(connection.id)).state).toBe('connected');
+      expect(await kit.service.sweepStatuses({ states: ['connected'] })).toMatchObject({ checked: 0 });
+      expect((await kit.service.revoke(connection.id)).state).toBe('disconnected');
+      expect(kit.vendor.calls).toEqual([]);
+    });
+
     it('does not call the vendor to check a terminal connection', async () => {
       kit = make();
       const connection = await connected(kit);

@@ -342,9 +342,10 @@ export class ReconnectionService implements ReconnectionServiceApi {
 
   async checkStatus(connectionId: string): Promise<Connection> {
     const connection = await this.getConnection(connectionId);
-    // Terminal connections accept no signal, so asking the vendor would only spend a request.
-    if (isTerminalState(connection.state)) return connection;
     const provider = this.#provider(connection.provider);
+    // Terminal connections accept no signal, so asking the vendor would only spend a request; a provider
+    // without status polling has nothing to ask.
+    if (isTerminalState(connection.state) || !provider.capabilities.statusPolling) return connection;
     const providerConnection = await this.#providerConnection(connection);
     const status = await this.#vendorCall(provider, () => provider.fetchStatus(providerConnection));
     return this.#signal(connectionId, {
@@ -382,6 +383,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
       const worker = async () => {
         for (let connection = queue.shift(); connection; connection = queue.shift()) {
           if (result.rateLimitedProviders.includes(connection.provider)) continue;
+          if (!this.#provider(connection.provider).capabilities.statusPolling) continue;
           try {
             const checked = await this.checkStatus(connection.id);
             result.checked += 1;
@@ -693,8 +695,11 @@ export class ReconnectionService implements ReconnectionServiceApi {
     // Revoking twice is a no-op: the first call already removed upstream access (or the vendor did).
     if (isTerminalState(connection.state)) return connection;
     const provider = this.#provider(connection.provider);
-    const providerConnection = await this.#providerConnection(connection);
-    await this.#vendorCall(provider, () => provider.revoke(providerConnection));
+    // Without upstream revocation the host can still stop using the connection: it is disconnected locally.
+    if (provider.capabilities.revocation) {
+      const providerConnection = await this.#providerConnection(connection);
+      await this.#vendorCall(provider, () => provider.revoke(providerConnection));
+    }
     return this.#signal(connectionId, { state: 'disconnected', cause: { kind: 'revoke' } });
   }
 
