@@ -1,0 +1,122 @@
+/**
+ * Figure 1: in-process webhook ingestion, `service.ingestWebhook` on the node:sqlite FILE store, against a bare
+ * loop that verifies the same signature, parses the JSON and inserts one row with the store's SQLite settings.
+ * The same pair on `:memory:` databases is reported beside it (no disk), to separate CPU cost from fsync cost.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { makeAccounts, SIGNATURE_HEADER, sign } from './lib/argyle-webhooks.mjs';
+import { composeArgyleService, registerConnections } from './lib/compose.mjs';
+import { ingestionRounds } from './lib/ingest-rounds.mjs';
+import { figure } from './lib/stats.mjs';
+
+const ACCOUNTS = 200;
+const ROUNDS = 5;
+const SECONDS_PER_SIDE = 1;
+
+/** The bare loop's database, opened like `SqliteConnectionStore` opens its own (WAL on files, default synchronous). */
+function openBareDatabase(path) {
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA busy_timeout = 5000');
+  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec(`CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
+           event TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL, received_at TEXT NOT NULL)`);
+  return db;
+}
+
+/** What a hand-written receiver does at the least: check the HMAC, parse, store one row. */
+export function bareReceiver(insertRow) {
+  return async ({ body, headers }) => {
+    const received = Buffer.from(headers.get(SIGNATURE_HEADER) ?? '', 'hex');
+    const expected = Buffer.from(sign(body), 'hex');
+    if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
+      throw new Error('bad signature');
+    }
+    const { event, data } = JSON.parse(body.toString('utf8'));
+    await insertRow([
+      data.account,
+      event,
+      data.resource.connection.status,
+      data.resource.updated_at,
+      new Date().toISOString(),
+    ]);
+  };
+}
+
+async function measure({ label, bareDb, storePath, log }) {
+  const db = openBareDatabase(bareDb);
+  const insert = db.prepare(
+    'INSERT INTO events (account, event, status, updated_at, received_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const synchronous = db.prepare('PRAGMA synchronous').get().synchronous;
+  const { service, store } = await composeArgyleService({ store: { kind: 'sqlite', path: storePath } });
+  const accounts = makeAccounts(ACCOUNTS);
+  await registerConnections(service, accounts);
+  try {
+    const result = await ingestionRounds({
+      accounts,
+      bare: bareReceiver((row) => insert.run(...row)),
+      service: ({ body, headers }) => service.ingestWebhook('argyle', body, headers),
+      rounds: ROUNDS,
+      secondsPerSide: SECONDS_PER_SIDE,
+      log,
+      label,
+    });
+    return { ...result, synchronous };
+  } finally {
+    db.close();
+    await store.close();
+  }
+}
+
+export async function run({ log }) {
+  const dir = mkdtempSync(join(tmpdir(), 'reconnect-kit-bench-'));
+  try {
+    const file = await measure({
+      label: 'file',
+      bareDb: join(dir, 'bare.db'),
+      storePath: join(dir, 'store.db'),
+      log,
+    });
+    const memory = await measure({ label: 'memory', bareDb: ':memory:', storePath: ':memory:', log });
+    const workload = `${ACCOUNTS} connections; signed Argyle accounts.updated deliveries alternately breaking and repairing them (each applies a transition; breaks also queue a user notification); ${ROUNDS} interleaved rounds of up to ${SECONDS_PER_SIDE} s per side on the same deliveries, after a warm-up`;
+    const fileSides = {
+      unit: 'events/s',
+      baseline: {
+        label: 'bare loop: HMAC check + JSON.parse + 1 INSERT (file, WAL)',
+        samples: file.samples.baseline,
+      },
+      subject: { label: 'service.ingestWebhook, SQLite file store', samples: file.samples.subject },
+      notes: `${workload}. Files in ${tmpdir()}, journal_mode=WAL, PRAGMA synchronous=${file.synchronous} on both sides (the store's default).`,
+    };
+    return [
+      figure({
+        id: 'ingest.sqlite.ratio',
+        title: 'In-process ingestion (SQLite file) vs bare loop',
+        ...fileSides,
+        target: { op: '>=', value: 0.5 },
+      }),
+      figure({
+        id: 'ingest.sqlite.throughput',
+        title: 'In-process ingestion throughput (SQLite file)',
+        ...fileSides,
+        target: { op: '>=', value: 10_000 },
+        absolute: true,
+      }),
+      figure({
+        id: 'ingest.sqlite-memory.ratio',
+        title: 'In-process ingestion (SQLite :memory:) vs bare loop, no disk (info)',
+        unit: 'events/s',
+        baseline: { label: 'bare loop on :memory:', samples: memory.samples.baseline },
+        subject: { label: 'service.ingestWebhook, SQLite :memory: store', samples: memory.samples.subject },
+        notes: `${workload}. Both databases in memory: the CPU cost alone, without fsync.`,
+      }),
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

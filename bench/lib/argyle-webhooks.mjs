@@ -1,0 +1,51 @@
+/**
+ * Signed Argyle `accounts.updated` deliveries, built from the fixture payloads and serialised the way Argyle does
+ * (pretty-printed, 2-space indent; hex HMAC-SHA512 of the body in `X-Argyle-Signature`).
+ *
+ * Event `i` of a run is about account `i % accounts.length` and alternately breaks it (`auth_required`) and
+ * repairs it (`connected`), with `updated_at` = start + i ms. So every delivery is new (its own event id), in
+ * order, and applies a real transition, which is the expensive path of `ingestWebhook`.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ROOT } from './packages.mjs';
+
+export const WEBHOOK_SECRET = 'bench-argyle-webhook-secret';
+export const SIGNATURE_HEADER = 'x-argyle-signature';
+const START = Date.parse('2026-03-01T00:00:00.000Z');
+
+const template = (name) =>
+  JSON.parse(readFileSync(`${ROOT}fixtures/payloads/argyle/webhook-accounts.updated.${name}.json`, 'utf8'));
+const TEMPLATES = { broken: template('auth_required'), repaired: template('connected') };
+
+/** `count` accounts, each with its Argyle user (the account's parent). */
+export function makeAccounts(count) {
+  return Array.from({ length: count }, () => ({ account: randomUUID(), user: randomUUID() }));
+}
+
+export function sign(body, secret = WEBHOOK_SECRET) {
+  return createHmac('sha512', secret).update(body).digest('hex');
+}
+
+/** The raw bytes and signature of delivery number `index` (see the module comment). */
+export function delivery(accounts, index) {
+  const { account, user } = accounts[index % accounts.length];
+  const cycle = Math.floor(index / accounts.length);
+  const payload = structuredClone(cycle % 2 === 0 ? TEMPLATES.broken : TEMPLATES.repaired);
+  const at = new Date(START + index).toISOString();
+  payload.data.account = account;
+  payload.data.user = user;
+  Object.assign(payload.data.resource, { id: account, user, updated_at: at, scanned_at: at });
+  payload.data.resource.connection.updated_at = at;
+  const body = Buffer.from(JSON.stringify(payload, null, 2));
+  return { body, signature: sign(body) };
+}
+
+/** Deliveries `from` … `from + count - 1`, with their request headers, built before any timing starts. */
+export function deliveries(accounts, from, count) {
+  return Array.from({ length: count }, (_, offset) => {
+    const { body, signature } = delivery(accounts, from + offset);
+    const headers = new Headers({ 'content-type': 'application/json', [SIGNATURE_HEADER]: signature });
+    return { body, signature, headers };
+  });
+}
