@@ -1,5 +1,7 @@
 /** The doc-block runner itself: fence parsing, the `run` flag, timeouts, and failures that name file and line. */
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createBlockWorkspace, type DocBlock, extractRunnableBlocks, runDocBlock } from './doc-blocks.js';
 
 const workspace = createBlockWorkspace();
@@ -91,9 +93,16 @@ describe('runDocBlock', () => {
     );
   });
 
+  it('stops what a shell block left running in the background when it ends', async () => {
+    const pidFile = join(workspace.dir, 'background.pid');
+    await runDocBlock(block('sh', `sleep 30 > /dev/null 2>&1 &\necho $! > ${pidFile}`), workspace.dir);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await vi.waitFor(() => expect(isRunning(pid), `background job ${pid} still running`).toBe(false));
+  });
+
   it('stops blocks that outlive their timeout', async () => {
     await expect(runDocBlock(block('sh', 'sleep 5', 300), workspace.dir)).rejects.toThrow(
-      /was killed \(SIGKILL; timeout 0\.3 s\)/,
+      /bash was stopped after the 0\.3 s timeout/,
     );
     await expect(
       runDocBlock(
@@ -103,3 +112,14 @@ describe('runDocBlock', () => {
     ).rejects.toThrow(/did not finish within 0\.3 s/);
   });
 });
+
+/** Alive and not a zombie (a killed orphan stays a zombie until some parent reaps it; it runs nothing). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const status = existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+  return !/^State:\s+Z/m.test(status);
+}

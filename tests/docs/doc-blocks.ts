@@ -151,6 +151,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Signals the block's whole process group (bash and anything it left running); gone already is fine. */
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: nothing left to stop.
+  }
+}
+
 function runShell(code: string, timeoutMs: number): Promise<void> {
   const cwd = mkdtempSync(join(tmpdir(), 'doc-block-'));
   return new Promise<void>((resolve, reject) => {
@@ -163,22 +173,29 @@ function runShell(code: string, timeoutMs: number): Promise<void> {
         RECONNECT_KIT_REPO: REPO_ROOT,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
+      // Its own process group, so a timeout or the end of the block also stops its background jobs.
+      detached: true,
     });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    let timedOut = false;
+    const collect = (chunk: Buffer) => {
       output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, 'SIGKILL');
+    }, timeoutMs);
     child.on('error', reject);
-    child.on('close', (code, signal) => {
+    // A background job still holding stdout would delay 'close': stop the group as soon as bash exits.
+    child.on('exit', () => killGroup(child.pid, 'SIGTERM'));
+    child.on('close', (code) => {
+      clearTimeout(timer);
       rmSync(cwd, { recursive: true, force: true });
-      if (code === 0) resolve();
+      if (code === 0 && !timedOut) resolve();
       else {
-        const why = signal ? `was killed (${signal}; timeout ${timeoutMs / 1000} s)` : `exited with ${code}`;
+        const why = timedOut ? `was stopped after the ${timeoutMs / 1000} s timeout` : `exited with ${code}`;
         reject(new Error(`bash ${why}; output:\n${output.slice(-4000)}`));
       }
     });
