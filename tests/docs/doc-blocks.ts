@@ -1,8 +1,12 @@
 /**
  * Runnable documentation: finds fenced code blocks whose info string carries the `run` flag (```ts run,
- * ```sh run timeout=60) and executes them. TypeScript/JavaScript blocks are imported by the calling vitest worker
- * (same transpilation and `@reconnect-kit/source` resolution as the tests, so no build is needed); shell blocks run
- * with bash in a fresh temporary directory.
+ * ```sh run timeout=60) and executes them. For writers of such blocks:
+ * - ts/js blocks are imported by the calling vitest worker (same transpilation and `@reconnect-kit/source`
+ *   resolution as the tests, so no build is needed); every workspace package and its dependencies resolve. They
+ *   must finish on their own: close servers and mocks, use port 0. Throwing (e.g. `node:assert`) fails the block.
+ * - sh blocks run with `bash -euo pipefail` in a fresh temporary directory, Node 24 and the workspace's bins first
+ *   on PATH, the repository in `$RECONNECT_KIT_REPO`; background jobs are stopped when the block ends.
+ * - The default timeout is 30 s; `timeout=N` (seconds) in the info string changes it.
  */
 import { spawn } from 'node:child_process';
 import {
