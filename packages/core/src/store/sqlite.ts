@@ -455,7 +455,8 @@ export class SqliteConnectionStore extends TransactionalStore {
         this.#db.exec('COMMIT');
         return result;
       } catch (error) {
-        this.#db.exec('ROLLBACK');
+        // SQLite may already have rolled back (e.g. on SQLITE_FULL); a second ROLLBACK would mask the cause.
+        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
         throw error;
       }
     });
