@@ -1,4 +1,4 @@
-export type { ScenarioListing } from './admin/admin-api.js';
+export type { ScenarioListing } from './admin/scenario-registry.js';
 export type { CatalogueCheck, ScenarioCatalogue, ScenarioCatalogueEntry } from './catalogue.js';
 export {
   assertScenarioCatalogue,

@@ -1,6 +1,6 @@
-import { ADMIN_PREFIX, AdminApi, type ScenarioListing } from './admin/admin-api.js';
-import { scenarioInputSchema } from './admin/schemas.js';
-import { loadScenarioCatalogue, type ScenarioCatalogue } from './catalogue.js';
+import type { AdminApi } from './admin/admin-api.js';
+import { isAdminPath } from './admin/prefix.js';
+import type { ScenarioCatalogue } from './catalogue.js';
 import { MockClock } from './clock.js';
 import { type CredentialSources, resolveCredentials } from './credentials.js';
 import { FaultInjector } from './faults.js';
@@ -25,7 +25,6 @@ import type {
   MockContext,
   MockProviderDefinition,
   RouteDefinition,
-  ScenarioDefinition,
 } from './types.js';
 import { defaultWebhookSettings, WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { WebhookSettings } from './webhooks/settings.js';
@@ -84,14 +83,14 @@ class PipelineInstance<S> implements MockInstance<S> {
   readonly faults = new FaultInjector();
   readonly webhooks: WebhookDispatcher;
   readonly #routes: RouteTable<RouteHandler<S>>;
-  readonly #scenarios: Map<string, ScenarioDefinition<S>>;
-  readonly #admin: AdminApi;
+  readonly #startedAtMs = Date.now();
   readonly #errorBody: (input: EngineErrorInput) => unknown;
   readonly #maxBodyBytes: number;
   readonly #initialWebhookSettings: WebhookSettings;
-  readonly #catalogueOption: ScenarioCatalogue | null | undefined;
+  readonly #catalogue: ScenarioCatalogue | null | undefined;
   readonly #log: (line: string) => void;
-  #catalogue: ScenarioCatalogue | null | undefined;
+  // Loaded on the first admin request: it pulls in zod, which a mock that only serves data never needs.
+  #admin: Promise<AdminApi<S>> | undefined;
 
   constructor(definition: MockProviderDefinition<S>, options: MockInstanceOptions) {
     this.definition = definition;
@@ -100,8 +99,7 @@ class PipelineInstance<S> implements MockInstance<S> {
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.journal = new RequestJournal(options.journalLimit ?? DEFAULT_JOURNAL_LIMIT);
     this.#routes = new RouteTable(definition.routes);
-    this.#scenarios = new Map(definition.scenarios.map((scenario) => [scenario.id, scenario]));
-    this.#catalogueOption = options.catalogue;
+    this.#catalogue = options.catalogue;
 
     const credentials = resolveCredentials(definition, { ...options, env: options.env ?? process.env });
     const webhookSecret = options.webhookSecret ?? credentials.webhook_secret;
@@ -135,20 +133,6 @@ class PipelineInstance<S> implements MockInstance<S> {
       newId,
     };
     this.ctx = { ...base, state: definition.createState(base) };
-
-    const startedAtMs = Date.now();
-    this.#admin = new AdminApi({
-      providerId: definition.id,
-      startedAtMs,
-      clock: this.clock,
-      journal: this.journal,
-      faults: this.faults,
-      webhooks: this.webhooks,
-      reset: () => this.reset(),
-      listScenarios: () => this.#listScenarios(),
-      scenarioInput: (id) => this.#scenarioInput(id),
-      runScenario: async (id, input) => this.#scenarios.get(id)!.run(input, this.ctx),
-    });
   }
 
   async handle(request: Request, options: HandleOptions = {}): Promise<Response> {
@@ -174,8 +158,10 @@ class PipelineInstance<S> implements MockInstance<S> {
     const path = normalizePath(queryStart < 0 ? call.target : call.target.slice(0, queryStart));
     const search = queryStart < 0 ? '' : call.target.slice(queryStart);
     const method = call.method.toUpperCase();
-    if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-      return this.#guard(method, path, () => this.#admin.handle(method, path, search, call.rawBody));
+    if (isAdminPath(path)) {
+      return this.#guard(method, path, async () =>
+        (await this.#adminApi()).handle(method, path, search, call.rawBody),
+      );
     }
     const entry = this.journal.record({
       timeMs: this.clock.nowMs(),
@@ -276,41 +262,22 @@ class PipelineInstance<S> implements MockInstance<S> {
     });
   }
 
-  #catalogueEntries() {
-    if (this.#catalogue === undefined) {
-      this.#catalogue =
-        this.#catalogueOption !== undefined
-          ? this.#catalogueOption
-          : (loadScenarioCatalogue(this.definition.id) ?? null);
-    }
-    return this.#catalogue?.scenarios ?? [];
-  }
-
-  #listScenarios(): ScenarioListing[] {
-    const entries = this.#catalogueEntries();
-    const listed: ScenarioListing[] = entries.map((entry) => ({
-      ...entry,
-      implemented: this.#scenarios.has(entry.id),
-      catalogued: true,
-    }));
-    for (const scenario of this.#scenarios.values()) {
-      if (entries.some((entry) => entry.id === scenario.id)) continue;
-      listed.push({
-        id: scenario.id,
-        description: scenario.description ?? '',
-        implemented: true,
-        catalogued: false,
-      });
-    }
-    return listed;
-  }
-
-  #scenarioInput(id: string) {
-    const scenario = this.#scenarios.get(id);
-    if (!scenario) return undefined;
-    if (scenario.input) return scenario.input;
-    const example = this.#catalogueEntries().find((entry) => entry.id === id)?.input ?? {};
-    return scenarioInputSchema(Object.keys(example));
+  #adminApi(): Promise<AdminApi<S>> {
+    this.#admin ??= import('./admin/admin-api.js').then(
+      ({ AdminApi }) =>
+        new AdminApi<S>({
+          definition: this.definition,
+          ctx: this.ctx,
+          catalogue: this.#catalogue,
+          startedAtMs: this.#startedAtMs,
+          clock: this.clock,
+          journal: this.journal,
+          faults: this.faults,
+          webhooks: this.webhooks,
+          reset: () => this.reset(),
+        }),
+    );
+    return this.#admin;
   }
 }
 

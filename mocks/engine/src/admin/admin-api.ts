@@ -1,12 +1,15 @@
 import type { z } from 'zod';
+import type { ScenarioCatalogue } from '../catalogue.js';
 import type { MockClock } from '../clock.js';
 import type { FaultInjector } from '../faults.js';
 import { MockHttpError } from '../http/mock-http-error.js';
 import { jsonResult, type PipelineResult, toPipelineResult } from '../http/pipeline-result.js';
 import { RouteTable } from '../http/route-table.js';
 import type { RequestJournal } from '../journal/request-journal.js';
-import type { ScenarioResult } from '../types.js';
+import type { MockContext, MockProviderDefinition } from '../types.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { ADMIN_PREFIX } from './prefix.js';
+import { ScenarioRegistry } from './scenario-registry.js';
 import {
   clockUpdateSchema,
   describeIssues,
@@ -17,31 +20,21 @@ import {
   webhookSettingsSchema,
 } from './schemas.js';
 
-export const ADMIN_PREFIX = '/__admin';
 const DEFAULT_FLUSH_TIMEOUT_MS = 30_000;
 const utf8 = new TextDecoder();
 
-export interface ScenarioListing {
-  id: string;
-  description: string;
-  implemented: boolean;
-  catalogued: boolean;
-  [field: string]: unknown;
-}
-
 /** What the admin API needs from a mock instance. */
-export interface AdminHost {
-  readonly providerId: string;
+export interface AdminHost<S> {
+  readonly definition: MockProviderDefinition<S>;
+  readonly ctx: MockContext<S>;
+  /** Scenario catalogue option: `undefined` = load `fixtures/scenarios/<provider>.json`, `null` = none. */
+  readonly catalogue: ScenarioCatalogue | null | undefined;
   readonly startedAtMs: number;
   readonly clock: MockClock;
   readonly journal: RequestJournal;
   readonly faults: FaultInjector;
   readonly webhooks: WebhookDispatcher;
   reset(): void;
-  listScenarios(): ScenarioListing[];
-  /** The body schema of an implemented scenario; `undefined` for an unknown id. */
-  scenarioInput(id: string): z.ZodType | undefined;
-  runScenario(id: string, input: Record<string, unknown>): Promise<ScenarioResult>;
 }
 
 interface AdminCall {
@@ -76,12 +69,15 @@ function queryObject(query: URLSearchParams): Record<string, string> {
 }
 
 /** The `/__admin` API: JSON in and out, every body and query validated strictly. */
-export class AdminApi {
-  readonly #host: AdminHost;
+export class AdminApi<S> {
+  readonly #host: AdminHost<S>;
+  readonly #scenarios: ScenarioRegistry<S>;
   readonly #routes: RouteTable<AdminHandler>;
 
-  constructor(host: AdminHost) {
+  constructor(host: AdminHost<S>) {
     this.#host = host;
+    this.#scenarios = new ScenarioRegistry(host.definition, host.catalogue);
+    const provider = host.definition.id;
     const ok = (body: unknown, status = 200) => jsonResult(status, body);
     this.#routes = new RouteTable<AdminHandler>([
       {
@@ -90,7 +86,7 @@ export class AdminApi {
         handler: () =>
           ok({
             status: 'ok',
-            provider: host.providerId,
+            provider,
             uptime_ms: Date.now() - host.startedAtMs,
             now: host.clock.now(),
           }),
@@ -107,7 +103,7 @@ export class AdminApi {
       {
         method: 'GET',
         path: '/scenarios',
-        handler: () => ok({ provider: host.providerId, scenarios: host.listScenarios() }),
+        handler: () => ok({ provider, scenarios: this.#scenarios.list() }),
       },
       { method: 'POST', path: '/scenarios/:id', handler: (call) => this.#runScenario(call) },
       {
@@ -191,18 +187,15 @@ export class AdminApi {
 
   async #runScenario({ params, body }: AdminCall): Promise<PipelineResult> {
     const id = params.id!;
-    const schema = this.#host.scenarioInput(id);
+    const schema = this.#scenarios.inputSchema(id);
     if (!schema) {
-      const known = this.#host
-        .listScenarios()
-        .filter((scenario) => scenario.implemented)
-        .map((scenario) => scenario.id);
+      const known = this.#scenarios.implementedIds();
       throw new AdminError(404, 'unknown_scenario', `unknown scenario "${id}"; known: ${known.join(', ')}`, {
         known,
       });
     }
     const input = parse(schema, body(), `input for scenario "${id}"`) as Record<string, unknown>;
-    const result = await this.#host.runScenario(id, input);
+    const result = await this.#scenarios.run(id, input, this.#host.ctx);
     return jsonResult(200, { scenario: id, changed: result.changed, webhooks: result.webhooks });
   }
 

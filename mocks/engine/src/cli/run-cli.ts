@@ -56,10 +56,16 @@ export async function runCli(
     webhookSecret: options.webhookSecret,
     env,
     log,
+  }).catch((error: unknown) => {
+    throw new CliError(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
   });
   const credentials = server.instance.ctx.config.credentials;
   stdout.write(`${JSON.stringify({ provider: definition.id, url: server.url, credentials })}\n`);
-  log(`listening on ${server.url} (admin API: ${server.url}/__admin)`);
+  const cpu = process.cpuUsage();
+  log(
+    `listening on ${server.url} (admin API: ${server.url}/__admin); ready ${Math.round(performance.now())} ms ` +
+      `after process start, ${Math.round((cpu.user + cpu.system) / 1000)} ms CPU`,
+  );
   await stopped;
   log('stopping');
   await server.close();

@@ -228,6 +228,44 @@ describe('webhook dispatcher', () => {
     expect(other.receipts).toHaveLength(1);
   });
 
+  test('reset while a delivery waits for its retry drops it; later deliveries still go out', async () => {
+    await setUp([500]);
+    instance.webhooks.updateSettings({ retry_policy: { backoff_ms: 60_000 } });
+    enqueue('stuck', {});
+    expect(await instance.webhooks.flush(50)).toEqual({ drained: false });
+    instance.reset();
+    instance.webhooks.updateSettings({ retry_policy: FAST });
+    enqueue('fresh', { f: 1 });
+    expect(await flush()).toEqual({ drained: true });
+    expect(receiver.receipts.map((receipt) => receipt.bytes.toString())).toEqual(['{}', '{"f":1}']);
+    expect(instance.webhooks.deliveries()).toEqual([
+      expect.objectContaining({ event_type: 'fresh', status: 'delivered' }),
+    ]);
+  });
+
+  test('a signer that throws is recorded as a failed attempt, not a crash', async () => {
+    receiver = await startReceiver();
+    const failing = {
+      ...testProvider,
+      webhooks: {
+        ...testProvider.webhooks,
+        sign: () => {
+          throw new Error('no key');
+        },
+      },
+    };
+    instance = createMockInstance(failing, { catalogue: null, env: {}, webhookUrl: receiver.url });
+    instance.webhooks.updateSettings({ retry_policy: { ...FAST, max_attempts: 1 } });
+    open.push(receiver, instance);
+    enqueue('unsigned', {});
+    await flush();
+    expect(instance.webhooks.deliveries()[0]).toMatchObject({
+      status: 'failed',
+      attempts: [{ error: 'no key' }],
+    });
+    expect(receiver.receipts).toHaveLength(0);
+  });
+
   test('POST /__admin/webhooks/flush waits for the queue and returns the log', async () => {
     await setUp([500]);
     enqueue('flushed', {});

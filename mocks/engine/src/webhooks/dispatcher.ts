@@ -183,7 +183,9 @@ export class WebhookDispatcher {
   }
 
   #stopWork(): void {
+    // The running drain loop notices the new generation and exits without touching the queue again.
     this.#generation += 1;
+    this.#running = false;
     this.#abort.abort();
     this.#abort = new AbortController();
     this.#pending = [];
@@ -196,7 +198,12 @@ export class WebhookDispatcher {
     if (this.#running) return;
     this.#running = true;
     // Start on the next turn so deliveries queued by the same request/scenario are all pending (reorder needs it).
-    setImmediate(() => void this.#drain(this.#generation));
+    const generation = this.#generation;
+    setImmediate(() =>
+      this.#drain(generation).catch((error: unknown) => {
+        this.#options.log(`webhook dispatcher stopped on an unexpected error: ${describeError(error)}`);
+      }),
+    );
   }
 
   async #drain(generation: number): Promise<void> {
@@ -253,19 +260,20 @@ export class WebhookDispatcher {
     const record = delivery.record;
     const now = clock.now();
     const signedAt = record.stale_timestamp ? new Date(now.getTime() - STALE_TIMESTAMP_MS) : now;
-    const headers = {
-      'content-type': 'application/json',
-      ...scheme.sign({
-        body: delivery.bytes,
-        eventId: record.event_id,
-        timestamp: signedAt,
-        secret: delivery.secret,
-      }),
-    };
     const started = performance.now();
+    let headers: Record<string, string> = {};
     let status: number | null = null;
     let error: string | null = null;
     try {
+      headers = {
+        'content-type': 'application/json',
+        ...scheme.sign({
+          body: delivery.bytes,
+          eventId: record.event_id,
+          timestamp: signedAt,
+          secret: delivery.secret,
+        }),
+      };
       const response = await this.#options.fetch(record.url!, {
         method: 'POST',
         headers,
@@ -327,6 +335,10 @@ export class WebhookDispatcher {
 function describeFetchError(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && error.name === 'TimeoutError')
     return `timed out after ${timeoutMs} ms`;
+  return describeError(error);
+}
+
+function describeError(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
     return `${error.message}${cause}`;
