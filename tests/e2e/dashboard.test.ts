@@ -41,10 +41,10 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
   const card = (connectionId: string): Locator =>
     page.locator(`article[data-connection-id="${connectionId}"]`);
   const badge = (connectionId: string) => card(connectionId).getByTestId('state');
-  const openDashboard = async () => {
+  /** Opens the dashboard and waits until its live updates run (`sse`, or `polling` without EventSource). */
+  const openDashboard = async (live: 'sse' | 'polling' = 'sse') => {
     await page.goto(app.url);
-    // The live-refresh script has run (it marks the document) before anything is asserted about updates.
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.live)).toBe('ready');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.live)).toBe(live);
   };
   const runDemoScenario = async (connectionId: string, label: string) => {
     await card(connectionId)
@@ -151,6 +151,8 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     expect(notice).toContain('Account mismatch');
     expect(notice).toContain(before.upstreamParentId);
     expect((await app.service.getConnection(finchHealthy)).upstreamId).toBe(before.upstreamId);
+    // The host re-reads the vendor status after a mismatch: the original connection still needs its sign-in.
+    await expect.poll(() => badgeText(finchHealthy)).toBe('Needs sign-in');
     await screenshot(page, 'dashboard-mismatch');
   });
 
@@ -177,6 +179,26 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     expect(await badgeText(argyleHealthy)).toBe('Revoked');
   });
 
+  it('Disconnect revokes a Finch connection at Finch; Connect again makes a new one through Connect', async () => {
+    const { finchHealthy } = seeded();
+    await openDashboard();
+    await card(finchHealthy).getByRole('button', { name: 'Disconnect' }).click();
+    await page.waitForURL(/notice=disconnected/);
+    expect(await badgeText(finchHealthy)).toBe('Disconnected');
+    expect(await card(finchHealthy).getByRole('button', { name: 'Reconnect' }).count()).toBe(0);
+    await card(finchHealthy).getByRole('button', { name: 'Connect again' }).click();
+    await page.waitForURL(/\/authorize\?/);
+    await page.getByLabel('Username').fill('good_user');
+    await page.getByLabel('Password').fill('good_pass');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.waitForURL(/notice=connected_again/);
+    const { items } = await app.service.listConnections({ hostUserId: 'erin' });
+    const successor = items.find((c) => c.previousConnectionId === finchHealthy);
+    expect(successor?.state).toBe('connected');
+    expect(successor?.upstreamId).not.toBe((await app.service.getConnection(finchHealthy)).upstreamId);
+    expect(await badgeText(successor!.id)).toBe('Connected');
+  });
+
   it('status changes appear live, without a reload (server-sent events)', async () => {
     const { argyleHealthy } = seeded();
     await openDashboard();
@@ -200,7 +222,7 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     await page.addInitScript(() => {
       Reflect.deleteProperty(window, 'EventSource');
     });
-    await openDashboard();
+    await openDashboard('polling');
     expect(await badgeText(finchHealthy)).toBe('Connected');
     const { upstreamId } = await app.service.getConnection(finchHealthy);
     await fetch(`${app.mocks.finch}/__admin/scenarios/finch.permissions_lost`, {

@@ -28,6 +28,9 @@ export interface HostAppOptions {
   /** Seed the demo connections (default true). */
   readonly seed?: boolean | undefined;
   readonly logger?: Logger | undefined;
+  /** HMAC key for reconnect `state` tokens and base64 AES-256 key for stored secrets (default: random). */
+  readonly stateSigningKey?: string | undefined;
+  readonly secretKey?: string | undefined;
   /** Environment for the mocks' credential overrides (default: none, the mocks' fixed defaults). */
   readonly mockEnv?: Readonly<Record<string, string | undefined>> | undefined;
 }
@@ -148,11 +151,25 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
       argyle,
       finch,
       logger,
+      stateSigningKey: options.stateSigningKey,
+      secretKey: options.secretKey,
     });
     cleanup.push(() => kit.close());
     const { service } = kit;
     const feed = new ActivityFeed();
-    service.subscribe((event) => feed.record(event));
+    service.subscribe((event) => {
+      feed.record(event);
+      // A reconnect that reached another account leaves the connection as it was (reconnecting): re-read the
+      // vendor's status so the page shows where the original connection really stands.
+      if (event.type === 'connection.account_mismatch') {
+        service.checkStatus(event.connectionId).catch((error: unknown) => {
+          logger.warn('status check after an account mismatch failed', {
+            connectionId: event.connectionId,
+            error,
+          });
+        });
+      }
+    });
 
     const mocks = { argyle: new MockAdmin(argyleMock.url), finch: new MockAdmin(finchMock.url) };
     const app = createHostApp({

@@ -31,15 +31,19 @@ function portFromEnv(): number {
 }
 
 async function main(): Promise<void> {
+  const port = portFromEnv();
   const app = await startHostApp({
-    port: portFromEnv(),
+    port,
     fallbackToFreePort: true,
     store: storeFromEnv(),
     mockEnv: process.env,
+    stateSigningKey: process.env.STATE_SIGNING_KEY,
+    secretKey: process.env.SECRET_KEY,
     logger: new ConsoleLogger({ log: () => {}, error: (...args: unknown[]) => console.error(...args) }),
   });
+  const busy = port !== 0 && new URL(app.url).port !== String(port) ? ` (port ${port} was busy)` : '';
   console.log(
-    `Reconnect Kit demo ready: open ${app.url}  (Argyle mock ${app.mocks.argyle}, Finch mock ${app.mocks.finch}; Ctrl-C to stop)`,
+    `Reconnect Kit demo ready: open ${app.url}${busy}  · Argyle mock ${app.mocks.argyle} · Finch mock ${app.mocks.finch} · Ctrl-C to stop`,
   );
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -320,52 +320,67 @@ aside{margin-top:2rem}
 `;
 
 /**
- * Live refresh: on each server-sent event (or every 5 s when EventSource is unavailable or closed), re-fetch the
+ * Live refresh: on each server-sent event (or every 3 s when EventSource is unavailable or closed), re-fetch the
  * connection list, swap it in, keep open <details> open and focus on the same button, and announce the change.
  */
 export const CLIENT_SCRIPT = `(() => {
   const live = document.getElementById('live-status');
   let last = '';
-  async function refresh(message) {
-    const response = await fetch('/connections', { headers: { accept: 'text/html' } });
-    if (!response.ok) return;
-    const html = await response.text();
-    if (html === last) return;
-    last = html;
-    const current = document.getElementById('connections');
-    const focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focusKey : undefined;
-    const open = [...current.querySelectorAll('details[open]')].map((d) => d.dataset.key);
+  let running = false;
+  let again = false;
+  let announcement;
+  const swap = async (path, id) => {
+    const response = await fetch(path, { headers: { accept: 'text/html' } });
+    if (!response.ok) return undefined;
     const template = document.createElement('template');
-    template.innerHTML = html;
-    const next = template.content.firstElementChild;
-    for (const key of open) {
-      const details = [...next.querySelectorAll('details')].find((d) => d.dataset.key === key);
-      if (details) details.open = true;
-    }
-    current.replaceWith(next);
+    template.innerHTML = await response.text();
+    return { current: document.getElementById(id), next: template.content.firstElementChild, html: template.innerHTML };
+  };
+  async function apply() {
+    const list = await swap('/connections', 'connections');
+    if (!list || list.html === last) return;
+    last = list.html;
+    const focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focusKey : undefined;
+    const open = [...list.current.querySelectorAll('details[open]')].map((d) => d.dataset.key);
+    for (const details of list.next.querySelectorAll('details')) if (open.includes(details.dataset.key)) details.open = true;
+    list.current.replaceWith(list.next);
     if (focusKey) {
-      const target = [...next.querySelectorAll('[data-focus-key]')].find((b) => b.dataset.focusKey === focusKey);
+      const target = [...list.next.querySelectorAll('[data-focus-key]')].find((b) => b.dataset.focusKey === focusKey);
       if (target) target.focus();
     }
-    const recent = await fetch('/recent');
-    if (recent.ok) {
-      const box = document.getElementById('recent');
-      const t = document.createElement('template');
-      t.innerHTML = await recent.text();
-      box.replaceWith(t.content.firstElementChild);
+    const recent = await swap('/recent', 'recent');
+    if (recent) recent.current.replaceWith(recent.next);
+  }
+  // One refresh at a time, so an older answer never overwrites a newer one; events during a refresh run it again.
+  async function refresh(message) {
+    if (message) announcement = message;
+    if (running) { again = true; return; }
+    running = true;
+    try {
+      do { again = false; await apply(); } while (again);
+    } catch {
+      // the server is restarting: the next event or poll tries again
+    } finally {
+      running = false;
     }
-    if (message) live.textContent = message;
+    if (announcement) { live.textContent = announcement; announcement = undefined; }
   }
   let polling;
-  const poll = () => { if (!polling) polling = setInterval(() => refresh(), 5000); };
+  const poll = () => {
+    document.documentElement.dataset.live = 'polling';
+    if (!polling) polling = setInterval(() => refresh(), 3000);
+  };
   if ('EventSource' in window) {
     const source = new EventSource('/events');
     source.addEventListener('connection', (e) => refresh(JSON.parse(e.data).message));
-    source.addEventListener('open', () => { if (polling) { clearInterval(polling); polling = undefined; } refresh(); });
+    source.addEventListener('open', () => {
+      if (polling) { clearInterval(polling); polling = undefined; }
+      document.documentElement.dataset.live = 'sse';
+      refresh();
+    });
     source.addEventListener('error', () => { if (source.readyState === EventSource.CLOSED) poll(); });
   } else {
     poll();
   }
-  document.documentElement.dataset.live = 'ready';
 })();
 `;

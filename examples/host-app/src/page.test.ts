@@ -1,0 +1,75 @@
+import type { Connection, ConnectionState } from '@reconnect-kit/core';
+import { describe, expect, it } from 'vitest';
+import { renderConnections, renderDashboard } from './page.js';
+
+const connection = (state: ConnectionState, overrides: Partial<Connection> = {}): Connection => ({
+  id: `conn_${state}`,
+  provider: 'argyle',
+  hostUserId: 'alice',
+  upstreamId: 'acc_1',
+  upstreamParentId: 'user_1',
+  metadata: { employer: 'Walmart' },
+  state,
+  vendor: { status: 'error', code: 'auth_required' },
+  createdAt: '2026-11-23T12:00:00.000Z',
+  updatedAt: '2026-11-23T12:00:00.000Z',
+  stateChangedAt: '2026-11-23T12:00:00.000Z',
+  version: 1,
+  ...overrides,
+});
+
+const render = (c: Connection) =>
+  renderConnections([
+    {
+      hostUserId: c.hostUserId,
+      displayName: 'Alice',
+      connections: [{ connection: c, history: [], scenarios: [] }],
+    },
+  ]);
+
+const buttons = (html: string) => [...html.matchAll(/<button[^>]*>([^<]+)<\/button>/g)].map((m) => m[1]);
+
+describe('dashboard markup', () => {
+  it('offers the action that fits the state', () => {
+    expect(buttons(render(connection('needs_reauth')))).toEqual(['Reconnect', 'Check status', 'Disconnect']);
+    expect(buttons(render(connection('needs_credentials')))).toEqual([
+      'Reconnect',
+      'Check status',
+      'Disconnect',
+    ]);
+    expect(buttons(render(connection('connected')))).toEqual(['Check status', 'Disconnect']);
+    expect(buttons(render(connection('revoked')))).toEqual(['Connect again']);
+    expect(buttons(render(connection('disconnected')))).toEqual(['Connect again']);
+  });
+
+  it('shows the canonical state as text and the raw vendor status and code', () => {
+    const html = render(connection('needs_reauth'));
+    expect(html).toContain('data-state="needs_reauth">Needs sign-in</span>');
+    expect(html).toContain('<code data-testid="vendor-code">error · auth_required</code>');
+  });
+
+  it('escapes everything that comes from vendors or users', () => {
+    const html = render(
+      connection('connected', {
+        metadata: { employer: '<img src=x onerror=alert(1)>' },
+        upstreamId: '"><script>',
+      }),
+    );
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('has the page landmarks and announces flashes to assistive technology', () => {
+    const html = renderDashboard({
+      groups: [],
+      recent: [],
+      flash: { kind: 'warning', message: 'Mismatch <b>' },
+    });
+    for (const landmark of ['<header>', '<main id="main"', '<footer>', '<aside'])
+      expect(html).toContain(landmark);
+    expect(html).toContain('role="alert" data-testid="flash">Mismatch &lt;b&gt;</div>');
+    expect(html).toContain('aria-live="polite"');
+    expect(html).toContain('<html lang="en">');
+  });
+});
