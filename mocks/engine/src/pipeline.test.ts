@@ -29,6 +29,9 @@ describe.each(TRANSPORTS)('pipeline over %s', (transport) => {
       name: 'not_found',
       message: 'the testprov mock has no route GET /v9/unknown',
     });
+    const root = await mock.request('/');
+    expect(root.status).toBe(404);
+    expect(await root.json()).toMatchObject({ message: 'the testprov mock has no route GET /' });
     const wrongMethod = await mock.request('/v1/echo');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');

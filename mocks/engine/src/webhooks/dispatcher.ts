@@ -115,7 +115,7 @@ export class WebhookDispatcher {
       bad_signature: url !== undefined && rollSwitch(switches.bad_signature, random),
       attempts: [],
     };
-    const first: DeliveryRecord = { ...base, delivery_id: newId('dlv'), duplicate_of: null };
+    const first: DeliveryRecord = { delivery_id: newId('dlv'), ...base, duplicate_of: null };
     this.#log.push(first);
     if (url === undefined) {
       this.#options.log(`webhook ${input.eventType} ${eventId}: no target configured, logged as no_target`);
@@ -132,9 +132,9 @@ export class WebhookDispatcher {
     });
     if (rollSwitch(switches.duplicate, random)) {
       const copy: DeliveryRecord = {
+        delivery_id: newId('dlv'),
         ...base,
         attempts: [],
-        delivery_id: newId('dlv'),
         duplicate_of: first.delivery_id,
       };
       this.#log.push(copy);
