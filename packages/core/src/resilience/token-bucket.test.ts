@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
+import { drive } from './resilience.test-helpers.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** The most timestamps inside any half-open window [t, t + 1000) that starts at one of them. */
+function busiestSecond(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let busiest = 0;
+  for (let start = 0, end = 0; start < sorted.length; start += 1) {
+    while (end < sorted.length && (sorted[end] ?? 0) < (sorted[start] ?? 0) + 1000) end += 1;
+    busiest = Math.max(busiest, end - start);
+  }
+  return busiest;
+}
+
+describe('TokenBucket', () => {
+  it.each([1, 3, 5, 10, 2.5])(
+    'never hands out more than %s tokens in any one-second window',
+    async (rate) => {
+      const clock = new ManualClock();
+      const bucket = new TokenBucket(clock, rate);
+      const times: number[] = [];
+      // 25 callers all asking at once, like a sweep's workers.
+      const callers = Array.from({ length: 25 }, () =>
+        bucket.take().then(() => times.push(clock.now().getTime())),
+      );
+      await drive(clock, Promise.all(callers), 5);
+      expect(times).toHaveLength(25);
+      expect(busiestSecond(times)).toBe(Math.ceil(rate));
+      // Not slower than asked either: 25 tokens take 24 intervals (plus the 5 ms steps the test clock moves in).
+      const span = Math.max(...times) - Math.min(...times);
+      expect(span).toBeLessThanOrEqual((24 / rate) * 1000 + 24 * 5);
+    },
+  );
+
+  it('serves waiters in order', async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket(clock, 2);
+    const order: number[] = [];
+    const callers = [0, 1, 2, 3].map((i) => bucket.take().then(() => order.push(i)));
+    await drive(clock, Promise.all(callers));
+    expect(order).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a pause holds back new callers and the ones already waiting', async () => {
+    const clock = new ManualClock();
+    const start = clock.now().getTime();
+    const bucket = new TokenBucket(clock, 10);
+    await bucket.take(); // t = 0
+    const waiting = bucket.take().then(() => clock.now().getTime() - start); // slot at t = 100
+    bucket.pauseUntil(new Date(start + 5_000));
+    const late = bucket.take().then(() => clock.now().getTime() - start);
+    const [first, second] = await drive(clock, Promise.all([waiting, late]));
+    expect(first).toBeGreaterThanOrEqual(5_000);
+    expect(second).toBeGreaterThanOrEqual(first + 100);
+    expect(second).toBeLessThan(5_300);
+  });
+
+  it('refuses a rate that is not a positive number', () => {
+    for (const rate of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new TokenBucket(new ManualClock(), rate)).toThrow(/ratePerSecond/);
+    }
+  });
+});
