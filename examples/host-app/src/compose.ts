@@ -19,7 +19,7 @@ import { container } from 'tsyringe';
 /** Where connections live: an embedded `node:sqlite` file (or `:memory:`), or PostgreSQL. */
 export type StoreChoice =
   | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'postgres'; readonly connectionString: string };
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema?: string | undefined };
 
 export interface KitConfig {
   readonly store: StoreChoice;
@@ -54,7 +54,10 @@ export interface ComposedKit {
 
 async function openStore(choice: StoreChoice): Promise<ConnectionStore | { kind: 'sqlite'; path: string }> {
   if (choice.kind === 'sqlite') return choice;
-  return createPostgresStore({ connectionString: choice.connectionString });
+  return createPostgresStore({
+    connectionString: choice.connectionString,
+    ...(choice.schema ? { schema: choice.schema } : {}),
+  });
 }
 
 export async function composeReconnectKit(config: KitConfig): Promise<ComposedKit> {

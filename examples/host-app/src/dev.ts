@@ -13,7 +13,8 @@ const DATA_DIR = resolve('.reconnect-kit');
 
 function storeFromEnv(): StoreChoice {
   const databaseUrl = process.env.DATABASE_URL;
-  if (databaseUrl) return { kind: 'postgres', connectionString: databaseUrl };
+  if (databaseUrl)
+    return { kind: 'postgres', connectionString: databaseUrl, schema: process.env.DATABASE_SCHEMA };
   // The mocks start empty on every run, so connections stored by an earlier run would point at nothing.
   mkdirSync(DATA_DIR, { recursive: true });
   const path = resolve(DATA_DIR, 'host-app.sqlite');

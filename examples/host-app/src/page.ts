@@ -305,7 +305,7 @@ button.primary{background:#0b4aa2;color:#fff}
 button.danger{border-color:#a4000f;color:#a4000f}
 button.demo{border-color:#5b4b8a;color:#3f2f6e;font-size:.9rem;padding:.3rem .7rem}
 button:hover{text-decoration:underline}
-:focus-visible{outline:3px solid #e8a200;outline-offset:2px}
+:focus-visible{outline:3px solid #1b1b1f;outline-offset:2px}
 details{margin-top:.5rem}summary{cursor:pointer;color:#0b4aa2}
 details.demo summary{color:#3f2f6e}
 .history{margin:.4rem 0;padding-left:1.25rem;font-size:.92rem}

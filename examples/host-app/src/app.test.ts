@@ -1,0 +1,89 @@
+/** The host app over plain HTTP (the browser flows are in tests/e2e): listening, webhooks, form actions. */
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningHostApp, startHostApp } from './app.js';
+
+const running: RunningHostApp[] = [];
+afterEach(async () => {
+  for (const app of running.splice(0)) await app.close();
+});
+const start = async (options: Parameters<typeof startHostApp>[0]) => {
+  const app = await startHostApp(options);
+  running.push(app);
+  return app;
+};
+
+async function busyPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const address = blocker.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { port: address.port, release: () => new Promise((resolve) => blocker.close(() => resolve())) };
+}
+
+describe('startHostApp', () => {
+  it('falls back to a free port when asked and the port is busy; fails without the fallback', async () => {
+    const busy = await busyPort();
+    try {
+      await expect(startHostApp({ port: busy.port, seed: false })).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+      const app = await start({ port: busy.port, fallbackToFreePort: true, seed: false });
+      expect(new URL(app.url).port).not.toBe(String(busy.port));
+      expect((await fetch(app.url)).status).toBe(200);
+    } finally {
+      await busy.release();
+    }
+  });
+
+  it('refuses a webhook with a bad signature and changes nothing', async () => {
+    const app = await start({ port: 0 });
+    const id = app.seeded!.finchHealthy;
+    const before = await app.service.getConnection(id);
+    const response = await fetch(`${app.url}/webhooks/finch`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'finch-event-id': 'msg_forged',
+        'finch-timestamp': String(Math.floor(Date.now() / 1000)),
+        'finch-signature': 'v1,Zm9yZ2Vk',
+      },
+      body: JSON.stringify({
+        connection_id: before.upstreamId,
+        event_type: 'account.updated',
+        data: { status: 'reauth' },
+      }),
+    });
+    expect(response.status).toBe(401);
+    expect((await app.service.getConnection(id)).version).toBe(before.version);
+  });
+
+  it('a demo scenario the provider does not have is refused by name, and nothing runs at the mock', async () => {
+    const app = await start({ port: 0 });
+    const id = app.seeded!.argyleHealthy;
+    const response = await fetch(`${app.url}/demo/connections/${id}/scenarios/finch.reauth`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`/?error=invalid_input&connection=${id}`);
+    expect((await app.service.getConnection(id)).state).toBe('connected');
+  });
+
+  it('streams connection events as server-sent events', async () => {
+    const app = await start({ port: 0 });
+    const controller = new AbortController();
+    const stream = await fetch(`${app.url}/events`, { signal: controller.signal });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const disconnect = await fetch(`${app.url}/connections/${app.seeded!.argyleHealthy}/disconnect`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(disconnect.status).toBe(303);
+    let received = '';
+    while (!received.includes('connection.disconnected')) received += (await reader.read()).value ?? '';
+    expect(received).toContain("Dave Okafor's Argyle connection: Disconnected.");
+    controller.abort();
+  });
+});
