@@ -1,8 +1,10 @@
 /**
  * The scenario catalogue format (`fixtures/scenarios/<provider>.json`): the one documented list of what can go wrong
  * with a provider's connections, shared by its mock (which implements every scenario), the conformance suite (which
- * checks the adapter detects each one) and `docs/scenarios.md` (generated from it). Self-contained on purpose: the
- * docs generator imports this file directly with Node's type stripping.
+ * checks the adapter detects each one) and `docs/scenarios.md` (generated from it). How each scenario must be
+ * detected sits in a `detection` map beside the entries, keyed by scenario id, so the entries keep exactly the fields
+ * the mocks' own catalogue checks expect. Self-contained on purpose: the docs generator imports this file directly
+ * with Node's type stripping.
  */
 import { z } from 'zod';
 
