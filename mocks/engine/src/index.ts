@@ -6,6 +6,10 @@ export {
   findFixturesDir,
   loadScenarioCatalogue,
 } from './catalogue.js';
+export { CliError } from './cli/cli-error.js';
+export type { AnyMockProviderDefinition } from './cli/load-provider.js';
+export type { CliIo, DefinitionSource } from './cli/run-cli.js';
+export { runCli } from './cli/run-cli.js';
 export type { MockClockSnapshot } from './clock.js';
 export { MockClock } from './clock.js';
 export type { CredentialSources } from './credentials.js';
