@@ -125,8 +125,13 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
     const env = options.mockEnv ?? {};
     const argyleMock = await startArgyleMock({ port: 0, env });
     cleanup.push(() => argyleMock.close());
-    // Finch configures webhooks in its dashboard: the mock takes the target at start-up.
-    const finchMock = await startFinchMock({ port: 0, env, webhookUrl: `${baseUrl}/webhooks/finch` });
+    // Finch configures webhooks (target and signing secret, base64) in its dashboard: the mock takes them at start-up.
+    const finchMock = await startFinchMock({
+      port: 0,
+      env,
+      webhookUrl: `${baseUrl}/webhooks/finch`,
+      webhookSecret: randomBytes(32).toString('base64'),
+    });
     cleanup.push(() => finchMock.close());
 
     const argyleCredentials = argyleMock.instance.ctx.config.credentials;

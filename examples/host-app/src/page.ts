@@ -306,6 +306,7 @@ button.danger{border-color:#a4000f;color:#a4000f}
 button.demo{border-color:#5b4b8a;color:#3f2f6e;font-size:.9rem;padding:.3rem .7rem}
 button:hover{text-decoration:underline}
 :focus-visible{outline:3px solid #1b1b1f;outline-offset:2px}
+#flash:focus,main:focus{outline:none}
 details{margin-top:.5rem}summary{cursor:pointer;color:#0b4aa2}
 details.demo summary{color:#3f2f6e}
 .history{margin:.4rem 0;padding-left:1.25rem;font-size:.92rem}
