@@ -2,8 +2,7 @@ import type { z } from 'zod';
 import type { ScenarioCatalogue } from '../catalogue.js';
 import type { MockClock } from '../clock.js';
 import type { FaultInjector } from '../faults.js';
-import { MockHttpError } from '../http/mock-http-error.js';
-import { jsonResult, type PipelineResult, toPipelineResult } from '../http/pipeline-result.js';
+import { jsonResult, type PipelineResult } from '../http/pipeline-result.js';
 import { RouteTable } from '../http/route-table.js';
 import type { RequestJournal } from '../journal/request-journal.js';
 import type { MockContext, MockProviderDefinition } from '../types.js';
@@ -177,10 +176,8 @@ export class AdminApi<S> {
         body: () => parseJsonBody(rawBody),
       });
     } catch (error) {
+      // Anything else (a scenario's MockHttpError, a bug) is answered by the instance's pipeline guard.
       if (error instanceof AdminError) return jsonResult(error.status, error.payload);
-      if (error instanceof MockHttpError) {
-        return toPipelineResult({ status: error.status, headers: error.headers, body: error.body });
-      }
       throw error;
     }
   }
