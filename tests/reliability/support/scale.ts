@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+/**
+ * `RELIABILITY_SCALE` multiplies every count in the suite (default 1: what CI runs). The storm's acceptance
+ * size, 100,000 deliveries, is `RELIABILITY_SCALE=…` (see docs/operations.md, "Failure modes").
+ */
+export const SCALE = Number(process.env.RELIABILITY_SCALE ?? '1');
+if (!(SCALE > 0))
+  throw new Error(`RELIABILITY_SCALE must be a positive number, got "${process.env.RELIABILITY_SCALE}".`);
+
+export const scaled = (count: number): number => Math.max(1, Math.round(count * SCALE));
+
+/** Seed for every generated input; printed by failing tests, override with RELIABILITY_SEED to replay. */
+export const SEED = Number(process.env.RELIABILITY_SEED ?? '20261123');
+
+/**
+ * Where database files go: memory-backed `/dev/shm` when the machine has it (each commit's fsync on a real disk
+ * costs milliseconds and would measure the disk, not the code), else the temp directory.
+ */
+export function scratchDir(): string {
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+}
