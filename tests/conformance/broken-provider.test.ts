@@ -30,7 +30,7 @@ function broken<C extends Record<string, unknown>>(
 ): ProviderConformanceOptions<C> {
   return {
     ...base,
-    mock: { url: mockUrl },
+    mock: mockUrl,
     provider(setup) {
       const real = base.provider(setup);
       return {

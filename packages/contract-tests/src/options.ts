@@ -68,7 +68,7 @@ export interface ProviderConformanceOptions<
    */
   provider(setup: ProviderSetup<Config>): ReconnectionProvider;
   /** The mock to run against: a starter (started once per suite) or the URL of one already running. */
-  readonly mock: MockStarter | { readonly url: string };
+  readonly mock: MockStarter | { readonly url: string } | string;
   readonly config: {
     /** The adapter's exported config schema. */
     readonly schema: ConfigSchemaLike;

@@ -67,16 +67,17 @@ export class ConformanceRun {
   async start(): Promise<void> {
     this.#receiver = await startWebhookReceiver(`/webhooks/${this.options.providerId}`);
     const mock = this.options.mock;
-    if ('start' in mock) {
+    const running = typeof mock === 'string' ? mock : 'url' in mock ? mock.url : undefined;
+    if (running === undefined && typeof mock !== 'string' && 'start' in mock) {
       this.#mock = await mock.start({ webhookUrl: this.#receiver.url });
       this.#env = mockEnv(this.#mock.url, this.#receiver.url);
     } else {
-      this.#env = mockEnv(mock.url.replace(/\/+$/, ''), this.#receiver.url);
+      this.#env = mockEnv(String(running).replace(/\/+$/, ''), this.#receiver.url);
     }
     const { connectWebhooks } = this.options.hooks;
     if (connectWebhooks) await connectWebhooks(this.#env);
     // A mock already running was started without our receiver: make it the default webhook target.
-    else if (!('start' in mock)) await this.#env.admin('PUT', '/webhooks', { url: this.#receiver.url });
+    else if (running !== undefined) await this.#env.admin('PUT', '/webhooks', { url: this.#receiver.url });
   }
 
   async stop(): Promise<void> {

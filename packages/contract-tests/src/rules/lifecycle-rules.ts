@@ -74,6 +74,12 @@ export function lifecycleRules(): RuleSpec[] {
           name,
           `the reconnected connection is "${after.state}", not "connected"`,
         );
+        const { items } = await seeded.host.service.listConnections({});
+        check(
+          items.length === 1,
+          name,
+          `the host now has ${items.length} connections, expected the one it repaired`,
+        );
       },
     },
     {
