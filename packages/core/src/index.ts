@@ -47,6 +47,7 @@ export type {
 export type { ListPosition } from './store/shared.js';
 /** Helpers for ConnectionStore implementations (cursor format, page-size rule, live = non-terminal, per-key mutex). */
 export { decodeCursor, encodeCursor, isLive, KeyedMutex, pageSize } from './store/shared.js';
+export type { SqliteStoreOptions } from './store/sqlite.js';
 export { SqliteConnectionStore } from './store/sqlite.js';
 export {
   CLOCK,

@@ -32,7 +32,13 @@ const hasMethods =
 
 const storeSchema = z.union([
   z.object({ kind: z.literal('memory') }).strict(),
-  z.object({ kind: z.literal('sqlite'), path: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('sqlite'),
+      path: z.string().min(1),
+      synchronous: z.enum(['normal', 'full']).optional(),
+    })
+    .strict(),
   z.custom<ConnectionStore>(
     hasMethods('transaction', 'withConnectionLock', 'getConnection'),
     'must be { kind: "memory" }, { kind: "sqlite", path }, or a ConnectionStore',
@@ -87,6 +93,11 @@ export function registerReconnectKit(container: DependencyContainer, config: Rec
 function createStore(choice: z.output<typeof storeSchema> | undefined): ConnectionStore {
   if (choice === undefined) return new SqliteConnectionStore(':memory:');
   if ('kind' in choice && choice.kind === 'memory') return new MemoryConnectionStore();
-  if ('kind' in choice && choice.kind === 'sqlite') return new SqliteConnectionStore(choice.path);
+  if ('kind' in choice && choice.kind === 'sqlite') {
+    return new SqliteConnectionStore(
+      choice.path,
+      choice.synchronous ? { synchronous: choice.synchronous } : {},
+    );
+  }
   return choice as ConnectionStore;
 }

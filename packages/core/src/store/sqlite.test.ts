@@ -29,6 +29,16 @@ describe('SqliteConnectionStore files', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  it('syncs WAL commits at NORMAL by default and at FULL when asked', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
+    const normal = new SqliteConnectionStore(join(dir, 'normal.sqlite'));
+    const full = new SqliteConnectionStore(join(dir, 'full.sqlite'), { synchronous: 'full' });
+    expect(normal.durability).toEqual({ journalMode: 'wal', synchronous: 'normal' });
+    expect(full.durability).toEqual({ journalMode: 'wal', synchronous: 'full' });
+    await normal.close();
+    await full.close();
+  });
+
   it('uses WAL, records its migrations once, and keeps data across reopen', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
     const path = join(dir, 'store.sqlite');
