@@ -16,6 +16,7 @@ import { type MockEnv, mockEnv } from './harness/mock-admin.js';
 import { startWebhookReceiver, type WebhookReceiver } from './harness/webhook-receiver.js';
 import {
   DEFAULT_REDIRECT_URI,
+  type MockStarter,
   type ProviderConformanceOptions,
   type RunningMock,
   type SeededConnection,
@@ -68,11 +69,11 @@ export class ConformanceRun {
     this.#receiver = await startWebhookReceiver(`/webhooks/${this.options.providerId}`);
     const mock = this.options.mock;
     const running = typeof mock === 'string' ? mock : 'url' in mock ? mock.url : undefined;
-    if (running === undefined && typeof mock !== 'string' && 'start' in mock) {
-      this.#mock = await mock.start({ webhookUrl: this.#receiver.url });
+    if (running === undefined) {
+      this.#mock = await (mock as MockStarter).start({ webhookUrl: this.#receiver.url });
       this.#env = mockEnv(this.#mock.url, this.#receiver.url);
     } else {
-      this.#env = mockEnv(String(running).replace(/\/+$/, ''), this.#receiver.url);
+      this.#env = mockEnv(running.replace(/\/+$/, ''), this.#receiver.url);
     }
     const { connectWebhooks } = this.options.hooks;
     if (connectWebhooks) await connectWebhooks(this.#env);
