@@ -59,8 +59,13 @@ async function measure({ label, bareDb, storePath, log }) {
   try {
     const result = await ingestionRounds({
       accounts,
-      bare: bareReceiver((row) => insert.run(...row)),
-      service: ({ body, headers }) => service.ingestWebhook('argyle', body, headers),
+      sides: {
+        bare: { ingest: bareReceiver((row) => insert.run(...row)) },
+        service: {
+          ingest: ({ body, headers }) => service.ingestWebhook('argyle', body, headers),
+          service: true,
+        },
+      },
       rounds: ROUNDS,
       secondsPerSide: SECONDS_PER_SIDE,
       log,
@@ -88,9 +93,9 @@ export async function run({ log }) {
       unit: 'events/s',
       baseline: {
         label: 'bare loop: HMAC check + JSON.parse + 1 INSERT (file, WAL)',
-        samples: file.samples.baseline,
+        samples: file.samples.bare,
       },
-      subject: { label: 'service.ingestWebhook, SQLite file store', samples: file.samples.subject },
+      subject: { label: 'service.ingestWebhook, SQLite file store', samples: file.samples.service },
       notes: `${workload}. Files in ${tmpdir()}, journal_mode=WAL, PRAGMA synchronous=${file.synchronous} on both sides (the store's default).`,
     };
     return [
@@ -111,8 +116,8 @@ export async function run({ log }) {
         id: 'ingest.sqlite-memory.ratio',
         title: 'In-process ingestion (SQLite :memory:) vs bare loop, no disk (info)',
         unit: 'events/s',
-        baseline: { label: 'bare loop on :memory:', samples: memory.samples.baseline },
-        subject: { label: 'service.ingestWebhook, SQLite :memory: store', samples: memory.samples.subject },
+        baseline: { label: 'bare loop on :memory:', samples: memory.samples.bare },
+        subject: { label: 'service.ingestWebhook, SQLite :memory: store', samples: memory.samples.service },
         notes: `${workload}. Both databases in memory: the CPU cost alone, without fsync.`,
       }),
     ];

@@ -28,9 +28,13 @@ function runIsolated(name, { profile }) {
   return new Promise((resolve) => {
     const startedAt = performance.now();
     const profileDir = fileURLToPath(new URL('./profiles/', import.meta.url));
-    const execArgv = profile
-      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
-      : [];
+    // --expose-gc: benchmarks that measure memory collect garbage before taking their baseline.
+    const execArgv = [
+      '--expose-gc',
+      ...(profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+        : []),
+    ];
     const proc = fork(fileURLToPath(import.meta.url), ['--child', name], {
       execArgv,
       env: profile ? { ...process.env, BENCH_CPU_PROF_DIR: profileDir } : process.env,
@@ -57,7 +61,8 @@ function format(fig) {
   const measured =
     fig.target?.on === 'subject median' ? `${fig.subject.median} ${fig.unit}` : `ratio ${fig.ratio}`;
   const verdict = fig.met === undefined ? 'info' : fig.met ? 'MET' : 'MISSED';
-  return `${verdict.padEnd(6)} ${fig.title}: ${measured} (target ${target}; subject ${fig.subject.median} vs baseline ${fig.baseline.median} ${fig.unit})`;
+  const versus = fig.baseline ? ` vs baseline ${fig.baseline.median}` : '';
+  return `${verdict.padEnd(6)} ${fig.title}: ${measured} (target ${target}; subject ${fig.subject.median}${versus} ${fig.unit})`;
 }
 
 async function main(args) {

@@ -11,8 +11,9 @@ export const ARGYLE_MOCK_CREDENTIALS = {
 /**
  * `store`: anything `registerReconnectKit` accepts (`{ kind: 'sqlite', path }`, a ConnectionStore, …).
  * `argyleUrl`: the Argyle API origin (the mock's URL for status checks; unused by webhook ingestion).
+ * `fetch`: the adapter's HTTP_FETCH (default: the global fetch), e.g. a wrapper that records calls.
  */
-export async function composeArgyleService({ store, argyleUrl = 'http://127.0.0.1:9', options } = {}) {
+export async function composeArgyleService({ store, argyleUrl = 'http://127.0.0.1:9', options, fetch } = {}) {
   const core = await importBuilt('core');
   const argyle = await importBuilt('argyle');
   const { container } = await importDependencyOf('core', 'tsyringe');
@@ -23,6 +24,7 @@ export async function composeArgyleService({ store, argyleUrl = 'http://127.0.0.
     store,
     options,
   });
+  if (fetch) child.register(core.HTTP_FETCH, { useValue: fetch });
   argyle.registerArgyle(child, {
     ...ARGYLE_MOCK_CREDENTIALS,
     baseUrl: `${argyleUrl}/v2`,

@@ -8,47 +8,63 @@ export function median(values) {
 }
 
 /**
- * Runs `baseline` and `subject` alternately for `rounds` rounds, swapping which goes first every round, so slow
- * drift of a shared, noisy machine (other processes, thermal, page cache) lands on both sides alike.
- * Each runner returns one sample (a number). Returns the samples of both sides.
+ * Runs every side once per round for `rounds` rounds, rotating which side goes first, so slow drift of a shared,
+ * noisy machine (other processes, disk flushes, page cache) lands on all sides alike. `sides` maps a name to a
+ * runner `(round, position) => sample`; returns `{ name: samples[] }`.
  */
-export async function interleave(rounds, baseline, subject, { onRound } = {}) {
-  const samples = { baseline: [], subject: [] };
+export async function interleaveSides(rounds, sides, { onRound } = {}) {
+  const names = Object.keys(sides);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < rounds; round += 1) {
-    const order = round % 2 === 0 ? ['baseline', 'subject'] : ['subject', 'baseline'];
-    for (const side of order) samples[side].push(await (side === 'baseline' ? baseline : subject)(round));
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const [position, name] of order.entries()) samples[name].push(await sides[name](round, position));
     onRound?.(round, samples);
   }
   return samples;
 }
 
+/** `interleaveSides` for the usual pair: returns `{ baseline: [], subject: [] }`. */
+export function interleave(rounds, baseline, subject, options) {
+  return interleaveSides(rounds, { baseline, subject }, options);
+}
+
 const round3 = (value) => Math.round(value * 1000) / 1000;
 
-/** A target: `{ op: '>=' | '<=', value }`. */
+const COMPARISONS = {
+  '>=': (value, bound) => value >= bound,
+  '<=': (value, bound) => value <= bound,
+  '<': (value, bound) => value < bound,
+};
+
+/** A target: `{ op: '>=' | '<=' | '<', value }`. */
 export function meets(value, target) {
-  return target.op === '>=' ? value >= target.value : value <= target.value;
+  const compare = COMPARISONS[target.op];
+  if (!compare) throw new Error(`unknown target operator ${target.op}`);
+  return compare(value, target.value);
 }
 
 /**
  * One reported figure. `ratio` is subject median / baseline median (both in `unit`); `target` applies to the
- * ratio unless `absolute` is set, in which case it applies to the subject median (e.g. events/s, ms).
+ * ratio unless `absolute` is set, in which case it applies to the subject median (e.g. events/s, ms, MB).
+ * Only absolute figures may go without a baseline.
  */
 export function figure({ id, title, unit, baseline, subject, target, absolute = false, notes }) {
-  const baselineMedian = median(baseline.samples);
+  if (!baseline && !absolute) throw new Error(`${id}: a ratio needs a baseline`);
   const subjectMedian = median(subject.samples);
-  const ratio = subjectMedian / baselineMedian;
+  const baselineMedian = baseline ? median(baseline.samples) : undefined;
+  const ratio = baseline ? subjectMedian / baselineMedian : undefined;
   const measured = absolute ? subjectMedian : ratio;
   return {
     id,
     title,
     unit,
-    baseline: {
+    baseline: baseline && {
       label: baseline.label,
       samples: baseline.samples.map(round3),
       median: round3(baselineMedian),
     },
     subject: { label: subject.label, samples: subject.samples.map(round3), median: round3(subjectMedian) },
-    ratio: round3(ratio),
+    ratio: ratio === undefined ? undefined : round3(ratio),
     target: target ? { ...target, on: absolute ? 'subject median' : 'ratio' } : undefined,
     met: target ? meets(measured, target) : undefined,
     notes,

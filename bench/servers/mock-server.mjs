@@ -4,7 +4,11 @@
  *
  *   node mock-server.mjs argyle   GET /v2/accounts/{id} of a connected account (Basic auth)
  *   node mock-server.mjs finch    GET /employer/directory of a sandbox connection (Bearer token)
+ *   node mock-server.mjs argyle-fleet <count> <file>
+ *                                 `count` accounts logged out by the payroll site (auth_required), made with the
+ *                                 mock's own scenarios; their `{ account, user }` ids are written to `file`
  */
+import { writeFileSync } from 'node:fs';
 import { importBuilt } from '../lib/packages.mjs';
 
 const basic = (id, secret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -52,9 +56,31 @@ async function finch() {
   };
 }
 
-const vendors = { argyle, finch };
+async function argyleFleet(count, file) {
+  const { startArgyleMock, DEFAULT_ARGYLE_CREDENTIALS, argyleMock } = await importBuilt('mock-argyle');
+  // No journal: a sweep's 100,000 requests would otherwise be kept for the admin API.
+  const mock = await startArgyleMock({ port: 0, journalLimit: 0 });
+  const scenario = (id) => argyleMock.scenarios.find((candidate) => candidate.id === id);
+  const seed = scenario('argyle.seed_connected');
+  const logOut = scenario('argyle.auth_required');
+  const { ctx } = mock.instance;
+  const accounts = [];
+  for (let i = 0; i < Number(count); i += 1) {
+    const { changed } = await seed.run({}, ctx);
+    await logOut.run({ target: changed.account_id }, ctx);
+    // The mock scans every stored paystub to serialise or sync one account (O(all paystubs), reported in
+    // docs/benchmarks.md); status checks do not read paystubs, so dropping them keeps seeding linear.
+    ctx.state.paystubs.clear();
+    accounts.push({ account: changed.account_id, user: changed.user_id });
+  }
+  writeFileSync(file, JSON.stringify(accounts));
+  const { api_key_id, api_key_secret } = DEFAULT_ARGYLE_CREDENTIALS;
+  return { mock, path: '/v2/accounts', headers: { authorization: basic(api_key_id, api_key_secret) } };
+}
+
+const vendors = { argyle, finch, 'argyle-fleet': argyleFleet };
 const vendor = vendors[process.argv[2]];
 if (!vendor) throw new Error(`unknown vendor ${process.argv[2]}; use ${Object.keys(vendors).join(' or ')}`);
-const { mock, path, headers } = await vendor();
+const { mock, path, headers } = await vendor(...process.argv.slice(3));
 console.log(JSON.stringify({ url: mock.url, path, headers }));
 process.on('SIGTERM', () => mock.close().then(() => process.exit(0)));
