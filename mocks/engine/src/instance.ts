@@ -18,7 +18,7 @@ import {
 import { readBodyWithLimit } from './http/read-body.js';
 import { RouteTable } from './http/route-table.js';
 import { uuidV7 } from './ids.js';
-import { RequestJournal } from './journal/request-journal.js';
+import { type JournalEntry, RequestJournal } from './journal/request-journal.js';
 import type {
   EngineErrorInput,
   MockConfig,
@@ -186,7 +186,7 @@ class PipelineInstance<S> implements MockInstance<S> {
     } else if (fault?.status !== undefined) {
       result = this.#engineError(fault.status, 'fault', `injected fault ${fault.id} for ${method} ${path}`);
     } else {
-      result = await this.#guard(method, path, () => this.#route(method, path, search, call));
+      result = await this.#guard(method, path, () => this.#route(method, path, search, call, entry));
     }
     if (result.kind === 'response') {
       if (fault?.retry_after !== undefined) result.headers['retry-after'] = String(fault.retry_after);
@@ -209,7 +209,13 @@ class PipelineInstance<S> implements MockInstance<S> {
     this.webhooks.close();
   }
 
-  async #route(method: string, path: string, search: string, call: IncomingCall): Promise<PipelineResult> {
+  async #route(
+    method: string,
+    path: string,
+    search: string,
+    call: IncomingCall,
+    entry: JournalEntry,
+  ): Promise<PipelineResult> {
     const lookup = this.#routes.lookup(method, path);
     if (lookup.kind === 'not_found') {
       return this.#engineError(
@@ -223,6 +229,7 @@ class PipelineInstance<S> implements MockInstance<S> {
       if (result.kind === 'response') result.headers.allow = lookup.allowed.join(', ');
       return result;
     }
+    entry.route = lookup.pattern;
     const request = new PipelineRequest({
       method,
       path,

@@ -3,6 +3,7 @@ import { TRANSPORTS, useHarness } from '../testing/harness.js';
 
 interface JournalRow {
   method: string;
+  route: string | null;
   path: string;
   query: Record<string, unknown>;
   headers: Record<string, string>;
@@ -55,6 +56,7 @@ describe.each(TRANSPORTS)('admin API over %s', (transport) => {
       expect(rows[0]).toMatchObject({
         method: 'GET',
         path: '/v1/accounts',
+        route: '/v1/accounts',
         query: { status: 'connected', access_token: '***' },
         status: 200,
         body: null,
@@ -79,13 +81,21 @@ describe.each(TRANSPORTS)('admin API over %s', (transport) => {
       }
       await (await mock.request('/v1/form', { method: 'POST', body: 'a=1' })).text();
       expect((await journal('?path=/v1/accounts/:id')).map((row) => row.status)).toEqual([200, 404]);
+      await (await mock.request('/v9/unknown')).text();
+      expect((await journal()).map((row) => row.route)).toEqual([
+        '/v1/accounts',
+        '/v1/accounts/:id',
+        '/v1/accounts/:id',
+        '/v1/form',
+        null,
+      ]);
       expect((await journal('?method=post')).map((row) => row.path)).toEqual(['/v1/form']);
       expect(await journal('?path=/v1/accounts&method=GET')).toHaveLength(1);
       expect(await mock.admin('GET', '/requests?pathx=/v1')).toMatchObject({
         status: 400,
         body: { message: 'invalid query: Unrecognized key: "pathx"' },
       });
-      expect(await mock.admin('DELETE', '/requests')).toEqual({ status: 200, body: { cleared: 4 } });
+      expect(await mock.admin('DELETE', '/requests')).toEqual({ status: 200, body: { cleared: 5 } });
       expect(await journal()).toEqual([]);
     });
   });

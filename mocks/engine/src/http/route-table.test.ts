@@ -22,11 +22,17 @@ describe('route table', () => {
   ]);
 
   test('finds handlers by method and path, with params', () => {
-    expect(table.lookup('GET', '/v2/accounts')).toEqual({ kind: 'found', handler: 'list', params: {} });
+    expect(table.lookup('GET', '/v2/accounts')).toEqual({
+      kind: 'found',
+      handler: 'list',
+      params: {},
+      pattern: '/v2/accounts',
+    });
     expect(table.lookup('DELETE', '/v2/accounts/7')).toEqual({
       kind: 'found',
       handler: 'delete',
       params: { id: '7' },
+      pattern: '/v2/accounts/:id',
     });
     expect(table.lookup('POST', '/v2/accounts/7/periodic-scan')).toMatchObject({ handler: 'scan' });
   });

@@ -6,7 +6,7 @@ interface CompiledRoute<H> {
 }
 
 export type RouteLookup<H> =
-  | { kind: 'found'; handler: H; params: Record<string, string> }
+  | { kind: 'found'; handler: H; params: Record<string, string>; pattern: string }
   | { kind: 'method_not_allowed'; allowed: string[] }
   | { kind: 'not_found' };
 
@@ -38,12 +38,13 @@ export class RouteTable<H> {
 
   lookup(method: string, path: string): RouteLookup<H> {
     const staticHandler = this.#staticRoutes.get(`${method} ${path}`);
-    if (staticHandler !== undefined) return { kind: 'found', handler: staticHandler, params: {} };
+    if (staticHandler !== undefined)
+      return { kind: 'found', handler: staticHandler, params: {}, pattern: path };
     const candidates = this.#paramRoutes.get(method);
     if (candidates) {
       for (const route of candidates) {
         const params = route.pattern.match(path);
-        if (params) return { kind: 'found', handler: route.handler, params };
+        if (params) return { kind: 'found', handler: route.handler, params, pattern: route.pattern.source };
       }
     }
     const allowed = this.#allPatterns

@@ -5,7 +5,7 @@ import { maskFields, maskHeader } from './masking.js';
 const utf8 = new TextDecoder();
 
 /** One journal row as kept in memory: references only, formatted (and masked) when read. */
-interface JournalEntry {
+export interface JournalEntry {
   id: number;
   timeMs: number;
   method: string;
@@ -15,6 +15,7 @@ interface JournalEntry {
   rawBody: Uint8Array;
   status: number | null;
   fault: string | undefined;
+  route: string | null;
 }
 
 export interface JournalRecord {
@@ -26,6 +27,8 @@ export interface JournalRecord {
   headers: Record<string, string>;
   body: unknown;
   status: number | null;
+  /** The vendor route pattern that answered (`/v2/accounts/:id`); null when none did (unknown route, fault, 413). */
+  route: string | null;
   fault?: string;
 }
 
@@ -44,8 +47,14 @@ export class RequestJournal {
     this.#limit = limit;
   }
 
-  record(entry: Omit<JournalEntry, 'id' | 'status' | 'fault'>): JournalEntry {
-    const stored: JournalEntry = { ...entry, id: this.#nextId++, status: null, fault: undefined };
+  record(entry: Omit<JournalEntry, 'id' | 'status' | 'fault' | 'route'>): JournalEntry {
+    const stored: JournalEntry = {
+      ...entry,
+      id: this.#nextId++,
+      status: null,
+      fault: undefined,
+      route: null,
+    };
     if (this.#limit <= 0) return stored;
     if (this.#entries.length >= this.#limit) this.#entries.shift();
     this.#entries.push(stored);
@@ -87,6 +96,7 @@ function formatEntry(entry: JournalEntry): JournalRecord {
     headers,
     body: maskFields(parseBody(entry.rawBody, contentType)),
     status: entry.status,
+    route: entry.route,
   };
   if (entry.fault !== undefined) record.fault = entry.fault;
   return record;
