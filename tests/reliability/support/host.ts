@@ -13,7 +13,7 @@ import { TEST_SECRET_BOX, TEST_STATE_SIGNING_KEY } from '@reconnect-kit/core/tes
 import { createReconnectRouter, createWebhookRouter } from '@reconnect-kit/express';
 import { registerFinch } from '@reconnect-kit/finch';
 import express from 'express';
-import { container } from 'tsyringe';
+import { container, type DependencyContainer } from 'tsyringe';
 
 /**
  * The host app every reliability test runs (in-process or as a child process): core + the express webhook and
@@ -46,6 +46,8 @@ export interface HostOptions {
 export interface Host {
   readonly app: express.Express;
   readonly service: ReconnectionService;
+  /** The child container everything is registered in (resolve `ArgyleProvider`, `FinchProvider`, ...). */
+  readonly container: DependencyContainer;
 }
 
 export function createHost(options: HostOptions): Host {
@@ -84,7 +86,7 @@ export function createHost(options: HostOptions): Host {
       returnUrl: '/connections',
     }),
   );
-  return { app, service };
+  return { app, service, container: scope };
 }
 
 /** Listens on a free port of 127.0.0.1. */
