@@ -28,12 +28,6 @@ export function forEachHeader(source: HeaderSource, visit: (name: string, value:
   }
 }
 
-export function headerValue(source: HeaderSource, name: string): string | undefined {
-  if (source instanceof Headers) return source.get(name) ?? undefined;
-  const value = source[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
 export function toHeaders(source: HeaderSource): Headers {
   if (source instanceof Headers) return source;
   const headers = new Headers();
