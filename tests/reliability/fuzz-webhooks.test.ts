@@ -139,14 +139,12 @@ describe('express webhook endpoint: no 5xx, nothing stored from a rejected deliv
                        (SELECT SUM(version) FROM ${t('connections')}) AS versions`,
       );
     const target = fc.oneof(
-      fc
-        .constantFrom<VendorName>('argyle', 'finch')
-        .chain((vendor) =>
-          deliveries(vendor, () => new Date()).map((delivery) => ({
-            provider: vendor as string,
-            ...delivery,
-          })),
-        ),
+      fc.constantFrom<VendorName>('argyle', 'finch').chain((vendor) =>
+        deliveries(vendor, () => new Date()).map((delivery) => ({
+          provider: vendor as string,
+          ...delivery,
+        })),
+      ),
       fc.record({
         provider: fc.stringMatching(/^[a-z0-9_-]{1,12}$/),
         body: fc.uint8Array({ maxLength: 64 }),
