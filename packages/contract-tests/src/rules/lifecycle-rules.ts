@@ -98,11 +98,15 @@ export function lifecycleRules(): RuleSpec[] {
     },
     {
       name: 'rule: terminal revocation is terminal (reconnect refused, later signals ignored)',
-      needs: (run) =>
-        declares('webhooks')(run) ??
-        (terminalScenario(run) ? undefined : 'the catalogue has no revoked scenario detected by webhook'),
+      needs: declares('webhooks'),
       async body(run, name) {
-        const revoke = terminalScenario(run)!;
+        const revoke = terminalScenario(run);
+        check(
+          revoke,
+          name,
+          'the provider declares webhooks, but its catalogue has no scenario reaching "revoked" by webhook ' +
+            "(the vendor's upstream revocation)",
+        );
         const earlier = repairableScenario(run);
         const seeded = await run.seed();
         const { host, connection } = seeded;

@@ -26,9 +26,19 @@ function orderedPair(run: ConformanceRun): [ScenarioEntry, ScenarioEntry] | unde
   return undefined;
 }
 
-const needsWebhookBreak = (run: ConformanceRun) =>
-  declares('webhooks')(run) ??
-  (webhookBreaks(run).length > 0 ? undefined : 'the catalogue has no scenario detected by webhook');
+/**
+ * The first webhook scenario that breaks a connection. A provider that declares webhooks must catalogue one, or its
+ * webhook handling could never be checked: that fails the rule instead of skipping it.
+ */
+function firstWebhookBreak(run: ConformanceRun, name: string): ScenarioEntry {
+  const entry = webhookBreaks(run)[0];
+  check(
+    entry,
+    name,
+    'the provider declares webhooks, but its catalogue has no non-terminal problem scenario detected by webhook',
+  );
+  return entry;
+}
 
 /** Ingests a delivery that must be refused with webhook_signature_invalid and change nothing. */
 async function expectRefused(name: string, ingest: () => Promise<unknown>, what: string): Promise<void> {
@@ -48,9 +58,9 @@ export function webhookRules(): RuleSpec[] {
   return [
     {
       name: 'rule: duplicate deliveries change nothing',
-      needs: needsWebhookBreak,
+      needs: declares('webhooks'),
       async body(run, name) {
-        const entry = webhookBreaks(run)[0]!;
+        const entry = firstWebhookBreak(run, name);
         const seeded = await run.seed();
         const { host, connection } = seeded;
         await run.env.admin('PUT', '/webhooks', { duplicate: true });
@@ -84,13 +94,16 @@ export function webhookRules(): RuleSpec[] {
     },
     {
       name: 'rule: out-of-order deliveries change nothing',
-      needs: (run) =>
-        declares('webhooks')(run) ??
-        (orderedPair(run)
-          ? undefined
-          : 'the catalogue has no two webhook scenarios ending in different states'),
+      needs: declares('webhooks'),
       async body(run, name) {
-        const [older, newer] = orderedPair(run)!;
+        const pair = orderedPair(run);
+        check(
+          pair,
+          name,
+          'the provider declares webhooks, but its catalogue has no two webhook scenarios ending in different ' +
+            'non-terminal states (needed to deliver them out of order)',
+        );
+        const [older, newer] = pair;
         const seeded = await run.seed();
         const { host, connection } = seeded;
         await run.runScenario(seeded, older);
@@ -123,9 +136,9 @@ export function webhookRules(): RuleSpec[] {
     },
     {
       name: 'rule: bad signatures are rejected',
-      needs: needsWebhookBreak,
+      needs: declares('webhooks'),
       async body(run, name) {
-        const entry = webhookBreaks(run)[0]!;
+        const entry = firstWebhookBreak(run, name);
         const seeded = await run.seed();
         await run.env.admin('PUT', '/webhooks', { bad_signature: true });
         await run.runScenario(seeded, entry);
@@ -143,9 +156,9 @@ export function webhookRules(): RuleSpec[] {
     },
     {
       name: 'rule: unsigned webhooks are rejected',
-      needs: needsWebhookBreak,
+      needs: declares('webhooks'),
       async body(run, name) {
-        const entry = webhookBreaks(run)[0]!;
+        const entry = firstWebhookBreak(run, name);
         const seeded = await run.seed();
         await run.runScenario(seeded, entry);
         const deliveries = await seeded.host.collect();
