@@ -75,7 +75,7 @@ describe.each(TRANSPORTS)('admin API over %s', (transport) => {
       expect(JSON.stringify(rows)).not.toMatch(/dXNlcjpwYXNz|tok_secret|shh|k-123/);
     });
 
-    test('?path= and ?method= filter; DELETE clears', async () => {
+    test('?path= and ?method= filter GET and DELETE; DELETE without filters clears all', async () => {
       for (const path of ['/v1/accounts', '/v1/accounts/acc_1', '/v1/accounts/nope']) {
         await (await mock.request(path)).text();
       }
@@ -95,7 +95,12 @@ describe.each(TRANSPORTS)('admin API over %s', (transport) => {
         status: 400,
         body: { message: 'invalid query: Unrecognized key: "pathx"' },
       });
-      expect(await mock.admin('DELETE', '/requests')).toEqual({ status: 200, body: { cleared: 5 } });
+      expect(await mock.admin('DELETE', '/requests?path=/v1/accounts/:id')).toEqual({
+        status: 200,
+        body: { cleared: 2 },
+      });
+      expect((await journal()).map((row) => row.path)).toEqual(['/v1/accounts', '/v1/form', '/v9/unknown']);
+      expect(await mock.admin('DELETE', '/requests')).toEqual({ status: 200, body: { cleared: 3 } });
       expect(await journal()).toEqual([]);
     });
   });

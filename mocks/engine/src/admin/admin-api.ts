@@ -114,7 +114,12 @@ export class AdminApi<S> {
           return ok({ total: requests.length, requests });
         },
       },
-      { method: 'DELETE', path: '/requests', handler: () => ok({ cleared: host.journal.clear() }) },
+      {
+        method: 'DELETE',
+        path: '/requests',
+        handler: ({ query }) =>
+          ok({ cleared: host.journal.clear(parse(requestsQuerySchema, queryObject(query), 'query')) }),
+      },
       { method: 'GET', path: '/clock', handler: () => ok(host.clock.snapshot()) },
       {
         method: 'POST',

@@ -62,21 +62,24 @@ export class RequestJournal {
   }
 
   list(filter: JournalFilter = {}): JournalRecord[] {
-    const pattern = filter.path === undefined ? undefined : compilePathPattern(filter.path);
-    const method = filter.method?.toUpperCase();
-    return this.#entries
-      .filter(
-        (entry) =>
-          (method === undefined || entry.method === method) && (!pattern || pattern.match(entry.path)),
-      )
-      .map(formatEntry);
+    const matches = matcher(filter);
+    return this.#entries.filter(matches).map(formatEntry);
   }
 
-  clear(): number {
-    const count = this.#entries.length;
-    this.#entries = [];
-    return count;
+  /** Removes the entries matching `filter` (all of them without one); returns how many were removed. */
+  clear(filter: JournalFilter = {}): number {
+    const matches = matcher(filter);
+    const before = this.#entries.length;
+    this.#entries = this.#entries.filter((entry) => !matches(entry));
+    return before - this.#entries.length;
   }
+}
+
+function matcher(filter: JournalFilter): (entry: JournalEntry) => boolean {
+  const pattern = filter.path === undefined ? undefined : compilePathPattern(filter.path);
+  const method = filter.method?.toUpperCase();
+  return (entry) =>
+    (method === undefined || entry.method === method) && (!pattern || pattern.match(entry.path) !== null);
 }
 
 function formatEntry(entry: JournalEntry): JournalRecord {
