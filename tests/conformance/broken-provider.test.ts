@@ -174,6 +174,32 @@ describe('broken Finch adapters fail the rule they break', () => {
     });
   });
 
+  it('parseWebhook maps the revocation to a recoverable state → "terminal revocation is terminal" fails', async () => {
+    const recoverable: Overrides = (real) => ({
+      parseWebhook: (webhook) =>
+        real
+          .parseWebhook(webhook)
+          .map((event) =>
+            event.signal?.state === 'revoked'
+              ? { ...event, signal: { state: 'needs_reauth', vendor: event.signal.vendor } }
+              : event,
+          ),
+    });
+    await withSuite(finch(recoverable), async (suite) => {
+      await fails(suite, 'rule: terminal revocation is terminal (reconnect refused, later signals ignored)');
+      await passes(suite, 'rule: revoke disconnects upstream and is terminal');
+    });
+  });
+
+  it('revoke never calls the vendor → "revoke disconnects upstream and is terminal" fails', async () => {
+    await withSuite(
+      finch(() => ({ revoke: async () => {} })),
+      async (suite) => {
+        await fails(suite, 'rule: revoke disconnects upstream and is terminal');
+      },
+    );
+  });
+
   it('a capability the adapter does not declare skips its rules, with the reason', async () => {
     const noWebhooks: Overrides = (real) => ({ capabilities: { ...real.capabilities, webhooks: false } });
     const suite = createConformanceSuite(finch(noWebhooks));

@@ -139,8 +139,12 @@ export function lifecycleRules(): RuleSpec[] {
       needs: declares('revocation'),
       async body(run, name) {
         const seeded = await run.seed();
+        await run.env.admin('DELETE', '/requests');
         const revoked = await seeded.host.service.revoke(seeded.connection.id);
         check(revoked.state === 'disconnected', name, `revoke left the connection "${revoked.state}"`);
+        // The mock journals every vendor call (admin calls never): revoking must have told the vendor.
+        const { requests } = (await run.env.admin('GET', '/requests')) as { requests?: unknown[] };
+        check(requests?.length, name, 'revoke made no call to the vendor (the mock journaled none)');
         const types = await seeded.host.eventTypes(seeded.connection.id);
         check(
           types.includes('connection.disconnected'),
