@@ -223,6 +223,13 @@ if (unreachable) {
       expect(stdout).toBe('');
     }, 70_000);
 
+    it('CommonJS hosts can require() the packages (Node 22.12+ require(esm) through the default condition)', async () => {
+      const names = installed.map((p) => p.manifest.name);
+      const script = `for (const name of ${JSON.stringify(names)}) require(name); console.log('ok');`;
+      const { stdout } = await run(process.execPath, ['-e', script], { cwd: consumer, env, timeout: 20_000 });
+      expect(stdout.trim()).toBe('ok');
+    });
+
     // Known bug (reported to the core owner): dist/testing/index.js re-exports store-suite.js, which imports
     // vitest at the top, so `@reconnect-kit/core/testing` (ExampleProvider, createExampleKit: the READMEs'
     // examples) does not load without vitest, which core declares an OPTIONAL peer. Drop `.fails` once it loads.
