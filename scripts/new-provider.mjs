@@ -71,6 +71,7 @@ export function createdRoots(id) {
     `fixtures/vectors/${id}.json`,
     `docs/providers/${id}.md`,
     `tests/conformance/${id}.test.ts`,
+    `.changeset/${id}-provider.md`,
   ];
 }
 
