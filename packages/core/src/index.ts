@@ -12,9 +12,11 @@ export { reconnectKitOptionsSchema } from './options.js';
 export type { HttpFetch, Logger, Notifier } from './ports.js';
 export type { ReconnectKitConfig } from './register.js';
 export { registerReconnectKit } from './register.js';
+export type { ResilientFetchOptions, RetryOptions } from './resilience/resilient-fetch.js';
+export { createResilientFetch, FetchTimeoutError } from './resilience/resilient-fetch.js';
+export { parseRetryAfter } from './resilience/retry-after.js';
 export type { SecretBoxConfig } from './secret-box.js';
 export { SecretBox, secretBoxConfigSchema } from './secret-box.js';
-export type { SweepOptions, SweepResult } from './service.js';
 export { ReconnectionService } from './service.js';
 export type {
   CompletionOutcome,
@@ -49,6 +51,8 @@ export type { ListPosition } from './store/shared.js';
 export { decodeCursor, encodeCursor, isLive, KeyedMutex, pageSize } from './store/shared.js';
 export type { SqliteStoreOptions } from './store/sqlite.js';
 export { SqliteConnectionStore } from './store/sqlite.js';
+export type { SweepOptions, SweepProgress, SweepResult } from './sweep.js';
+export { DEFAULT_SWEEP_STATES } from './sweep.js';
 export {
   CLOCK,
   CONNECTION_STORE,

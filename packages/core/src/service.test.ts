@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rejection } from './error-code.test-helpers.js';
 import { isReconnectKitError, ReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
+import { drive } from './resilience/resilience.test-helpers.js';
 import { ReconnectionService } from './service.js';
 import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
 import { createExampleKit, ExampleApiError, type ExampleKit, TEST_SECRET_BOX } from './testing/index.js';
@@ -588,7 +589,7 @@ describe.each(STORES)('on the $kind store', (store) => {
       });
       kit.vendor.setStatus('acc_1', 'outage');
       expect((await kit.service.checkStatus(connection.id)).state).toBe('connected');
-      expect(await kit.service.sweepStatuses({ states: ['connected'] })).toMatchObject({ checked: 0 });
+      expect(await kit.service.sweep({ states: ['connected'] })).toMatchObject({ checked: 0, skipped: 1 });
       expect((await kit.service.revoke(connection.id)).state).toBe('disconnected');
       expect(kit.vendor.calls).toEqual([]);
     });
@@ -622,12 +623,21 @@ describe.each(STORES)('on the $kind store', (store) => {
       kit.provider.fetchStatus = async (connection) => {
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
-        await new Promise((resolve) => setImmediate(resolve));
+        await kit.clock.sleep(500); // vendor latency, on the test clock
         inFlight -= 1;
         return fetchStatus(connection);
       };
-      const result = await kit.service.sweepStatuses({ concurrency: 3 });
-      expect(result).toEqual({ checked: 7, changed: 7, failed: 0, rateLimitedProviders: [] });
+      const result = await drive(kit.clock, kit.service.sweep({ concurrency: 3, ratePerSecond: 50 }));
+      expect(result).toEqual({
+        checked: 7,
+        changed: 7,
+        failed: 0,
+        skipped: 0,
+        total: 7,
+        rateLimitPauses: 0,
+        rateLimitedProviders: [],
+        aborted: false,
+      });
       expect(maxInFlight).toBe(3);
       expect(
         kit.vendor.calls.filter((c) => c.method === 'fetchStatus').map((c) => c.accountId),
@@ -635,13 +645,18 @@ describe.each(STORES)('on the $kind store', (store) => {
       expect((await kit.service.listConnections({ states: ['degraded'] })).items).toEqual([]);
     });
 
-    it('stops checking a provider that rate limits', async () => {
+    it('pauses the whole sweep when a provider rate limits, then checks that connection again', async () => {
       kit = make();
       await brokenMany(kit, 4);
-      kit.vendor.failNext('fetchStatus', new ReconnectKitError('upstream_rate_limited'));
-      const result = await kit.service.sweepStatuses({ concurrency: 1 });
-      expect(result).toEqual({ checked: 0, changed: 0, failed: 0, rateLimitedProviders: ['example'] });
-      expect(kit.vendor.calls.filter((c) => c.method === 'fetchStatus')).toHaveLength(1);
+      kit.vendor.failNext(
+        'fetchStatus',
+        new ReconnectKitError('upstream_rate_limited', { details: { retryAfterMs: 20_000 } }),
+      );
+      const started = kit.clock.now().getTime();
+      const result = await drive(kit.clock, kit.service.sweep({ concurrency: 1 }), 50);
+      expect(result).toMatchObject({ checked: 4, changed: 4, rateLimitPauses: 1, rateLimitedProviders: [] });
+      expect(kit.vendor.calls.filter((c) => c.method === 'fetchStatus')).toHaveLength(5);
+      expect(kit.clock.now().getTime() - started).toBeGreaterThanOrEqual(20_000);
     });
   });
 });

@@ -23,6 +23,7 @@ import type {
 } from './service-api.js';
 import { StateTokenSigner } from './state-token.js';
 import type { ConnectionStore, ConnectionStoreOps, IgnoredSignalReason } from './store/port.js';
+import { runSweep, type SweepOptions, type SweepResult } from './sweep.js';
 import {
   CLOCK,
   CONNECTION_STORE,
@@ -49,22 +50,6 @@ import { buildUserNotification, wantsAction } from './user-notification.js';
 import { parseInput } from './validation.js';
 
 type Cause = ConnectionEvent['cause'];
-
-export interface SweepOptions {
-  readonly provider?: string | undefined;
-  readonly states?: readonly ConnectionState[] | undefined;
-  /** Vendor calls in flight at once (default 4). */
-  readonly concurrency?: number | undefined;
-}
-
-export interface SweepResult {
-  readonly checked: number;
-  /** Checks that moved the connection to another state. */
-  readonly changed: number;
-  readonly failed: number;
-  /** Providers that answered "rate limited"; their remaining connections were skipped. */
-  readonly rateLimitedProviders: readonly string[];
-}
 
 /** A signal to apply: a vendor event, a status read, a classified error, or the service's own step. */
 interface SignalInput {
@@ -358,50 +343,21 @@ export class ReconnectionService implements ReconnectionServiceApi {
   }
 
   /**
-   * Re-checks connections with the vendor (`checkStatus`), page by page, at most `concurrency` at a time.
-   * Defaults to the connections that are waiting on something: problem states and `reconnecting`. When a
-   * provider answers `upstream_rate_limited`, no further connections of that provider are checked in this sweep.
+   * Re-checks connections with their vendor and applies the answers like `checkStatus`: page by page, with
+   * bounded concurrency and a rate limit on the clock; a vendor's 429 pauses the whole sweep. Defaults to the
+   * connections that are waiting on something (problem states and `reconnecting`). See `runSweep`.
    */
-  async sweepStatuses(options: SweepOptions = {}): Promise<SweepResult> {
-    const concurrency = options.concurrency ?? 4;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new ReconnectKitError('invalid_input', {
-        message: 'concurrency must be a positive integer.',
-        details: { field: 'concurrency' },
-      });
-    }
-    const result = { checked: 0, changed: 0, failed: 0, rateLimitedProviders: [] as string[] };
-    let cursor: string | undefined;
-    do {
-      const page = await this.listConnections({
-        provider: options.provider,
-        states: options.states ?? ['needs_reauth', 'needs_credentials', 'degraded', 'reconnecting'],
-        limit: 100,
-        cursor,
-      });
-      const queue = [...page.items];
-      const worker = async () => {
-        for (let connection = queue.shift(); connection; connection = queue.shift()) {
-          if (result.rateLimitedProviders.includes(connection.provider)) continue;
-          if (!this.#provider(connection.provider).capabilities.statusPolling) continue;
-          try {
-            const checked = await this.checkStatus(connection.id);
-            result.checked += 1;
-            if (checked.state !== connection.state) result.changed += 1;
-          } catch (error) {
-            if (isReconnectKitError(error, 'upstream_rate_limited')) {
-              result.rateLimitedProviders.push(connection.provider);
-            } else {
-              result.failed += 1;
-              this.logger.warn('status check failed', { connectionId: connection.id, error: redact(error) });
-            }
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-      cursor = page.nextCursor;
-    } while (cursor);
-    return result;
+  sweep(options: SweepOptions = {}): Promise<SweepResult> {
+    return runSweep(
+      {
+        clock: this.clock,
+        logger: this.logger,
+        listConnections: (query) => this.listConnections(query),
+        checkStatus: (connectionId) => this.checkStatus(connectionId),
+        canPollStatus: (providerId) => this.#provider(providerId).capabilities.statusPolling,
+      },
+      options,
+    );
   }
 
   /** Applies one signal to a connection in its own transaction (retried on conflicts), then notifies. */
