@@ -24,6 +24,8 @@ export const argyleConfigSchema = z
     linkUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
     /** What stops working while a connection is broken, shown to end users ("Income verification"). */
     impact: z.array(z.string().min(1)).optional(),
+    /** Retries of a failed Argyle call: 429, 5xx, network; POSTs only when Argyle cannot have acted (default 2). */
+    maxRetries: z.number().int().min(0).max(10).default(2),
   })
   .strict()
   .refine((c) => c.environment !== undefined || c.baseUrl !== undefined, {
@@ -41,6 +43,7 @@ export interface ResolvedArgyleConfig {
   readonly webhookSecrets: readonly string[];
   readonly linkUrl: string;
   readonly impact: readonly string[];
+  readonly maxRetries: number;
 }
 
 /** Validates the config; the error names the bad field (never its value). */
@@ -58,6 +61,7 @@ export function resolveArgyleConfig(input: unknown): ResolvedArgyleConfig {
     webhookSecrets: typeof secrets === 'string' ? [secrets] : secrets,
     linkUrl: config.linkUrl,
     impact: config.impact ?? [],
+    maxRetries: config.maxRetries,
   };
   // Keep secrets out of JSON.stringify / util.inspect of the config object.
   return Object.defineProperties(resolved, {

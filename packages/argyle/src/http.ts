@@ -1,4 +1,4 @@
-import { type Clock, type HttpFetch, ReconnectKitError } from '@reconnect-kit/core';
+import { type Clock, type HttpFetch, parseRetryAfter, ReconnectKitError } from '@reconnect-kit/core';
 import { z } from 'zod';
 import type { ResolvedArgyleConfig } from './config.js';
 import { type ArgyleError, errorSchema } from './generated/error.js';
@@ -129,7 +129,7 @@ async function errorFromResponse(
 ): Promise<ReconnectKitError> {
   const status = response.status;
   const path = pathOf(url);
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now);
+  const retryAfterMs = parseRetryAfter(response.headers, now);
   const body = errorBody.safeParse(await response.json().catch(() => undefined));
   const vendorDetail = body.success && 'detail' in body.data ? String(body.data.detail) : undefined;
   const fields = body.success && !('detail' in body.data) ? Object.keys(body.data) : undefined;
@@ -172,14 +172,6 @@ function upstreamError(
     details: rest,
     ...(cause === undefined ? {} : { cause }),
   });
-}
-
-/** Retry-After is delta-seconds or an HTTP date; anything else is ignored. */
-export function parseRetryAfter(value: string | null, now: Date): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
 
 function pathOf(url: string): string {

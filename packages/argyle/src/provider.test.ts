@@ -79,9 +79,22 @@ function argyleIn(child: DependencyContainer, overrides: Partial<ArgyleConfig> =
     environment: 'sandbox',
     webhookSecret: WEBHOOK_SECRET,
     linkUrl: 'https://link.example.com/argyle',
+    // One attempt per call: these tests pin down how answers map; retries have their own tests.
+    maxRetries: 0,
     ...overrides,
   });
   return child.resolve(ArgyleProvider);
+}
+
+/** Advances the test clock until `promise` settles (retry waits run on the clock). */
+async function settle<T>(promise: Promise<T>): Promise<T> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  for (let i = 0; i < 2_000 && !done; i += 1) await clock.advance(50);
+  return promise;
 }
 afterEach(() => {
   server.resetHandlers();
@@ -394,6 +407,64 @@ describe('revoke', () => {
     await provider.revoke(connectionFor(account));
     expect(calls).toEqual([`DELETE /v2/accounts/${account.id}`, `DELETE /v2/accounts/${account.id}`]);
     expect(accounts.size).toBe(0);
+  });
+});
+
+describe('retries (the resilient fetch, on the injected clock)', () => {
+  const retrying = () => {
+    const child = container.createChildContainer();
+    child.register(CLOCK, { useValue: clock });
+    return argyleIn(child, { maxRetries: 2 });
+  };
+
+  it('a GET is retried after a 503 and a dropped connection, then succeeds', async () => {
+    const account = seed(connectedAccount());
+    let answers = 0;
+    server.use(
+      http.get(`${BASE}/accounts/:id`, () => {
+        answers += 1;
+        if (answers === 1) return new HttpResponse('busy', { status: 503 });
+        if (answers === 2) return HttpResponse.error();
+        return undefined;
+      }),
+    );
+    const started = clock.now().getTime();
+    const status = await settle(retrying().fetchStatus(connectionFor(account)));
+    expect(status.state).toBe('connected');
+    expect(calls).toEqual(Array(3).fill(`GET /v2/accounts/${account.id}`));
+    // Two backoff waits (at least 250 ms, then 500 ms) passed on the clock.
+    expect(clock.now().getTime() - started).toBeGreaterThanOrEqual(750);
+  });
+
+  it('gives up after maxRetries + 1 attempts with upstream_unavailable', async () => {
+    server.use(http.get(`${BASE}/accounts/:id`, () => new HttpResponse('down', { status: 502 })));
+    const error = await rejection(settle(retrying().fetchStatus(connectionFor(connectedAccount()))));
+    expect(error.code).toBe('upstream_unavailable');
+    expect(calls).toHaveLength(3);
+  });
+
+  it('a POST (invite re-send: it messages the user) is not retried after a 5xx', async () => {
+    const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));
+    server.use(http.post(`${BASE}/invites/:id`, () => new HttpResponse('oops', { status: 500 })));
+    const error = await rejection(
+      settle(retrying().startReconnection(connectionFor(account, { invite_id: 'inv_123' }), ctx)),
+    );
+    expect(error.code).toBe('upstream_unavailable');
+    expect(calls).toEqual(['POST /v2/invites/inv_123']);
+  });
+
+  it('a Retry-After longer than the in-place cap comes back at once as upstream_rate_limited', async () => {
+    server.use(
+      http.get(`${BASE}/accounts/:id`, () =>
+        HttpResponse.json(
+          { detail: 'Request was throttled.' },
+          { status: 429, headers: { 'retry-after': '30' } },
+        ),
+      ),
+    );
+    const error = await rejection(retrying().fetchStatus(connectionFor(connectedAccount())));
+    expect(error).toMatchObject({ code: 'upstream_rate_limited', details: { retryAfterMs: 30_000 } });
+    expect(calls).toHaveLength(1);
   });
 });
 

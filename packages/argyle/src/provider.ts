@@ -3,6 +3,7 @@ import {
   CLOCK,
   type Clock,
   type ConnectionProblem,
+  createResilientFetch,
   HTTP_FETCH,
   type HttpFetch,
   isReconnectKitError,
@@ -10,6 +11,7 @@ import {
   type ProviderConnection,
   type ProviderEvent,
   type ProviderStatus,
+  parseRetryAfter,
   type ReconnectAction,
   type ReconnectionProvider,
   ReconnectKitError,
@@ -23,7 +25,7 @@ import type { ResolvedArgyleConfig } from './config.js';
 import { type ArgyleAccount, accountSchema } from './generated/account.js';
 import { type ArgyleInvite, inviteSchema } from './generated/invite.js';
 import { type ArgyleUserToken, userTokenSchema } from './generated/user-token.js';
-import { ArgyleHttpClient, parseRetryAfter } from './http.js';
+import { ArgyleHttpClient } from './http.js';
 import { ARGYLE_SIGNATURE_HEADER, isValidArgyleSignature } from './signature.js';
 import { mapConnection, removedAccount } from './status-map.js';
 import { ARGYLE_CONFIG } from './tokens.js';
@@ -67,7 +69,12 @@ export class ArgyleProvider implements ReconnectionProvider {
   ) {
     this.#config = config;
     this.#clock = clock;
-    this.#http = new ArgyleHttpClient(config, fetchImpl, clock);
+    // Timeouts and retries (429, 5xx, network) on the injected clock; see "Provider calls and sweeps" in docs/operations.md.
+    const resilientFetch = createResilientFetch(fetchImpl, {
+      clock,
+      retry: { maxAttempts: config.maxRetries + 1 },
+    });
+    this.#http = new ArgyleHttpClient(config, resilientFetch, clock);
   }
 
   /** What stops working while a connection is broken (from the config), for the host's notifications. */
@@ -120,7 +127,7 @@ export class ArgyleProvider implements ReconnectionProvider {
 
   #vendorAnswer(error: unknown): { status?: number; retryAfterMs?: number } | undefined {
     if (error instanceof Response) {
-      const retryAfterMs = parseRetryAfter(error.headers.get('retry-after'), this.#clock.now());
+      const retryAfterMs = parseRetryAfter(error.headers, this.#clock.now());
       return { status: error.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     }
     if (!isReconnectKitError(error)) return undefined;

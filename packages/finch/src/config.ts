@@ -50,7 +50,7 @@ export const finchConfigSchema = z
     products: z.array(z.enum(FINCH_PRODUCTS)).min(1).optional(),
     /** Reauth session lifetime; default: as long as the reconnect state lives. */
     minutesToExpire: z.number().int().min(1).max(MAX_SESSION_MINUTES).optional(),
-    /** Retries the SDK makes on 408/409/429/5xx and connection errors (the SDK's default is 2). */
+    /** Retries of a failed Finch call: 429, 5xx, network; POSTs only when Finch cannot have acted (default 2). */
     maxRetries: z.number().int().min(0).max(10).default(2),
     /** What stops working in the host app until the employer reconnects (shown in notifications). */
     impact: z.array(z.string().min(1)).optional(),

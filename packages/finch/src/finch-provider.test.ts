@@ -1,8 +1,9 @@
 import { inspect } from 'node:util';
-import { isReconnectKitError, type StartContext } from '@reconnect-kit/core';
+import { isReconnectKitError, ManualClock, type StartContext } from '@reconnect-kit/core';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseFinchConfig } from './config.js';
 import {
   ACCESS_TOKEN,
   BASE_URL,
@@ -15,7 +16,9 @@ import {
   makeProvider,
   record,
   type SeenRequest,
+  testConfig,
 } from './finch.test-helpers.js';
+import { FinchProvider } from './finch-provider.js';
 
 const server = setupServer();
 let journal: SeenRequest[] = [];
@@ -89,7 +92,6 @@ describe('fetchStatus', () => {
     ['error.reauthenticate-user', 401, 'needs_reauth'],
     ['error.invalid-token', 401, 'revoked'],
     ['error.bad-gateway', 502, 'degraded'],
-    ['error.rate-limited', 429, 'degraded'],
   ])('turns a classified %s (HTTP %i) into a %s status', async (name, httpStatus, state) => {
     server.use(respond('get', '/introspect', httpStatus, fixture(`payloads/finch/${name}.json`)));
     await expect(makeProvider().fetchStatus(connection())).resolves.toMatchObject({
@@ -104,23 +106,46 @@ describe('fetchStatus', () => {
     expect(error).toMatchObject({ code: 'upstream_error', message: expect.stringContaining('HTTP 400') });
   });
 
-  it('retries transient failures as configured (SDK retries), then classifies', async () => {
-    let calls = 0;
+  it('a rate-limited /introspect is upstream_rate_limited with retryAfterMs, not a degraded connection', async () => {
+    server.use(
+      respond('get', '/introspect', 429, fixture('payloads/finch/error.rate-limited.json'), {
+        'retry-after': '30',
+      }),
+    );
+    const error = await failure(makeProvider().fetchStatus(connection()));
+    expect(error).toMatchObject({ code: 'upstream_rate_limited', details: { retryAfterMs: 30_000 } });
+  });
+
+  it('retries transient failures as configured (resilient fetch, on the injected clock), then reads the status', async () => {
+    const clock = new ManualClock(NOW);
+    const provider = new FinchProvider(
+      parseFinchConfig(testConfig({ maxRetries: 1 })),
+      (input, init) => globalThis.fetch(input, init),
+      clock,
+    );
+    const callTimes: number[] = [];
     server.use(
       http.get(`${BASE_URL}/introspect`, () => {
-        calls += 1;
-        return calls === 1
+        callTimes.push(clock.now().getTime());
+        return callTimes.length === 1
           ? HttpResponse.json(fixture('payloads/finch/error.bad-gateway.json'), {
               status: 502,
-              headers: { 'retry-after-ms': '1' },
+              headers: { 'retry-after': '2' },
             })
           : HttpResponse.json(introspectConnected);
       }),
     );
-    await expect(makeProvider({ maxRetries: 1 }).fetchStatus(connection())).resolves.toMatchObject({
-      state: 'connected',
-    });
-    expect(calls).toBe(2);
+    const pending = provider.fetchStatus(connection());
+    let settled = false;
+    pending.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (let i = 0; i < 100 && !settled; i += 1) await clock.advance(100);
+    await expect(pending).resolves.toMatchObject({ state: 'connected' });
+    expect(callTimes).toHaveLength(2);
+    // The retry waited for Finch's Retry-After on the clock.
+    expect((callTimes[1] ?? 0) - (callTimes[0] ?? 0)).toBeGreaterThanOrEqual(2_000);
   });
 
   it('refuses a connection without an access_token secret, without calling Finch', async () => {
@@ -246,6 +271,7 @@ describe('completeReconnection', () => {
   it.each([
     [500, fixture('payloads/finch/error.bad-gateway.json'), 'upstream_unavailable'],
     [429, fixture('payloads/finch/error.rate-limited.json'), 'upstream_rate_limited'],
+    [502, fixture('payloads/finch/error.bad-gateway.json'), 'upstream_unavailable'],
   ])('never retries the exchange, even on HTTP %i (the code would be burnt)', async (status, body, code) => {
     server.use(respond('post', '/auth/token', status, body));
     const error = await failure(

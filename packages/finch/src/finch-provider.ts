@@ -3,6 +3,7 @@ import {
   CLOCK,
   type Clock,
   type ConnectionProblem,
+  createResilientFetch,
   HTTP_FETCH,
   type HttpFetch,
   type ProviderCapabilities,
@@ -51,6 +52,8 @@ export class FinchProvider implements ReconnectionProvider {
   readonly #config: FinchConfig;
   readonly #clock: Clock;
   readonly #client: Finch;
+  /** For the authorization-code exchange only: a timeout, never a retry. */
+  readonly #exchangeClient: Finch;
   readonly #webhookSecrets: readonly string[];
 
   constructor(
@@ -63,16 +66,21 @@ export class FinchProvider implements ReconnectionProvider {
     this.impact = config.impact ?? [];
     this.#webhookSecrets =
       typeof config.webhookSecret === 'string' ? [config.webhookSecret] : config.webhookSecret;
-    this.#client = new Finch({
-      clientID: config.clientId,
-      clientSecret: config.clientSecret,
-      baseURL: config.baseUrl,
-      maxRetries: config.maxRetries,
-      fetch: httpFetch,
-      // The SDK otherwise falls back to FINCH_* environment variables; this adapter is configured explicitly.
-      webhookSecret: null,
-      accessToken: null,
-    });
+    // Retries run in the resilient fetch, on the injected clock (the SDK's own would sleep on real timers), so the
+    // SDK makes one attempt. See "Provider calls and sweeps" in docs/operations.md.
+    const sdkClient = (maxAttempts: number) =>
+      new Finch({
+        clientID: config.clientId,
+        clientSecret: config.clientSecret,
+        baseURL: config.baseUrl,
+        maxRetries: 0,
+        fetch: createResilientFetch(httpFetch, { clock, retry: { maxAttempts } }),
+        // The SDK otherwise falls back to FINCH_* environment variables; this adapter is configured explicitly.
+        webhookSecret: null,
+        accessToken: null,
+      });
+    this.#client = sdkClient(config.maxRetries + 1);
+    this.#exchangeClient = sdkClient(1);
   }
 
   verifyWebhook(rawBody: Uint8Array, headers: Headers, now: Date): VerifiedWebhook {
@@ -105,6 +113,8 @@ export class FinchProvider implements ReconnectionProvider {
     try {
       introspection = await this.#clientFor(connection).account.introspect();
     } catch (error) {
+      // A rate-limited read says nothing about the connection: it surfaces (a sweep pauses) instead of degrading it.
+      if (readFinchErrorFacts(error)?.httpStatus === 429) throw upstreamFailure('GET /introspect', error);
       const problem = this.classifyError(error);
       if (problem !== undefined) return { state: problem.state, vendor: problem.vendor, problem, checkedAt };
       throw upstreamFailure('GET /introspect', error);
@@ -159,7 +169,10 @@ export class FinchProvider implements ReconnectionProvider {
     };
   }
 
-  /** Exchanges the code exactly once (no SDK retries: a retried exchange would burn the code). */
+  /**
+   * Exchanges the code exactly once: never retried, not even on 429 (Finch does not say whether a refused exchange
+   * used the code up); the user starts the reconnect again instead.
+   */
   async completeReconnection(
     _connection: ProviderConnection,
     callback: CallbackParams,
@@ -170,8 +183,8 @@ export class FinchProvider implements ReconnectionProvider {
         message: 'The Finch Connect callback carries no authorization code.',
       });
     }
-    const token = await this.#client.accessTokens
-      .create({ code, redirect_uri: this.#config.redirectUri }, { maxRetries: 0 })
+    const token = await this.#exchangeClient.accessTokens
+      .create({ code, redirect_uri: this.#config.redirectUri })
       .catch((error: unknown) => {
         const facts = readFinchErrorFacts(error);
         if (

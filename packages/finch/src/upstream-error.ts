@@ -33,6 +33,12 @@ export function upstreamFailure(operation: string, error: unknown): ReconnectKit
   return new ReconnectKitError(code, {
     message: `Finch ${operation} failed with HTTP ${facts.httpStatus}${vendorCode ? ` (${vendorCode})` : ''}.`,
     cause: error,
-    details: { operation, httpStatus: facts.httpStatus, name: facts.name, finchCode: facts.finchCode },
+    details: {
+      operation,
+      httpStatus: facts.httpStatus,
+      name: facts.name,
+      finchCode: facts.finchCode,
+      ...(facts.retryAfterMs === undefined ? {} : { retryAfterMs: facts.retryAfterMs }),
+    },
   });
 }
