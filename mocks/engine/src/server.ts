@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import {
   createMockInstance,
   DEFAULT_MAX_BODY_BYTES,
@@ -46,10 +46,15 @@ export async function serveMockInstance<S>(
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let fallbackBaseUrl = '';
-  // A bare node:http server: the engine routes by itself, so a framework router would only add per-request cost.
-  const server = createServer((req, res) => {
+  // express serves one catch-all middleware: the engine routes by itself (a compiled route table), so express's
+  // router never scans vendor routes, and mounting the same instance elsewhere uses `createExpressMiddleware`.
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use((req, res) => {
     void serveRequest(instance, req, res, fallbackBaseUrl, maxBodyBytes);
   });
+  const server = createServer(app);
   await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
