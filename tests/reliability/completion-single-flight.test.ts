@@ -77,7 +77,7 @@ describe('two host processes on one PostgreSQL schema answer the same Finch call
       provider: 'finch',
       hostUserId: 'host_user_1',
       upstreamId: sandbox.connection_id,
-      upstreamParentId: sandbox.company_id,
+      upstreamParentId: sandbox.company_id ?? undefined,
       secrets: { access_token: sandbox.access_token },
       state: 'needs_reauth',
     });

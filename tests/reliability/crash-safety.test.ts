@@ -50,7 +50,7 @@ afterAll(() => {
 function sqliteStore(): StoreUnderTest {
   const file = path.join(scratch, 'host.db');
   return {
-    deliveries: scaled(3_000),
+    deliveries: scaled(2_000),
     env: { RK_STORE: 'sqlite', RK_SQLITE_PATH: file },
     open: async () => new SqliteConnectionStore(file),
     reader: () => sqliteReader(file),
@@ -62,7 +62,7 @@ function postgresStore(): StoreUnderTest {
   const schema = randomSchemaName('rk_crash');
   const pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
   return {
-    deliveries: scaled(1_000),
+    deliveries: scaled(600),
     env: { RK_STORE: 'postgres', DATABASE_URL, RK_SCHEMA: schema },
     open: () => createPostgresStore({ connectionString: DATABASE_URL, schema, poolSize: 2 }),
     reader: () => postgresReader(pool, schema),
