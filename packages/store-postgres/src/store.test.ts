@@ -1,4 +1,4 @@
-import { describeConnectionStoreSuite } from '@reconnect-kit/core/testing';
+import { describeConnectionStoreSuite } from '@reconnect-kit/core/testing/store-suite';
 import { afterAll, beforeAll } from 'vitest';
 import { PostgresConnectionStore } from './store.js';
 import { dropSchema, emptyTables, randomSchemaName, testPool } from './testing/database.js';

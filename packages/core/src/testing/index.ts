@@ -24,4 +24,3 @@ export {
   mapExampleStatus,
   signExampleWebhook,
 } from './example-provider.js';
-export { describeConnectionStoreSuite } from './store-suite.js';
