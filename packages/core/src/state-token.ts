@@ -56,8 +56,9 @@ export class StateTokenSigner {
   ): StateClaims {
     const [payload, signature, ...rest] = token.split('.');
     if (!payload || !signature || rest.length > 0) throw invalid();
-    const given = Buffer.from(signature, 'base64url');
-    const wanted = this.#mac(payload);
+    // Compare the canonical base64url text, not decoded bytes: lenient decoding would accept other spellings.
+    const given = Buffer.from(signature, 'utf8');
+    const wanted = Buffer.from(this.#mac(payload).toString('base64url'), 'utf8');
     if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw invalid();
     const claims = decodeClaims(payload);
     if (expected.connectionId !== undefined && claims.connectionId !== expected.connectionId) throw invalid();

@@ -126,7 +126,17 @@ export class AdminApi<S> {
         path: '/clock',
         handler: ({ body }) => {
           const update = parse(clockUpdateSchema, body(), 'clock update');
-          if (update.set !== undefined) host.clock.set(new Date(update.set));
+          const target =
+            update.set !== undefined ? Date.parse(update.set) : host.clock.nowMs() + update.advance_ms!;
+          // Date holds ±8.64e15 ms; beyond it the clock would become an invalid date.
+          if (Number.isNaN(new Date(target).getTime())) {
+            throw new AdminError(
+              400,
+              'invalid_request',
+              'invalid clock update: the resulting time is out of range',
+            );
+          }
+          if (update.set !== undefined) host.clock.set(new Date(target));
           else host.clock.advance(update.advance_ms!);
           return ok(host.clock.snapshot());
         },
