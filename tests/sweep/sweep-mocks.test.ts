@@ -113,7 +113,8 @@ function startHost(): Host {
           await new Promise((resolve) => setTimeout(resolve, 1)); // real I/O: let it finish first
           continue;
         }
-        if ((steps += 1) > 10_000) throw new Error('the sweep did not finish within 10,000 clock steps');
+        steps += 1;
+        if (steps > 10_000) throw new Error('the sweep did not finish within 10,000 clock steps');
         await clock.advance(stepMs);
       }
       return work;
