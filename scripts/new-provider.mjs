@@ -152,7 +152,7 @@ function main() {
   console.log(`
 Next (docs/adding-a-provider.md):
   pnpm exec vitest run tests/conformance/${id}.test.ts   # fails with TODO(${id}) messages until you are done
-  node scripts/generate-scenarios-doc.mjs                # after editing fixtures/scenarios/${id}.json
+  pnpm exec node scripts/generate-scenarios-doc.mjs      # after editing fixtures/scenarios/${id}.json
   pnpm install                                           # before committing: the lockfile must list the new packages`);
   return 0;
 }

@@ -29,7 +29,7 @@ describe('scenario catalogues', () => {
     expect(providers.sort()).toEqual(expect.arrayContaining(mocks.sort()));
   });
 
-  it('the committed JSON Schema is the suite format (node scripts/generate-scenarios-doc.mjs)', () => {
+  it('the committed JSON Schema is the suite format (pnpm exec node scripts/generate-scenarios-doc.mjs)', () => {
     expect(committedSchema).toEqual(scenarioCatalogueJsonSchema());
   });
 
@@ -59,7 +59,7 @@ describe('scenario catalogues', () => {
     expect(implemented).toEqual(catalogued);
   });
 
-  it('docs/scenarios.md and catalogue.schema.json are up to date (node scripts/generate-scenarios-doc.mjs)', () => {
+  it('docs/scenarios.md and catalogue.schema.json are up to date (pnpm exec node scripts/generate-scenarios-doc.mjs)', () => {
     for (const [path, content] of generateScenarioFiles()) {
       expect(existsSync(path) ? readFileSync(path, 'utf8') : '', `${path} is stale`).toBe(content);
     }
