@@ -251,7 +251,11 @@ describe(`the mocks' dispatcher (duplicate + reorder switches) feeding the host 
           timestamp: sendAt,
           secret: FINCH_DEFAULT_CREDENTIALS.webhook_secret,
         });
-        const answer = await fetch(`${server.url}/webhooks/finch`, { method: 'POST', headers, body: bytes });
+        const answer = await fetch(`${server.url}/webhooks/finch`, {
+          method: 'POST',
+          headers,
+          body: bytes as Uint8Array<ArrayBuffer>,
+        });
         expect(answer.status).toBe(200);
       }
       expect(await host.service.getConnection(connection.id)).toMatchObject({ state: 'connected' });
