@@ -56,6 +56,9 @@ function renderScenario(entry) {
     `- **Detected by:** ${entry.detected_by.map((d) => `${code(d)} (capability ${capabilityOf(d)})`).join(', ')}`,
   ];
   if (entry.preceded_by?.length) lines.push(`- **Runs after:** ${entry.preceded_by.map(code).join(', ')}`);
+  if (entry.reconnect_outcome) {
+    lines.push(`- **A reconnect afterwards:** ${code(entry.reconnect_outcome)}, same upstream id`);
+  }
   lines.push(
     `- **Vendor signal:** ${entry.vendor_signal}`,
     `- **Vendor events:** ${entry.expected_events.length ? entry.expected_events.map(code).join(', ') : 'none'}`,

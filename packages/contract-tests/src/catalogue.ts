@@ -69,6 +69,13 @@ export const scenarioDetectionSchema = z
       .array(z.string())
       .optional()
       .describe('Scenarios run (and detected by webhook) on the same connection before this one.'),
+    reconnect_outcome: z
+      .enum(['recovered', 'account_mismatch'])
+      .optional()
+      .describe(
+        'What a reconnect through the vendor page must give after this scenario: "recovered" (same upstream id, ' +
+          'connected) or "account_mismatch" (the login landed elsewhere; the connection is not switched).',
+      ),
   })
   .strict();
 

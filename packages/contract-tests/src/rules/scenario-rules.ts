@@ -1,9 +1,14 @@
-import { DETECTION_CAPABILITY } from '../catalogue.js';
+import { DETECTION_CAPABILITY, type ScenarioEntry } from '../catalogue.js';
 import type { ConformanceRun } from '../run.js';
+import { check } from '../violation.js';
 import type { RuleSpec } from './rule.js';
 
 /** One rule per catalogue scenario and way of detecting it: the connection reaches the catalogue's state. */
 export function scenarioRules(run: ConformanceRun): RuleSpec[] {
+  return [...detectionRules(run), ...run.catalogue.scenarios.flatMap(reconnectOutcomeRule)];
+}
+
+function detectionRules(run: ConformanceRun): RuleSpec[] {
   return run.catalogue.scenarios.flatMap((entry) =>
     entry.detected_by.map(
       (detection): RuleSpec => ({
@@ -22,4 +27,53 @@ export function scenarioRules(run: ConformanceRun): RuleSpec[] {
       }),
     ),
   );
+}
+
+/**
+ * For a scenario with `reconnect_outcome`: after it, a reconnect through the vendor page gives that outcome, and the
+ * connection keeps its upstream id either way (a login into another account is reported, never switched to).
+ */
+function reconnectOutcomeRule(entry: ScenarioEntry): RuleSpec[] {
+  const expected = entry.reconnect_outcome;
+  if (!expected) return [];
+  return [
+    {
+      name: `rule: ${entry.id} then a reconnect is ${expected === 'recovered' ? 'recovered' : 'an account_mismatch'}, same upstream id`,
+      needs: (run) =>
+        run.capabilities.oneClickReconnect || run.capabilities.redirectReconnect
+          ? undefined
+          : 'provider declares neither oneClickReconnect nor redirectReconnect',
+      async body(run, name) {
+        const seeded = await run.seed();
+        await run.runPreceding(seeded, entry);
+        await run.breakWith(name, seeded, entry);
+        await seeded.host.tick(1000);
+        const { host, connection } = seeded;
+        const { action } = await host.service.startReconnection(connection.id, {
+          redirectUri: run.redirectUri,
+        });
+        const callback = await run.options.hooks.completeReconnect(action, run.env);
+        check(callback, name, `the vendor flow (${action.kind}) did not send the user back to the host`);
+        const outcome = await host.service.completeReconnection(callback);
+        await host.ingestAll();
+        check(
+          outcome.outcome === expected,
+          name,
+          `completeReconnection answered "${outcome.outcome}", expected "${expected}"`,
+        );
+        const after = await host.service.getConnection(connection.id);
+        check(
+          after.upstreamId === seeded.upstream.upstreamId,
+          name,
+          `the connection now points at "${after.upstreamId}", not "${seeded.upstream.upstreamId}"`,
+        );
+        if (expected === 'account_mismatch')
+          check(
+            after.state !== 'connected',
+            name,
+            'the mismatched login marked the original connection connected',
+          );
+      },
+    },
+  ];
 }
