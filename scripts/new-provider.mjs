@@ -57,6 +57,12 @@ export function renderProvider(id) {
     const target = fill(relative(templatesDir, file), names).replace(/\.tmpl$/, '');
     outputs.set(target, fill(readFileSync(file, 'utf8'), names));
   }
+  // Every published package ships the repository's licence.
+  const license = join(root, 'LICENSE');
+  if (existsSync(license)) {
+    for (const dir of [`packages/${id}`, `mocks/${id}`])
+      outputs.set(`${dir}/LICENSE`, readFileSync(license, 'utf8'));
+  }
   return outputs;
 }
 

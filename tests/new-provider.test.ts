@@ -97,6 +97,10 @@ describe('pnpm new-provider', () => {
       expect(existsSync(join(copy, path)), path).toBe(true);
     }
     expect(created.output).not.toContain('not linked');
+    for (const dir of ['packages/acme', 'mocks/acme'])
+      expect(readFileSync(join(copy, dir, 'LICENSE'), 'utf8')).toBe(
+        readFileSync(join(copy, 'LICENSE'), 'utf8'),
+      );
 
     // Refuses to overwrite: the second run writes nothing and says what exists.
     const again = scaffold('acme');
