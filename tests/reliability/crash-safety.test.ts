@@ -144,7 +144,12 @@ describe.each([
       expect(await stormOutcomeProblems(reader, storm, reference), `seed ${SEED}`).toEqual([]);
       expect(await storeInvariantViolations(reader)).toEqual([]);
 
-      const delivered = new Set(readFileSync(deliveryLog, 'utf8').split('\n').filter(Boolean));
+      const handedOver = readFileSync(deliveryLog, 'utf8').split('\n').filter(Boolean);
+      const delivered = new Set(handedOver);
+      console.info(
+        `${store.env.RK_STORE}: ${acknowledged.length} deliveries acknowledged before the kill, ${retries.flat().length} retried; ` +
+          `${handedOver.length - delivered.size} outbox events handed over twice (at-least-once)`,
+      );
       const outbox = await reader.rows((t) => `SELECT event_id, delivered_at FROM ${t('outbox')}`);
       expect(outbox.length).toBeGreaterThan(0);
       expect(outbox.filter((row) => !delivered.has(String(row.event_id))).map((row) => row.event_id)).toEqual(

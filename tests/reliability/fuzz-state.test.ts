@@ -10,19 +10,10 @@ import { fuzzRuns } from './support/fuzz.js';
  * state_expired, the vendor is never called and nothing changes. The live attempt still completes afterwards.
  */
 
-/** Two tokens carry the same bytes (base64url decoding ignores stray characters and unused trailing bits). */
-function sameBytes(a: string, b: string): boolean {
-  const [pa, sa, ...ra] = a.split('.');
-  const [pb, sb, ...rb] = b.split('.');
-  return (
-    pa === pb &&
-    ra.length === 0 &&
-    rb.length === 0 &&
-    Buffer.from(sa ?? '', 'base64url').equals(Buffer.from(sb ?? '', 'base64url'))
-  );
-}
-
-/** Edits of a valid token: a character changed, inserted or removed, a segment cut or duplicated. */
+/**
+ * Edits of a valid token: a character changed, inserted or removed, a segment cut or duplicated. Edits that
+ * decode to the same bytes (base64url skips stray characters) must be refused too: a state has one spelling.
+ */
 function mutatedState(valid: string) {
   const alphabet = fc.constantFrom(
     ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ %',
@@ -71,7 +62,7 @@ describe('reconnect state decoding never crashes and never changes anything', ()
     );
     await fc.assert(
       fc.asyncProperty(candidates, fc.option(fc.string(), { nil: undefined }), async (candidate, code) => {
-        fc.pre(!sameBytes(candidate, state));
+        fc.pre(candidate !== state);
         const error = await kit.service.completeReconnection({ state: candidate, code }).then(
           (outcome) => new Error(`accepted: ${JSON.stringify(outcome)}`),
           (rejection: unknown) => rejection,
