@@ -1,4 +1,5 @@
 import {
+  type CompletionOutcome,
   type Connection,
   type ConnectionState,
   isReconnectKitError,
@@ -165,6 +166,23 @@ export class ConformanceRun {
     const detection = entry.detected_by.find((d) => d !== 'reconnect_attempt' && this.supports(d));
     if (!detection) throw new Error(`no supported detection for ${entry.id}`);
     await this.detect(rule, seeded, entry, detection);
+  }
+
+  /**
+   * Sends the user of a broken seeded connection through the vendor page (`hooks.completeReconnect`) and completes
+   * the reconnect; webhooks the vendor sends about it are ingested after the callback (they must change nothing).
+   */
+  async reconnectThroughVendor(
+    rule: string,
+    seeded: Seeded,
+  ): Promise<{ outcome: CompletionOutcome; after: Connection }> {
+    const { host, connection } = seeded;
+    const { action } = await host.service.startReconnection(connection.id, { redirectUri: this.redirectUri });
+    const callback = await this.options.hooks.completeReconnect(action, this.env);
+    check(callback, rule, `the vendor flow (${action.kind}) did not send the user back to the host`);
+    const outcome = await host.service.completeReconnection(callback);
+    await host.ingestAll();
+    return { outcome, after: await host.service.getConnection(connection.id) };
   }
 
   /** Runs `entry` and detects it the given way; checks the state and the event the state must emit. */

@@ -2,12 +2,7 @@ import { isReconnectKitError } from '@reconnect-kit/core';
 import type { ScenarioEntry } from '../catalogue.js';
 import type { ConformanceRun, Seeded } from '../run.js';
 import { check } from '../violation.js';
-import { declares, type RuleSpec } from './rule.js';
-
-const reconnects = (run: ConformanceRun) =>
-  run.capabilities.oneClickReconnect || run.capabilities.redirectReconnect
-    ? undefined
-    : 'provider declares neither oneClickReconnect nor redirectReconnect';
+import { declares, declaresReconnect, type RuleSpec } from './rule.js';
 
 /** The first catalogue scenario a reconnect repairs (the connection needs its user, one-click or re-login). */
 function repairableScenario(run: ConformanceRun): ScenarioEntry | undefined {
@@ -34,28 +29,21 @@ async function expectTerminalRefusal(rule: string, seeded: Seeded): Promise<void
   );
 }
 
-/** Breaks a seeded connection, reconnects it through the vendor page, completes; returns the outcome. */
+/** Breaks a seeded connection with a scenario a reconnect repairs, then reconnects it through the vendor page. */
 async function reconnect(run: ConformanceRun, rule: string) {
   const entry = repairableScenario(run);
   check(entry, rule, 'the catalogue has no scenario a reconnect repairs (needs_reauth / needs_credentials)');
   const seeded = await run.seed();
   await run.breakWith(rule, seeded, entry);
   await seeded.host.tick(1000);
-  const { host, connection } = seeded;
-  const { action } = await host.service.startReconnection(connection.id, { redirectUri: run.redirectUri });
-  const callback = await run.options.hooks.completeReconnect(action, run.env);
-  check(callback, rule, `the vendor flow (${action.kind}) did not send the user back to the host`);
-  const outcome = await host.service.completeReconnection(callback);
-  // Webhooks the vendor sends about the reconnect arrive after the callback here; they must change nothing.
-  await host.ingestAll();
-  return { seeded, outcome, after: await host.service.getConnection(connection.id) };
+  return { seeded, ...(await run.reconnectThroughVendor(rule, seeded)) };
 }
 
 export function lifecycleRules(): RuleSpec[] {
   return [
     {
       name: 'rule: reconnect keeps the upstream id',
-      needs: reconnects,
+      needs: declaresReconnect,
       async body(run, name) {
         const { seeded, outcome, after } = await reconnect(run, name);
         const expected = seeded.upstream.upstreamId;
@@ -84,7 +72,7 @@ export function lifecycleRules(): RuleSpec[] {
     },
     {
       name: 'rule: reconnect emits connection.recovered once',
-      needs: reconnects,
+      needs: declaresReconnect,
       async body(run, name) {
         const { seeded, outcome } = await reconnect(run, name);
         const types = await seeded.host.eventTypes(seeded.connection.id);

@@ -22,3 +22,8 @@ export const declares =
     const missing = capabilities.filter((capability) => !run.capabilities[capability]);
     return missing.length === 0 ? undefined : `provider does not declare capability ${missing.join(', ')}`;
   };
+
+export const declaresReconnect = (run: ConformanceRun): string | undefined =>
+  run.capabilities.oneClickReconnect || run.capabilities.redirectReconnect
+    ? undefined
+    : 'provider declares neither oneClickReconnect nor redirectReconnect';

@@ -1,7 +1,7 @@
 import { DETECTION_CAPABILITY, type ScenarioEntry } from '../catalogue.js';
 import type { ConformanceRun } from '../run.js';
 import { check } from '../violation.js';
-import type { RuleSpec } from './rule.js';
+import { declaresReconnect, type RuleSpec } from './rule.js';
 
 /** One rule per catalogue scenario and way of detecting it: the connection reaches the catalogue's state. */
 export function scenarioRules(run: ConformanceRun): RuleSpec[] {
@@ -39,29 +39,18 @@ function reconnectOutcomeRule(entry: ScenarioEntry): RuleSpec[] {
   return [
     {
       name: `rule: ${entry.id} then a reconnect is ${expected === 'recovered' ? 'recovered' : 'an account_mismatch'}, same upstream id`,
-      needs: (run) =>
-        run.capabilities.oneClickReconnect || run.capabilities.redirectReconnect
-          ? undefined
-          : 'provider declares neither oneClickReconnect nor redirectReconnect',
+      needs: declaresReconnect,
       async body(run, name) {
         const seeded = await run.seed();
         await run.runPreceding(seeded, entry);
         await run.breakWith(name, seeded, entry);
         await seeded.host.tick(1000);
-        const { host, connection } = seeded;
-        const { action } = await host.service.startReconnection(connection.id, {
-          redirectUri: run.redirectUri,
-        });
-        const callback = await run.options.hooks.completeReconnect(action, run.env);
-        check(callback, name, `the vendor flow (${action.kind}) did not send the user back to the host`);
-        const outcome = await host.service.completeReconnection(callback);
-        await host.ingestAll();
+        const { outcome, after } = await run.reconnectThroughVendor(name, seeded);
         check(
           outcome.outcome === expected,
           name,
           `completeReconnection answered "${outcome.outcome}", expected "${expected}"`,
         );
-        const after = await host.service.getConnection(connection.id);
         check(
           after.upstreamId === seeded.upstream.upstreamId,
           name,
