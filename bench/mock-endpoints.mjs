@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { load, startServer } from './lib/http-load.mjs';
 import { figure, interleave } from './lib/stats.mjs';
 
-const ROUNDS = 3;
-const SECONDS = 2;
+const ROUNDS = 5;
+const SECONDS = 1.5;
 const CONNECTIONS = 10;
 
 const ENDPOINTS = [

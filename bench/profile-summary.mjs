@@ -1,6 +1,8 @@
 /**
  * Summarises a V8 `.cpuprofile` (from `node --cpu-prof` or `node bench/run.mjs --cpu-prof`): the functions with
- * the most self time, and the workspace functions with the most total (inclusive) time, each as file:line name.
+ * the most self time, and the workspace functions with the most total (inclusive) time, each as file:line name,
+ * in percent of the busy (non-idle) time. Inclusive time stops at `await`s (a resumed async function starts a
+ * new stack), so self time is the reliable column for async code.
  *
  *   node bench/profile-summary.mjs bench/profiles/ingest-sqlite.cpuprofile [top=25] [filter]
  *
@@ -16,6 +18,15 @@ function frameName({ functionName, url, lineNumber }) {
   return `${file}:${lineNumber + 1} ${functionName || '(anonymous)'}`;
 }
 
+/** A native leaf (a SQLite `run`, a hash `update`) is named with its JS caller, which is what one can change. */
+function leafName(nodes, parent, id) {
+  const frame = nodes.get(id).callFrame;
+  const callerId = parent.get(id);
+  if (frame.url || callerId === undefined || frame.functionName.startsWith('(')) return frameName(frame);
+  const caller = nodes.get(callerId).callFrame;
+  return `${frame.functionName} <- ${frameName(caller)}`;
+}
+
 export function summarise(profile, { top = 25, filter = '/dist/' } = {}) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map();
@@ -25,11 +36,14 @@ export function summarise(profile, { top = 25, filter = '/dist/' } = {}) {
   profile.samples.forEach((id, index) => {
     selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
   });
-  const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
+  // Percentages are of busy time: an idle server between load runs would otherwise dilute every figure.
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const total = [...selfMicros].reduce((sum, [id, micros]) => (idle.has(id) ? sum : sum + micros), 0);
   const self = new Map();
   const inclusive = new Map();
   for (const [id, micros] of selfMicros) {
-    const leaf = frameName(nodes.get(id).callFrame);
+    if (idle.has(id)) continue;
+    const leaf = leafName(nodes, parent, id);
     self.set(leaf, (self.get(leaf) ?? 0) + micros);
     // Count each function once per sample even when it recurses.
     const seen = new Set();
@@ -46,7 +60,7 @@ export function summarise(profile, { top = 25, filter = '/dist/' } = {}) {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, micros]) => `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${name}`);
-  return { totalMs: Math.round(total / 1000), self: rows(self), inclusive: rows(inclusive) };
+  return { busyMs: Math.round(total / 1000), self: rows(self), inclusive: rows(inclusive) };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -56,6 +70,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     top: top ? Number(top) : undefined,
     filter,
   });
-  console.log(`${summary.totalMs} ms sampled\n\nself time:\n${summary.self.join('\n')}`);
+  console.log(`${summary.busyMs} ms busy (idle time left out)\n\nself time:\n${summary.self.join('\n')}`);
   console.log(`\ntotal time (frames matching the filter):\n${summary.inclusive.join('\n')}`);
 }

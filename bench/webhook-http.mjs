@@ -11,8 +11,8 @@ import { load, startServer } from './lib/http-load.mjs';
 import { figure, interleave } from './lib/stats.mjs';
 
 const ACCOUNTS = 200;
-const ROUNDS = 3;
-const SECONDS = 2;
+const ROUNDS = 5;
+const SECONDS = 1.5;
 const CONNECTIONS = 10;
 /** More than the kit side can take in ROUNDS × SECONDS plus warm-up on this kind of machine. */
 const POOL = 30_000;

@@ -1,80 +1,70 @@
 /**
- * Interleaved, time-boxed ingestion rounds shared by the SQLite and PostgreSQL benchmarks. Each round hands the
- * SAME pre-built, pre-signed deliveries to every side (a bare loop, one or more services); each side processes
- * them for at most `secondsPerSide` and reports events/s. Batches are sized from the warm-up speed, so a slow
- * disk shortens the batch instead of stretching the run.
+ * Interleaved ingestion rounds shared by the SQLite and PostgreSQL benchmarks. Every side (a bare loop, one or
+ * more services) ingests the SAME pre-built, pre-signed deliveries. Within a round the sides take turns every
+ * `CHUNK` deliveries (rotating who goes first), and each side's time is summed over its turns: disk flushes and
+ * load spikes from other processes, which last longer than a turn, then hit all sides alike.
  */
 import { deliveries } from './argyle-webhooks.mjs';
-import { interleaveSides } from './stats.mjs';
 
-async function timed(batch, seconds, ingestOne) {
-  const startedAt = performance.now();
-  const deadline = startedAt + seconds * 1000;
-  let done = 0;
-  while (done < batch.length && performance.now() < deadline) {
-    await ingestOne(batch[done]);
-    done += 1;
-  }
-  return { done, perSecond: done / ((performance.now() - startedAt) / 1000) };
-}
+const CHUNK = 20;
 
 /**
  * `sides`: `{ name: { ingest(delivery), service: boolean } }`; a service side's `ingest` returns the
  * IngestResult, and the run throws unless it applied every delivery it was given (a benchmark of a path that
- * silently drops events would measure nothing). Returns `{ samples: { name: events/s[] }, batchSize }`.
+ * silently drops events would measure nothing). Each round lasts about `secondsPerRound` of wall time.
+ * Returns `{ samples: { name: events/s per round }, delivered }`.
  */
-export async function ingestionRounds({ accounts, sides, rounds, secondsPerSide, log, label }) {
+export async function ingestionRounds({ accounts, sides, rounds, secondsPerRound, log, label }) {
+  const names = Object.keys(sides);
+  const applied = Object.fromEntries(names.map((name) => [name, 0]));
   let next = 0;
-  const build = (count) => {
-    const batch = deliveries(accounts, next, count);
-    next += count;
-    return batch;
+  let delivered = 0;
+  const ingestChunk = async (name, chunk) => {
+    const { ingest, service } = sides[name];
+    const startedAt = performance.now();
+    for (const delivery of chunk) {
+      const result = await ingest(delivery);
+      if (service) applied[name] += result.applied;
+    }
+    return performance.now() - startedAt;
   };
-  const tally = {};
-  const counted = (name, { ingest, service }) => {
-    tally[name] = { given: 0, applied: 0 };
-    return service
-      ? async (delivery) => {
-          tally[name].applied += (await ingest(delivery)).applied;
-        }
-      : ingest;
+  const round = async (seconds) => {
+    const busyMs = Object.fromEntries(names.map((name) => [name, 0]));
+    const deadline = performance.now() + seconds * 1000;
+    let count = 0;
+    for (let turn = 0; performance.now() < deadline; turn += 1) {
+      // Built outside the timed turns; every side gets these same deliveries.
+      const chunk = deliveries(accounts, next, CHUNK);
+      next += CHUNK;
+      for (let i = 0; i < names.length; i += 1) {
+        const name = names[(turn + i) % names.length];
+        busyMs[name] += await ingestChunk(name, chunk);
+      }
+      count += CHUNK;
+    }
+    return {
+      count,
+      perSecond: Object.fromEntries(names.map((name) => [name, count / (busyMs[name] / 1000)])),
+    };
   };
-  const runners = Object.fromEntries(
-    Object.entries(sides).map(([name, side]) => [name, counted(name, side)]),
-  );
 
-  // Warm-up (JIT, statement caches, WAL files, pool connections), not counted; it also sizes the batches.
-  const warmUp = build(200);
-  let fastest = 0;
-  for (const ingestOne of Object.values(runners)) {
-    fastest = Math.max(fastest, (await timed(warmUp, secondsPerSide / 2, ingestOne)).perSecond);
+  // Warm-up (JIT, statement caches, WAL files, pool connections), not counted.
+  await round(secondsPerRound / 2);
+  for (const name of names) applied[name] = 0;
+
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  for (let index = 0; index < rounds; index += 1) {
+    const { count, perSecond } = await round(secondsPerRound);
+    delivered += count;
+    for (const name of names) samples[name].push(perSecond[name]);
+    log(
+      `  ${label} round ${index + 1}/${rounds}: ${names.map((name) => `${name} ${Math.round(perSecond[name])}/s`).join(', ')}`,
+    );
   }
-  const batchSize = Math.min(30_000, Math.max(200, Math.ceil(fastest * secondsPerSide * 1.5)));
-  for (const counts of Object.values(tally)) counts.applied = 0;
-
-  let batch = [];
-  const round = (name) => async (_round, position) => {
-    if (position === 0) batch = build(batchSize);
-    const { done, perSecond } = await timed(batch, secondsPerSide, runners[name]);
-    tally[name].given += done;
-    return perSecond;
-  };
-  const samples = await interleaveSides(
-    rounds,
-    Object.fromEntries(Object.keys(sides).map((name) => [name, round(name)])),
-    {
-      onRound: (index, s) =>
-        log(
-          `  ${label} round ${index + 1}/${rounds}: ${Object.entries(s)
-            .map(([name, values]) => `${name} ${Math.round(values.at(-1))}/s`)
-            .join(', ')}`,
-        ),
-    },
-  );
-  for (const [name, { given, applied }] of Object.entries(tally)) {
-    if (sides[name].service && applied !== given) {
-      throw new Error(`${label}: ${name} applied ${applied} of ${given} deliveries`);
+  for (const name of names) {
+    if (sides[name].service && applied[name] !== delivered) {
+      throw new Error(`${label}: ${name} applied ${applied[name]} of ${delivered} deliveries`);
     }
   }
-  return { samples, batchSize };
+  return { samples, delivered };
 }

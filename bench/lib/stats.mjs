@@ -44,7 +44,16 @@ export function meets(value, target) {
 }
 
 /**
- * One reported figure. `ratio` is subject median / baseline median (both in `unit`); `target` applies to the
+ * The ratio of two interleaved sample series: the median of the per-round ratios when the rounds pair up (both
+ * sides of a round ran back to back, under the same machine load), else the ratio of the medians.
+ */
+export function pairedRatio(subject, baseline) {
+  if (subject.length !== baseline.length) return median(subject) / median(baseline);
+  return median(subject.map((value, round) => value / baseline[round]));
+}
+
+/**
+ * One reported figure. `ratio` is `pairedRatio(subject, baseline)` (both in `unit`); `target` applies to the
  * ratio unless `absolute` is set, in which case it applies to the subject median (e.g. events/s, ms, MB).
  * Only absolute figures may go without a baseline.
  */
@@ -52,7 +61,7 @@ export function figure({ id, title, unit, baseline, subject, target, absolute = 
   if (!baseline && !absolute) throw new Error(`${id}: a ratio needs a baseline`);
   const subjectMedian = median(subject.samples);
   const baselineMedian = baseline ? median(baseline.samples) : undefined;
-  const ratio = baseline ? subjectMedian / baselineMedian : undefined;
+  const ratio = baseline ? pairedRatio(subject.samples, baseline.samples) : undefined;
   const measured = absolute ? subjectMedian : ratio;
   return {
     id,
