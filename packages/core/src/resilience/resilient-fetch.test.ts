@@ -189,6 +189,16 @@ describe('createResilientFetch', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("a Request's own signal counts as the caller's", async () => {
+    const { clock, calls, resilient } = setup(['hang', answer(200)]);
+    const controller = new AbortController();
+    const pending = resilient(new Request(URL_, { signal: controller.signal }));
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error('request cancelled'));
+    await expect(drive(clock, pending)).rejects.toThrow('request cancelled');
+    expect(calls).toHaveLength(1);
+  });
+
   it('refuses nonsensical options', () => {
     const clock = new RecordingClock();
     const fetchImpl: HttpFetch = async () => answer(200);

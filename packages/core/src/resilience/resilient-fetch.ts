@@ -62,8 +62,11 @@ export function createResilientFetch(fetchImpl: HttpFetch, options: ResilientFet
   /** Epoch ms before which no call goes out (a 429's Retry-After, shared by all calls). */
   let heldUntil = 0;
 
-  const attempt = async (input: Parameters<HttpFetch>[0], init: RequestInit | undefined) => {
-    const caller = init?.signal ?? undefined;
+  const attempt = async (
+    input: Parameters<HttpFetch>[0],
+    init: RequestInit | undefined,
+    caller: AbortSignal | undefined,
+  ) => {
     const controller = new AbortController();
     const stopTimer = new AbortController();
     let settled = false;
@@ -95,19 +98,20 @@ export function createResilientFetch(fetchImpl: HttpFetch, options: ResilientFet
 
   return async (input, init) => {
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const caller = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     // A streamed body cannot be sent twice.
     const replayable = !(init?.body instanceof ReadableStream);
     for (let attemptNo = 1; ; attemptNo += 1) {
       const hold = heldUntil - clock.now().getTime();
-      if (hold > 0) await clock.sleep(hold, init?.signal ?? undefined);
+      if (hold > 0) await clock.sleep(hold, caller);
       let outcome: AttemptOutcome;
       let response: Response | undefined;
       let failure: unknown;
       try {
-        response = await attempt(input, init);
+        response = await attempt(input, init, caller);
         outcome = { kind: 'response', status: response.status };
       } catch (error) {
-        if (init?.signal?.aborted) throw error;
+        if (caller?.aborted) throw error;
         failure = error;
         outcome = noResponseOutcome(error);
       }
@@ -123,7 +127,7 @@ export function createResilientFetch(fetchImpl: HttpFetch, options: ResilientFet
       }
       const wait = serverWait ?? backoffDelay(attemptNo, retry, random);
       await response?.body?.cancel().catch(() => undefined);
-      await clock.sleep(wait, init?.signal ?? undefined);
+      await clock.sleep(wait, caller);
     }
   };
 }
