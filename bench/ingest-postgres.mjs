@@ -6,8 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bareReceiver } from './ingest-sqlite.mjs';
-import { makeAccounts } from './lib/argyle-webhooks.mjs';
+import { bareReceiver, makeAccounts } from './lib/argyle-webhooks.mjs';
 import { composeArgyleService, registerConnections } from './lib/compose.mjs';
 import { ingestionRounds } from './lib/ingest-rounds.mjs';
 import { importBuilt, importDependencyOf } from './lib/packages.mjs';

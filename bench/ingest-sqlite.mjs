@@ -3,12 +3,11 @@
  * loop that verifies the same signature, parses the JSON and inserts one row with the store's SQLite settings.
  * The same pair on `:memory:` databases is reported beside it (no disk), to separate CPU cost from fsync cost.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { makeAccounts, SIGNATURE_HEADER, sign } from './lib/argyle-webhooks.mjs';
+import { bareReceiver, makeAccounts } from './lib/argyle-webhooks.mjs';
 import { composeArgyleService, registerConnections } from './lib/compose.mjs';
 import { ingestionRounds } from './lib/ingest-rounds.mjs';
 import { figure } from './lib/stats.mjs';
@@ -30,25 +29,6 @@ function openBareDatabase(path, { journalMode, synchronous }) {
   db.exec(`CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
            event TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL, received_at TEXT NOT NULL)`);
   return db;
-}
-
-/** What a hand-written receiver does at the least: check the HMAC, parse, store one row. */
-export function bareReceiver(insertRow) {
-  return async ({ body, headers }) => {
-    const received = Buffer.from(headers.get(SIGNATURE_HEADER) ?? '', 'hex');
-    const expected = Buffer.from(sign(body), 'hex');
-    if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
-      throw new Error('bad signature');
-    }
-    const { event, data } = JSON.parse(body.toString('utf8'));
-    await insertRow([
-      data.account,
-      event,
-      data.resource.connection.status,
-      data.resource.updated_at,
-      new Date().toISOString(),
-    ]);
-  };
 }
 
 async function measure({ label, bareDb, storePath, log }) {

@@ -6,7 +6,7 @@
  * repairs it (`connected`), with `updated_at` = start + i ms. So every delivery is new (its own event id), in
  * order, and applies a real transition, which is the expensive path of `ingestWebhook`.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ROOT } from './packages.mjs';
 
@@ -48,4 +48,26 @@ export function deliveries(accounts, from, count) {
     const headers = new Headers({ 'content-type': 'application/json', [SIGNATURE_HEADER]: signature });
     return { body, signature, headers };
   });
+}
+
+/**
+ * The bare baseline: what a hand-written receiver does at the least (check the HMAC, parse, store one row).
+ * `insertRow([account, event, status, updated_at, received_at])` stores the row, synchronously or not.
+ */
+export function bareReceiver(insertRow) {
+  return async ({ body, headers }) => {
+    const received = Buffer.from(headers.get(SIGNATURE_HEADER) ?? '', 'hex');
+    const expected = Buffer.from(sign(body), 'hex');
+    if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
+      throw new Error('bad signature');
+    }
+    const { event, data } = JSON.parse(body.toString('utf8'));
+    await insertRow([
+      data.account,
+      event,
+      data.resource.connection.status,
+      data.resource.updated_at,
+      new Date().toISOString(),
+    ]);
+  };
 }
