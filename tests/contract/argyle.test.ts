@@ -441,7 +441,7 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     ]);
   });
 
-  it('a callback naming another account of the user is an account_mismatch; the connection is untouched', async () => {
+  it('a callback naming another account of the user is an account_mismatch; the connection is back in needs_reauth', async () => {
     const host = await startHost();
     const seeded = await seed(host);
     await breakWith(host, seeded, 'argyle.auth_required');
@@ -454,7 +454,8 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     )!;
     const outcome = await host.service.completeReconnection({ state, account_id: other.changed.account_id });
     expect(outcome.outcome).toBe('account_mismatch');
-    expect(await stateOf(host, seeded)).toBe('reconnecting');
+    expect(outcome.connection).toMatchObject({ state: 'needs_reauth', upstreamId: seeded.accountId });
+    expect(await stateOf(host, seeded)).toBe('needs_reauth');
   });
 
   it('invite user: reconnect RE-SENDS the original invite (never a new one); the same invite URL reconnects', async () => {

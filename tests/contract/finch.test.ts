@@ -415,12 +415,14 @@ describe('finch.disconnected', () => {
 });
 
 describe('finch.reauth_different_company', () => {
-  it('the login lands in another company: account_mismatch, the stored connection is not switched', async () => {
+  it('the login lands in another company: account_mismatch, the connection is back in needs_reauth, not switched', async () => {
     const seeded = await seed(host);
     await scenario('finch.reauth_different_company', { target: seeded.connectionId });
     await host.ingestWebhooks();
-    expect((await host.service.getConnection(seeded.id)).state).toBe('needs_reauth');
+    const broken = await host.service.getConnection(seeded.id);
+    expect(broken.state).toBe('needs_reauth');
     const { state, code } = await startAndLogIn(host, seeded);
+    const eventsBefore = (await host.eventTypes(seeded.id)).length;
     const outcome = await host.service.completeReconnection({ state, code });
     expect(outcome).toMatchObject({
       outcome: 'account_mismatch',
@@ -430,8 +432,18 @@ describe('finch.reauth_different_company', () => {
     expect(outcome.actual.upstreamId).not.toBe(seeded.connectionId);
     expect(outcome.actual.upstreamParentId).not.toBe(seeded.companyId);
     const after = await host.service.getConnection(seeded.id);
-    expect(after.upstreamId).toBe(seeded.connectionId);
-    expect(await host.eventTypes(seeded.id)).toContain('connection.account_mismatch');
+    expect(outcome.connection).toEqual(after);
+    expect(after).toMatchObject({
+      state: 'needs_reauth',
+      upstreamId: seeded.connectionId,
+      upstreamParentId: seeded.companyId,
+    });
+    expect(after.problem).toEqual(broken.problem);
+    expect(after.vendor).toEqual(broken.vendor);
+    expect((await host.eventTypes(seeded.id)).slice(eventsBefore)).toEqual([
+      'connection.account_mismatch',
+      'connection.state_changed',
+    ]);
     // The old token still reads the original connection, which still needs re-authentication.
     expect((await host.service.checkStatus(seeded.id)).state).toBe('needs_reauth');
   });

@@ -151,7 +151,7 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     expect(notice).toContain('Account mismatch');
     expect(notice).toContain(before.upstreamParentId);
     expect((await app.service.getConnection(finchHealthy)).upstreamId).toBe(before.upstreamId);
-    // The host re-reads the vendor status after a mismatch: the original connection still needs its sign-in.
+    // The service moves the connection back to its problem state: the original connection still needs its sign-in.
     await expect.poll(() => badgeText(finchHealthy)).toBe('Needs sign-in');
     await screenshot(page, 'dashboard-mismatch');
   });

@@ -47,7 +47,8 @@ export class ActivityFeed {
 
   /**
    * The last reconnect that landed on another account (Finch: another company), unless the connection recovered
-   * since. The service leaves the connection untouched on a mismatch, so the page must say what happened.
+   * since. The service only moves the connection back to its problem state on a mismatch (the badge looks as
+   * before the reconnect), so the page must say what happened.
    */
   pendingMismatch(connectionId: string): AccountMismatch | undefined {
     for (const event of this.history(connectionId)) {

@@ -164,16 +164,6 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
     const feed = new ActivityFeed();
     service.subscribe((event) => {
       feed.record(event);
-      // A reconnect that reached another account leaves the connection as it was (reconnecting): re-read the
-      // vendor's status so the page shows where the original connection really stands.
-      if (event.type === 'connection.account_mismatch') {
-        service.checkStatus(event.connectionId).catch((error: unknown) => {
-          logger.warn('status check after an account mismatch failed', {
-            connectionId: event.connectionId,
-            error,
-          });
-        });
-      }
     });
 
     const mocks = { argyle: new MockAdmin(argyleMock.url), finch: new MockAdmin(finchMock.url) };

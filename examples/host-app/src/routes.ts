@@ -144,11 +144,13 @@ export function createHostApp(options: HostRoutesOptions): express.Express {
     res.write('retry: 3000\n\n');
     options.streams.add(res);
     const stop = feed.listen((event) => {
-      const message = event.to
-        ? `${userName(event.hostUserId)}'s ${providerName(event.provider)} connection: ${STATE_LABELS[event.to]}.`
-        : event.type === 'connection.account_mismatch'
+      // Checked first: a mismatch also names the state the connection went back to.
+      const message =
+        event.type === 'connection.account_mismatch'
           ? `${userName(event.hostUserId)}'s ${providerName(event.provider)} reconnect reached another account.`
-          : undefined;
+          : event.to
+            ? `${userName(event.hostUserId)}'s ${providerName(event.provider)} connection: ${STATE_LABELS[event.to]}.`
+            : undefined;
       const data = JSON.stringify({ connectionId: event.connectionId, type: event.type, message });
       res.write(`event: connection\ndata: ${data}\n\n`);
     });

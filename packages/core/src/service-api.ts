@@ -64,7 +64,10 @@ export interface IngestResult {
 export type CompletionOutcome =
   | { readonly outcome: 'recovered'; readonly connection: Connection }
   | {
-      /** The user re-authenticated into another company/account. The old connection is left untouched. */
+      /**
+       * The user re-authenticated into another company/account. Nothing of it is stored; a connection in
+       * `reconnecting` goes back to the problem state it had before (`connection` is that restored one).
+       */
       readonly outcome: 'account_mismatch';
       readonly connection: Connection;
       readonly expected: { readonly upstreamId: string; readonly upstreamParentId?: string | undefined };

@@ -276,10 +276,13 @@ describe.each(STORES)('on the $kind store', (store) => {
       expect(kit.vendor.exchangeCount()).toBe(1);
     });
 
-    it('reports account_mismatch and leaves the old connection untouched', async () => {
+    it('account_mismatch restores the problem state (ids, secrets, vendor status kept) so the user can retry', async () => {
       kit = make();
       const connection = await broken(kit);
-      const { action, connection: before } = await kit.service.startReconnection(connection.id);
+      const problemState = await kit.service.getConnection(connection.id);
+      const sealed = await kit.store.getSecrets(connection.id);
+      const { action, connection: reconnecting } = await kit.service.startReconnection(connection.id);
+      const outboxBefore = (await kit.store.listOutbox({})).length;
       kit.vendor.issueCode('code_1', { accountId: 'acc_other', ownerId: 'owner_2', token: 'tok_other' });
       const outcome = await kit.service.completeReconnection({
         state: (action as { state: string }).state,
@@ -290,12 +293,56 @@ describe.each(STORES)('on the $kind store', (store) => {
         expected: { upstreamId: 'acc_1', upstreamParentId: 'owner_1' },
         actual: { upstreamId: 'acc_other', upstreamParentId: 'owner_2' },
       });
+      const stored = await kit.service.getConnection(connection.id);
+      expect(outcome.connection).toEqual(stored);
+      expect(stored).toEqual({
+        ...reconnecting,
+        state: 'needs_reauth',
+        updatedAt: stored.updatedAt,
+        stateChangedAt: stored.stateChangedAt,
+        version: reconnecting.version + 1,
+      });
+      expect(stored.problem).toEqual(problemState.problem);
+      expect(stored.vendor).toEqual(problemState.vendor);
+      expect(stored.lastSignalAt).toBe(problemState.lastSignalAt);
+      expect(await kit.store.getSecrets(connection.id)).toBe(sealed);
+      // Subscribers see the mismatch and the state change back, not a fresh breakage; the user is not notified.
+      const added = (await kit.store.listOutbox({})).slice(outboxBefore).map((e) => e.event);
+      expect(added.map((e) => [e.type, e.from, e.to])).toEqual([
+        ['connection.account_mismatch', 'reconnecting', 'needs_reauth'],
+        ['connection.state_changed', 'reconnecting', 'needs_reauth'],
+      ]);
+      expect(added[0]?.data).toMatchObject({
+        expected: { upstreamId: 'acc_1', upstreamParentId: 'owner_1' },
+        actual: { upstreamId: 'acc_other', upstreamParentId: 'owner_2' },
+      });
+      // The user can try again, and this time lands in the right account.
+      const retry = await kit.service.startReconnection(connection.id);
+      kit.vendor.issueCode('code_2', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
+      const recovered = await kit.service.completeReconnection({
+        state: (retry.action as { state: string }).state,
+        code: 'code_2',
+      });
+      expect(recovered).toMatchObject({ outcome: 'recovered', connection: { state: 'connected' } });
+    });
+
+    it('account_mismatch after a reconnect started from connected leaves the connection as it is', async () => {
+      kit = make();
+      const connection = await connected(kit);
+      const { action, connection: before } = await kit.service.startReconnection(connection.id);
+      const outboxBefore = (await kit.store.listOutbox({})).length;
+      kit.vendor.issueCode('code_1', { accountId: 'acc_other', ownerId: 'owner_2', token: 'tok_other' });
+      const outcome = await kit.service.completeReconnection({
+        state: (action as { state: string }).state,
+        code: 'code_1',
+      });
+      expect(outcome.outcome).toBe('account_mismatch');
+      expect(outcome.connection).toEqual(before);
       expect(await kit.service.getConnection(connection.id)).toEqual(before);
-      expect(await kit.store.getSecrets(connection.id)).toBeDefined();
-      const mismatch = (await kit.store.listOutbox({})).find(
-        (e) => e.event.type === 'connection.account_mismatch',
-      );
-      expect(mismatch?.event.data).toMatchObject({ actual: { upstreamId: 'acc_other' } });
+      const added = (await kit.store.listOutbox({})).slice(outboxBefore).map((e) => e.event);
+      expect(added.map((e) => [e.type, e.from, e.to])).toEqual([
+        ['connection.account_mismatch', undefined, 'reconnecting'],
+      ]);
     });
 
     it('pending keeps reconnecting and lets a later call complete', async () => {
@@ -330,6 +377,26 @@ describe.each(STORES)('on the $kind store', (store) => {
         code: 'code_1',
       });
       expect(outcome).toMatchObject({ outcome: 'failed', connection: { state: 'needs_credentials' } });
+    });
+
+    it("a failed completion is the vendor's new verdict: broken + state_changed, and the user is notified", async () => {
+      kit = make();
+      const connection = await broken(kit);
+      const { action } = await kit.service.startReconnection(connection.id);
+      const outboxBefore = (await kit.store.listOutbox({})).length;
+      kit.vendor.issueCode('code_1', {
+        accountId: 'acc_1',
+        ownerId: 'owner_1',
+        token: 't',
+        status: 'password_expired',
+      });
+      await kit.service.completeReconnection({ state: (action as { state: string }).state, code: 'code_1' });
+      const added = (await kit.store.listOutbox({})).slice(outboxBefore).map((e) => e.event);
+      expect(added.map((e) => [e.type, e.from, e.to])).toEqual([
+        ['connection.broken', 'reconnecting', 'needs_credentials'],
+        ['connection.state_changed', 'reconnecting', 'needs_credentials'],
+        ['connection.notification', undefined, 'needs_credentials'],
+      ]);
     });
 
     it('stores nothing when the connection is revoked while the user is in the vendor flow', async () => {

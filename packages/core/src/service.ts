@@ -38,6 +38,7 @@ import { decideTransition, isTerminalState, USER_ACTION_STATES } from './transit
 import type {
   CallbackParams,
   ConnectionEvent,
+  ConnectionEventType,
   ConnectionProblem,
   ConnectionState,
   ProviderConnection,
@@ -64,6 +65,18 @@ interface SignalInput {
   readonly provider?: string | undefined;
   readonly eventId?: string | undefined;
   readonly vendorType?: string | undefined;
+  /**
+   * An event that stands in for the table's specific event (the table still decides whether the step is legal,
+   * and `connection.state_changed` is still emitted). Such a step never notifies the user: it reports an outcome
+   * the user has just seen in the session (a reconnect that landed on another account).
+   */
+  readonly instead?: AnnouncedEvent | undefined;
+}
+
+interface AnnouncedEvent {
+  readonly type: ConnectionEventType;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly discriminator: string;
 }
 
 interface ApplyResult {
@@ -418,8 +431,18 @@ export class ReconnectionService implements ReconnectionServiceApi {
     if (decision.kind === 'same_state') {
       return { connection: next, status: 'same_state', events: [], needsUser: false };
     }
-    const events = decision.events.map((type) =>
-      this.#event(next, type, signal.cause, { from: current.state, data: { version: next.version } }),
+    const instead = signal.instead;
+    const types: readonly ConnectionEventType[] = instead
+      ? [instead.type, 'connection.state_changed']
+      : decision.events;
+    const events = types.map((type) =>
+      type === instead?.type
+        ? this.#event(next, type, signal.cause, {
+            from: current.state,
+            data: { ...instead.data, version: next.version },
+            discriminator: instead.discriminator,
+          })
+        : this.#event(next, type, signal.cause, { from: current.state, data: { version: next.version } }),
     );
     await tx.appendOutbox(events, this.clock.now());
     this.logger.info('connection state changed', {
@@ -429,7 +452,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
       to: next.state,
       cause: signal.cause.kind,
     });
-    const needsUser = USER_ACTION_STATES.includes(next.state);
+    const needsUser = !instead && USER_ACTION_STATES.includes(next.state);
     return { connection: next, status: 'applied', events, needsUser, cause: signal.cause };
   }
 
@@ -592,10 +615,28 @@ export class ReconnectionService implements ReconnectionServiceApi {
     if (expected.upstreamId !== actual.upstreamId || parentMismatch) {
       this.logger.warn('reconnect landed on another account', { connectionId: connection.id });
       return this.#finishAttempt(claims.nonce, connection.id, async (tx, current) => {
-        const event = this.#event(current, 'connection.account_mismatch', cause, {
-          from: undefined,
-          discriminator: claims.nonce,
+        const mismatch: AnnouncedEvent = {
+          type: 'connection.account_mismatch',
           data: { expected, actual },
+          discriminator: claims.nonce,
+        };
+        // Back to the problem the reconnect was fixing, so the user can try again; ids, secrets and vendor
+        // status stay as they were (nothing from the other account is stored).
+        if (current.state === 'reconnecting' && current.problem) {
+          const restored = await this.#apply(tx, current, {
+            state: current.problem.state,
+            problem: current.problem,
+            cause,
+            instead: mismatch,
+          });
+          return { outcome: 'account_mismatch', connection: restored.connection, expected, actual };
+        }
+        // Reconnects started from `connected`/`pending` have no problem to go back to; a webhook may also have
+        // moved the connection meanwhile. The connection is left as it is.
+        const event = this.#event(current, mismatch.type, cause, {
+          from: undefined,
+          discriminator: mismatch.discriminator,
+          data: mismatch.data,
         });
         await tx.appendOutbox([event], this.clock.now());
         return { outcome: 'account_mismatch', connection: current, expected, actual };
