@@ -42,7 +42,7 @@ export interface ResolvedArgyleConfig {
   readonly baseUrl: string;
   readonly webhookSecrets: readonly string[];
   readonly linkUrl: string;
-  readonly impact: readonly string[];
+  readonly impact: readonly string[] | undefined;
   readonly maxRetries: number;
 }
 
@@ -60,7 +60,7 @@ export function resolveArgyleConfig(input: unknown): ResolvedArgyleConfig {
     baseUrl,
     webhookSecrets: typeof secrets === 'string' ? [secrets] : secrets,
     linkUrl: config.linkUrl,
-    impact: config.impact ?? [],
+    impact: config.impact,
     maxRetries: config.maxRetries,
   };
   // Keep secrets out of JSON.stringify / util.inspect of the config object.

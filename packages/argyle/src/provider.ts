@@ -77,8 +77,8 @@ export class ArgyleProvider implements ReconnectionProvider {
     this.#http = new ArgyleHttpClient(config, resilientFetch, clock);
   }
 
-  /** What stops working while a connection is broken (from the config), for the host's notifications. */
-  get impact(): readonly string[] {
+  /** What stops working while a connection is broken (from the config); core's notifications fall back to it. */
+  get impact(): readonly string[] | undefined {
     return this.#config.impact;
   }
 

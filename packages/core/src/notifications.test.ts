@@ -58,6 +58,34 @@ describe('notifications', () => {
     expect(notification.action).toBeUndefined();
   });
 
+  it("falls back to the provider's impact when the service options set none for it", async () => {
+    const { notifier, status } = await setup({ providerImpact: ['Paystubs stop refreshing.'] });
+    await status('evt_1', 'login_required');
+    expect(notifier.received.map((r) => r.notification.impact)).toEqual([['Paystubs stop refreshing.']]);
+  });
+
+  it("prefers the service options' impact for the provider over the provider's own", async () => {
+    const { notifier, status } = await setup({
+      providerImpact: ['Paystubs stop refreshing.'],
+      options: { notifications: { providers: { example: { impact: ['Paychecks stop syncing.'] } } } },
+    });
+    await status('evt_1', 'login_required');
+    expect(notifier.received.map((r) => r.notification.impact)).toEqual([['Paychecks stop syncing.']]);
+  });
+
+  it('uses the default impact when another provider has one configured', async () => {
+    const { notifier, status } = await setup({
+      options: {
+        notifications: {
+          defaultImpact: ['Syncing stops.'],
+          providers: { other: { impact: ['Not this one.'] } },
+        },
+      },
+    });
+    await status('evt_1', 'login_required');
+    expect(notifier.received.map((r) => r.notification.impact)).toEqual([['Syncing stops.']]);
+  });
+
   it('does not notify for states the user cannot fix', async () => {
     const { notifier, status } = await setup();
     await status('evt_1', 'outage');

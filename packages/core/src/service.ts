@@ -759,8 +759,9 @@ export class ReconnectionService implements ReconnectionServiceApi {
             },
           )
         : undefined;
+      const { impact } = this.#provider(connection.provider);
       await this.notifier.notify(
-        buildUserNotification(this.options.notifications, connection, cause, action),
+        buildUserNotification(this.options.notifications, connection, cause, action, impact),
       );
     } catch (error) {
       this.logger.error('notifier failed', { connectionId: connection.id, error: redact(error) });

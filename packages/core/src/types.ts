@@ -200,6 +200,11 @@ export type ReconnectResult =
 export interface ReconnectionProvider {
   readonly id: string;
   readonly capabilities: ProviderCapabilities;
+  /**
+   * What stops working until the user reconnects, for notifications. Used when the service options set no
+   * `notifications.providers.<id>.impact`; without either, `notifications.defaultImpact` applies.
+   */
+  readonly impact?: readonly string[] | undefined;
   /** Checks the signature over the exact raw bytes in constant time. Throws ReconnectKitError (webhook_*). */
   verifyWebhook(rawBody: Uint8Array, headers: Headers, now: Date): VerifiedWebhook;
   /** Normalises a verified webhook into events; validates the payload (throws `webhook_payload_invalid`). */

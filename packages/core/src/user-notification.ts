@@ -13,12 +13,16 @@ export function wantsAction(options: ReconnectKitOptions['notifications'], conne
   return options.providers[connection.provider]?.includeAction === true && connection.state !== 'revoked';
 }
 
-/** The notification for a connection whose user must act: plain reason, configured impact, optional action. */
+/**
+ * The notification for a connection whose user must act: plain reason, optional action, and the impact from the
+ * service options for the provider, else the provider's own `impact`, else the default.
+ */
 export function buildUserNotification(
   options: ReconnectKitOptions['notifications'],
   connection: Connection,
   cause: ConnectionEvent['cause'],
   action: ReconnectAction | undefined,
+  providerImpact: readonly string[] | undefined,
 ): UserNotification {
   return {
     connection: {
@@ -33,7 +37,7 @@ export function buildUserNotification(
     reason:
       connection.problem?.reason ?? DEFAULT_REASONS[connection.state] ?? 'Your connection needs attention.',
     action,
-    impact: options.providers[connection.provider]?.impact ?? options.defaultImpact,
+    impact: options.providers[connection.provider]?.impact ?? providerImpact ?? options.defaultImpact,
     problem: connection.problem,
     cause,
   };

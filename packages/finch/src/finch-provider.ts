@@ -45,8 +45,8 @@ export class FinchProvider implements ReconnectionProvider {
     inviteResend: false,
     revocation: true,
   };
-  /** What stops working in the host app until the employer reconnects. */
-  readonly impact: readonly string[];
+  /** What stops working in the host app until the employer reconnects (core's notifications fall back to it). */
+  readonly impact: readonly string[] | undefined;
 
   // Private fields: never part of JSON.stringify or util.inspect output.
   readonly #config: FinchConfig;
@@ -63,7 +63,7 @@ export class FinchProvider implements ReconnectionProvider {
   ) {
     this.#config = config;
     this.#clock = clock;
-    this.impact = config.impact ?? [];
+    this.impact = config.impact;
     this.#webhookSecrets =
       typeof config.webhookSecret === 'string' ? [config.webhookSecret] : config.webhookSecret;
     // Retries run in the resilient fetch, on the injected clock (the SDK's own would sleep on real timers), so the

@@ -47,6 +47,8 @@ export interface ExampleKitOptions {
   readonly clock?: ManualClock;
   readonly secretBox?: ReconnectKitConfig['secretBox'];
   readonly parent?: DependencyContainer;
+  /** The example provider's own `impact`. */
+  readonly providerImpact?: readonly string[];
 }
 
 /**
@@ -57,7 +59,12 @@ export function createExampleKit(options: ExampleKitOptions = {}): ExampleKit {
   const container = (options.parent ?? rootContainer).createChildContainer();
   const clock = options.clock ?? new ManualClock();
   const vendor = new ExampleVendor();
-  const provider = new ExampleProvider({ vendor, webhookSecret: TEST_WEBHOOK_SECRET, clock });
+  const provider = new ExampleProvider({
+    vendor,
+    webhookSecret: TEST_WEBHOOK_SECRET,
+    clock,
+    impact: options.providerImpact,
+  });
   registerReconnectKit(container, {
     stateSigningKey: TEST_STATE_SIGNING_KEY,
     secretBox: options.secretBox ?? TEST_SECRET_BOX,

@@ -217,6 +217,8 @@ export interface ExampleProviderOptions {
   readonly clock?: Clock;
   /** Where the fake reconnect page lives (only used to build the redirect URL). */
   readonly connectUrl?: string;
+  /** What stops working until the user reconnects (the notification falls back to it). */
+  readonly impact?: readonly string[];
 }
 
 /** A complete `ReconnectionProvider` over `ExampleVendor`. */
@@ -231,6 +233,7 @@ export class ExampleProvider implements ReconnectionProvider {
     inviteResend: false,
     revocation: true,
   };
+  readonly impact: readonly string[] | undefined;
   readonly #vendor: ExampleVendor;
   readonly #secret: string;
   readonly #clock: Clock;
@@ -242,6 +245,7 @@ export class ExampleProvider implements ReconnectionProvider {
     this.#secret = options.webhookSecret;
     this.#clock = options.clock ?? new SystemClock();
     this.#connectUrl = options.connectUrl ?? 'https://connect.example.test/reauth';
+    this.impact = options.impact;
   }
 
   verifyWebhook(rawBody: Uint8Array, headers: Headers, now: Date): VerifiedWebhook {
