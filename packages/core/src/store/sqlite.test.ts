@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Connection } from '../service-api.js';
 import { describeConnectionStoreSuite } from '../testing/store-suite.js';
-import { SqliteConnectionStore } from './sqlite.js';
+import { SQLITE_MIGRATIONS, SqliteConnectionStore } from './sqlite.js';
 
 describeConnectionStoreSuite('SqliteConnectionStore (:memory:)', async () => {
   const store = new SqliteConnectionStore(':memory:');
@@ -29,12 +30,21 @@ describe('SqliteConnectionStore files', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('syncs WAL commits at NORMAL by default and at FULL when asked', async () => {
+  const latestVersion = Math.max(...SQLITE_MIGRATIONS.map((migration) => migration.version));
+
+  it('syncs WAL commits at NORMAL by default and at FULL when asked, checkpointing every 10,000 pages', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
     const normal = new SqliteConnectionStore(join(dir, 'normal.sqlite'));
-    const full = new SqliteConnectionStore(join(dir, 'full.sqlite'), { synchronous: 'full' });
-    expect(normal.durability).toEqual({ journalMode: 'wal', synchronous: 'normal' });
-    expect(full.durability).toEqual({ journalMode: 'wal', synchronous: 'full' });
+    const full = new SqliteConnectionStore(join(dir, 'full.sqlite'), {
+      synchronous: 'full',
+      walAutocheckpointPages: 500,
+    });
+    expect(normal.durability).toEqual({
+      journalMode: 'wal',
+      synchronous: 'normal',
+      walAutocheckpointPages: 10_000,
+    });
+    expect(full.durability).toEqual({ journalMode: 'wal', synchronous: 'full', walAutocheckpointPages: 500 });
     await normal.close();
     await full.close();
   });
@@ -43,19 +53,21 @@ describe('SqliteConnectionStore files', () => {
     dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
     const path = join(dir, 'store.sqlite');
     const first = new SqliteConnectionStore(path);
-    expect(first.schemaVersion).toBe(1);
+    expect(first.schemaVersion).toBe(latestVersion);
     await first.putSecrets('conn_a', 'sealed');
     await first.close();
     await first.close();
 
     const second = new SqliteConnectionStore(path);
-    expect(second.schemaVersion).toBe(1);
+    expect(second.schemaVersion).toBe(latestVersion);
     expect(await second.getSecrets('conn_a')).toBe('sealed');
     await second.close();
 
     const raw = new DatabaseSync(path);
     expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
-    expect(raw.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 1 });
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({
+      n: SQLITE_MIGRATIONS.length,
+    });
     raw.close();
   });
 
@@ -63,5 +75,80 @@ describe('SqliteConnectionStore files', () => {
     const store = new SqliteConnectionStore(':memory:');
     await store.close();
     await expect(store.getSecrets('conn_a')).rejects.toThrow('closed');
+  });
+
+  it('upgrades a version 1 file in place, keeping dedupe records and the pending outbox', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
+    const path = join(dir, 'v1.sqlite');
+    const v1 = new DatabaseSync(path);
+    v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    v1.exec(SQLITE_MIGRATIONS.find((migration) => migration.version === 1)?.sql ?? '');
+    v1.exec(`INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00.000Z');
+      INSERT INTO inbound_events VALUES ('argyle', 'evt_seen', '2026-01-01T00:00:00.000Z');
+      INSERT INTO outbox (event_id, body, next_attempt_at) VALUES ('evt_out', '{"id":"evt_out"}', '2026-01-01');
+      INSERT INTO outbox (event_id, body, next_attempt_at, delivered_at)
+        VALUES ('evt_done', '{"id":"evt_done"}', '2026-01-01', '2026-01-02');`);
+    v1.close();
+
+    const store = new SqliteConnectionStore(path);
+    expect(store.schemaVersion).toBe(latestVersion);
+    expect(await store.recordInboundEvent('argyle', 'evt_seen', new Date())).toBe(false);
+    expect(await store.recordInboundEvent('argyle', 'evt_new', new Date())).toBe(true);
+    const claimed = await store.claimOutbox({
+      owner: 'w1',
+      now: new Date('2026-02-01'),
+      leaseMs: 1000,
+      limit: 10,
+    });
+    expect(claimed.map((entry) => entry.event.id)).toEqual(['evt_out']);
+    await store.close();
+  });
+
+  it('keeps every index in step when an update changes the columns they cover', async () => {
+    const store = new SqliteConnectionStore(':memory:');
+    const at = '2026-03-01T00:00:00.000Z';
+    const original: Connection = {
+      id: 'conn_a',
+      provider: 'example',
+      hostUserId: 'user_1',
+      upstreamId: 'acc_1',
+      upstreamParentId: 'owner_1',
+      metadata: {},
+      state: 'connected',
+      vendor: { status: 'active', code: null },
+      createdAt: at,
+      updatedAt: at,
+      stateChangedAt: at,
+      version: 1,
+    };
+    await store.insertConnection(original);
+    const stateOnly = { ...original, state: 'needs_reauth' as const, version: 2 };
+    await store.updateConnection(stateOnly, 1);
+    expect(await store.findByUpstream('example', 'acc_1')).toEqual(stateOnly);
+
+    const moved = {
+      ...stateOnly,
+      hostUserId: 'user_2',
+      upstreamId: 'acc_2',
+      upstreamParentId: 'owner_2',
+      version: 3,
+    };
+    await store.updateConnection(moved, 2);
+    expect(await store.findByUpstream('example', 'acc_1')).toBeUndefined();
+    expect(await store.findByUpstream('example', 'acc_2')).toEqual(moved);
+    expect(await store.findLatestByUpstreamParent('example', 'owner_2', ['needs_reauth'])).toEqual(moved);
+    expect((await store.listConnections({ hostUserId: 'user_1' })).items).toEqual([]);
+    expect((await store.listConnections({ hostUserId: 'user_2' })).items).toEqual([moved]);
+
+    const revoked = { ...moved, state: 'revoked' as const, version: 4 };
+    await store.updateConnection(revoked, 3);
+    await store.insertConnection({
+      ...original,
+      id: 'conn_b',
+      upstreamId: 'acc_2',
+      upstreamParentId: 'owner_2',
+    });
+    expect((await store.findByUpstream('example', 'acc_2'))?.id).toBe('conn_b');
+    await store.close();
   });
 });
