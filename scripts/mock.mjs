@@ -27,7 +27,9 @@ if (stale.length > 0) {
   process.stderr.write(`[mock] building ${stale.join(', ')}\n`);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const pkg of packages) {
-    execFileSync(process.execPath, [tsc, '-p', join(root, pkg, 'tsconfig.build.json')], { stdio: ['ignore', 2, 2] });
+    execFileSync(process.execPath, [tsc, '-p', join(root, pkg, 'tsconfig.build.json')], {
+      stdio: ['ignore', 2, 2],
+    });
   }
 }
 await import(pathToFileURL(join(root, 'mocks/engine/dist/cli.js')).href);
