@@ -1,21 +1,38 @@
 import type { Clock } from '../clock.js';
 
+/** How far behind the ideal schedule (at least one interval) a late timer may hand out tokens to catch up. */
+const MAX_CATCH_UP_MS = 100;
+
+/**
+ * The window the per-second count is kept over: one second plus a 5 ms margin for the jitter between a token and
+ * the vendor call it pays for (the call, not the token, is what the vendor counts). Costs at most 0.5 % of the rate.
+ */
+const WINDOW_MS = 1005;
+
 interface Waiter {
+  /** When the caller asked (epoch ms): time before it, with nobody waiting, earns no catch-up. */
+  readonly askedAt: number;
   readonly resolve: () => void;
   readonly reject: (reason: unknown) => void;
 }
 
 /**
- * A rate limiter on the injected clock. The bucket holds one token and refills at `ratePerSecond`, so tokens are
- * handed out `1000 / ratePerSecond` ms apart and no one-second window, wherever it starts, sees more than
- * `ratePerSecond` of them (a bigger bucket would allow bursts of twice the rate). Waiters are served in order.
+ * A rate limiter on the injected clock. Tokens are due `1000 / ratePerSecond` ms apart, each scheduled from when
+ * the previous one was due (not from when a late timer woke), so waiters get the configured rate even when timers
+ * fire up to `MAX_CATCH_UP_MS` (or one interval) late. Catching up never exceeds the rate: no one-second window,
+ * wherever it starts, sees more than `ceil(ratePerSecond)` tokens (a plain bucket bigger than one token would allow
+ * bursts of twice the rate). Waiters are served in order.
  */
 export class TokenBucket {
   readonly #clock: Clock;
   readonly #intervalMs: number;
   readonly #queue: Waiter[] = [];
-  /** The earliest time (epoch ms) the next token may be handed out. */
+  /** When (epoch ms) the next token is due on the ideal schedule. */
   #nextAt = Number.NEGATIVE_INFINITY;
+  /** When the last `ceil(ratePerSecond)` tokens were handed out, oldest first (the one-second window's memory). */
+  readonly #recent: number[] = [];
+  readonly #perSecond: number;
+  readonly #catchUpMs: number;
   #pausedUntil = Number.NEGATIVE_INFINITY;
   #pumping = false;
 
@@ -25,6 +42,8 @@ export class TokenBucket {
     }
     this.#clock = clock;
     this.#intervalMs = 1000 / ratePerSecond;
+    this.#perSecond = Math.ceil(ratePerSecond);
+    this.#catchUpMs = Math.max(MAX_CATCH_UP_MS, this.#intervalMs);
   }
 
   /** Resolves when the caller may make one call; rejects with the signal's reason if it aborts first. */
@@ -37,6 +56,7 @@ export class TokenBucket {
         reject(signal?.reason);
       };
       const waiter: Waiter = {
+        askedAt: this.#clock.now().getTime(),
         resolve: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
@@ -59,14 +79,20 @@ export class TokenBucket {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (this.#queue.length > 0) {
+      for (let waiter = this.#queue[0]; waiter; waiter = this.#queue[0]) {
         const now = this.#clock.now().getTime();
-        const at = Math.max(this.#nextAt, this.#pausedUntil);
+        // A late wake-up keeps its place on the schedule, but only so far back: after a stall (a blocked event
+        // loop) the schedule restarts instead of owing a long run of tokens.
+        const due = Math.max(this.#nextAt, now - this.#catchUpMs, waiter.askedAt, this.#pausedUntil);
+        const oldest = this.#recent.length < this.#perSecond ? undefined : this.#recent[0];
+        const at = Math.max(due, oldest === undefined ? due : oldest + WINDOW_MS);
         if (at > now) {
           await this.#clock.sleep(at - now);
           continue;
         }
-        this.#nextAt = now + this.#intervalMs;
+        this.#nextAt = due + this.#intervalMs;
+        this.#recent.push(now);
+        if (this.#recent.length > this.#perSecond) this.#recent.shift();
         this.#queue.shift()?.resolve();
       }
     } finally {
