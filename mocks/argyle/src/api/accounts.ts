@@ -2,7 +2,7 @@
 import type { MockRequest, RouteDefinition } from '@reconnect-kit/mock-engine';
 import { periodicScan, removeAccount } from '../domain/accounts.js';
 import { serializeAccount, serializePaystub } from '../domain/serialize.js';
-import type { AccountRecord, ArgyleState } from '../domain/state.js';
+import { type AccountRecord, type ArgyleState, accountPaystubs } from '../domain/state.js';
 import { type ArgyleContext, apiResource, jsonResponse, notFound, readObjectBody } from './http.js';
 import { type PageRequest, pageResponse, readPageRequest } from './pagination.js';
 import { FieldErrors, isUuid } from './validation.js';
@@ -74,11 +74,9 @@ export const accountRoutes: RouteDefinition<ArgyleState>[] = [
       checkFilters(page);
       const account = page.filters.get('account');
       const user = page.filters.get('user');
-      const paystubs = [...ctx.state.paystubs.values()].filter(
-        (paystub) =>
-          (account === undefined || paystub.accountId === account) &&
-          (user === undefined || paystub.userId === user),
-      );
+      const candidates =
+        account === undefined ? ctx.state.paystubs.values() : accountPaystubs(ctx.state, account).values();
+      const paystubs = [...candidates].filter((paystub) => user === undefined || paystub.userId === user);
       return pageResponse(req, page, paystubs, serializePaystub);
     },
   }),

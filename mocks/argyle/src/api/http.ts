@@ -43,9 +43,24 @@ function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** Compares digests so that neither length nor content leaks through timing. */
-function sameSecret(received: string, expected: string): boolean {
-  return timingSafeEqual(sha256(received), sha256(expected));
+/** The digests of the credentials a mock accepts, computed once per credentials object and value. */
+interface ExpectedCredentials {
+  readonly keyId: string;
+  readonly keySecret: string;
+  readonly keyIdDigest: Buffer;
+  readonly keySecretDigest: Buffer;
+}
+
+const expectedByConfig = new WeakMap<object, ExpectedCredentials>();
+
+function expectedCredentials(credentials: Readonly<Record<string, string>>): ExpectedCredentials {
+  const { api_key_id: keyId = '', api_key_secret: keySecret = '' } = credentials;
+  const cached = expectedByConfig.get(credentials);
+  // Comparing the configured values with themselves leaks nothing; it catches a credentials object changed in place.
+  if (cached && cached.keyId === keyId && cached.keySecret === keySecret) return cached;
+  const expected = { keyId, keySecret, keyIdDigest: sha256(keyId), keySecretDigest: sha256(keySecret) };
+  expectedByConfig.set(credentials, expected);
+  return expected;
 }
 
 function authenticate(req: MockRequest, ctx: ArgyleContext): void {
@@ -62,10 +77,11 @@ function authenticate(req: MockRequest, ctx: ArgyleContext): void {
   const separator = decoded.indexOf(':');
   const keyId = separator < 0 ? decoded : decoded.slice(0, separator);
   const keySecret = separator < 0 ? '' : decoded.slice(separator + 1);
-  const { api_key_id: expectedId = '', api_key_secret: expectedSecret = '' } = ctx.config.credentials;
-  // Evaluate both comparisons so a wrong id and a wrong secret take the same time.
-  const idMatches = sameSecret(keyId, expectedId);
-  const secretMatches = sameSecret(keySecret, expectedSecret);
+  const expected = expectedCredentials(ctx.config.credentials);
+  // Digests of equal length, compared in constant time, so neither length nor content leaks through timing; both
+  // comparisons always run so a wrong id and a wrong secret take the same time.
+  const idMatches = timingSafeEqual(sha256(keyId), expected.keyIdDigest);
+  const secretMatches = timingSafeEqual(sha256(keySecret), expected.keySecretDigest);
   if (!idMatches || !secretMatches) {
     throw new MockHttpError(
       401,

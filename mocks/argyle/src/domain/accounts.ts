@@ -14,7 +14,15 @@ import type { MockContext, QueuedWebhook } from '@reconnect-kit/mock-engine';
 import { CONNECTION_ERROR_MESSAGES, type MockConnectionErrorCode } from './connection-errors.js';
 import { findSandboxItem } from './sandbox.js';
 import { serializePaystub, serializeWebhookAccount } from './serialize.js';
-import { type AccountRecord, type ArgyleState, type PaystubRecord, takeRowKey } from './state.js';
+import {
+  type AccountRecord,
+  type ArgyleState,
+  accountPaystubs,
+  addPaystub,
+  type PaystubRecord,
+  removeAccountPaystubs,
+  takeRowKey,
+} from './state.js';
 import { type AccountEventName, publish } from './webhooks.js';
 
 type Ctx = MockContext<ArgyleState>;
@@ -90,11 +98,8 @@ export function startReconnect(ctx: Ctx, account: AccountRecord): QueuedWebhook[
 
 function addPaystubs(ctx: Ctx, account: AccountRecord, count: number): PaystubRecord[] {
   const now = ctx.clock.now();
-  const existing = [...ctx.state.paystubs.values()].filter((paystub) => paystub.accountId === account.id);
-  const latest = existing.reduce<number | null>(
-    (max, paystub) => Math.max(max ?? 0, paystub.paystubDate.getTime()),
-    null,
-  );
+  const existing = accountPaystubs(ctx.state, account.id);
+  const latest = existing.at(-1)?.paystubDate.getTime() ?? null;
   // The first sync fills past pay periods; later scans add the periods after the latest paystub.
   const firstDate =
     latest === null
@@ -117,7 +122,7 @@ function addPaystubs(ctx: Ctx, account: AccountRecord, count: number): PaystubRe
       netPay: (gross * 0.78).toFixed(2),
       createdAt: now,
     };
-    ctx.state.paystubs.set(paystub.id, paystub);
+    addPaystub(ctx.state, paystub);
     added.push(paystub);
   }
   return added;
@@ -179,9 +184,7 @@ export function takeArmedFailure(account: AccountRecord): MockConnectionErrorCod
 /** Revoked in Link or deleted via the API: the account and all of its data are gone. */
 export function removeAccount(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   ctx.state.accounts.delete(account.id);
-  for (const paystub of [...ctx.state.paystubs.values()]) {
-    if (paystub.accountId === account.id) ctx.state.paystubs.delete(paystub.id);
-  }
+  removeAccountPaystubs(ctx.state, account.id);
   for (const challenge of [...ctx.state.mfaChallenges.values()]) {
     if (challenge.accountId === account.id) ctx.state.mfaChallenges.delete(challenge.id);
   }

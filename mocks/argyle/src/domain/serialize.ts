@@ -8,13 +8,14 @@ import type { ArgyleInvite } from '../generated/invite.js';
 import type { ArgyleUser } from '../generated/user.js';
 import type { ArgyleWebhookAccount } from '../generated/webhook-accounts.js';
 import type { ArgyleWebhookSubscription } from '../generated/webhook-subscription.js';
-import type {
-  AccountRecord,
-  ArgyleState,
-  InviteRecord,
-  PaystubRecord,
-  UserRecord,
-  WebhookSubscriptionRecord,
+import {
+  type AccountRecord,
+  type ArgyleState,
+  accountPaystubs,
+  type InviteRecord,
+  type PaystubRecord,
+  type UserRecord,
+  type WebhookSubscriptionRecord,
 } from './state.js';
 
 const SANDBOX_SOURCE = 'argyle_sandbox';
@@ -34,14 +35,6 @@ function dayTime(date: Date): string {
   return `${date.toISOString().slice(0, 10)}T00:00:00Z`;
 }
 
-function paystubDates(state: ArgyleState, accountId: string): Date[] {
-  const dates: Date[] = [];
-  for (const paystub of state.paystubs.values()) {
-    if (paystub.accountId === accountId) dates.push(paystub.paystubDate);
-  }
-  return dates.sort((a, b) => a.getTime() - b.getTime());
-}
-
 function availability(state: ArgyleState, account: AccountRecord, format: TimestampFormat): Availability {
   const sync = account.availability;
   const counted = (count: number, from: string | null, to: string | null) =>
@@ -55,13 +48,13 @@ function availability(state: ArgyleState, account: AccountRecord, format: Timest
           available_to: to,
         };
   const plain = () => (sync === null ? null : { status: sync.status, updated_at: format(sync.updatedAt) });
-  const dates = paystubDates(state, account.id);
-  const first = dates[0];
-  const last = dates[dates.length - 1];
+  const paystubs = accountPaystubs(state, account.id);
+  const first = paystubs[0]?.paystubDate;
+  const last = paystubs.at(-1)?.paystubDate;
   return {
     gigs: counted(0, null, null),
     shifts: counted(0, null, null),
-    paystubs: counted(dates.length, first ? dayTime(first) : null, last ? dayTime(last) : null),
+    paystubs: counted(paystubs.length, first ? dayTime(first) : null, last ? dayTime(last) : null),
     payroll_documents: plain(),
     identities: plain(),
     ratings: plain(),

@@ -113,6 +113,8 @@ export interface ArgyleState {
   readonly users: Map<string, UserRecord>;
   readonly accounts: Map<string, AccountRecord>;
   readonly paystubs: Map<string, PaystubRecord>;
+  /** The same paystubs by account id, each list in paystub date order (see `addPaystub`). */
+  readonly paystubsByAccount: Map<string, PaystubRecord[]>;
   readonly invites: Map<string, InviteRecord>;
   readonly webhooks: Map<string, WebhookSubscriptionRecord>;
   readonly mfaChallenges: Map<string, MfaChallenge>;
@@ -124,6 +126,7 @@ export function createArgyleState(): ArgyleState {
     users: new Map(),
     accounts: new Map(),
     paystubs: new Map(),
+    paystubsByAccount: new Map(),
     invites: new Map(),
     webhooks: new Map(),
     mfaChallenges: new Map(),
@@ -134,4 +137,31 @@ export function takeRowKey(state: ArgyleState): number {
   const rowKey = state.nextRowKey;
   state.nextRowKey += 1;
   return rowKey;
+}
+
+/** Stores a paystub under its id and in its account's date-ordered list. */
+export function addPaystub(state: ArgyleState, paystub: PaystubRecord): void {
+  state.paystubs.set(paystub.id, paystub);
+  const list = state.paystubsByAccount.get(paystub.accountId);
+  if (!list) {
+    state.paystubsByAccount.set(paystub.accountId, [paystub]);
+    return;
+  }
+  list.push(paystub);
+  // Scans only add later pay periods, so this sort runs only if that ever changes.
+  const previous = list[list.length - 2];
+  if (previous && previous.paystubDate > paystub.paystubDate) {
+    list.sort((a, b) => a.paystubDate.getTime() - b.paystubDate.getTime());
+  }
+}
+
+/** An account's paystubs, oldest paystub date first (empty if it has none). */
+export function accountPaystubs(state: ArgyleState, accountId: string): readonly PaystubRecord[] {
+  return state.paystubsByAccount.get(accountId) ?? [];
+}
+
+/** Drops every paystub of an account. */
+export function removeAccountPaystubs(state: ArgyleState, accountId: string): void {
+  for (const paystub of accountPaystubs(state, accountId)) state.paystubs.delete(paystub.id);
+  state.paystubsByAccount.delete(accountId);
 }
