@@ -16,7 +16,7 @@ import {
   isReconnectKitError,
   ManualClock,
   RECONNECTION_SERVICE,
-  type ReconnectionServiceApi,
+  type ReconnectionService,
   registerReconnectKit,
 } from '@reconnect-kit/core';
 import {
@@ -98,11 +98,14 @@ const clearJournal = () => admin('DELETE', '/requests');
 // ---- one host app per test -----------------------------------------------------------------------------------
 
 interface Host {
-  readonly service: ReconnectionServiceApi;
+  readonly service: ReconnectionService;
   readonly events: ConnectionEvent[];
   /** Advances the host's and the mock's clocks together. */
   tick(ms: number): Promise<void>;
-  /** Waits for the mock's queued webhooks, ingests every delivery received since the last call; returns event names. */
+  /**
+   * Waits for the mock's queued webhooks, ingests every delivery received since the last call and waits for any
+   * status read confirming them; returns event names.
+   */
   ingestWebhooks(): Promise<string[]>;
   /** Delivers the outbox; returns the event types for one connection emitted since the previous call. */
   newEvents(connectionId: string): Promise<ConnectionEventType[]>;
@@ -133,7 +136,7 @@ async function startHost(): Promise<Host> {
     linkUrl: `${mock.url}/link`,
   });
   expect(child.resolve(ArgyleProvider).id).toBe('argyle');
-  const service = child.resolve<ReconnectionServiceApi>(RECONNECTION_SERVICE);
+  const service = child.resolve<ReconnectionService>(RECONNECTION_SERVICE);
   const events: ConnectionEvent[] = [];
   service.subscribe((event) => {
     events.push(event);
@@ -152,6 +155,7 @@ async function startHost(): Promise<Host> {
         names.push((JSON.parse(new TextDecoder().decode(delivery.rawBody)) as { event: string }).event);
         await service.ingestWebhook('argyle', delivery.rawBody, delivery.headers);
       }
+      await service.settle();
       return names;
     },
     async newEvents(connectionId) {
@@ -294,6 +298,49 @@ describe('Argyle adapter × Argyle mock: scenarios', () => {
     expect(reported.problem).toMatchObject({ fix: 'wait', retryAfterMs: 30_000 });
     // The fault was used up: the next check reads the healthy account and recovers.
     expect((await host.service.checkStatus(seeded.connection.id)).state).toBe('connected');
+  });
+
+  it('an accounts.updated without resource is confirmed with GET /v2/accounts/{id} and applied from it', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    // A subscription without include_resource, as a host that skipped that step would have.
+    const bare = await startWebhookReceiver();
+    const created = await fetch(`${mock.url}/v2/webhooks`, {
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'bare',
+        url: bare.url,
+        secret: WEBHOOK_SECRET,
+        events: ['accounts.updated'],
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    try {
+      await scenario('argyle.auth_required', { target: seeded.accountId });
+      await admin('POST', '/webhooks/flush');
+      receiver.deliveries.splice(0); // the include_resource copies are not used here
+      const deliveries = bare.deliveries.splice(0);
+      expect(deliveries.map((d) => JSON.parse(new TextDecoder().decode(d.rawBody)))).toEqual([
+        { event: 'accounts.updated', name: 'bare', data: { account: seeded.accountId, user: seeded.userId } },
+      ]);
+      await clearJournal();
+      for (const delivery of deliveries) {
+        const result = await host.service.ingestWebhook('argyle', delivery.rawBody, delivery.headers);
+        expect(result).toMatchObject({ applied: 0, duplicates: 0, ignored: 1 }); // journaled as today
+      }
+      await host.service.settle();
+      expect(await vendorCalls()).toEqual([`GET /v2/accounts/${seeded.accountId} Basic`]);
+      expect(await stateOf(host, seeded)).toBe('needs_reauth');
+      expect(await host.newEvents(seeded.connection.id)).toEqual([
+        'connection.broken',
+        'connection.state_changed',
+        'connection.notification',
+      ]);
+    } finally {
+      await fetch(`${mock.url}/v2/webhooks/${id}`, { method: 'DELETE', headers: { authorization: BASIC } });
+      await bare.close();
+    }
   });
 
   it('a redelivered webhook (same bytes) is deduplicated', async () => {

@@ -13,7 +13,7 @@ import {
   isReconnectKitError,
   ManualClock,
   RECONNECTION_SERVICE,
-  type ReconnectionServiceApi,
+  type ReconnectionService,
   registerReconnectKit,
 } from '@reconnect-kit/core';
 import {
@@ -76,14 +76,17 @@ const clearJournal = () => admin('DELETE', '/requests');
 
 interface Host {
   readonly container: DependencyContainer;
-  readonly service: ReconnectionServiceApi;
+  readonly service: ReconnectionService;
   readonly clock: ManualClock;
   readonly events: ConnectionEvent[];
   /** `METHOD /path Authorization` of every call the adapter made, through the injected HTTP_FETCH. */
   readonly sent: string[];
   /** Advances the host's and the mock's clocks together. */
   tick(ms: number): Promise<void>;
-  /** Waits for the mock's queued webhooks, then ingests every delivery received since the last call. */
+  /**
+   * Waits for the mock's queued webhooks, then ingests every delivery received since the last call, and waits for
+   * the status reads that confirm them (`account.updated` is a hint: one `GET /introspect` per connection).
+   */
   ingestWebhooks(): Promise<void>;
   /** Delivers the outbox and returns the event types seen so far for one connection. */
   eventTypes(connectionId: string): Promise<ConnectionEventType[]>;
@@ -118,7 +121,7 @@ async function startHost(finch: Partial<FinchConfigInput> = {}): Promise<Host> {
     maxRetries: 0,
     ...finch,
   });
-  const service = child.resolve<ReconnectionServiceApi>(RECONNECTION_SERVICE);
+  const service = child.resolve<ReconnectionService>(RECONNECTION_SERVICE);
   const events: ConnectionEvent[] = [];
   service.subscribe((event) => {
     events.push(event);
@@ -137,6 +140,7 @@ async function startHost(finch: Partial<FinchConfigInput> = {}): Promise<Host> {
       await admin('POST', '/webhooks/flush');
       for (const delivery of takeDeliveries())
         await service.ingestWebhook('finch', delivery.rawBody, delivery.headers);
+      await service.settle();
     },
     async eventTypes(connectionId) {
       await service.deliverOutbox();
@@ -229,9 +233,14 @@ describe('finch.reauth', () => {
   it('webhook → needs_reauth; reauth session → Connect → one code exchange → recovered with a new token', async () => {
     const seeded = await seed(host);
     await scenario('finch.reauth', { target: seeded.connectionId });
+    await clearJournal();
+    host.sent.length = 0;
     await host.ingestWebhooks();
     const broken = await host.service.getConnection(seeded.id);
     expect(broken).toMatchObject({ state: 'needs_reauth', problem: { fix: 'reenter_credentials' } });
+    // account.updated is confirmed with one status read, with the connection's token.
+    expect(await vendorCalls()).toEqual([{ call: 'GET /introspect', auth: 'Bearer', body: undefined }]);
+    expect(host.sent).toEqual([`GET /introspect Bearer ${seeded.accessToken}`]);
 
     await host.tick(1000);
     await clearJournal();
@@ -372,8 +381,10 @@ describe('finch.permissions_lost', () => {
       state: 'needs_credentials',
       problem: { fix: 'user_action_elsewhere' },
     });
+    await clearJournal();
     await host.ingestWebhooks();
     expect((await host.service.getConnection(seeded.id)).state).toBe('needs_credentials');
+    expect((await vendorCalls()).map((c) => c.call)).toEqual(['GET /introspect']);
     await clearJournal();
     expect((await host.service.checkStatus(seeded.id)).vendor).toMatchObject({ status: 'error_permissions' });
     expect((await vendorCalls()).map((c) => c.call)).toEqual(['GET /introspect']);
@@ -385,11 +396,14 @@ describe('finch.disconnected', () => {
   it('webhook → revoked (terminal): no reconnect, status checks agree', async () => {
     const seeded = await seed(host);
     await scenario('finch.disconnected', { target: seeded.connectionId });
+    await clearJournal();
     await host.ingestWebhooks();
     expect(await host.service.getConnection(seeded.id)).toMatchObject({
       state: 'revoked',
       problem: { fix: 'new_connection' },
     });
+    // The confirming status read skips a terminal connection: no vendor call.
+    expect(await vendorCalls()).toEqual([]);
     expect(await host.eventTypes(seeded.id)).toContain('connection.revoked');
     await clearJournal();
     expect(await reconnectError(host.service.startReconnection(seeded.id))).toBe('connection_terminal');
@@ -418,9 +432,11 @@ describe('finch.reauth_different_company', () => {
   it('the login lands in another company: account_mismatch, the connection is back in needs_reauth, not switched', async () => {
     const seeded = await seed(host);
     await scenario('finch.reauth_different_company', { target: seeded.connectionId });
+    await clearJournal();
     await host.ingestWebhooks();
     const broken = await host.service.getConnection(seeded.id);
     expect(broken.state).toBe('needs_reauth');
+    expect((await vendorCalls()).map((c) => c.call)).toEqual(['GET /introspect']);
     const { state, code } = await startAndLogIn(host, seeded);
     const eventsBefore = (await host.eventTypes(seeded.id)).length;
     const outcome = await host.service.completeReconnection({ state, code });
@@ -549,8 +565,11 @@ describe('webhook signatures', () => {
       expect(
         await reconnectError(host.service.ingestWebhook('finch', delivery.rawBody, delivery.headers)),
       ).toBe('webhook_signature_invalid');
+      await clearJournal();
       const result = await rotating.service.ingestWebhook('finch', delivery.rawBody, delivery.headers);
       expect(result.applied).toBe(1);
+      await rotating.service.settle();
+      expect((await vendorCalls()).map((c) => c.call)).toEqual(['GET /introspect']);
       expect((await rotating.service.getConnection(seeded.id)).state).toBe('needs_reauth');
     } finally {
       await admin('PUT', '/webhooks', { secret: FINCH_DEFAULT_CREDENTIALS.webhook_secret });

@@ -116,10 +116,16 @@ describe('parseWebhook', () => {
     expect(removed?.occurredAt).toEqual(RECEIVED);
   });
 
-  it('accounts.updated without resource: recorded without a signal (needs include_resource or a status check)', () => {
+  it('accounts.updated without resource: recorded without a signal, and core is asked to confirm with a status read', () => {
     const [event] = ingest(webhook('webhook-accounts.updated.no_resource.json'));
-    expect(event).toMatchObject({ vendorType: 'accounts.updated', upstreamId: ACCOUNT });
+    expect(event).toMatchObject({
+      vendorType: 'accounts.updated',
+      upstreamId: ACCOUNT,
+      confirm: 'status_check',
+    });
     expect(event?.signal).toBeUndefined();
+    // With a resource the update carries its own state and time: no confirmation.
+    expect(ingest(webhook('webhook-accounts.updated.auth_required.json'))[0]?.confirm).toBeUndefined();
   });
 
   it('accounts.connected without resource still means connected; legacy accounts.failed codes are honoured', () => {

@@ -33,7 +33,8 @@ export function argyleEventId(rawBody: Uint8Array): string {
  * Normalises a verified Argyle webhook. The five `accounts.*` events are validated against the fixture schema.
  * Events without usable state are returned without a `signal` (recorded, not applied): other Argyle events about
  * an account (paystubs.*, …), and an `accounts.updated` without `resource` (subscribe with
- * `config.include_resource: true`). Events about no account at all (users.*) yield nothing.
+ * `config.include_resource: true`; without it the event asks the service to confirm with a status read).
+ * Events about no account at all (users.*) yield nothing.
  */
 export function parseArgyleWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
   const head = envelope.safeParse(webhook.body);
@@ -49,7 +50,11 @@ export function parseArgyleWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
   const signal = toSignal(signalFor(parsed.data));
   // `updated_at` moves on every change of the account, so it orders signals; without a resource, receipt time.
   const occurredAt = resource ? new Date(resource.updated_at) : webhook.receivedAt;
-  return [eventOf(webhook, event, data.account, data.user, occurredAt, signal)];
+  const parsedEvent = eventOf(webhook, event, data.account, data.user, occurredAt, signal);
+  // Without a resource an update says only that something changed: the service reads the account.
+  return [
+    event === 'accounts.updated' && !resource ? { ...parsedEvent, confirm: 'status_check' } : parsedEvent,
+  ];
 }
 
 function eventOf(

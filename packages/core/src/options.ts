@@ -19,6 +19,11 @@ const providerNotificationSchema = z
 export const reconnectKitOptionsSchema = z
   .object({
     stateTtlMs: positiveMs.default(DEFAULT_STATE_TTL_MS),
+    /**
+     * Re-read the status (`checkStatus`) after ingesting a webhook its adapter marks as a hint
+     * (`ProviderEvent.confirm`), once per connection per delivery, after the commit.
+     */
+    confirmWebhooks: z.boolean().default(true),
     /** How often a store conflict (concurrent writer) is retried before the error surfaces. */
     conflictRetries: z.number().int().min(0).max(20).default(5),
     outbox: z

@@ -111,6 +111,8 @@ function problemOf(connection: Connection): ConnectionProblem {
 export class ReconnectionService implements ReconnectionServiceApi {
   readonly #providers: ReadonlyMap<string, ReconnectionProvider>;
   readonly #completions = new Map<string, Promise<CompletionOutcome>>();
+  /** Status reads confirming webhooks, running after their ingest returned (see `settle`). */
+  readonly #confirmations = new Set<Promise<void>>();
   readonly #outbox: OutboxDispatcher;
 
   constructor(
@@ -215,10 +217,12 @@ export class ReconnectionService implements ReconnectionServiceApi {
     const provider = this.#provider(providerId);
     const verified = provider.verifyWebhook(rawBody, headers, this.clock.now());
     const providerEvents = provider.parseWebhook(verified);
-    const result = await this.#write(async (tx) => {
+    const { toConfirm, ...result } = await this.#write(async (tx) => {
       const tally = { applied: 0, duplicates: 0, ignored: 0 };
       const events: ConnectionEvent[] = [];
       const after: AfterCommit[] = [];
+      // Ids of known connections that hint-only events were about; a retried transaction starts afresh.
+      const toConfirm = new Set<string>();
       for (const providerEvent of providerEvents) {
         if (!(await tx.recordInboundEvent(providerId, providerEvent.eventId, verified.receivedAt))) {
           tally.duplicates += 1;
@@ -227,12 +231,14 @@ export class ReconnectionService implements ReconnectionServiceApi {
         const outcome = await this.#ingestOne(tx, providerId, providerEvent);
         tally[outcome.status === 'ignored' ? 'ignored' : 'applied'] += 1;
         events.push(...outcome.events);
+        if (providerEvent.confirm === 'status_check' && outcome.connection)
+          toConfirm.add(outcome.connection.id);
         if (outcome.needsUser && outcome.connection) {
           const connection = outcome.connection;
           after.push(() => this.#notifyUser(connection, { kind: 'webhook', ref: providerEvent.eventId }));
         }
       }
-      return { value: { ...tally, events }, after };
+      return { value: { ...tally, events, toConfirm }, after };
     });
     this.logger.info('webhook ingested', {
       provider: providerId,
@@ -240,7 +246,28 @@ export class ReconnectionService implements ReconnectionServiceApi {
       duplicates: result.duplicates,
       ignored: result.ignored,
     });
+    if (this.options.confirmWebhooks) for (const connectionId of toConfirm) this.#confirm(connectionId);
     return result;
+  }
+
+  /**
+   * Re-reads a connection's status after a hint-only webhook, in the background: the webhook is already stored,
+   * so a failing read is logged (without secrets) and never fails the delivery. `settle` waits for these reads.
+   */
+  #confirm(connectionId: string): void {
+    const confirmation = this.checkStatus(connectionId).then(
+      () => undefined,
+      (error: unknown) => {
+        this.logger.warn('status check confirming a webhook failed', { connectionId, error: redact(error) });
+      },
+    );
+    this.#confirmations.add(confirmation);
+    void confirmation.finally(() => this.#confirmations.delete(confirmation));
+  }
+
+  /** Resolves once every webhook confirmation started so far (and any started meanwhile) has finished. */
+  async settle(): Promise<void> {
+    while (this.#confirmations.size > 0) await Promise.all(this.#confirmations);
   }
 
   async #ingestOne(
@@ -267,7 +294,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
       });
     if (!event.signal) {
       await journal('unknown_event');
-      return { status: 'ignored', events: [], needsUser: false };
+      return { status: 'ignored', events: [], needsUser: false, connection };
     }
     const signal = event.signal;
     if (!connection) {

@@ -125,6 +125,11 @@ export interface ProviderEvent {
   /** Vendor time of the change; used to ignore stale (out-of-order) signals. */
   readonly occurredAt: Date;
   readonly signal?: ConnectionSignal | undefined;
+  /**
+   * `status_check`: the webhook is only a hint (its payload may be stale, or carries no state), so after the
+   * ingest commits the service re-reads the connection's status with `checkStatus` (option `confirmWebhooks`).
+   */
+  readonly confirm?: 'status_check' | undefined;
 }
 
 /** The canonical meaning of a vendor signal. */

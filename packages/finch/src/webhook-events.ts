@@ -51,6 +51,7 @@ export function parseFinchWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
     });
   }
   const event: FinchWebhookEvent | BaseWebhookEvent = parsed.data;
+  const accountUpdate = isAccountUpdate(event);
   const eventId = webhook.vendorEventId ?? webhook.headers.get(FINCH_WEBHOOK_HEADERS.eventId);
   if (!eventId)
     throw new ReconnectKitError('webhook_payload_invalid', { message: 'The Finch webhook has no event id.' });
@@ -63,7 +64,9 @@ export function parseFinchWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
       upstreamId: event.connection_id ?? event.account_id,
       upstreamParentId: event.company_id,
       occurredAt: occurredAt(webhook),
-      signal: isAccountUpdate(event) ? accountSignal(event.data.status) : undefined,
+      signal: accountUpdate ? accountSignal(event.data.status) : undefined,
+      // Ordered by delivery-attempt time only, an older status delivered late would win: the service re-reads it.
+      ...(accountUpdate ? { confirm: 'status_check' as const } : {}),
     },
   ];
 }

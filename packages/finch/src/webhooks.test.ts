@@ -131,6 +131,8 @@ describe('parseWebhook', () => {
       upstreamParentId: '720be419-0293-4d32-a707-32179b0827ab',
       occurredAt: new Date(NOW * 1000),
       signal: { state, vendor: { status: vendorStatus } },
+      // Finch-Timestamp is the delivery attempt's time, so the status is only a hint: core confirms it.
+      confirm: 'status_check',
     });
   });
 
@@ -141,6 +143,7 @@ describe('parseWebhook', () => {
       const [event] = provider.parseWebhook(verified(body));
       expect(event?.vendorType).toBe(body.event_type);
       expect(event?.signal).toBeUndefined();
+      expect(event?.confirm).toBeUndefined();
     },
   );
 

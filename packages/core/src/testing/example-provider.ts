@@ -178,6 +178,8 @@ const webhookSchema = z
             .enum(['active', 'linking', 'login_required', 'password_expired', 'outage', 'removed'])
             .optional(),
           occurred_at: z.iso.datetime(),
+          /** The event is only a hint (its status may be stale): the service confirms it with a status read. */
+          hint: z.boolean().optional(),
         }),
       )
       .min(1),
@@ -289,6 +291,7 @@ export class ExampleProvider implements ReconnectionProvider {
       occurredAt: new Date(event.occurred_at),
       // Only status events carry a signal; anything else is informational (recorded, not applied).
       signal: event.type === 'account.status' && event.status ? mapExampleStatus(event.status) : undefined,
+      ...(event.hint ? { confirm: 'status_check' as const } : {}),
     }));
   }
 
