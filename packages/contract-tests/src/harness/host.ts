@@ -58,7 +58,9 @@ export async function startHost(
     store: { kind: 'memory' },
     clock,
     logger,
-    options: { stateTtlMs: 60 * 60 * 1000 },
+    // Each detection rule tests one way in isolation: with confirmations on, a status read after a hint webhook
+    // would mask a broken webhook mapping (and a broken status read would fail the webhook rules).
+    options: { stateTtlMs: 60 * 60 * 1000, confirmWebhooks: false },
   });
   // The adapter registers itself in its own child scope; only the instance it returns is the service's provider.
   const provider = buildProvider(hostContainer.createChildContainer());
