@@ -1,6 +1,6 @@
 import { CLOCK, HTTP_FETCH, type HttpFetch, RECONNECTION_PROVIDER, SystemClock } from '@reconnect-kit/core';
 import { type DependencyContainer, Lifecycle } from 'tsyringe';
-import { parseFinchConfig } from './config.js';
+import { type FinchConfigInput, parseFinchConfig } from './config.js';
 import { FinchProvider } from './finch-provider.js';
 import { FINCH_CONFIG } from './tokens.js';
 
@@ -12,7 +12,7 @@ const globalFetch: HttpFetch = (input, init) => globalThis.fetch(input, init);
  * `RECONNECTION_PROVIDER` and `FinchProvider`. `HTTP_FETCH` and `CLOCK` default to global fetch and the system clock
  * when the container has none.
  */
-export function registerFinch(container: DependencyContainer, config: unknown): void {
+export function registerFinch(container: DependencyContainer, config: FinchConfigInput): void {
   container.register(FINCH_CONFIG, { useValue: parseFinchConfig(config) });
   if (!container.isRegistered(HTTP_FETCH, true)) container.register(HTTP_FETCH, { useValue: globalFetch });
   if (!container.isRegistered(CLOCK, true)) container.register(CLOCK, { useValue: new SystemClock() });
