@@ -37,6 +37,27 @@ describe('authentication', () => {
     expect(users.body.results).toEqual([]);
   });
 
+  test('an id without a colon means an empty secret, and an id holding a colon can never sign in', async () => {
+    for (const [credentials, authorization, status] of [
+      [
+        { api_key_id: 'id-only', api_key_secret: '' },
+        `Basic ${Buffer.from('id-only').toString('base64')}`,
+        200,
+      ],
+      [{ api_key_id: 'id-only', api_key_secret: '' }, basic('id-only', ''), 200],
+      [{ api_key_id: 'id-only', api_key_secret: '' }, basic('id-only', 'x'), 401],
+      [{ api_key_id: 'a:b', api_key_secret: 'c' }, basic('a', 'b:c'), 401],
+    ] as const) {
+      const mock = await startArgyleMock({ port: 0, credentials, env: {} });
+      try {
+        const result = await fetch(`${mock.url}/v2/accounts`, { headers: { authorization } });
+        expect(result.status, `${JSON.stringify(credentials)} ${authorization}`).toBe(status);
+      } finally {
+        await mock.close();
+      }
+    }
+  });
+
   test('credentials can be overridden by environment variables', async () => {
     const mock = await startArgyleMock({
       port: 0,

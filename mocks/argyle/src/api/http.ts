@@ -43,22 +43,25 @@ function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** The digests of the credentials a mock accepts, computed once per credentials object and value. */
+/** The digest of the `id:secret` pair a mock accepts, computed once per credentials object and value. */
 interface ExpectedCredentials {
   readonly keyId: string;
   readonly keySecret: string;
-  readonly keyIdDigest: Buffer;
-  readonly keySecretDigest: Buffer;
+  /** null when the id holds a colon: Basic auth splits at the first colon, so no request can carry that id. */
+  readonly pairDigest: Buffer | null;
 }
 
 const expectedByConfig = new WeakMap<object, ExpectedCredentials>();
+/** Compared against when no pair can match, so that answer takes the same time too. */
+const NO_PAIR = Buffer.alloc(32);
 
 function expectedCredentials(credentials: Readonly<Record<string, string>>): ExpectedCredentials {
   const { api_key_id: keyId = '', api_key_secret: keySecret = '' } = credentials;
   const cached = expectedByConfig.get(credentials);
   // Comparing the configured values with themselves leaks nothing; it catches a credentials object changed in place.
   if (cached && cached.keyId === keyId && cached.keySecret === keySecret) return cached;
-  const expected = { keyId, keySecret, keyIdDigest: sha256(keyId), keySecretDigest: sha256(keySecret) };
+  const pairDigest = keyId.includes(':') ? null : sha256(`${keyId}:${keySecret}`);
+  const expected = { keyId, keySecret, pairDigest };
   expectedByConfig.set(credentials, expected);
   return expected;
 }
@@ -74,15 +77,12 @@ function authenticate(req: MockRequest, ctx: ArgyleContext): void {
     );
   }
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const separator = decoded.indexOf(':');
-  const keyId = separator < 0 ? decoded : decoded.slice(0, separator);
-  const keySecret = separator < 0 ? '' : decoded.slice(separator + 1);
-  const expected = expectedCredentials(ctx.config.credentials);
-  // Digests of equal length, compared in constant time, so neither length nor content leaks through timing; both
-  // comparisons always run so a wrong id and a wrong secret take the same time.
-  const idMatches = timingSafeEqual(sha256(keyId), expected.keyIdDigest);
-  const secretMatches = timingSafeEqual(sha256(keySecret), expected.keySecretDigest);
-  if (!idMatches || !secretMatches) {
+  // `id` alone means an empty secret. The id cannot hold a colon, so `id:secret` matches exactly when both do; one
+  // digest of equal length, compared in constant time, leaks neither which part is wrong nor any length.
+  const received = sha256(decoded.includes(':') ? decoded : `${decoded}:`);
+  const { pairDigest } = expectedCredentials(ctx.config.credentials);
+  const matches = timingSafeEqual(received, pairDigest ?? NO_PAIR);
+  if (!matches || pairDigest === null) {
     throw new MockHttpError(
       401,
       { detail: 'Invalid username/password.' },

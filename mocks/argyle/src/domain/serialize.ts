@@ -37,17 +37,19 @@ function dayTime(date: Date): string {
 
 function availability(state: ArgyleState, account: AccountRecord, format: TimestampFormat): Availability {
   const sync = account.availability;
+  // Every data set shares one sync time: format it once, not once per data set.
+  const updatedAt = sync === null ? null : format(sync.updatedAt);
   const counted = (count: number, from: string | null, to: string | null) =>
     sync === null
       ? null
       : {
           status: sync.status,
-          updated_at: format(sync.updatedAt),
+          updated_at: updatedAt,
           available_count: count,
           available_from: from,
           available_to: to,
         };
-  const plain = () => (sync === null ? null : { status: sync.status, updated_at: format(sync.updatedAt) });
+  const plain = () => (sync === null ? null : { status: sync.status, updated_at: updatedAt });
   const paystubs = accountPaystubs(state, account.id);
   const first = paystubs[0]?.paystubDate;
   const last = paystubs.at(-1)?.paystubDate;
