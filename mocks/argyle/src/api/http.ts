@@ -2,7 +2,7 @@
  * The Django REST Framework flavour of Argyle's API: HTTP Basic auth with the API key id/secret, `{"detail": …}`
  * and `{"field": ["msg"]}` error bodies, and the response headers seen in recorded sandbox traffic.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import {
   type HttpMethod,
   type MockContext,
@@ -40,7 +40,7 @@ export function jsonResponse(status: number, body: unknown): MockResponse {
 }
 
 function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return hash('sha256', value, 'buffer');
 }
 
 /** The digest of the `id:secret` pair a mock accepts, computed once per credentials object and value. */
