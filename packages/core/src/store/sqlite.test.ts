@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../service-api.js';
 import { describeConnectionStoreSuite } from '../testing/store-suite.js';
+import type { ConnectionEvent } from '../types.js';
 import { SQLITE_MIGRATIONS, SqliteConnectionStore } from './sqlite.js';
 
 describeConnectionStoreSuite('SqliteConnectionStore (:memory:)', async () => {
@@ -77,7 +78,7 @@ describe('SqliteConnectionStore files', () => {
     await expect(store.getSecrets('conn_a')).rejects.toThrow('closed');
   });
 
-  it('upgrades a version 1 file in place, keeping dedupe records and the pending outbox', async () => {
+  it('upgrades a version 1 file in place, keeping dedupe records and the outbox in order', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
     const path = join(dir, 'v1.sqlite');
     const v1 = new DatabaseSync(path);
@@ -94,13 +95,17 @@ describe('SqliteConnectionStore files', () => {
     expect(store.schemaVersion).toBe(latestVersion);
     expect(await store.recordInboundEvent('argyle', 'evt_seen', new Date())).toBe(false);
     expect(await store.recordInboundEvent('argyle', 'evt_new', new Date())).toBe(true);
+    await store.appendOutbox([{ id: 'evt_next' } as ConnectionEvent], new Date('2026-01-01'));
     const claimed = await store.claimOutbox({
       owner: 'w1',
       now: new Date('2026-02-01'),
       leaseMs: 1000,
       limit: 10,
     });
-    expect(claimed.map((entry) => entry.event.id)).toEqual(['evt_out']);
+    expect(claimed.map((entry) => entry.event.id)).toEqual(['evt_out', 'evt_next']);
+    expect((await store.listOutbox({ status: 'delivered' })).map((entry) => entry.event.id)).toEqual([
+      'evt_done',
+    ]);
     await store.close();
   });
 

@@ -93,6 +93,29 @@ export const SQLITE_MIGRATIONS: readonly { readonly version: number; readonly sq
       CREATE INDEX outbox_pending ON outbox (next_attempt_at, seq) WHERE delivered_at IS NULL;
     `,
   },
+  {
+    // The outbox without AUTOINCREMENT: each insert no longer rewrites the sqlite_sequence page. Outbox rows are
+    // never deleted, so a new seq is still always above every earlier one (SQLite takes max(seq) + 1).
+    version: 3,
+    sql: `
+      CREATE TABLE outbox_rowid (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        delivered_at TEXT,
+        lease_owner TEXT,
+        lease_until TEXT,
+        last_error TEXT
+      );
+      INSERT INTO outbox_rowid SELECT seq, event_id, body, attempts, next_attempt_at, delivered_at, lease_owner,
+        lease_until, last_error FROM outbox;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_rowid RENAME TO outbox;
+      CREATE INDEX outbox_pending ON outbox (next_attempt_at, seq) WHERE delivered_at IS NULL;
+    `,
+  },
 ];
 
 type Row = Record<string, unknown>;
