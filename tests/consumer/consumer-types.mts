@@ -24,6 +24,13 @@ registerReconnectKit(app, {
   secretBox: { keys: [{ id: 'k1', key: 'base64-key' }], primaryKeyId: 'k1' },
   store: await createPostgresStore({ connectionString: 'postgres://localhost/app' }),
 });
+registerFinch(app, {
+  clientId: 'id',
+  clientSecret: 'secret',
+  redirectUri: 'https://app.example/reconnect/callback',
+  webhookSecret: 'c2VjcmV0',
+});
+// @ts-expect-error a missing required option is a compile error too
 registerFinch(app, { clientId: 'id' });
 // @ts-expect-error the adapters' config is typed: a number is not an API key id
 registerArgyle(app, { apiKeyId: 42 });
