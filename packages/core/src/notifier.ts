@@ -19,30 +19,33 @@ export class OutboxNotifier implements Notifier {
   ) {}
 
   async notify(notification: UserNotification): Promise<void> {
-    const connection = await this.store.getConnection(notification.connection.id);
-    if (!connection) return;
-    const now = this.clock.now();
-    await this.store.appendOutbox(
-      [
-        {
-          id: eventIdFor(connection.id, connection.version, 'connection.notification'),
-          type: 'connection.notification',
-          connectionId: connection.id,
-          provider: connection.provider,
-          hostUserId: connection.hostUserId,
-          to: notification.connection.state,
-          vendor: connection.vendor,
-          problem: notification.problem,
-          occurredAt: now.toISOString(),
-          cause: notification.cause ?? { kind: 'status_check' },
-          data: {
-            reason: notification.reason,
-            impact: notification.impact,
-            actionKind: notification.action?.kind,
+    // One transaction for the read and the append: half the commits of two single-statement calls.
+    await this.store.transaction(async (tx) => {
+      const connection = await tx.getConnection(notification.connection.id);
+      if (!connection) return;
+      const now = this.clock.now();
+      await tx.appendOutbox(
+        [
+          {
+            id: eventIdFor(connection.id, connection.version, 'connection.notification'),
+            type: 'connection.notification',
+            connectionId: connection.id,
+            provider: connection.provider,
+            hostUserId: connection.hostUserId,
+            to: notification.connection.state,
+            vendor: connection.vendor,
+            problem: notification.problem,
+            occurredAt: now.toISOString(),
+            cause: notification.cause ?? { kind: 'status_check' },
+            data: {
+              reason: notification.reason,
+              impact: notification.impact,
+              actionKind: notification.action?.kind,
+            },
           },
-        },
-      ],
-      now,
-    );
+        ],
+        now,
+      );
+    });
   }
 }

@@ -564,10 +564,10 @@ export class SqliteConnectionStore extends TransactionalStore {
   transaction<T>(fn: (tx: ConnectionStoreOps) => Promise<T>): Promise<T> {
     return this.#transactions.run(async () => {
       if (this.#closed) throw new Error('The SQLite store is closed.');
-      this.#db.exec('BEGIN IMMEDIATE');
+      this.#statement('BEGIN IMMEDIATE').run();
       try {
         const result = await fn(this.#ops);
-        this.#db.exec('COMMIT');
+        this.#statement('COMMIT').run();
         return result;
       } catch (error) {
         // SQLite may already have rolled back (e.g. on SQLITE_FULL); a second ROLLBACK would mask the cause.
