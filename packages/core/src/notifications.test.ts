@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Notifier } from './ports.js';
 import { createExampleKit, type ExampleKit, type ExampleKitOptions } from './testing/index.js';
 import type { UserNotification } from './types.js';
@@ -178,5 +178,35 @@ describe('notifications', () => {
       data: { reason: 'The example site signed you out.', actionKind: 'redirect' },
     });
     expect(JSON.stringify(entry)).not.toContain('state=');
+  });
+
+  it('without an action, the default OutboxNotifier records the notification in the same transaction as the change', async () => {
+    kit = createExampleKit();
+    kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok' });
+    const connection = await kit.service.registerConnection({
+      provider: 'example',
+      hostUserId: 'u',
+      upstreamId: 'acc_1',
+    });
+    const transactions = vi.spyOn(kit.store, 'transaction');
+    await kit.ingest([
+      {
+        id: 'e',
+        type: 'account.status',
+        account_id: 'acc_1',
+        status: 'login_required',
+        occurred_at: kit.clock.now().toISOString(),
+      },
+    ]);
+    expect(transactions).toHaveBeenCalledTimes(1);
+    const types = (await kit.store.listOutbox({})).map((entry) => entry.event.type);
+    expect(types.slice(-2)).toEqual(['connection.state_changed', 'connection.notification']);
+    const notification = (await kit.store.listOutbox({})).at(-1)?.event;
+    expect(notification).toMatchObject({
+      connectionId: connection.id,
+      to: 'needs_reauth',
+      cause: { kind: 'webhook', ref: 'e' },
+      data: { reason: 'The example site signed you out.', actionKind: undefined },
+    });
   });
 });

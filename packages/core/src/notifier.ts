@@ -2,7 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import type { Clock } from './clock.js';
 import { eventIdFor } from './event-id.js';
 import type { Notifier } from './ports.js';
-import type { ConnectionStore } from './store/port.js';
+import type { ConnectionStore, ConnectionStoreOps } from './store/port.js';
 import { CLOCK, CONNECTION_STORE } from './tokens.js';
 import type { UserNotification } from './types.js';
 
@@ -20,32 +20,43 @@ export class OutboxNotifier implements Notifier {
 
   async notify(notification: UserNotification): Promise<void> {
     // One transaction for the read and the append: half the commits of two single-statement calls.
-    await this.store.transaction(async (tx) => {
-      const connection = await tx.getConnection(notification.connection.id);
-      if (!connection) return;
-      const now = this.clock.now();
-      await tx.appendOutbox(
-        [
-          {
-            id: eventIdFor(connection.id, connection.version, 'connection.notification'),
-            type: 'connection.notification',
-            connectionId: connection.id,
-            provider: connection.provider,
-            hostUserId: connection.hostUserId,
-            to: notification.connection.state,
-            vendor: connection.vendor,
-            problem: notification.problem,
-            occurredAt: now.toISOString(),
-            cause: notification.cause ?? { kind: 'status_check' },
-            data: {
-              reason: notification.reason,
-              impact: notification.impact,
-              actionKind: notification.action?.kind,
-            },
+    await this.store.transaction((tx) => this.record(tx, notification));
+  }
+
+  /** Whether `record` may run in a transaction of `store` (the service then records inside its own commit). */
+  writesTo(store: ConnectionStore): boolean {
+    return store === this.store;
+  }
+
+  /**
+   * Records the notification in a transaction that is already open on this notifier's store, so the state change
+   * and its notification commit together (the service uses this when no reconnect action has to be minted).
+   */
+  async record(tx: ConnectionStoreOps, notification: UserNotification): Promise<void> {
+    const connection = await tx.getConnection(notification.connection.id);
+    if (!connection) return;
+    const now = this.clock.now();
+    await tx.appendOutbox(
+      [
+        {
+          id: eventIdFor(connection.id, connection.version, 'connection.notification'),
+          type: 'connection.notification',
+          connectionId: connection.id,
+          provider: connection.provider,
+          hostUserId: connection.hostUserId,
+          to: notification.connection.state,
+          vendor: connection.vendor,
+          problem: notification.problem,
+          occurredAt: now.toISOString(),
+          cause: notification.cause ?? { kind: 'status_check' },
+          data: {
+            reason: notification.reason,
+            impact: notification.impact,
+            actionKind: notification.action?.kind,
           },
-        ],
-        now,
-      );
-    });
+        },
+      ],
+      now,
+    );
   }
 }

@@ -5,6 +5,7 @@ import { isReconnectKitError, ReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
 import { listConnectionsSchema, registerConnectionSchema } from './inputs.js';
 import { redact } from './logger.js';
+import { OutboxNotifier } from './notifier.js';
 import type { ReconnectKitOptions } from './options.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 import type { Logger, Notifier } from './ports.js';
@@ -234,8 +235,12 @@ export class ReconnectionService implements ReconnectionServiceApi {
         if (providerEvent.confirm === 'status_check' && outcome.connection)
           toConfirm.add(outcome.connection.id);
         if (outcome.needsUser && outcome.connection) {
-          const connection = outcome.connection;
-          after.push(() => this.#notifyUser(connection, { kind: 'webhook', ref: providerEvent.eventId }));
+          after.push(
+            ...(await this.#notification(tx, outcome.connection, {
+              kind: 'webhook',
+              ref: providerEvent.eventId,
+            })),
+          );
         }
       }
       return { value: { ...tally, events, toConfirm }, after };
@@ -406,9 +411,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
       const current = await tx.getConnection(connectionId);
       if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
       const applied = await this.#apply(tx, current, signal);
-      const after: AfterCommit[] = applied.needsUser
-        ? [() => this.#notifyUser(applied.connection, signal.cause)]
-        : [];
+      const after = applied.needsUser ? await this.#notification(tx, applied.connection, signal.cause) : [];
       return { value: applied.connection, after };
     });
   }
@@ -707,8 +710,8 @@ export class ReconnectionService implements ReconnectionServiceApi {
       if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
       const { applied, ...outcome } = await write(tx, current);
       if (outcome.outcome !== 'pending') await tx.completeReconnectAttempt(nonce, outcome, this.clock.now());
-      const after: AfterCommit[] = applied?.needsUser
-        ? [() => this.#notifyUser(applied.connection, { kind: 'reconnect', ref: nonce })]
+      const after = applied?.needsUser
+        ? await this.#notification(tx, applied.connection, { kind: 'reconnect', ref: nonce })
         : [];
       return { value: outcome, after };
     });
@@ -770,6 +773,28 @@ export class ReconnectionService implements ReconnectionServiceApi {
   }
 
   // ---- notifications -----------------------------------------------------------------------------------
+
+  /**
+   * Notifies the user about `connection`. The default outbox notifier on this store records the notification in
+   * the open transaction (one commit for the change and its notification) unless a reconnect action has to be
+   * minted first; any other notifier runs after the commit.
+   */
+  async #notification(tx: ConnectionStoreOps, connection: Connection, cause: Cause): Promise<AfterCommit[]> {
+    const notifier = this.notifier;
+    if (
+      notifier instanceof OutboxNotifier &&
+      notifier.writesTo(this.store) &&
+      !wantsAction(this.options.notifications, connection)
+    ) {
+      const { impact } = this.#provider(connection.provider);
+      await notifier.record(
+        tx,
+        buildUserNotification(this.options.notifications, connection, cause, undefined, impact),
+      );
+      return [];
+    }
+    return [() => this.#notifyUser(connection, cause)];
+  }
 
   /** Runs after commit; a failing notifier is logged and never undoes the change. */
   async #notifyUser(connection: Connection, cause: Cause): Promise<void> {
