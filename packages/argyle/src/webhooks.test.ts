@@ -167,6 +167,18 @@ describe('parseWebhook', () => {
     expect(thrown(() => ingest({ name: 'no event' }))?.code).toBe('webhook_payload_invalid');
   });
 
+  it('rejects a malformed envelope on both paths: accounts.* without an account, other events with an empty one', () => {
+    const noAccount = thrown(() => ingest({ event: 'accounts.updated', name: 'x', data: { user: USER } }));
+    expect(noAccount?.code).toBe('webhook_payload_invalid');
+    expect(noAccount?.message).toContain('data.account');
+    const emptyAccount = thrown(() => ingest({ event: 'paystubs.added', data: { account: '', user: USER } }));
+    expect(emptyAccount?.code).toBe('webhook_payload_invalid');
+    expect(emptyAccount?.message).toContain('data.account');
+    expect(thrown(() => ingest({ event: 42, data: { account: ACCOUNT } }))?.code).toBe(
+      'webhook_payload_invalid',
+    );
+  });
+
   describe('dedupe key', () => {
     it('is the same for a redelivery of the same bytes, across provider instances', () => {
       const body = JSON.stringify(webhook('webhook-accounts.updated.auth_required.json'), null, 2);
