@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import type { Clock } from './clock.js';
 import { eventIdFor } from './event-id.js';
 import type { Notifier } from './ports.js';
+import type { Connection } from './service-api.js';
 import type { ConnectionStore, ConnectionStoreOps } from './store/port.js';
 import { CLOCK, CONNECTION_STORE } from './tokens.js';
 import type { UserNotification } from './types.js';
@@ -31,9 +32,10 @@ export class OutboxNotifier implements Notifier {
   /**
    * Records the notification in a transaction that is already open on this notifier's store, so the state change
    * and its notification commit together (the service uses this when no reconnect action has to be minted).
+   * `written`: the connection as the caller just wrote it in `tx`, which spares reading it back.
    */
-  async record(tx: ConnectionStoreOps, notification: UserNotification): Promise<void> {
-    const connection = await tx.getConnection(notification.connection.id);
+  async record(tx: ConnectionStoreOps, notification: UserNotification, written?: Connection): Promise<void> {
+    const connection = written ?? (await tx.getConnection(notification.connection.id));
     if (!connection) return;
     const now = this.clock.now();
     await tx.appendOutbox(

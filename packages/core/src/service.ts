@@ -790,6 +790,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
       await notifier.record(
         tx,
         buildUserNotification(this.options.notifications, connection, cause, undefined, impact),
+        connection,
       );
       return [];
     }
