@@ -154,6 +154,22 @@ describe('SqliteConnectionStore files', () => {
       upstreamParentId: 'owner_2',
     });
     expect((await store.findByUpstream('example', 'acc_2'))?.id).toBe('conn_b');
+    // The live connection wins over a newer terminal one; without a live one, the newest terminal one is found.
+    const later = '2026-03-02T00:00:00.000Z';
+    await store.insertConnection({ ...revoked, id: 'conn_c', createdAt: later, version: 1 });
+    expect((await store.findByUpstream('example', 'acc_2'))?.id).toBe('conn_b');
+    await store.updateConnection(
+      {
+        ...original,
+        id: 'conn_b',
+        upstreamId: 'acc_2',
+        upstreamParentId: 'owner_2',
+        state: 'disconnected',
+        version: 2,
+      },
+      1,
+    );
+    expect((await store.findByUpstream('example', 'acc_2'))?.id).toBe('conn_c');
     await store.close();
   });
 });

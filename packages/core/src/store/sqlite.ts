@@ -164,6 +164,12 @@ class SqliteOps implements ConnectionStoreOps {
   }
 
   async findByUpstream(provider: string, upstreamId: string): Promise<Connection | undefined> {
+    // A live row, when there is one, is the answer (at most one: unique partial index); this lookup needs no
+    // sort, unlike the general query below, which SQLite orders in a temporary B-tree.
+    const live = this.sql(
+      'SELECT body FROM connections WHERE provider = ? AND upstream_id = ? AND live = 1',
+    ).get(provider, upstreamId);
+    if (live) return this.#connection(live);
     return this.#connection(
       this.sql(
         `SELECT body FROM connections WHERE provider = ? AND upstream_id = ?
