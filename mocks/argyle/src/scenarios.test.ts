@@ -23,16 +23,10 @@ const catalogue = JSON.parse(
 ) as { provider: string; scenarios: CatalogueEntry[] };
 const entry = (id: string) => catalogue.scenarios.find((scenario) => scenario.id === id)!;
 
-const CANONICAL_STATES = [
-  'pending',
-  'connected',
-  'needs_reauth',
-  'needs_credentials',
-  'reconnecting',
-  'degraded',
-  'revoked',
-  'disconnected',
-];
+// The canonical states as the shared catalogue schema lists them (mocks share only fixtures with the kit).
+const CANONICAL_STATES: string[] = JSON.parse(
+  readFileSync(new URL('../../../fixtures/scenarios/catalogue.schema.json', import.meta.url), 'utf8'),
+).properties.scenarios.items.properties.expected_state.enum;
 
 interface Account {
   connection: { status: string; error_code: string | null };

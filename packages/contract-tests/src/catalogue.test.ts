@@ -1,5 +1,6 @@
+import { CONNECTION_STATES } from '@reconnect-kit/core';
 import { describe, expect, it } from 'vitest';
-import { parseScenarioCatalogue } from './catalogue.js';
+import { parseScenarioCatalogue, scenarioEntrySchema } from './catalogue.js';
 
 const entry = (id: string) => ({
   id,
@@ -20,6 +21,10 @@ const valid = () => ({
 });
 
 describe('parseScenarioCatalogue', () => {
+  it("lists exactly core's canonical states (catalogue.ts keeps its own copy: the docs generator loads it alone)", () => {
+    expect(scenarioEntrySchema.shape.expected_state.options).toEqual([...CONNECTION_STATES]);
+  });
+
   it('merges each entry with how it is detected', () => {
     const catalogue = parseScenarioCatalogue(valid());
     expect(catalogue.scenarios.map((s) => [s.id, s.detected_by, s.preceded_by])).toEqual([
