@@ -1,24 +1,10 @@
 import { parseConfig } from '@reconnect-kit/core';
 import { z } from 'zod';
+import { type ConnectProduct, connectProductsSchema } from './generated/connect-products.js';
 
-/** Finch Connect product scopes (`ConnectProducts` in Finch's API). */
-export const FINCH_PRODUCTS = [
-  'benefits',
-  'company',
-  'deduction',
-  'directory',
-  'documents',
-  'employment',
-  'individual',
-  'payment',
-  'pay_statement',
-  'plans',
-  'plans_dependents',
-  'plans_enrollments',
-  'recordkeeping',
-  'ssn',
-] as const;
-export type FinchProduct = (typeof FINCH_PRODUCTS)[number];
+/** A Finch Connect product scope (`ConnectProducts` in Finch's API), validated by the fixture schema. */
+export type FinchProduct = ConnectProduct;
+const finchProduct = z.fromJSONSchema(connectProductsSchema) as z.ZodType<FinchProduct>;
 
 /** Finch shows webhook secrets as plain base64 (no `whsec_` prefix); the SDK rejects any other form, and so do we. */
 const webhookSecret = z
@@ -47,7 +33,7 @@ export const finchConfigSchema = z
     reconnectMode: z.enum(['reauthenticate_session', 'authorize_url']).default('reauthenticate_session'),
     connectUrl: z.url().default('https://connect.tryfinch.com'),
     /** Products to request on reconnect; omitted = keep the connection's current products. */
-    products: z.array(z.enum(FINCH_PRODUCTS)).min(1).optional(),
+    products: z.array(finchProduct).min(1).optional(),
     /** Reauth session lifetime; default: as long as the reconnect state lives. */
     minutesToExpire: z.number().int().min(1).max(MAX_SESSION_MINUTES).optional(),
     /** Retries of a failed Finch call: 429, 5xx, network; POSTs only when Finch cannot have acted (default 2). */

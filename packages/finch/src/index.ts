@@ -1,7 +1,7 @@
 export type { FinchErrorFacts } from './classify-error.js';
 export { classifyFinchErrorFacts, readFinchErrorFacts } from './classify-error.js';
 export type { FinchConfig, FinchConfigInput, FinchProduct } from './config.js';
-export { FINCH_PRODUCTS, finchConfigSchema, MAX_SESSION_MINUTES, parseFinchConfig } from './config.js';
+export { finchConfigSchema, MAX_SESSION_MINUTES, parseFinchConfig } from './config.js';
 export { FINCH_ACCESS_TOKEN_SECRET, FINCH_PROVIDER_ID, FinchProvider } from './finch-provider.js';
 export type { ErrorReporter } from './reauth-reporting.js';
 export { withReauthReporting } from './reauth-reporting.js';

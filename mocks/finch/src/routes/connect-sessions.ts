@@ -3,32 +3,19 @@ import { z } from 'zod';
 import { liveConnectionForCustomer } from '../domain/connections.js';
 import { PROVIDER_IDS } from '../domain/providers.js';
 import type { ConnectSession } from '../domain/state.js';
+import { type ConnectProduct, connectProductsSchema } from '../generated/connect-products.js';
 import { apiRoute, finchJson, readBody } from '../http/api.js';
 import { authenticateClient } from '../http/auth.js';
 import { finchError } from '../http/finch-errors.js';
 
-const CONNECT_PRODUCTS = [
-  'benefits',
-  'company',
-  'deduction',
-  'directory',
-  'documents',
-  'employment',
-  'individual',
-  'payment',
-  'pay_statement',
-  'plans',
-  'plans_dependents',
-  'plans_enrollments',
-  'recordkeeping',
-  'ssn',
-] as const;
+/** Finch's `ConnectProducts`, validated by the fixture schema. */
+const connectProduct = z.fromJSONSchema(connectProductsSchema) as z.ZodType<ConnectProduct>;
 const MINUTE_MS = 60_000;
 /** Spec defaults: 90 days for new sessions, 30 days for re-auth sessions. */
 const NEW_SESSION_MINUTES = 129_600;
 const REAUTH_SESSION_MINUTES = 43_200;
 
-const products = z.array(z.enum(CONNECT_PRODUCTS)).min(1);
+const products = z.array(connectProduct).min(1);
 /** Where Connect sends the browser back; only web URLs. */
 const redirectUri = z.url({ protocol: /^https?$/ }).nullish();
 
