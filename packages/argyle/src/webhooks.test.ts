@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isReconnectKitError, type ReconnectKitError } from '@reconnect-kit/core';
 import { container } from 'tsyringe';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -185,7 +186,24 @@ describe('parseWebhook', () => {
       const first = ingestRaw(body)[0]?.eventId;
       provider = argyleWith(SECRET);
       expect(ingestRaw(body)[0]?.eventId).toBe(first);
-      expect(first).toMatch(/^argyle_[0-9a-f]{64}$/);
+      const digest = createHash('sha256').update(body).digest('hex');
+      // 2026-02-12T08:00:00.000274Z, the resource's updated_at, as epoch ms in hex.
+      const time = Date.parse('2026-02-12T08:00:00.000Z').toString(16).padStart(12, '0');
+      expect(first).toBe(`argyle_${time}_${digest}`);
+    });
+
+    it('sorts by the account update time; without a resource it is the body digest alone', () => {
+      const a = webhook('webhook-accounts.updated.auth_required.json');
+      const later = (updatedAt: string) => ({
+        ...a,
+        data: { ...a.data, resource: { ...a.data.resource!, updated_at: updatedAt } },
+      });
+      const ids = ['2026-02-12T08:00:09.000Z', '2026-02-12T08:00:10.000Z', '2026-03-01T00:00:00.000Z'].map(
+        (at) => ingest(later(at))[0]?.eventId ?? '',
+      );
+      expect([...ids].sort()).toEqual(ids);
+      const bare = JSON.stringify({ event: 'paystubs.added', data: { account: ACCOUNT, user: USER } });
+      expect(ingestRaw(bare)[0]?.eventId).toBe(`argyle_${createHash('sha256').update(bare).digest('hex')}`);
     });
 
     it('differs when anything changes (another update time, another event)', () => {

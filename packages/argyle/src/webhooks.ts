@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionSignal, ProviderEvent, VerifiedWebhook } from '@reconnect-kit/core';
-import { ReconnectKitError } from '@reconnect-kit/core';
+import { ReconnectKitError, sortableTime } from '@reconnect-kit/core';
 import { z } from 'zod';
 import type { ArgyleAccountsWebhook } from './generated/webhook-accounts.js';
 import { webhookAccountsSchema } from './generated/webhook-accounts.js';
@@ -23,10 +23,13 @@ export const ARGYLE_PROVIDER_ID = 'argyle';
 
 /**
  * Argyle sends no event id: the dedupe key is the SHA-256 of the exact raw body, so a redelivery (same bytes,
- * same signature) is recognised, while any real change (a new `updated_at`) yields a new id.
+ * same signature) is recognised, while any real change (a new `updated_at`) yields a new id. When the body
+ * carries the account's `updated_at`, that time leads the id, so dedupe keys sort by time and each new one lands
+ * at the end of the store's dedupe index rather than on a random page of it.
  */
-export function argyleEventId(rawBody: Uint8Array): string {
-  return `argyle_${createHash('sha256').update(rawBody).digest('hex')}`;
+export function argyleEventId(rawBody: Uint8Array, updatedAt?: string): string {
+  const digest = createHash('sha256').update(rawBody).digest('hex');
+  return updatedAt === undefined ? `argyle_${digest}` : `argyle_${sortableTime(updatedAt)}_${digest}`;
 }
 
 /**
@@ -42,7 +45,9 @@ export function parseArgyleWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
     const head = envelope.safeParse(webhook.body);
     if (!head.success) throw payloadInvalid(head.error.issues.map((i) => i.path.join('.') || '(root)'));
     const { account, user } = head.data.data;
-    return account ? [eventOf(webhook, head.data.event, account, user, webhook.receivedAt, undefined)] : [];
+    return account
+      ? [eventOf(webhook, undefined, head.data.event, account, user, webhook.receivedAt, undefined)]
+      : [];
   }
   const parsed = accountsWebhook.safeParse(webhook.body);
   if (!parsed.success) throw payloadInvalid(parsed.error.issues.map((i) => i.path.join('.') || '(root)'));
@@ -51,7 +56,15 @@ export function parseArgyleWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
   const signal = toSignal(signalFor(parsed.data));
   // `updated_at` moves on every change of the account, so it orders signals; without a resource, receipt time.
   const occurredAt = resource ? new Date(resource.updated_at) : webhook.receivedAt;
-  const parsedEvent = eventOf(webhook, event, data.account, data.user, occurredAt, signal);
+  const parsedEvent = eventOf(
+    webhook,
+    resource?.updated_at,
+    event,
+    data.account,
+    data.user,
+    occurredAt,
+    signal,
+  );
   // Without a resource an update says only that something changed: the service reads the account.
   return [
     event === 'accounts.updated' && !resource ? { ...parsedEvent, confirm: 'status_check' } : parsedEvent,
@@ -65,6 +78,7 @@ function isAccountEvent(body: unknown): boolean {
 
 function eventOf(
   webhook: VerifiedWebhook,
+  updatedAt: string | undefined,
   vendorType: string,
   upstreamId: string,
   upstreamParentId: string | undefined,
@@ -72,7 +86,7 @@ function eventOf(
   signal: ConnectionSignal | undefined,
 ): ProviderEvent {
   return {
-    eventId: argyleEventId(webhook.rawBody),
+    eventId: argyleEventId(webhook.rawBody, updatedAt),
     provider: ARGYLE_PROVIDER_ID,
     vendorType,
     upstreamId,

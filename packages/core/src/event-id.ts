@@ -1,19 +1,29 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionEventType } from './types.js';
 
+/** The change an event id is derived from: the connection as written by that change. */
+export interface EventIdSource {
+  readonly id: string;
+  readonly version: number;
+  /** When the change was written (ISO 8601); it leads the id so ids sort by time. */
+  readonly updatedAt: string;
+}
+
 /**
  * Stable event id: the same applied change (connection, version it produced, event type, optional
- * discriminator such as a reconnect nonce) always yields the same id, so a replayed transaction or a
- * redelivered outbox entry keeps its id and consumers can dedupe on it.
+ * discriminator such as a reconnect nonce) always yields the same id, so a redelivered outbox entry keeps its id
+ * and consumers can dedupe on it. The id starts with the change's time (12 hex digits of epoch ms), so new ids
+ * land at the end of the outbox's unique index instead of on a random page of it.
  */
-export function eventIdFor(
-  connectionId: string,
-  version: number,
-  type: ConnectionEventType,
-  discriminator = '',
-): string {
+export function eventIdFor(change: EventIdSource, type: ConnectionEventType, discriminator = ''): string {
   const digest = createHash('sha256')
-    .update(`${connectionId}\u0000${version}\u0000${type}\u0000${discriminator}`)
+    .update(`${change.id}\u0000${change.version}\u0000${type}\u0000${discriminator}`)
     .digest('base64url');
-  return `evt_${digest.slice(0, 32)}`;
+  return `evt_${sortableTime(change.updatedAt)}${digest.slice(0, 22)}`;
+}
+
+/** Epoch milliseconds as 12 hex digits (sorts as text until the year 10889); 0 for an unparsable time. */
+export function sortableTime(iso: string): string {
+  const ms = Date.parse(iso);
+  return (Number.isFinite(ms) && ms > 0 ? ms : 0).toString(16).padStart(12, '0');
 }

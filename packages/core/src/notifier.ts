@@ -41,7 +41,7 @@ export class OutboxNotifier implements Notifier {
     await tx.appendOutbox(
       [
         {
-          id: eventIdFor(connection.id, connection.version, 'connection.notification'),
+          id: eventIdFor(connection, 'connection.notification'),
           type: 'connection.notification',
           connectionId: connection.id,
           provider: connection.provider,

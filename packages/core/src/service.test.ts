@@ -86,7 +86,10 @@ describe.each(STORES)('on the $kind store', (store) => {
       kit = make();
       const connection = await connected(kit);
       const result = await kit.ingest([statusEvent(kit, 'evt_1', 'outage')]);
-      expect(result.events[0]?.id).toBe(eventIdFor(connection.id, 2, 'connection.degraded'));
+      const written = await kit.service.getConnection(connection.id);
+      expect(written.version).toBe(2);
+      expect(result.events[0]?.id).toBe(eventIdFor(written, 'connection.degraded'));
+      expect(result.events[0]?.id).toMatch(/^evt_[0-9a-f]{12}[\w-]{22}$/);
     });
 
     it('deduplicates a redelivered webhook by event id', async () => {

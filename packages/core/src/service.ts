@@ -875,7 +875,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
     },
   ): ConnectionEvent {
     return {
-      id: eventIdFor(connection.id, connection.version, type, extra.discriminator),
+      id: eventIdFor(connection, type, extra.discriminator),
       type,
       connectionId: connection.id,
       provider: connection.provider,

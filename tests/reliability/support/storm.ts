@@ -43,7 +43,7 @@ export interface StormDelivery {
   readonly account: number;
   readonly body: Uint8Array;
   readonly headers: Record<string, string>;
-  /** The adapter's dedupe id (`argyle_` + SHA-256 of the body) for valid events and their duplicates. */
+  /** The adapter's dedupe id (`argyle_` + updated_at + SHA-256 of the body) for valid events and their duplicates. */
   readonly eventId?: string;
   /** Vendor time of a valid event. */
   readonly updatedAt?: number;
@@ -72,8 +72,10 @@ export interface StormOptions {
 
 const BASE_TIME = Date.parse('2026-01-01T00:00:00.000Z');
 
-export function argyleEventIdOf(body: Uint8Array): string {
-  return `argyle_${createHash('sha256').update(body).digest('hex')}`;
+/** The adapter's dedupe key, written out from its documented format: updated_at (hex epoch ms), body SHA-256. */
+export function argyleEventIdOf(body: Uint8Array, updatedAtMs: number): string {
+  const time = updatedAtMs.toString(16).padStart(12, '0');
+  return `argyle_${time}_${createHash('sha256').update(body).digest('hex')}`;
 }
 
 function accountIds(index: number): StormAccount {
@@ -141,18 +143,17 @@ export function buildStorm(options: StormOptions): Storm {
   const held: (StormDelivery | undefined)[] = accounts.map(() => undefined);
 
   const nextValid = (a: number): StormDelivery => {
-    nextTime[a] = (nextTime[a] ?? BASE_TIME) + 1 + random.int(5_000);
+    const updatedAt = (nextTime[a] ?? BASE_TIME) + 1 + random.int(5_000);
+    nextTime[a] = updatedAt;
     const status = STATUSES[random.int(STATUSES.length)] ?? STATUSES[0];
-    const { body, headers } = signed(
-      serialized(eventBody(accounts[a] as StormAccount, nextTime[a] as number, status)),
-    );
+    const { body, headers } = signed(serialized(eventBody(accounts[a] as StormAccount, updatedAt, status)));
     return {
       kind: 'valid',
       account: a,
       body,
       headers,
-      eventId: argyleEventIdOf(body),
-      updatedAt: nextTime[a],
+      eventId: argyleEventIdOf(body, updatedAt),
+      updatedAt,
       state: status.state,
     };
   };
