@@ -17,13 +17,17 @@ const ROUNDS = 5;
 const SECONDS_PER_ROUND = 2;
 
 /**
- * The bare loop's database, opened with the journal mode and `synchronous` level the store reports for its own
- * handle (`SqliteConnectionStore#durability`), so both sides pay the same fsync policy.
+ * The bare loop's database, opened with the journal mode, `synchronous` level and WAL checkpoint interval the
+ * store reports for its own handle (`SqliteConnectionStore#durability`), so both sides pay the same fsync and
+ * checkpoint policy.
  */
-function openBareDatabase(path, { journalMode, synchronous }) {
+function openBareDatabase(path, { journalMode, synchronous, walAutocheckpointPages }) {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA busy_timeout = 5000');
-  if (path !== ':memory:') db.exec(`PRAGMA journal_mode = ${journalMode}`);
+  if (path !== ':memory:') {
+    db.exec(`PRAGMA journal_mode = ${journalMode}`);
+    db.exec(`PRAGMA wal_autocheckpoint = ${walAutocheckpointPages}`);
+  }
   db.exec(`PRAGMA synchronous = ${synchronous}`);
   db.exec('PRAGMA foreign_keys = ON');
   db.exec(`CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
@@ -81,7 +85,7 @@ export async function run({ log }) {
         samples: file.samples.bare,
       },
       subject: { label: 'service.ingestWebhook, SQLite file store', samples: file.samples.service },
-      notes: `${workload}. Files in ${tmpdir()}, journal_mode=${file.durability.journalMode}, synchronous=${file.durability.synchronous} on both sides (what the store reports for its own handle: its default).`,
+      notes: `${workload}. Files in ${tmpdir()}, journal_mode=${file.durability.journalMode}, synchronous=${file.durability.synchronous}, wal_autocheckpoint=${file.durability.walAutocheckpointPages} on both sides (what the store reports for its own handle: its default).`,
     };
     return [
       figure({
