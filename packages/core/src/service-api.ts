@@ -1,3 +1,4 @@
+import type { SweepOptions, SweepResult } from './sweep.js';
 import type {
   CallbackParams,
   ConnectionEvent,
@@ -99,6 +100,17 @@ export interface ReconnectionServiceApi {
   reportError(connectionId: string, error: unknown): Promise<Connection>;
   /** Re-reads the vendor status and applies it. */
   checkStatus(connectionId: string): Promise<Connection>;
+  /**
+   * Re-checks many connections with their vendor and applies the answers like `checkStatus`, page by page with
+   * bounded concurrency and a rate limit (a vendor's 429 pauses the whole sweep). Defaults to the connections
+   * waiting on something (problem states and `reconnecting`). Run it on a schedule to catch lost webhooks.
+   */
+  sweep(options?: SweepOptions): Promise<SweepResult>;
+  /**
+   * Resolves once every background status read confirming a hint-only webhook (started so far, or meanwhile)
+   * has finished. For tests and graceful shutdown; failed reads are logged, never thrown here.
+   */
+  settle(): Promise<void>;
   startReconnection(
     connectionId: string,
     options?: StartReconnectionOptions,

@@ -116,10 +116,14 @@ export class FakeReconnectionService implements ReconnectionServiceApi {
     return this.complete(callback);
   }
 
+  /** This fake starts no background status reads, so there is never anything to wait for. */
+  async settle(): Promise<void> {}
+
   registerConnection = notUsed;
   listConnections = notUsed;
   reportError = notUsed;
   checkStatus = notUsed;
+  sweep = notUsed;
   revoke = notUsed;
   subscribe = notUsed;
   deliverOutbox = notUsed;
