@@ -156,6 +156,15 @@ describe('parseWebhook', () => {
     expect(ingest({ event: 'users.fully_synced', name: 'x', data: { user: USER } })).toEqual([]);
   });
 
+  it('validates only the account fields it reads: others may be missing or changed', () => {
+    const base = webhook('webhook-accounts.updated.auth_required.json');
+    const { employers: _employers, scanned_at: _scanned, ...rest } = base.data.resource!;
+    const drifted = { ...base, data: { ...base.data, resource: { ...rest, availability: 'a new shape' } } };
+    expect(ingest(drifted)[0]?.signal?.state).toBe('needs_reauth');
+    const noUpdatedAt = { ...base, data: { ...base.data, resource: { ...rest, updated_at: undefined } } };
+    expect(thrown(() => ingest(noUpdatedAt))?.message).toContain('data.resource.updated_at');
+  });
+
   it('rejects an accounts.* payload that breaks the schema, naming the field', () => {
     const broken = webhook('webhook-accounts.updated.auth_required.json');
     const bad = {
