@@ -5,9 +5,14 @@ import Finch from '@tryfinch/finch-api';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildProcess, startChild } from './support/child.js';
-import type { CompiledTree } from './support/compile.js';
 import { CALLBACK_URL, createHost } from './support/host.js';
-import { CHILD_HOST, compileHost, DATABASE_URL, randomSchemaName } from './support/processes.js';
+import {
+  CHILD_HOST,
+  type CompiledTree,
+  compileHost,
+  DATABASE_URL,
+  randomSchemaName,
+} from './support/processes.js';
 
 /**
  * The HTTP-level twin of store-postgres's `cross-process.test.ts` (two processes x 10 direct calls with core's

@@ -5,7 +5,6 @@ import { createPostgresStore } from '@reconnect-kit/store-postgres';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChild } from './support/child.js';
-import type { CompiledTree } from './support/compile.js';
 import { createHost } from './support/host.js';
 import {
   inboundEventIds,
@@ -14,7 +13,13 @@ import {
   storeInvariantViolations,
   type TableReader,
 } from './support/inspect.js';
-import { CHILD_HOST, compileHost, DATABASE_URL, randomSchemaName } from './support/processes.js';
+import {
+  CHILD_HOST,
+  type CompiledTree,
+  compileHost,
+  DATABASE_URL,
+  randomSchemaName,
+} from './support/processes.js';
 import { SEED, scaled, scratchDir } from './support/scale.js';
 import { type Answer, sendQueues } from './support/send.js';
 import { buildStorm, referenceOf, type StormDelivery } from './support/storm.js';

@@ -6,7 +6,7 @@ import { createExampleKit } from '@reconnect-kit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from './create.js';
 import type { PostgresConnectionStore } from './store.js';
-import { type CompiledSources, compileSources } from './testing/compile.js';
+import { type CompiledTree, compileTree } from './testing/compile.js';
 import {
   connectionLockStates,
   DATABASE_URL,
@@ -19,14 +19,10 @@ import {
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 /** A child app instance speaking JSON lines (see testing/cross-process-child.ts). */
-function startInstance(compiled: CompiledSources, env: Record<string, string>) {
+function startInstance(compiled: CompiledTree, env: Record<string, string>) {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    [
-      '--import',
-      here('./testing/compiled-hooks.ts'),
-      compiled.compiled(here('./testing/cross-process-child.ts')),
-    ],
+    ['--import', compiled.hooks, compiled.compiled(here('./testing/cross-process-child.ts'))],
     { env: { ...process.env, ...compiled.env, ...env } },
   );
   let stderr = '';
@@ -56,11 +52,11 @@ function startInstance(compiled: CompiledSources, env: Record<string, string>) {
 describe('two processes completing one reconnection', () => {
   const schema = randomSchemaName();
   const observer = testPool(1);
-  let compiled: CompiledSources;
+  let compiled: CompiledTree;
   let store: PostgresConnectionStore;
 
   beforeAll(async () => {
-    compiled = compileSources();
+    compiled = compileTree(['core', 'store-postgres']);
     store = await createPostgresStore({ connectionString: DATABASE_URL, schema, poolSize: 4 });
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { CompiledTree } from './compile.js';
+import type { CompiledTree } from '../../../packages/store-postgres/src/testing/compile.js';
 
 /** A child process speaking JSON lines on stdout (same protocol as store-postgres's cross-process test). */
 export interface ChildProcess {
@@ -19,10 +19,9 @@ export function startChild(
   entry: URL,
   env: Readonly<Record<string, string>>,
 ): ChildProcess {
-  const hooks = fileURLToPath(new URL('./compiled-hooks.ts', import.meta.url));
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    ['--import', hooks, tree.compiled(fileURLToPath(entry))],
+    ['--import', tree.hooks, tree.compiled(fileURLToPath(entry))],
     { env: { ...process.env, ...tree.env, ...env } },
   );
   let stderr = '';

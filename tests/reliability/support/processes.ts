@@ -1,4 +1,8 @@
-import { type CompiledTree, compileTree } from './compile.js';
+// The one compile helper, shared with store-postgres's cross-process test. It is bound to this repository's layout,
+// so it is imported by path rather than through a package export.
+import { type CompiledTree, compileTree } from '../../../packages/store-postgres/src/testing/compile.js';
+
+export type { CompiledTree };
 
 /** Everything a child host process runs, compiled once per test file. */
 export function compileHost(): CompiledTree {

@@ -1,32 +1,54 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Test-only: compiles core and this package from source (tsc, no type check) into a temporary directory, so
- * child Node processes can run them: Node's own type stripping cannot run core (legacy decorators).
- * `compiled-hooks.ts` resolves the bare imports of the compiled files.
+ * Test-only: compiles workspace packages (and any other repository files) from source (tsc, no type check) into
+ * a temporary directory, so child Node processes can run them: Node's own type stripping cannot run core (legacy
+ * decorators). `compiled-hooks.ts` resolves the bare imports of the compiled files. Used by this package's
+ * cross-process test and, by relative path, by tests/reliability (it is bound to this repository's layout, so
+ * it is not a package export).
  */
 
-const packagesDir = path.resolve(fileURLToPath(import.meta.url), '../../../..');
-const repoRoot = path.dirname(packagesDir);
+const repoRoot = path.resolve(fileURLToPath(import.meta.url), '../../../../..');
 
-export interface CompiledSources {
-  /** Root of the compiled tree: `<outDir>/<package>/src/...` mirrors `packages/<package>/src/...`. */
-  readonly outDir: string;
-  /** Absolute path of the compiled counterpart of a file under `packages/`. */
+export interface CompiledTree {
+  /** Absolute path of the compiled counterpart of a source file in the repository. */
   compiled(sourcePath: string): string;
-  /** Environment for a child started with `--import` of `compiled-hooks.ts`. */
+  /** Module to load with `node --import` in the child, before its compiled entry. */
+  readonly hooks: string;
+  /** Environment for a child started with `--import` of `hooks`. */
   readonly env: Readonly<Record<string, string>>;
   /** Deletes the compiled tree. */
   remove(): void;
 }
 
-export function compileSources(): CompiledSources {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rk-store-postgres-'));
+/** `@reconnect-kit/<name>[/sub]` → compiled entry file, from each package's `@reconnect-kit/source` export. */
+function workspaceEntries(packages: readonly string[], outDir: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const dir of packages) {
+    const manifest = JSON.parse(
+      readFileSync(path.join(repoRoot, 'packages', dir, 'package.json'), 'utf8'),
+    ) as {
+      name: string;
+      exports: Record<string, string | Record<string, string>>;
+    };
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      const source = typeof target === 'object' ? target['@reconnect-kit/source'] : undefined;
+      if (!source) continue;
+      const specifier = path.posix.join(manifest.name, subpath);
+      entries[specifier] = path.join(outDir, 'packages', dir, source).replace(/\.ts$/, '.js');
+    }
+  }
+  return entries;
+}
+
+/** Compiles `packages/<p>/src` for each of `packages` (directory names), plus `files` (repository-relative). */
+export function compileTree(packages: readonly string[], files: readonly string[] = []): CompiledTree {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rk-compiled-'));
   const outDir = path.join(dir, 'out');
   const tsconfig = path.join(dir, 'tsconfig.json');
   writeFileSync(
@@ -34,7 +56,7 @@ export function compileSources(): CompiledSources {
     JSON.stringify({
       extends: path.join(repoRoot, 'tsconfig.base.json'),
       compilerOptions: {
-        rootDir: packagesDir,
+        rootDir: repoRoot,
         outDir,
         noCheck: true,
         declaration: false,
@@ -43,8 +65,11 @@ export function compileSources(): CompiledSources {
         typeRoots: [path.join(repoRoot, 'node_modules/@types')],
         customConditions: ['@reconnect-kit/source'],
       },
-      include: [`${packagesDir}/core/src/**/*.ts`, `${packagesDir}/store-postgres/src/**/*.ts`],
-      exclude: [`${packagesDir}/*/src/**/*.test.ts`],
+      include: [
+        ...packages.map((p) => path.join(repoRoot, 'packages', p, 'src/**/*.ts')),
+        ...files.map((f) => path.join(repoRoot, f)),
+      ],
+      exclude: [path.join(repoRoot, 'packages/*/src/**/*.test.ts')],
     }),
   );
   // The compiled files are ES modules; without this, Node would have to guess from their syntax.
@@ -54,15 +79,15 @@ export function compileSources(): CompiledSources {
     'bin/tsc',
   );
   const result = spawnSync(process.execPath, [tsc, '-p', tsconfig], { encoding: 'utf8' });
-  if (result.status !== 0) {
-    throw new Error(`tsc failed (${result.status}): ${result.stdout}${result.stderr}`);
-  }
-  const compiled = (sourcePath: string) =>
-    path.join(outDir, path.relative(packagesDir, sourcePath)).replace(/\.ts$/, '.js');
+  if (result.status !== 0) throw new Error(`tsc failed (${result.status}): ${result.stdout}${result.stderr}`);
   return {
-    outDir,
-    compiled,
-    env: { RK_COMPILED_DIR: outDir, RK_SOURCE_DIR: packagesDir },
+    compiled: (sourcePath) => path.join(outDir, path.relative(repoRoot, sourcePath)).replace(/\.ts$/, '.js'),
+    hooks: fileURLToPath(new URL('./compiled-hooks.ts', import.meta.url)),
+    env: {
+      RK_COMPILED_DIR: outDir,
+      RK_SOURCE_DIR: repoRoot,
+      RK_WORKSPACE_ENTRIES: JSON.stringify(workspaceEntries(packages, outDir)),
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
