@@ -37,10 +37,22 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+/**
+ * `docs/screenshots` is committed and shown in the docs; PNGs differ byte for byte between runs even when nothing
+ * visible changed, so a plain run writes to the git-ignored `test-results/screenshots` and leaves the working
+ * tree clean. `UPDATE_SCREENSHOTS=1` refreshes the docs' copies instead.
+ */
+const SCREENSHOTS_DIR = fileURLToPath(
+  new URL(
+    ['1', 'true'].includes(process.env.UPDATE_SCREENSHOTS ?? '')
+      ? '../../docs/screenshots/'
+      : '../../test-results/screenshots/',
+    import.meta.url,
+  ),
+);
 
-/** Saves the page to `docs/screenshots/<name>.png` (committed; the docs show them). */
+/** Saves the page to `<SCREENSHOTS_DIR>/<name>.png`. */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS_DIR}${name}.png`, fullPage: true });
 }

@@ -2,6 +2,10 @@
  * The example host app in a real browser (Debian's Chromium through playwright-core), against the in-process
  * Argyle and Finch mocks: every reconnect path a user clicks through, live status updates, and screenshots of the
  * dashboard's main states for the docs.
+ *
+ * Screenshots go to the git-ignored `test-results/screenshots/`, so a plain run changes no tracked file. To
+ * refresh the ones the docs show, run `UPDATE_SCREENSHOTS=1 npx -y pnpm@10 exec vitest run --project e2e`; it
+ * writes `docs/screenshots/` (commit them when the dashboard's look changed).
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
