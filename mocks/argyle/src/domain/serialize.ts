@@ -22,9 +22,25 @@ const SANDBOX_SOURCE = 'argyle_sandbox';
 
 type TimestampFormat = (date: Date) => string;
 
-const restTime: TimestampFormat = (date) => date.toISOString();
+/**
+ * `toISOString` costs about 0.4 µs and an account read formats up to nine timestamps, most of them unchanged since
+ * the last read: the string is kept per Date object, checked against its time so a Date changed in place is
+ * formatted again (an entry goes with its Date).
+ */
+const isoStrings = new WeakMap<Date, { readonly ms: number; readonly iso: string }>();
+
+function isoString(date: Date): string {
+  const ms = date.getTime();
+  const cached = isoStrings.get(date);
+  if (cached !== undefined && cached.ms === ms) return cached.iso;
+  const iso = date.toISOString();
+  isoStrings.set(date, { ms, iso });
+  return iso;
+}
+
+const restTime: TimestampFormat = isoString;
 /** `2026-01-29T19:26:53.846Z` → `2026-01-29T19:26:53.846000Z`, the precision seen in recorded webhooks. */
-const webhookTime: TimestampFormat = (date) => date.toISOString().replace('Z', '000Z');
+const webhookTime: TimestampFormat = (date) => isoString(date).replace('Z', '000Z');
 
 function nullableTime(date: Date | null, format: TimestampFormat): string | null {
   return date === null ? null : format(date);
@@ -32,10 +48,16 @@ function nullableTime(date: Date | null, format: TimestampFormat): string | null
 
 /** Paystub dates are calendar dates; Argyle serves them at midnight UTC without fractional seconds. */
 function dayTime(date: Date): string {
-  return `${date.toISOString().slice(0, 10)}T00:00:00Z`;
+  return `${isoString(date).slice(0, 10)}T00:00:00Z`;
 }
 
-function availability(state: ArgyleState, account: AccountRecord, format: TimestampFormat): Availability {
+/** `user_uploads` is sent by the REST API only (the webhook `resource` omits it). */
+function availability(
+  state: ArgyleState,
+  account: AccountRecord,
+  format: TimestampFormat,
+  withUserUploads: boolean,
+): Availability {
   const sync = account.availability;
   // Every data set shares one sync time: format it once, not once per data set.
   const updatedAt = sync === null ? null : format(sync.updatedAt);
@@ -53,7 +75,7 @@ function availability(state: ArgyleState, account: AccountRecord, format: Timest
   const paystubs = accountPaystubs(state, account.id);
   const first = paystubs[0]?.paystubDate;
   const last = paystubs.at(-1)?.paystubDate;
-  return {
+  const sets: Availability = {
     gigs: counted(0, null, null),
     shifts: counted(0, null, null),
     paystubs: counted(paystubs.length, first ? dayTime(first) : null, last ? dayTime(last) : null),
@@ -64,9 +86,15 @@ function availability(state: ArgyleState, account: AccountRecord, format: Timest
     deposit_destinations: plain(),
     user_forms: null,
   };
+  if (withUserUploads) sets.user_uploads = null;
+  return sets;
 }
 
-function accountHead(account: AccountRecord, format: TimestampFormat) {
+/**
+ * The fields both shapes open with. The callers append the rest in their own key order instead of spreading this
+ * object into a new one: a spread copy is several times slower in V8 than adding properties.
+ */
+function accountHead(account: AccountRecord, format: TimestampFormat): ArgyleAccount {
   return {
     id: account.id,
     user: account.userId,
@@ -92,19 +120,17 @@ function accountHead(account: AccountRecord, format: TimestampFormat) {
 }
 
 export function serializeAccount(state: ArgyleState, account: AccountRecord): ArgyleAccount {
-  return {
-    ...accountHead(account, restTime),
-    availability: { ...availability(state, account, restTime), user_uploads: null },
-    ongoing_refresh: { status: account.ongoingRefresh },
-  };
+  const wire = accountHead(account, restTime);
+  wire.availability = availability(state, account, restTime, true);
+  wire.ongoing_refresh = { status: account.ongoingRefresh };
+  return wire;
 }
 
 export function serializeWebhookAccount(state: ArgyleState, account: AccountRecord): ArgyleWebhookAccount {
-  return {
-    ...accountHead(account, webhookTime),
-    ongoing_refresh: { status: account.ongoingRefresh },
-    availability: availability(state, account, webhookTime),
-  };
+  const wire: ArgyleWebhookAccount = accountHead(account, webhookTime);
+  wire.ongoing_refresh = { status: account.ongoingRefresh };
+  wire.availability = availability(state, account, webhookTime, false);
+  return wire;
 }
 
 /** Items and employers of the user's accounts that have connected at least once. */

@@ -49,6 +49,8 @@ export function compilePathPattern(pattern: string): PathPattern {
 }
 
 function safeDecode(part: string): string {
+  // Most ids hold no escape; `decodeURIComponent` would return them unchanged, after a native call.
+  if (!part.includes('%')) return part;
   try {
     return decodeURIComponent(part);
   } catch {
