@@ -13,19 +13,51 @@ import { figure, interleave } from './lib/stats.mjs';
 const ACCOUNTS = 200;
 const ROUNDS = 5;
 const SECONDS = 1.5;
+const WARM_UP_SECONDS = 1;
 const CONNECTIONS = 10;
-/** More than the kit side can take in ROUNDS × SECONDS plus warm-up on this kind of machine. */
-const POOL = 30_000;
+/**
+ * Deliveries are built for one run at a time, for a rate no side has come near: twice the fastest rate either side
+ * has answered so far in this run (the bare side, doing less per request, bounds the kit side), and at least
+ * MIN_CEILING_PER_SECOND. At 2.4 KB a delivery that is about 70 MB for a 1.5 s run at 20,000/s.
+ */
+const MIN_CEILING_PER_SECOND = 20_000;
+const HEADROOM = 2;
+/** Where a request goes once the kit side has used up the deliveries built for its run: a 404 fails the run. */
+const RAN_OUT_PATH = '/__bench/pool-ran-out';
 
-/** autocannon requests that post deliveries from `pool`, starting at `cursor.next` and moving it on. */
-function postFrom(pool, cursor) {
+/**
+ * Pre-built deliveries for the next run. `refill` (between runs, never while one is timed) drops the ones the kit
+ * side has sent and builds the next `count`; a delivery is never built twice, so the kit side never sees one again.
+ */
+function deliveryPool(accounts) {
+  const pool = { first: 0, items: [], ranOut: false };
+  pool.refill = (cursor, count) => {
+    const kept = pool.items.slice(cursor.next - pool.first);
+    const end = pool.first + pool.items.length;
+    pool.items = kept.concat(deliveries(accounts, end, cursor.next + count - end));
+    pool.first = cursor.next;
+  };
+  return pool;
+}
+
+/**
+ * autocannon requests that post deliveries from `pool`, starting at `cursor.next` and moving it on. The kit side
+ * (`cycle: false`) must never see a delivery twice: past the end of the pool it marks it as run out and asks for
+ * RAN_OUT_PATH instead. The bare side has no dedupe and cycles. Both pay the same per request.
+ */
+function postFrom(pool, cursor, { cycle }) {
   return [
     {
       method: 'POST',
       path: '/webhooks/argyle',
       setupRequest: (request) => {
-        const delivery = pool[cursor.next % pool.length];
+        const delivery = pool.items[cycle ? cursor.next % pool.items.length : cursor.next - pool.first];
         cursor.next += 1;
+        if (delivery === undefined) {
+          pool.ranOut = true;
+          request.path = RAN_OUT_PATH;
+          return request;
+        }
         request.body = delivery.body;
         request.headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: delivery.signature };
         return request;
@@ -44,43 +76,48 @@ export async function run({ log }) {
   const accounts = makeAccounts(ACCOUNTS);
   const accountsFile = join(dir, 'accounts.json');
   writeFileSync(accountsFile, JSON.stringify(accounts));
-  const pool = deliveries(accounts, 0, POOL);
+  const pool = deliveryPool(accounts);
   const servers = [];
   try {
     const kit = await startServer('webhook-receiver.mjs', ['kit', accountsFile]);
     servers.push(kit);
     const bare = await startServer('webhook-receiver.mjs', ['bare']);
     servers.push(bare);
-    // The kit side must never see a delivery twice; the bare side has no dedupe and may cycle.
     const kitCursor = { next: 0 };
     const bareCursor = { next: 0 };
-    const hit = (server, cursor) => async () =>
-      (
-        await load(`${server.url}/webhooks/argyle`, {
-          seconds: SECONDS,
+    let fastest = 0;
+    // autocannon builds one request per connection before it starts, and may stop with more in flight.
+    const runOf = (seconds) =>
+      Math.ceil(Math.max(MIN_CEILING_PER_SECOND, HEADROOM * fastest) * seconds) + 2 * CONNECTIONS;
+    const post = async (server, cursor, seconds) => {
+      if (cursor === kitCursor) pool.refill(kitCursor, runOf(seconds));
+      const built = pool.items.length;
+      try {
+        const result = await load(`${server.url}/webhooks/argyle`, {
+          seconds,
           connections: CONNECTIONS,
-          requests: postFrom(pool, cursor),
-        })
-      ).perSecond;
-    // Warm-up, not counted.
-    await load(`${bare.url}/webhooks/argyle`, {
-      seconds: 1,
-      connections: CONNECTIONS,
-      requests: postFrom(pool, bareCursor),
-    });
-    await load(`${kit.url}/webhooks/argyle`, {
-      seconds: 1,
-      connections: CONNECTIONS,
-      requests: postFrom(pool, kitCursor),
-    });
+          requests: postFrom(pool, cursor, { cycle: cursor === bareCursor }),
+        });
+        fastest = Math.max(fastest, result.perSecond);
+        return result;
+      } catch (error) {
+        if (pool.ranOut) {
+          throw new Error(`the ${built} deliveries built for a ${seconds} s run ran out; raise HEADROOM`);
+        }
+        throw error;
+      }
+    };
+    // Warm-up, not counted. The bare side's pool is the kit's first run's, built here.
+    pool.refill(kitCursor, runOf(WARM_UP_SECONDS));
+    await post(bare, bareCursor, WARM_UP_SECONDS);
+    await post(kit, kitCursor, WARM_UP_SECONDS);
+    const hit = (server, cursor) => async () => (await post(server, cursor, SECONDS)).perSecond;
     const samples = await interleave(ROUNDS, hit(bare, bareCursor), hit(kit, kitCursor), {
       onRound: (round, s) =>
         log(
           `  round ${round + 1}/${ROUNDS}: bare ${Math.round(s.baseline.at(-1))}/s, kit ${Math.round(s.subject.at(-1))}/s`,
         ),
     });
-    if (kitCursor.next > pool.length)
-      throw new Error(`the pool of ${pool.length} deliveries ran out; raise POOL`);
     const applied = await appliedCount(kit);
     // autocannon may stop with requests in flight, so "sent" can exceed "answered" by up to CONNECTIONS per run.
     if (applied > kitCursor.next || applied < kitCursor.next - CONNECTIONS * (ROUNDS + 1)) {
@@ -97,7 +134,7 @@ export async function run({ log }) {
           samples: samples.subject,
         },
         target: { op: '>=', value: 0.7 },
-        notes: `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds after a 1 s warm-up each; servers in their own processes on 127.0.0.1; every request a new signed accounts.updated delivery (${applied} applied by the kit side, each a transition).`,
+        notes: `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds after a 1 s warm-up each; servers in their own processes on 127.0.0.1; every request a new signed accounts.updated delivery (${applied} applied by the kit side, each a transition), built between runs.`,
       }),
     ];
   } finally {

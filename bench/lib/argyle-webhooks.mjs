@@ -16,7 +16,27 @@ const START = Date.parse('2026-03-01T00:00:00.000Z');
 
 const template = (name) =>
   JSON.parse(readFileSync(`${ROOT}fixtures/payloads/argyle/webhook-accounts.updated.${name}.json`, 'utf8'));
-const TEMPLATES = { broken: template('auth_required'), repaired: template('connected') };
+
+/**
+ * A fixture serialised once with placeholders in the fields that vary, split into `[text, field, text, …]`, so
+ * building a delivery is a string join instead of a deep clone and a pretty-printing pass (same bytes: the values
+ * are UUIDs and ISO dates, which JSON does not escape).
+ */
+function compile(name) {
+  const payload = template(name);
+  const at = '@@at@@';
+  payload.data.account = '@@account@@';
+  payload.data.user = '@@user@@';
+  Object.assign(payload.data.resource, {
+    id: '@@account@@',
+    user: '@@user@@',
+    updated_at: at,
+    scanned_at: at,
+  });
+  payload.data.resource.connection.updated_at = at;
+  return JSON.stringify(payload, null, 2).split(/@@(account|user|at)@@/);
+}
+const TEMPLATES = { broken: compile('auth_required'), repaired: compile('connected') };
 
 /** `count` accounts, each with its Argyle user (the account's parent). */
 export function makeAccounts(count) {
@@ -31,13 +51,12 @@ export function sign(body, secret = WEBHOOK_SECRET) {
 export function delivery(accounts, index) {
   const { account, user } = accounts[index % accounts.length];
   const cycle = Math.floor(index / accounts.length);
-  const payload = structuredClone(cycle % 2 === 0 ? TEMPLATES.broken : TEMPLATES.repaired);
-  const at = new Date(START + index).toISOString();
-  payload.data.account = account;
-  payload.data.user = user;
-  Object.assign(payload.data.resource, { id: account, user, updated_at: at, scanned_at: at });
-  payload.data.resource.connection.updated_at = at;
-  const body = Buffer.from(JSON.stringify(payload, null, 2));
+  const parts = cycle % 2 === 0 ? TEMPLATES.broken : TEMPLATES.repaired;
+  const values = { account, user, at: new Date(START + index).toISOString() };
+  let json = '';
+  // Odd positions hold field names (the split's capture group), even ones the text between them.
+  for (let i = 0; i < parts.length; i += 1) json += i % 2 === 0 ? parts[i] : values[parts[i]];
+  const body = Buffer.from(json);
   return { body, signature: sign(body) };
 }
 
