@@ -72,12 +72,11 @@ describe('createWebhookRouter over real HTTP', () => {
     const response = await postWebhook(baseUrl, body);
 
     expect(response.status).toBe(200);
-    expect(JSON.parse(await text(response))).toEqual({
-      received: true,
-      applied: 1,
-      duplicates: 0,
-      ignored: 0,
-    });
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const answer = await text(response);
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(answer)));
+    expect(JSON.parse(answer)).toEqual({ received: true, applied: 1, duplicates: 0, ignored: 0 });
     expect(Buffer.from(service.ingestCalls[0]?.rawBody ?? []).equals(Buffer.from(body))).toBe(true);
   });
 
@@ -85,6 +84,8 @@ describe('createWebhookRouter over real HTTP', () => {
     const baseUrl = await serve(app());
     const bad = await postWebhook(baseUrl, encoder.encode('{"a":1}'), sign(encoder.encode('{"a":2}')));
     expect(bad.status).toBe(401);
+    expect(bad.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(bad.headers.get('cache-control')).toBe('no-store');
     expect(JSON.parse(await text(bad))).toEqual({
       error: { code: 'webhook_signature_invalid', message: ERROR_CODES.webhook_signature_invalid.message },
     });
@@ -128,6 +129,27 @@ describe('createWebhookRouter over real HTTP', () => {
       writeMore();
     });
     expect(status).toBe(413);
+    expect(service.ingestCalls).toHaveLength(0);
+  });
+
+  it('logs a client that hangs up mid-body as a failed delivery, without calling the service', async () => {
+    const { logger, entries } = recordingLogger();
+    const baseUrl = await serve(app({ logger }));
+    const { port } = new URL(baseUrl);
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/hooks/webhooks/example',
+      headers: { 'content-length': '1000' },
+    });
+    req.on('error', () => {}); // the client side of the hang-up is expected
+    req.write(Buffer.alloc(100, 0x20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    req.destroy();
+    await expect.poll(() => entries.length).toBe(1);
+    expect(entries[0]?.level).toBe('error');
+    expect(entries[0]?.fields).toMatchObject({ route: 'webhook', provider: 'example' });
     expect(service.ingestCalls).toHaveLength(0);
   });
 

@@ -5,13 +5,14 @@ import express, {
   type Response as ExpressResponse,
   type Router,
 } from 'express';
-import { bufferedBodySource, collectWithinLimit, parseContentLength, type RawBodySource } from './body.js';
+import { bufferedBodySource, parseContentLength, type RawBodySource, readWithinLimit } from './body.js';
 import {
   handleCallback,
   handleStart,
   type ReconnectHttpRequest,
   type ReconnectRoutesOptions,
 } from './reconnect.js';
+import type { JsonAnswer } from './responses.js';
 import { handleWebhookDelivery, resolveMaxBodyBytes, type WebhookHandlerOptions } from './webhook.js';
 
 const capturedBodies = new WeakMap<IncomingMessage, Uint8Array>();
@@ -40,7 +41,7 @@ export function createWebhookRouter(
   router.all(
     '/webhooks/:provider',
     async (req: ExpressRequest<{ provider: string }>, res: ExpressResponse) => {
-      const response = await handleWebhookDelivery(
+      const answer = await handleWebhookDelivery(
         service,
         {
           method: req.method,
@@ -52,8 +53,8 @@ export function createWebhookRouter(
         options.logger,
       );
       // The unread rest of an oversized body is not worth draining: end the connection after the 413.
-      if (response.status === 413) res.setHeader('connection', 'close');
-      await send(res, response);
+      if (answer.status === 413) res.setHeader('connection', 'close');
+      write(res, answer);
     },
   );
   return router;
@@ -100,15 +101,7 @@ function nodeBodySource(req: IncomingMessage): RawBodySource {
   }
   return {
     declaredLength: parseContentLength(req.headers['content-length']),
-    read: async (limit) => {
-      try {
-        // destroyOnReturn: false keeps the socket open so the 413 can still be written.
-        return await collectWithinLimit(req.iterator({ destroyOnReturn: false }), limit);
-      } catch (error) {
-        req.resume(); // discard whatever else arrives instead of buffering it
-        throw error;
-      }
-    },
+    read: (limit) => readWithinLimit(req, limit),
   };
 }
 
@@ -126,6 +119,13 @@ function fromExpress(req: ExpressRequest): ReconnectHttpRequest {
     url: new URL(req.originalUrl, 'http://express.invalid'),
     headers: toHeaders(req),
   };
+}
+
+/** Straight onto the Node response: no fetch `Response` to build and read back. */
+function write(res: ServerResponse, answer: JsonAnswer): void {
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  res.end(answer.body);
 }
 
 async function send(res: ExpressResponse, response: Response): Promise<void> {

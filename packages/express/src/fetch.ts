@@ -6,6 +6,7 @@ import {
   type ReconnectHttpRequest,
   type ReconnectRoutesOptions,
 } from './reconnect.js';
+import { toResponse } from './responses.js';
 import { handleWebhookDelivery, resolveMaxBodyBytes, type WebhookHandlerOptions } from './webhook.js';
 
 // This module is also the `@reconnect-kit/express/fetch` entry point (no express import), so it re-exports
@@ -37,7 +38,7 @@ export function createWebhookHandler(
       },
       limit,
       options.logger,
-    );
+    ).then(toResponse);
 }
 
 export interface FetchReconnectOptions extends ReconnectRoutesOptions {

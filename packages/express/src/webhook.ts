@@ -1,7 +1,7 @@
 import type { Logger, ReconnectionServiceApi } from '@reconnect-kit/core';
 import { DEFAULT_MAX_BODY_BYTES, type RawBodySource, tooLarge } from './body.js';
 import { methodNotAllowed, toHttpError } from './http-error.js';
-import { errorResponse, jsonResponse } from './responses.js';
+import { errorAnswer, type JsonAnswer, jsonAnswer } from './responses.js';
 
 export interface WebhookHandlerOptions {
   /** Largest accepted body in bytes (default 1 MiB). Larger bodies get 413 without reaching the service. */
@@ -36,15 +36,16 @@ export function resolveMaxBodyBytes(options: WebhookHandlerOptions): number {
 /**
  * One webhook delivery, framework-neutral: POST only, body read within the limit, then `ingestWebhook`.
  * The 200 is sent only after ingestion resolved, i.e. after the events are durably stored; any failure
- * answers non-2xx so the vendor retries.
+ * answers non-2xx so the vendor retries. The answer is plain data that each adapter writes its own way (express
+ * straight onto the Node response, without a fetch `Response` in between).
  */
 export async function handleWebhookDelivery(
   service: ReconnectionServiceApi,
   delivery: WebhookDelivery,
   limit: number,
   logger: Logger | undefined,
-): Promise<Response> {
-  if (delivery.method !== 'POST') return errorResponse(methodNotAllowed('POST'), { allow: 'POST' });
+): Promise<JsonAnswer> {
+  if (delivery.method !== 'POST') return errorAnswer(methodNotAllowed('POST'), { allow: 'POST' });
   try {
     if ((delivery.body.declaredLength ?? 0) > limit) throw tooLarge(limit);
     const rawBody = await delivery.body.read(limit);
@@ -55,8 +56,8 @@ export async function handleWebhookDelivery(
       duplicates: result.duplicates,
       ignored: result.ignored,
     };
-    return jsonResponse(200, receipt);
+    return jsonAnswer(200, receipt);
   } catch (error) {
-    return errorResponse(toHttpError(error, logger, { route: 'webhook', provider: delivery.provider }));
+    return errorAnswer(toHttpError(error, logger, { route: 'webhook', provider: delivery.provider }));
   }
 }
