@@ -6,15 +6,26 @@
  */
 import { deliveries } from './argyle-webhooks.mjs';
 
-const CHUNK = 20;
+export const CHUNK = 20;
 
 /**
  * `sides`: `{ name: { ingest(delivery), service: boolean } }`; a service side's `ingest` returns the
  * IngestResult, and the run throws unless it applied every delivery it was given (a benchmark of a path that
  * silently drops events would measure nothing). Each round lasts about `secondsPerRound` of wall time.
+ * `arrival`: `'serial'` awaits each delivery before the next; `'burst'` hands a side all `CHUNK` deliveries of
+ * its turn at once and waits for all of them, the way a server sees concurrent deliveries (a side whose
+ * `ingest` is synchronous inside, like the bare loop, still does them one after another).
  * Returns `{ samples: { name: events/s per round }, delivered }`.
  */
-export async function ingestionRounds({ accounts, sides, rounds, secondsPerRound, log, label }) {
+export async function ingestionRounds({
+  accounts,
+  sides,
+  rounds,
+  secondsPerRound,
+  log,
+  label,
+  arrival = 'serial',
+}) {
   const names = Object.keys(sides);
   const applied = Object.fromEntries(names.map((name) => [name, 0]));
   let next = 0;
@@ -22,11 +33,12 @@ export async function ingestionRounds({ accounts, sides, rounds, secondsPerRound
   const ingestChunk = async (name, chunk) => {
     const { ingest, service } = sides[name];
     const startedAt = performance.now();
-    for (const delivery of chunk) {
-      const result = await ingest(delivery);
-      if (service) applied[name] += result.applied;
-    }
-    return performance.now() - startedAt;
+    const results = [];
+    if (arrival === 'burst') results.push(...(await Promise.all(chunk.map((delivery) => ingest(delivery)))));
+    else for (const delivery of chunk) results.push(await ingest(delivery));
+    const elapsed = performance.now() - startedAt;
+    if (service) for (const result of results) applied[name] += result.applied;
+    return elapsed;
   };
   const round = async (seconds) => {
     const busyMs = Object.fromEntries(names.map((name) => [name, 0]));

@@ -173,3 +173,108 @@ describe('SqliteConnectionStore files', () => {
     await store.close();
   });
 });
+
+describe('SqliteConnectionStore group commit', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  const stateEvent = (id: string): ConnectionEvent => ({
+    id,
+    type: 'connection.state_changed',
+    connectionId: 'conn_1',
+    provider: 'example',
+    hostUserId: 'user_1',
+    to: 'connected',
+    occurredAt: '2026-03-01T00:00:00.000Z',
+    cause: { kind: 'webhook' },
+  });
+
+  it('runs transactions queued together in call order under one commit, each seeing the ones before it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
+    const path = join(dir, 'store.sqlite');
+    const store = new SqliteConnectionStore(path);
+    const before = store.commitStats;
+    const seen = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.transaction(async (tx) => {
+          const earlier = (await tx.listOutbox({ limit: 100 })).length;
+          await tx.appendOutbox([stateEvent(`evt_${i}`)], new Date('2026-03-01T00:00:00.000Z'));
+          return earlier;
+        }),
+      ),
+    );
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(store.commitStats).toEqual({
+      commits: before.commits + 1,
+      transactions: before.transactions + 20,
+    });
+    await store.close();
+
+    const reopened = new SqliteConnectionStore(path);
+    expect((await reopened.listOutbox({ limit: 100 })).map((entry) => entry.event.id)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `evt_${i}`),
+    );
+    await reopened.close();
+  });
+
+  it('rolls back only the transaction that failed; the rest of its group commits', async () => {
+    const store = new SqliteConnectionStore(':memory:');
+    const before = store.commitStats;
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        store.transaction(async (tx) => {
+          await tx.recordInboundEvent('example', `evt_${i}`, new Date());
+          await tx.putSecrets(`conn_${i}`, `sealed_${i}`);
+          if (i === 2) throw new Error('the third one fails after writing');
+          return i;
+        }),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(store.commitStats.commits).toBe(before.commits + 1);
+    expect(await store.getSecrets('conn_2')).toBeUndefined();
+    expect(await store.recordInboundEvent('example', 'evt_2', new Date())).toBe(true);
+    for (const i of [0, 1, 3, 4]) {
+      expect(await store.getSecrets(`conn_${i}`)).toBe(`sealed_${i}`);
+      expect(await store.recordInboundEvent('example', `evt_${i}`, new Date())).toBe(false);
+    }
+    await store.close();
+  });
+
+  it('fails the waiting group when another process holds the file, and works again once it lets go', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
+    const path = join(dir, 'store.sqlite');
+    const store = new SqliteConnectionStore(path, { busyTimeoutMs: 50 });
+    const other = new DatabaseSync(path);
+    other.exec('BEGIN IMMEDIATE');
+    const blocked = await Promise.allSettled(
+      Array.from({ length: 3 }, (_, i) => store.putSecrets(`conn_${i}`, 'sealed')),
+    );
+    expect(blocked.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(String((blocked[0] as PromiseRejectedResult).reason)).toMatch(/locked|busy/i);
+    other.exec('ROLLBACK');
+    other.close();
+    await store.putSecrets('conn_0', 'sealed');
+    expect(await store.getSecrets('conn_0')).toBe('sealed');
+    expect(await store.getSecrets('conn_1')).toBeUndefined();
+    await store.close();
+  });
+
+  it('finishes queued transactions on close and refuses new ones', async () => {
+    const store = new SqliteConnectionStore(':memory:');
+    const queued = store.putSecrets('conn_1', 'sealed');
+    const closing = store.close();
+    await expect(queued).resolves.toBeUndefined();
+    await closing;
+    await expect(store.putSecrets('conn_2', 'sealed')).rejects.toThrow('closed');
+  });
+});
