@@ -91,7 +91,8 @@ export class ArgyleProvider implements ReconnectionProvider {
     }
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.from(rawBody).toString('utf8'));
+      // A view of the bytes, not a copy.
+      body = JSON.parse(Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8'));
     } catch (cause) {
       throw new ReconnectKitError('webhook_payload_invalid', {
         message: 'The Argyle webhook body is not JSON.',

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ConnectionSignal, ProviderEvent, VerifiedWebhook } from '@reconnect-kit/core';
 import { ReconnectKitError, sortableTime } from '@reconnect-kit/core';
 import { z } from 'zod';
@@ -61,7 +61,7 @@ export const ARGYLE_PROVIDER_ID = 'argyle';
  * at the end of the store's dedupe index rather than on a random page of it.
  */
 export function argyleEventId(rawBody: Uint8Array, updatedAt?: string): string {
-  const digest = createHash('sha256').update(rawBody).digest('hex');
+  const digest = hash('sha256', rawBody, 'hex');
   return updatedAt === undefined ? `argyle_${digest}` : `argyle_${sortableTime(updatedAt)}_${digest}`;
 }
 

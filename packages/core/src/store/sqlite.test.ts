@@ -220,35 +220,37 @@ describe('SqliteConnectionStore group commit', () => {
     await reopened.close();
   });
 
-  it('rolls back only the transaction that failed; the rest of its group commits', async () => {
-    const store = new SqliteConnectionStore(':memory:');
-    const before = store.commitStats;
-    const results = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) =>
-        store.transaction(async (tx) => {
-          await tx.recordInboundEvent('example', `evt_${i}`, new Date());
-          await tx.putSecrets(`conn_${i}`, `sealed_${i}`);
-          if (i === 2) throw new Error('the third one fails after writing');
-          return i;
-        }),
-      ),
-    );
-    expect(results.map((result) => result.status)).toEqual([
-      'fulfilled',
-      'fulfilled',
-      'rejected',
-      'fulfilled',
-      'fulfilled',
-    ]);
-    expect(store.commitStats.commits).toBe(before.commits + 1);
-    expect(await store.getSecrets('conn_2')).toBeUndefined();
-    expect(await store.recordInboundEvent('example', 'evt_2', new Date())).toBe(true);
-    for (const i of [0, 1, 3, 4]) {
-      expect(await store.getSecrets(`conn_${i}`)).toBe(`sealed_${i}`);
-      expect(await store.recordInboundEvent('example', `evt_${i}`, new Date())).toBe(false);
-    }
-    await store.close();
-  });
+  it.each([
+    ['first', 0],
+    ['third', 2],
+  ])(
+    'rolls back only the transaction that failed (the %s of five); the others commit',
+    async (_, failing) => {
+      const store = new SqliteConnectionStore(':memory:');
+      const before = store.commitStats;
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) =>
+          store.transaction(async (tx) => {
+            await tx.recordInboundEvent('example', `evt_${i}`, new Date());
+            await tx.putSecrets(`conn_${i}`, `sealed_${i}`);
+            if (i === failing) throw new Error('this one fails after writing');
+            return i;
+          }),
+        ),
+      );
+      expect(results.map((result) => result.status)).toEqual(
+        [0, 1, 2, 3, 4].map((i) => (i === failing ? 'rejected' : 'fulfilled')),
+      );
+      expect(store.commitStats.transactions).toBe(before.transactions + 4);
+      expect(await store.getSecrets(`conn_${failing}`)).toBeUndefined();
+      expect(await store.recordInboundEvent('example', `evt_${failing}`, new Date())).toBe(true);
+      for (const i of [0, 1, 2, 3, 4].filter((i) => i !== failing)) {
+        expect(await store.getSecrets(`conn_${i}`)).toBe(`sealed_${i}`);
+        expect(await store.recordInboundEvent('example', `evt_${i}`, new Date())).toBe(false);
+      }
+      await store.close();
+    },
+  );
 
   it('fails the waiting group when another process holds the file, and works again once it lets go', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));

@@ -337,7 +337,8 @@ class SqliteOps implements ConnectionStoreOps {
     const insert = this.sql(
       'INSERT INTO outbox (event_id, body, next_attempt_at) VALUES (?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
     );
-    for (const event of events) insert.run(event.id, JSON.stringify(event), iso(availableAt));
+    const due = iso(availableAt);
+    for (const event of events) insert.run(event.id, JSON.stringify(event), due);
   }
 
   async claimOutbox(claim: OutboxClaim): Promise<readonly OutboxEntry[]> {
@@ -610,15 +611,18 @@ export class SqliteConnectionStore extends TransactionalStore {
       while (done.length < MAX_GROUP) {
         current = this.#queue.shift();
         if (!current) break;
-        this.#statement(SAVEPOINT).run();
+        // The first of a group needs no savepoint: when it fails, the outer catch rolls the whole transaction back
+        // and the next group starts afresh (so a lone transaction costs no more statements than without groups).
+        const nested = done.length > 0;
+        if (nested) this.#statement(SAVEPOINT).run();
         try {
           const result = await current.fn(this.#ops);
-          this.#statement(RELEASE).run();
+          if (nested) this.#statement(RELEASE).run();
           done.push({ queued: current, result });
         } catch (error) {
           // SQLite may have rolled the whole transaction back itself (e.g. on SQLITE_FULL): then the group's
           // earlier transactions are gone too (the outer catch answers them), and ROLLBACK TO would mask the cause.
-          if (!this.#db.isTransaction) throw error;
+          if (!nested || !this.#db.isTransaction) throw error;
           this.#statement(ROLLBACK_TO).run();
           this.#statement(RELEASE).run();
           current.reject(error);
