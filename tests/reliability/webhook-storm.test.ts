@@ -9,7 +9,8 @@ import { sendQueues } from './support/send.js';
 import { buildStorm, referenceOf } from './support/storm.js';
 import { answerMismatches, registerStormAccounts, stormOutcomeProblems } from './support/storm-checks.js';
 
-const DELIVERIES = scaled(5_000);
+// The acceptance size; `RELIABILITY_SCALE=0.05` gives a 5,000-delivery run for quick local iterations.
+const DELIVERIES = scaled(100_000);
 const ACCOUNTS = Math.max(8, Math.round(DELIVERIES / 200));
 const SENDERS = 8;
 
