@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 /**
- * `RELIABILITY_SCALE` multiplies every count in the suite (default 1: what CI runs). The storm's acceptance
- * size, 100,000 deliveries, is `RELIABILITY_SCALE=…` (see docs/operations.md, "Failure modes").
+ * `RELIABILITY_SCALE` multiplies every count in the suite (default 1: what CI runs, the storm at its acceptance
+ * size of 100,000 deliveries; see docs/operations.md, "Failure modes"). Below 1 for quicker local runs.
  */
 export const SCALE = Number(process.env.RELIABILITY_SCALE ?? '1');
 if (!(SCALE > 0))
