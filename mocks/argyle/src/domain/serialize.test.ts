@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { paystubFor } from './paystub.test-helpers.js';
 import { serializeAccount, serializeWebhookAccount } from './serialize.js';
 import { type AccountRecord, addPaystub, createArgyleState, takeRowKey } from './state.js';
 
@@ -62,21 +63,8 @@ describe('account serialisation', () => {
   test('paystub availability spans the account’s first and last paystub dates', () => {
     const { state, account } = connectedAccount();
     for (const day of ['2026-01-15', '2026-01-01']) {
-      const rowKey = takeRowKey(state);
-      const date = new Date(`${day}T12:34:56.789Z`);
-      addPaystub(state, {
-        id: `paystub-${rowKey}`,
-        rowKey,
-        accountId: account.id,
-        userId: account.userId,
-        employer: account.employer,
-        paystubDate: date,
-        periodStart: date,
-        periodEnd: date,
-        grossPay: '2000.00',
-        netPay: '1560.00',
-        createdAt: date,
-      });
+      const owner = { accountId: account.id, userId: account.userId, employer: account.employer };
+      addPaystub(state, paystubFor(state, owner, new Date(`${day}T12:34:56.789Z`)));
     }
     expect(serializeAccount(state, account).availability?.paystubs).toEqual({
       status: 'synced',

@@ -1,32 +1,17 @@
 import { describe, expect, test } from 'vitest';
+import { paystubFor } from './paystub.test-helpers.js';
 import {
   accountPaystubs,
   addPaystub,
   createArgyleState,
   type PaystubRecord,
   removeAccountPaystubs,
-  takeRowKey,
 } from './state.js';
 
 describe('paystubs by account', () => {
   const state = createArgyleState();
-  const paystub = (accountId: string, day: string): PaystubRecord => {
-    const rowKey = takeRowKey(state);
-    const date = new Date(`${day}T00:00:00Z`);
-    return {
-      id: `paystub-${rowKey}`,
-      rowKey,
-      accountId,
-      userId: 'user-1',
-      employer: 'Employer',
-      paystubDate: date,
-      periodStart: date,
-      periodEnd: date,
-      grossPay: '2000.00',
-      netPay: '1560.00',
-      createdAt: date,
-    };
-  };
+  const paystub = (accountId: string, day: string): PaystubRecord =>
+    paystubFor(state, { accountId, userId: 'user-1', employer: 'Employer' }, new Date(`${day}T00:00:00Z`));
 
   test('keeps each account to its own paystubs, oldest date first, and drops them with the account', () => {
     const march = paystub('acc-a', '2026-03-01');
