@@ -25,6 +25,8 @@ export type {
   ConnectionPage,
   IngestResult,
   ListConnectionsQuery,
+  PruneHistoryOptions,
+  PruneHistoryResult,
   ReconnectionServiceApi,
   RegisterConnectionInput,
   StartReconnectionOptions,
@@ -36,6 +38,7 @@ export { MemoryConnectionStore } from './store/memory.js';
 export type {
   ConnectionStore,
   ConnectionStoreOps,
+  HistoryKind,
   IgnoredSignal,
   IgnoredSignalQuery,
   IgnoredSignalReason,

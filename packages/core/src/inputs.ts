@@ -37,3 +37,23 @@ export const listConnectionsSchema = z
     cursor: z.string().min(1).optional(),
   })
   .strict();
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const age = z.number().int().min(0);
+
+export const pruneHistorySchema = z
+  .object({
+    deliveredEventsOlderThanMs: age.optional(),
+    // A dedupe record must outlive the vendors' redelivery window, or a late retry is applied twice.
+    inboundEventsOlderThanMs: age.min(DAY_MS, 'must be at least one day (86400000 ms)').optional(),
+    ignoredSignalsOlderThanMs: age.optional(),
+    batchSize: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict()
+  .refine(
+    (options) =>
+      options.deliveredEventsOlderThanMs !== undefined ||
+      options.inboundEventsOlderThanMs !== undefined ||
+      options.ignoredSignalsOlderThanMs !== undefined,
+    'name at least one of deliveredEventsOlderThanMs, inboundEventsOlderThanMs, ignoredSignalsOlderThanMs',
+  );

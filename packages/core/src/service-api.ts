@@ -106,6 +106,14 @@ export interface ReconnectionServiceApi {
    * waiting on something (problem states and `reconnecting`). Run it on a schedule to catch lost webhooks.
    */
   sweep(options?: SweepOptions): Promise<SweepResult>;
+
+  /**
+   * Deletes history older than the given ages, in batches (one transaction each): delivered outbox events,
+   * inbound dedupe records (at least one day: they must outlive the vendors' redelivery window) and
+   * ignored-signal journal entries. Only the kinds named are pruned; undelivered events never are. Run it from a
+   * scheduled job; see "Retention" in docs/operations.md.
+   */
+  pruneHistory(options: PruneHistoryOptions): Promise<PruneHistoryResult>;
   /**
    * Resolves once every background status read confirming a hint-only webhook (started so far, or meanwhile)
    * has finished. For tests and graceful shutdown; failed reads are logged, never thrown here.
@@ -122,4 +130,20 @@ export interface ReconnectionServiceApi {
   subscribe(handler: ConnectionEventHandler): () => void;
   /** Delivers due outbox entries to subscribers now; returns how many were delivered. */
   deliverOutbox(): Promise<number>;
+}
+
+export interface PruneHistoryOptions {
+  readonly deliveredEventsOlderThanMs?: number | undefined;
+  /** At least 86,400,000 (one day). */
+  readonly inboundEventsOlderThanMs?: number | undefined;
+  readonly ignoredSignalsOlderThanMs?: number | undefined;
+  /** Rows deleted per transaction (default 1,000). */
+  readonly batchSize?: number | undefined;
+}
+
+/** Rows deleted, per kind. */
+export interface PruneHistoryResult {
+  readonly deliveredEvents: number;
+  readonly inboundEvents: number;
+  readonly ignoredSignals: number;
 }

@@ -729,4 +729,66 @@ describe.each(STORES)('on the $kind store', (store) => {
       expect(kit.clock.now().getTime() - started).toBeGreaterThanOrEqual(20_000);
     });
   });
+  describe('ReconnectionService: retention', () => {
+    const DAY = 24 * 60 * 60 * 1000;
+
+    it('prunes delivered events, dedupe records and journal entries older than the given ages', async () => {
+      kit = make();
+      await connected(kit);
+      await kit.ingest([statusEvent(kit, 'evt_old', 'login_required')]);
+      await kit.ingest([statusEvent(kit, 'evt_old', 'login_required')]); // a duplicate: dedupe holds
+      await kit.ingest([{ ...statusEvent(kit, 'evt_unknown', 'active'), account_id: 'acc_nobody' }]);
+      kit.service.subscribe(() => undefined);
+      const delivered = await kit.service.deliverOutbox();
+      expect(delivered).toBeGreaterThan(0);
+      await kit.clock.advance(2 * DAY);
+      await kit.ingest([statusEvent(kit, 'evt_new', 'active')]);
+      const pending = await kit.store.listOutbox({ status: 'pending' });
+
+      const result = await kit.service.pruneHistory({
+        deliveredEventsOlderThanMs: DAY,
+        inboundEventsOlderThanMs: DAY,
+        ignoredSignalsOlderThanMs: DAY,
+        batchSize: 1,
+      });
+      expect(result).toEqual({ deliveredEvents: delivered, inboundEvents: 2, ignoredSignals: 1 });
+      expect(await kit.store.listOutbox({})).toEqual(pending);
+      expect(await kit.store.listIgnoredSignals({})).toEqual([]);
+      // The pruned dedupe record is gone, the recent one stays.
+      expect(await kit.store.recordInboundEvent('example', 'evt_old', kit.clock.now())).toBe(true);
+      expect(await kit.store.recordInboundEvent('example', 'evt_new', kit.clock.now())).toBe(false);
+    });
+
+    it('prunes only the kinds it is given, and keeps what is younger', async () => {
+      kit = make();
+      await connected(kit);
+      await kit.ingest([statusEvent(kit, 'evt_1', 'login_required')]);
+      kit.service.subscribe(() => undefined);
+      await kit.service.deliverOutbox();
+      await kit.clock.advance(DAY);
+      expect(await kit.service.pruneHistory({ deliveredEventsOlderThanMs: 2 * DAY })).toEqual({
+        deliveredEvents: 0,
+        inboundEvents: 0,
+        ignoredSignals: 0,
+      });
+      const outbox = (await kit.store.listOutbox({})).length;
+      expect(await kit.service.pruneHistory({ deliveredEventsOlderThanMs: 0 })).toEqual({
+        deliveredEvents: outbox,
+        inboundEvents: 0,
+        ignoredSignals: 0,
+      });
+      expect(await kit.store.recordInboundEvent('example', 'evt_1', kit.clock.now())).toBe(false);
+    });
+
+    it('rejects a dedupe age under one day and an empty request, deleting nothing', async () => {
+      kit = make();
+      await connected(kit);
+      await kit.ingest([statusEvent(kit, 'evt_1', 'login_required')]);
+      const tooShort = kit.service.pruneHistory({ inboundEventsOlderThanMs: 60_000 });
+      await expect(tooShort).rejects.toMatchObject({ code: 'invalid_input' });
+      await expect(tooShort).rejects.toThrow('inboundEventsOlderThanMs');
+      await expect(kit.service.pruneHistory({})).rejects.toMatchObject({ code: 'invalid_input' });
+      expect(await kit.store.recordInboundEvent('example', 'evt_1', kit.clock.now())).toBe(false);
+    });
+  });
 });

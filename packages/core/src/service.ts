@@ -3,7 +3,7 @@ import { inject, injectAll, injectable } from 'tsyringe';
 import type { Clock } from './clock.js';
 import { isReconnectKitError, ReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
-import { listConnectionsSchema, registerConnectionSchema } from './inputs.js';
+import { listConnectionsSchema, pruneHistorySchema, registerConnectionSchema } from './inputs.js';
 import { redact } from './logger.js';
 import { OutboxNotifier } from './notifier.js';
 import type { ReconnectKitOptions } from './options.js';
@@ -17,13 +17,15 @@ import type {
   ConnectionPage,
   IngestResult,
   ListConnectionsQuery,
+  PruneHistoryOptions,
+  PruneHistoryResult,
   ReconnectionServiceApi,
   RegisterConnectionInput,
   StartReconnectionOptions,
   StartReconnectionResult,
 } from './service-api.js';
 import { StateTokenSigner } from './state-token.js';
-import type { ConnectionStore, ConnectionStoreOps, IgnoredSignalReason } from './store/port.js';
+import type { ConnectionStore, ConnectionStoreOps, HistoryKind, IgnoredSignalReason } from './store/port.js';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep.js';
 import {
   CLOCK,
@@ -403,6 +405,29 @@ export class ReconnectionService implements ReconnectionServiceApi {
       },
       options,
     );
+  }
+
+  async pruneHistory(raw: PruneHistoryOptions): Promise<PruneHistoryResult> {
+    const options = parseInput(pruneHistorySchema, raw);
+    const batchSize = options.batchSize ?? 1_000;
+    const now = this.clock.now().getTime();
+    const prune = async (kind: HistoryKind, olderThanMs: number | undefined): Promise<number> => {
+      if (olderThanMs === undefined) return 0;
+      const before = new Date(now - olderThanMs);
+      let total = 0;
+      for (;;) {
+        const deleted = await this.store.pruneHistory(kind, before, batchSize);
+        total += deleted;
+        if (deleted < batchSize) return total;
+      }
+    };
+    const result: PruneHistoryResult = {
+      deliveredEvents: await prune('delivered_events', options.deliveredEventsOlderThanMs),
+      inboundEvents: await prune('inbound_events', options.inboundEventsOlderThanMs),
+      ignoredSignals: await prune('ignored_signals', options.ignoredSignalsOlderThanMs),
+    };
+    this.logger.info('history pruned', { ...result });
+    return result;
   }
 
   /** Applies one signal to a connection in its own transaction (retried on conflicts), then notifies. */

@@ -124,6 +124,7 @@ export class FakeReconnectionService implements ReconnectionServiceApi {
   reportError = notUsed;
   checkStatus = notUsed;
   sweep = notUsed;
+  pruneHistory = notUsed;
   revoke = notUsed;
   subscribe = notUsed;
   deliverOutbox = notUsed;

@@ -7,6 +7,7 @@ import {
   type ConnectionStoreOps,
   decodeCursor,
   encodeCursor,
+  type HistoryKind,
   type IgnoredSignal,
   type IgnoredSignalQuery,
   isLive,
@@ -264,6 +265,21 @@ export class PostgresOps implements ConnectionStoreOps {
        ON CONFLICT (event_id) DO NOTHING`,
       [events.map((event) => event.id), events.map(json), availableAt],
     );
+  }
+
+  async pruneHistory(kind: HistoryKind, before: Date, limit: number): Promise<number> {
+    // Oldest first: outbox and journal rows by seq (time order), dedupe rows through their received_at index.
+    const t = this.#t;
+    const statement = {
+      delivered_events: `DELETE FROM ${t.outbox} WHERE seq IN (SELECT seq FROM ${t.outbox}
+        WHERE delivered_at IS NOT NULL AND delivered_at < $1 ORDER BY seq LIMIT $2)`,
+      inbound_events: `DELETE FROM ${t.inboundEvents} WHERE (provider, event_id) IN (SELECT provider, event_id
+        FROM ${t.inboundEvents} WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
+      ignored_signals: `DELETE FROM ${t.ignoredSignals} WHERE seq IN (SELECT seq FROM ${t.ignoredSignals}
+        WHERE recorded_at < $1 ORDER BY seq LIMIT $2)`,
+    }[kind];
+    const { rowCount } = await this.#db.query(statement, [before, limit]);
+    return rowCount ?? 0;
   }
 
   async claimOutbox(claim: OutboxClaim): Promise<readonly OutboxEntry[]> {

@@ -3,6 +3,7 @@ import type { CompletionOutcome, Connection, ConnectionPage } from '../service-a
 import type { ConnectionEvent, ConnectionState } from '../types.js';
 import type {
   ConnectionStoreOps,
+  HistoryKind,
   IgnoredSignal,
   IgnoredSignalQuery,
   OutboxClaim,
@@ -28,7 +29,8 @@ interface MemoryData {
   readonly connections: Map<string, Connection>;
   /** (provider, upstreamId) → connection ids, so lookups and the live-uniqueness check need no scan. */
   readonly byUpstream: Map<string, Set<string>>;
-  readonly inbound: Set<string>;
+  /** (provider, event id) → receipt time (ISO). */
+  readonly inbound: Map<string, string>;
   readonly ignored: IgnoredSignal[];
   /** Keyed by event id; Map iteration order is append order. */
   readonly outbox: Map<string, OutboxEntry>;
@@ -175,10 +177,10 @@ class MemoryOps implements ConnectionStoreOps {
     return matching.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
   }
 
-  async recordInboundEvent(provider: string, eventId: string): Promise<boolean> {
+  async recordInboundEvent(provider: string, eventId: string, receivedAt: Date): Promise<boolean> {
     const key = `${provider}\u0000${eventId}`;
     if (this.data.inbound.has(key)) return false;
-    this.data.inbound.add(key);
+    this.data.inbound.set(key, iso(receivedAt));
     this.undo.push(() => this.data.inbound.delete(key));
     return true;
   }
@@ -209,6 +211,37 @@ class MemoryOps implements ConnectionStoreOps {
         nextAttemptAt: iso(availableAt),
       });
     }
+  }
+
+  async pruneHistory(kind: HistoryKind, before: Date, limit: number): Promise<number> {
+    const cutoff = iso(before);
+    if (kind === 'ignored_signals') {
+      const { ignored } = this.data;
+      let removed = 0;
+      const kept = ignored.filter((signal) => {
+        const drop = removed < limit && signal.recordedAt < cutoff;
+        if (drop) removed += 1;
+        return !drop;
+      });
+      const previous = ignored.splice(0, ignored.length, ...kept);
+      this.undo.push(() => ignored.splice(0, ignored.length, ...previous));
+      return removed;
+    }
+    const map: Map<string, unknown> = kind === 'inbound_events' ? this.data.inbound : this.data.outbox;
+    const old = (value: unknown): boolean =>
+      kind === 'inbound_events'
+        ? (value as string) < cutoff
+        : (value as OutboxEntry).deliveredAt !== undefined && (value as OutboxEntry).deliveredAt! < cutoff;
+    const doomed = [...map].filter(([, value]) => old(value)).slice(0, limit);
+    if (doomed.length === 0) return 0;
+    // Deleting from a Map and re-adding would change its (append) order, so a rollback restores a snapshot.
+    const snapshot = [...map];
+    for (const [key] of doomed) map.delete(key);
+    this.undo.push(() => {
+      map.clear();
+      for (const [key, value] of snapshot) map.set(key, value);
+    });
+    return doomed.length;
   }
 
   async claimOutbox(claim: OutboxClaim): Promise<readonly OutboxEntry[]> {
@@ -334,7 +367,7 @@ export class MemoryConnectionStore extends TransactionalStore {
   readonly #data: MemoryData = {
     connections: new Map(),
     byUpstream: new Map(),
-    inbound: new Set(),
+    inbound: new Map(),
     ignored: [],
     outbox: new Map(),
     secrets: new Map(),

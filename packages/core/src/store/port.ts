@@ -94,6 +94,12 @@ export interface SealedSecretRow {
 /** The listing query the service accepts, passed through unchanged (limit 1..500, default 50). */
 export type StoreListQuery = ListConnectionsQuery;
 
+/**
+ * History that grows with every webhook and that `pruneHistory` can delete: delivered outbox entries (by
+ * `deliveredAt`), inbound dedupe records (by receipt time) and ignored-signal journal entries (by `recordedAt`).
+ */
+export type HistoryKind = 'delivered_events' | 'inbound_events' | 'ignored_signals';
+
 /** Everything that can run inside a transaction (and, on the store itself, as its own atomic unit). */
 export interface ConnectionStoreOps {
   // ---- connections -------------------------------------------------------------------------------------
@@ -175,6 +181,14 @@ export interface ConnectionStoreOps {
 
   /** Outbox rows in append order (inspection, tests, operations). */
   listOutbox(query: OutboxQuery): Promise<readonly OutboxEntry[]>;
+
+  // ---- retention ---------------------------------------------------------------------------------------
+  /**
+   * Deletes up to `limit` rows of `kind` older than `before`, oldest first where the store can tell cheaply, and
+   * returns how many it deleted (fewer than `limit`: nothing older is left). Undelivered outbox entries are never
+   * deleted, whatever their age.
+   */
+  pruneHistory(kind: HistoryKind, before: Date, limit: number): Promise<number>;
 
   // ---- sealed secrets ----------------------------------------------------------------------------------
   /** Replaces the sealed secrets of a connection (one sealed blob per connection). */

@@ -4,6 +4,7 @@ import type { CompletionOutcome, Connection, ConnectionPage } from '../service-a
 import type { ConnectionEvent, ConnectionState } from '../types.js';
 import type {
   ConnectionStoreOps,
+  HistoryKind,
   IgnoredSignal,
   IgnoredSignalQuery,
   OutboxClaim,
@@ -94,8 +95,9 @@ export const SQLITE_MIGRATIONS: readonly { readonly version: number; readonly sq
     `,
   },
   {
-    // The outbox without AUTOINCREMENT: each insert no longer rewrites the sqlite_sequence page. Outbox rows are
-    // never deleted, so a new seq is still always above every earlier one (SQLite takes max(seq) + 1).
+    // The outbox without AUTOINCREMENT: each insert no longer rewrites the sqlite_sequence page. A new seq is still
+    // above every row present (SQLite takes max(seq) + 1), which is all the claim order needs; only delivered rows
+    // are ever deleted (pruneHistory).
     version: 3,
     sql: `
       CREATE TABLE outbox_rowid (
@@ -383,6 +385,20 @@ class SqliteOps implements ConnectionStoreOps {
     return this.sql(`SELECT * FROM outbox ${filter} ORDER BY seq LIMIT ?`)
       .all(query.limit ?? 100)
       .map(outboxEntry);
+  }
+
+  async pruneHistory(kind: HistoryKind, before: Date, limit: number): Promise<number> {
+    // Outbox and journal rows go in seq order, which is time order, so each call finds the oldest first. The dedupe
+    // table has no index on receipt time (it would cost every ingest a page write): a call scans it in key order.
+    const statement = {
+      delivered_events: `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox
+        WHERE delivered_at IS NOT NULL AND delivered_at < ?1 ORDER BY seq LIMIT ?2)`,
+      inbound_events: `DELETE FROM inbound_events WHERE (provider, event_id) IN (SELECT provider, event_id
+        FROM inbound_events WHERE received_at < ?1 LIMIT ?2)`,
+      ignored_signals: `DELETE FROM ignored_signals WHERE seq IN (SELECT seq FROM ignored_signals
+        WHERE json_extract(body, '$.recordedAt') < ?1 ORDER BY seq LIMIT ?2)`,
+    }[kind];
+    return Number(this.sql(statement).run(iso(before), limit).changes);
   }
 
   async putSecrets(connectionId: string, sealed: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { ConnectionEvent, ConnectionState } from '../types.js';
 import type {
   ConnectionStore,
   ConnectionStoreOps,
+  HistoryKind,
   IgnoredSignal,
   IgnoredSignalQuery,
   OutboxClaim,
@@ -56,6 +57,9 @@ export abstract class TransactionalStore implements ConnectionStore {
   }
   appendOutbox(events: readonly ConnectionEvent[], availableAt: Date): Promise<void> {
     return this.transaction((tx) => tx.appendOutbox(events, availableAt));
+  }
+  pruneHistory(kind: HistoryKind, before: Date, limit: number): Promise<number> {
+    return this.transaction((tx) => tx.pruneHistory(kind, before, limit));
   }
   claimOutbox(claim: OutboxClaim): Promise<readonly OutboxEntry[]> {
     return this.transaction((tx) => tx.claimOutbox(claim));

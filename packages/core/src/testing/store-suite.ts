@@ -475,6 +475,73 @@ export function describeConnectionStoreSuite(
       });
     });
 
+    describe('retention (pruneHistory)', () => {
+      const deliver = async (id: string, atMs: number) => {
+        await store.claimOutbox({ now: at(atMs), limit: 100, leaseMs: 1_000, owner: `owner_${id}` });
+        expect(await store.markOutboxDelivered(id, `owner_${id}`, at(atMs))).toBe(true);
+      };
+
+      it('deletes delivered outbox entries older than the cutoff, oldest first, never undelivered ones', async () => {
+        await store.appendOutbox([event('e_old_1'), event('e_old_2'), event('e_pending')], at(0));
+        await store.appendOutbox([event('e_new')], at(0));
+        await deliver('e_old_1', 1_000);
+        await deliver('e_old_2', 2_000);
+        await deliver('e_new', 9_000);
+        expect(await store.pruneHistory('delivered_events', at(5_000), 1)).toBe(1);
+        expect((await store.listOutbox({})).map((entry) => entry.event.id)).toEqual([
+          'e_old_2',
+          'e_pending',
+          'e_new',
+        ]);
+        expect(await store.pruneHistory('delivered_events', at(5_000), 10)).toBe(1);
+        expect(await store.pruneHistory('delivered_events', at(99_000_000), 10)).toBe(1);
+        expect((await store.listOutbox({})).map((entry) => entry.event.id)).toEqual(['e_pending']);
+        // New entries still come after what is left.
+        await store.appendOutbox([event('e_next')], at(0));
+        expect((await store.listOutbox({})).map((entry) => entry.event.id)).toEqual(['e_pending', 'e_next']);
+      });
+
+      it('deletes dedupe records received before the cutoff, so those ids count as new again', async () => {
+        for (const [id, ms] of [
+          ['evt_a', 0],
+          ['evt_b', 1_000],
+          ['evt_c', 5_000],
+        ] as const) {
+          expect(await store.recordInboundEvent('example', id, at(ms))).toBe(true);
+        }
+        expect(await store.pruneHistory('inbound_events', at(2_000), 10)).toBe(2);
+        expect(await store.pruneHistory('inbound_events', at(2_000), 10)).toBe(0);
+        expect(await store.recordInboundEvent('example', 'evt_c', at(6_000))).toBe(false);
+        expect(await store.recordInboundEvent('example', 'evt_a', at(6_000))).toBe(true);
+      });
+
+      it('deletes ignored-signal journal entries recorded before the cutoff, up to the limit', async () => {
+        for (let i = 0; i < 4; i += 1) {
+          await store.recordIgnoredSignal({
+            id: `ign_${i}`,
+            provider: 'example',
+            reason: 'stale',
+            recordedAt: at(i * 1_000).toISOString(),
+          });
+        }
+        expect(await store.pruneHistory('ignored_signals', at(2_500), 2)).toBe(2);
+        expect((await store.listIgnoredSignals({})).map((signal) => signal.id)).toEqual(['ign_3', 'ign_2']);
+        expect(await store.pruneHistory('ignored_signals', at(2_500), 2)).toBe(1);
+        expect((await store.listIgnoredSignals({})).map((signal) => signal.id)).toEqual(['ign_3']);
+      });
+
+      it('keeps what it deleted when the transaction rolls back', async () => {
+        expect(await store.recordInboundEvent('example', 'evt_keep', at(0))).toBe(true);
+        await expect(
+          store.transaction(async (tx) => {
+            expect(await tx.pruneHistory('inbound_events', at(1_000), 10)).toBe(1);
+            throw new Error('rollback');
+          }),
+        ).rejects.toThrow('rollback');
+        expect(await store.recordInboundEvent('example', 'evt_keep', at(2_000))).toBe(false);
+      });
+    });
+
     describe('sealed secrets', () => {
       it('puts, replaces, compares-and-sets, deletes', async () => {
         await store.putSecrets('conn_a', 's1');
