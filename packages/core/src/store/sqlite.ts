@@ -647,7 +647,11 @@ export class SqliteConnectionStore extends TransactionalStore {
       }
       this.#statement('COMMIT').run();
     } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      try {
+        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      } catch {
+        // The original error is the one to report; a failed ROLLBACK leaves SQLite to roll back on its own.
+      }
       // Nothing of this group is committed. If BEGIN itself failed (another process held the file past the busy
       // timeout), the transactions next in line fail with it, as each would have on its own.
       const failed = begun
