@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.js';
 import { isReconnectKitError, ReconnectKitError } from './errors.js';
 import type { Logger } from './ports.js';
-import { drive } from './resilience/resilience.test-helpers.js';
+import { busiestSecond, drive } from './resilience/resilience.test-helpers.js';
 import type { Connection, ListConnectionsQuery } from './service-api.js';
 import { MemoryConnectionStore } from './store/memory.js';
 import { runSweep, type SweepProgress, type SweepTarget } from './sweep.js';
@@ -106,17 +106,6 @@ async function fixture(
 }
 
 const ids = (f: Fixture) => f.calls.map((call) => call.id);
-
-/** The most calls in any half-open one-second window [t, t + 1000) starting at a call. */
-function busiestSecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let busiest = 0;
-  for (let start = 0, end = 0; start < sorted.length; start += 1) {
-    while (end < sorted.length && (sorted[end] ?? 0) < (sorted[start] ?? 0) + 1000) end += 1;
-    busiest = Math.max(busiest, end - start);
-  }
-  return busiest;
-}
 
 describe('runSweep', () => {
   it('streams 1,000 connections page by page and checks every one exactly once', async () => {

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { drive } from './resilience.test-helpers.js';
+import { busiestSecond, drive } from './resilience.test-helpers.js';
 import { TokenBucket } from './token-bucket.js';
-
-/** The most timestamps inside any half-open window [t, t + 1000) that starts at one of them. */
-function busiestSecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let busiest = 0;
-  for (let start = 0, end = 0; start < sorted.length; start += 1) {
-    while (end < sorted.length && (sorted[end] ?? 0) < (sorted[start] ?? 0) + 1000) end += 1;
-    busiest = Math.max(busiest, end - start);
-  }
-  return busiest;
-}
 
 describe('TokenBucket', () => {
   it.each([1, 3, 5, 10, 2.5])(
