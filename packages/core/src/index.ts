@@ -50,8 +50,19 @@ export type {
   StoreListQuery,
 } from './store/port.js';
 export type { ListPosition } from './store/shared.js';
-/** Helpers for ConnectionStore implementations (cursor format, page-size rule, live = non-terminal, per-key mutex). */
-export { decodeCursor, encodeCursor, isLive, KeyedMutex, pageSize } from './store/shared.js';
+/**
+ * Helpers for ConnectionStore implementations (cursor format, page-size rule, live = non-terminal, per-key mutex,
+ * the store_conflict error and why a versioned update missed).
+ */
+export {
+  conflict,
+  decodeCursor,
+  encodeCursor,
+  isLive,
+  KeyedMutex,
+  missedUpdate,
+  pageSize,
+} from './store/shared.js';
 export type { SqliteStoreOptions } from './store/sqlite.js';
 export { SqliteConnectionStore } from './store/sqlite.js';
 export type { SweepOptions, SweepProgress, SweepResult } from './sweep.js';

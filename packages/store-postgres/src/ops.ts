@@ -5,12 +5,14 @@ import {
   type ConnectionPage,
   type ConnectionState,
   type ConnectionStoreOps,
+  conflict,
   decodeCursor,
   encodeCursor,
   type HistoryKind,
   type IgnoredSignal,
   type IgnoredSignalQuery,
   isLive,
+  missedUpdate,
   type OutboxClaim,
   type OutboxEntry,
   type OutboxQuery,
@@ -34,10 +36,6 @@ function isUniqueViolation(error: unknown): boolean {
   return (
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION
   );
-}
-
-function conflict(message: string, details: Record<string, unknown>): ReconnectKitError {
-  return new ReconnectKitError('store_conflict', { message, details });
 }
 
 const iso = (value: Date | null | undefined): string | undefined => value?.toISOString();
@@ -186,13 +184,7 @@ export class PostgresOps implements ConnectionStoreOps {
     const { rowCount } = await this.#db.query(`SELECT 1 FROM ${this.#t.connections} WHERE id = $1`, [
       connection.id,
     ]);
-    if (rowCount === 0) {
-      throw new ReconnectKitError('connection_not_found', { details: { connectionId: connection.id } });
-    }
-    throw conflict('The connection was changed concurrently.', {
-      connectionId: connection.id,
-      expectedVersion,
-    });
+    throw missedUpdate(connection.id, expectedVersion, rowCount !== 0);
   }
 
   async listConnections(query: StoreListQuery): Promise<ConnectionPage> {

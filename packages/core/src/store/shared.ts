@@ -59,6 +59,19 @@ export function conflict(message: string, details: Record<string, unknown>): Rec
   return new ReconnectKitError('store_conflict', { message, details });
 }
 
+/**
+ * Why a versioned `updateConnection` changed no row: the connection does not exist (`connection_not_found`) or
+ * another writer moved its version on (`store_conflict`).
+ */
+export function missedUpdate(
+  connectionId: string,
+  expectedVersion: number,
+  exists: boolean,
+): ReconnectKitError {
+  if (!exists) return new ReconnectKitError('connection_not_found', { details: { connectionId } });
+  return conflict('The connection was changed concurrently.', { connectionId, expectedVersion });
+}
+
 /** A FIFO async mutex: `run` calls execute one at a time in call order. */
 export class Mutex {
   #tail: Promise<unknown> = Promise.resolve();

@@ -1,5 +1,4 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { ReconnectKitError } from '../errors.js';
 import type { CompletionOutcome, Connection, ConnectionPage } from '../service-api.js';
 import type { ConnectionEvent, ConnectionState } from '../types.js';
 import type {
@@ -14,7 +13,15 @@ import type {
   SealedSecretRow,
   StoreListQuery,
 } from './port.js';
-import { conflict, decodeCursor, encodeCursor, isLive, KeyedMutex, pageSize } from './shared.js';
+import {
+  conflict,
+  decodeCursor,
+  encodeCursor,
+  isLive,
+  KeyedMutex,
+  missedUpdate,
+  pageSize,
+} from './shared.js';
 import { TransactionalStore } from './transactional-store.js';
 
 /** Versioned schema migrations; each runs once, in order, inside a transaction. Append only. */
@@ -272,13 +279,8 @@ class SqliteOps implements ConnectionStoreOps {
       throw error;
     }
     if (changes === 1) return;
-    if (!this.sql('SELECT 1 FROM connections WHERE id = ?').get(connection.id)) {
-      throw new ReconnectKitError('connection_not_found', { details: { connectionId: connection.id } });
-    }
-    throw conflict('The connection was changed concurrently.', {
-      connectionId: connection.id,
-      expectedVersion,
-    });
+    const exists = this.sql('SELECT 1 FROM connections WHERE id = ?').get(connection.id) !== undefined;
+    throw missedUpdate(connection.id, expectedVersion, exists);
   }
 
   async listConnections(query: StoreListQuery): Promise<ConnectionPage> {
