@@ -1,0 +1,108 @@
+import type { Clock } from './clock.js';
+import { isReconnectKitError, ReconnectKitError } from './errors.js';
+import type { ReconnectKitOptions } from './options.js';
+import { OutboxDispatcher } from './outbox-dispatcher.js';
+import type { Logger, Notifier } from './ports.js';
+import type { SecretBox } from './secret-box.js';
+import type { Connection } from './service-api.js';
+import type { StateTokenSigner } from './state-token.js';
+import type { ConnectionStore } from './store/port.js';
+import type { ProviderConnection, ReconnectionProvider } from './types.js';
+
+/** What the `ReconnectionService` facade is given by the container. */
+export interface ServiceDependencies {
+  readonly providers: readonly ReconnectionProvider[];
+  readonly store: ConnectionStore;
+  readonly clock: Clock;
+  readonly secretBox: SecretBox;
+  readonly stateSigner: StateTokenSigner;
+  readonly notifier: Notifier;
+  readonly logger: Logger;
+  readonly options: ReconnectKitOptions;
+}
+
+/**
+ * The dependencies and plumbing every part of the service shares: provider lookup, vendor calls, secrets and
+ * the outbox dispatcher.
+ */
+export class ServiceContext {
+  readonly store: ConnectionStore;
+  readonly clock: Clock;
+  readonly secretBox: SecretBox;
+  readonly stateSigner: StateTokenSigner;
+  readonly notifier: Notifier;
+  readonly logger: Logger;
+  readonly options: ReconnectKitOptions;
+  readonly outbox: OutboxDispatcher;
+  readonly #providers: ReadonlyMap<string, ReconnectionProvider>;
+
+  constructor(deps: ServiceDependencies) {
+    const { providers } = deps;
+    const duplicate = providers.find(
+      (provider, index) => providers.findIndex((p) => p.id === provider.id) !== index,
+    );
+    if (duplicate) {
+      throw new ReconnectKitError('config_invalid', {
+        message: `Two providers are registered with the id "${duplicate.id}".`,
+        details: { provider: duplicate.id },
+      });
+    }
+    this.#providers = new Map(providers.map((provider) => [provider.id, provider]));
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.secretBox = deps.secretBox;
+    this.stateSigner = deps.stateSigner;
+    this.notifier = deps.notifier;
+    this.logger = deps.logger;
+    this.options = deps.options;
+    this.outbox = new OutboxDispatcher(deps.store, deps.clock, deps.logger, deps.options.outbox);
+  }
+
+  provider(providerId: string): ReconnectionProvider {
+    const provider = this.#providers.get(providerId);
+    if (!provider)
+      throw new ReconnectKitError('provider_not_registered', { details: { provider: providerId } });
+    return provider;
+  }
+
+  async getConnection(connectionId: string): Promise<Connection> {
+    const connection = await this.store.getConnection(connectionId);
+    if (!connection) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+    return connection;
+  }
+
+  /**
+   * Calls the provider. Errors that are not ReconnectKitErrors (vendor SDK errors, whose messages may quote
+   * tokens) are wrapped as `upstream_error`, keeping the original only as `cause`.
+   */
+  async vendorCall<T>(provider: ReconnectionProvider, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isReconnectKitError(error)) throw error;
+      throw new ReconnectKitError('upstream_error', { cause: error, details: { provider: provider.id } });
+    }
+  }
+
+  sealSecrets(connectionId: string, secrets: Readonly<Record<string, string>>): string {
+    return this.secretBox.seal(JSON.stringify(secrets), connectionId);
+  }
+
+  /** The only place secrets are decrypted: to hand the provider its connection. `secrets` is non-enumerable. */
+  async providerConnection(connection: Connection): Promise<ProviderConnection> {
+    const sealed = await this.store.getSecrets(connection.id);
+    const secrets: Record<string, string> = sealed
+      ? JSON.parse(this.secretBox.open(sealed, connection.id))
+      : {};
+    const ref = {
+      id: connection.id,
+      provider: connection.provider,
+      hostUserId: connection.hostUserId,
+      upstreamId: connection.upstreamId,
+      upstreamParentId: connection.upstreamParentId,
+      metadata: { ...connection.metadata },
+    };
+    Object.defineProperty(ref, 'secrets', { value: Object.freeze(secrets), enumerable: false });
+    return ref as ProviderConnection;
+  }
+}

@@ -1,0 +1,196 @@
+import { redact } from './logger.js';
+import type { Connection, IngestResult } from './service-api.js';
+import type { ServiceContext } from './service-context.js';
+import type { AfterCommit, ApplyResult, TransitionWriter } from './service-transitions.js';
+import type { ConnectionStoreOps, IgnoredSignalReason } from './store/port.js';
+import { isTerminalState } from './transitions.js';
+import type { ConnectionEvent, ConnectionState, ProviderEvent } from './types.js';
+
+/** Signals coming in: vendor webhooks, errors the host reports, status reads. */
+export class SignalIngest {
+  /** Status reads confirming webhooks, running after their ingest returned (see `settle`). */
+  readonly #confirmations = new Set<Promise<void>>();
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly writer: TransitionWriter,
+  ) {}
+
+  async ingestWebhook(providerId: string, rawBody: Uint8Array, headers: Headers): Promise<IngestResult> {
+    const { ctx } = this;
+    const provider = ctx.provider(providerId);
+    const verified = provider.verifyWebhook(rawBody, headers, ctx.clock.now());
+    const providerEvents = provider.parseWebhook(verified);
+    const { toConfirm, ...result } = await this.writer.write(async (tx) => {
+      const tally = { applied: 0, duplicates: 0, ignored: 0 };
+      const events: ConnectionEvent[] = [];
+      const after: AfterCommit[] = [];
+      // Ids of known connections that hint-only events were about; a retried transaction starts afresh.
+      const toConfirm = new Set<string>();
+      for (const providerEvent of providerEvents) {
+        if (!(await tx.recordInboundEvent(providerId, providerEvent.eventId, verified.receivedAt))) {
+          tally.duplicates += 1;
+          continue;
+        }
+        const outcome = await this.#ingestOne(tx, providerId, providerEvent);
+        tally[outcome.status === 'ignored' ? 'ignored' : 'applied'] += 1;
+        events.push(...outcome.events);
+        if (providerEvent.confirm === 'status_check' && outcome.connection)
+          toConfirm.add(outcome.connection.id);
+        if (outcome.needsUser && outcome.connection) {
+          after.push(
+            ...(await this.writer.notification(tx, outcome.connection, {
+              kind: 'webhook',
+              ref: providerEvent.eventId,
+            })),
+          );
+        }
+      }
+      return { value: { ...tally, events, toConfirm }, after };
+    });
+    ctx.logger.info('webhook ingested', {
+      provider: providerId,
+      applied: result.applied,
+      duplicates: result.duplicates,
+      ignored: result.ignored,
+    });
+    if (ctx.options.confirmWebhooks) for (const connectionId of toConfirm) this.#confirm(connectionId);
+    return result;
+  }
+
+  /**
+   * Re-reads a connection's status after a hint-only webhook, in the background: the webhook is already stored,
+   * so a failing read is logged (without secrets) and never fails the delivery. `settle` waits for these reads.
+   */
+  #confirm(connectionId: string): void {
+    const confirmation = this.checkStatus(connectionId).then(
+      () => undefined,
+      (error: unknown) => {
+        this.ctx.logger.warn('status check confirming a webhook failed', {
+          connectionId,
+          error: redact(error),
+        });
+      },
+    );
+    this.#confirmations.add(confirmation);
+    void confirmation.finally(() => this.#confirmations.delete(confirmation));
+  }
+
+  /** Resolves once every webhook confirmation started so far (and any started meanwhile) has finished. */
+  async settle(): Promise<void> {
+    while (this.#confirmations.size > 0) await Promise.all(this.#confirmations);
+  }
+
+  async #ingestOne(
+    tx: ConnectionStoreOps,
+    providerId: string,
+    event: ProviderEvent,
+  ): Promise<{
+    status: ApplyResult['status'];
+    events: readonly ConnectionEvent[];
+    needsUser: boolean;
+    connection?: Connection;
+  }> {
+    const connection = await tx.findByUpstream(providerId, event.upstreamId);
+    const journal = (reason: IgnoredSignalReason, to?: ConnectionState) =>
+      this.writer.recordIgnored(tx, {
+        provider: providerId,
+        connection,
+        upstreamId: event.upstreamId,
+        eventId: event.eventId,
+        vendorType: event.vendorType,
+        occurredAt: event.occurredAt,
+        reason,
+        to,
+      });
+    if (!event.signal) {
+      await journal('unknown_event');
+      return { status: 'ignored', events: [], needsUser: false, connection };
+    }
+    const signal = event.signal;
+    if (!connection) {
+      const successor = await this.#registerSuccessor(tx, providerId, event);
+      if (successor) return { status: 'applied', ...successor, needsUser: false };
+      await journal('unknown_connection', signal.state);
+      return { status: 'ignored', events: [], needsUser: false };
+    }
+    const applied = await this.writer.apply(tx, connection, {
+      ...signal,
+      occurredAt: event.occurredAt,
+      cause: { kind: 'webhook', ref: event.eventId },
+      provider: providerId,
+      eventId: event.eventId,
+      vendorType: event.vendorType,
+    });
+    return applied;
+  }
+
+  /**
+   * A vendor event for an unknown upstream id whose parent matches a revoked connection: the same host user
+   * connected again (revocation makes the vendor create a new account), so a new connection is registered and
+   * linked to the revoked one.
+   */
+  async #registerSuccessor(
+    tx: ConnectionStoreOps,
+    providerId: string,
+    event: ProviderEvent,
+  ): Promise<{ events: readonly ConnectionEvent[]; connection: Connection } | undefined> {
+    const signal = event.signal;
+    if (!signal || !event.upstreamParentId || isTerminalState(signal.state)) return undefined;
+    const previous = await tx.findLatestByUpstreamParent(providerId, event.upstreamParentId, ['revoked']);
+    if (!previous) return undefined;
+    const inserted = await this.writer.insertConnection(
+      tx,
+      {
+        provider: providerId,
+        hostUserId: previous.hostUserId,
+        upstreamId: event.upstreamId,
+        upstreamParentId: event.upstreamParentId,
+        state: signal.state === 'reconnecting' ? 'pending' : signal.state,
+        vendor: signal.vendor,
+        problem: signal.problem,
+        metadata: previous.metadata,
+        previousConnectionId: previous.id,
+        lastSignalAt: event.occurredAt,
+      },
+      { kind: 'webhook', ref: event.eventId },
+    );
+    this.ctx.logger.info('connection registered after revocation', {
+      provider: providerId,
+      connectionId: inserted.connection.id,
+      previousConnectionId: previous.id,
+    });
+    return inserted;
+  }
+
+  async reportError(connectionId: string, error: unknown): Promise<Connection> {
+    const connection = await this.ctx.getConnection(connectionId);
+    const problem = this.ctx.provider(connection.provider).classifyError(error);
+    if (!problem) return connection;
+    return this.writer.signal(connectionId, {
+      state: problem.state,
+      vendor: problem.vendor,
+      problem,
+      occurredAt: this.ctx.clock.now(),
+      cause: { kind: 'api_error' },
+    });
+  }
+
+  async checkStatus(connectionId: string): Promise<Connection> {
+    const { ctx } = this;
+    const connection = await ctx.getConnection(connectionId);
+    const provider = ctx.provider(connection.provider);
+    // Terminal connections accept no signal, so asking the vendor would only spend a request; a provider
+    // without status polling has nothing to ask.
+    if (isTerminalState(connection.state) || !provider.capabilities.statusPolling) return connection;
+    const providerConnection = await ctx.providerConnection(connection);
+    const status = await ctx.vendorCall(provider, () => provider.fetchStatus(providerConnection));
+    return this.writer.signal(connectionId, {
+      state: status.state,
+      vendor: status.vendor,
+      problem: status.problem,
+      occurredAt: status.checkedAt,
+      cause: { kind: 'status_check' },
+    });
+  }
+}

@@ -1,0 +1,199 @@
+import { ReconnectKitError } from './errors.js';
+import type {
+  CompletionOutcome,
+  Connection,
+  StartReconnectionOptions,
+  StartReconnectionResult,
+} from './service-api.js';
+import type { ReconnectAttempts } from './service-attempts.js';
+import type { ServiceContext } from './service-context.js';
+import type { AnnouncedEvent, ApplyResult, Cause, TransitionWriter } from './service-transitions.js';
+import type { StateTokenSigner } from './state-token.js';
+import type { ConnectionStoreOps } from './store/port.js';
+import { isTerminalState } from './transitions.js';
+import type { CallbackParams, ConnectionProblem } from './types.js';
+
+type StateClaims = ReturnType<StateTokenSigner['verify']>;
+
+/** The problem a connection in a problem state is in (a provider that returned none gets a generic one). */
+function problemOf(connection: Connection): ConnectionProblem {
+  if (connection.problem) return connection.problem;
+  const state = connection.state as ConnectionProblem['state'];
+  return {
+    state,
+    vendor: connection.vendor ?? { status: 'unknown' },
+    reason: 'The reconnect finished, but the provider reports a problem with the account.',
+    fix: state === 'degraded' ? 'wait' : 'reenter_credentials',
+  };
+}
+
+/** Sending the user back through the vendor's flow (start) and applying what they came back with (complete). */
+export class ReconnectFlow {
+  readonly #completions = new Map<string, Promise<CompletionOutcome>>();
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly writer: TransitionWriter,
+    private readonly attempts: ReconnectAttempts,
+  ) {}
+
+  async start(
+    connectionId: string,
+    options: StartReconnectionOptions = {},
+  ): Promise<StartReconnectionResult> {
+    const connection = await this.ctx.getConnection(connectionId);
+    if (isTerminalState(connection.state)) {
+      throw new ReconnectKitError('connection_terminal', {
+        details: { connectionId, state: connection.state },
+      });
+    }
+    const action = await this.attempts.mint(connection, options.redirectUri);
+    const updated = await this.writer.signal(connectionId, {
+      state: 'reconnecting',
+      cause: { kind: 'reconnect', ref: action.nonce },
+    });
+    if (updated.state !== 'reconnecting') {
+      // The connection became terminal between the read and the write.
+      throw new ReconnectKitError('connection_terminal', { details: { connectionId, state: updated.state } });
+    }
+    return { connection: updated, action: action.action };
+  }
+
+  complete(callback: CallbackParams): Promise<CompletionOutcome> {
+    if (typeof callback?.state !== 'string') {
+      return Promise.reject(new ReconnectKitError('state_invalid'));
+    }
+    let claims: StateClaims;
+    try {
+      claims = this.ctx.stateSigner.verify(callback.state, this.ctx.clock.now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // In-process callers share one promise; across processes the connection lock + stored outcome do the job.
+    const running = this.#completions.get(claims.nonce);
+    if (running) return running;
+    const completion = this.ctx.store
+      .withConnectionLock(claims.connectionId, () => this.#complete(claims, callback))
+      .finally(() => this.#completions.delete(claims.nonce));
+    this.#completions.set(claims.nonce, completion);
+    return completion;
+  }
+
+  async #complete(claims: StateClaims, callback: CallbackParams): Promise<CompletionOutcome> {
+    const { ctx, writer } = this;
+    const attempt = await ctx.store.getReconnectAttempt(claims.nonce);
+    if (!attempt || attempt.connectionId !== claims.connectionId || attempt.provider !== claims.provider) {
+      throw new ReconnectKitError('state_invalid', { details: { connectionId: claims.connectionId } });
+    }
+    if (attempt.outcome) return attempt.outcome;
+    const connection = await ctx.getConnection(claims.connectionId);
+    if (isTerminalState(connection.state)) {
+      throw new ReconnectKitError('connection_terminal', {
+        details: { connectionId: connection.id, state: connection.state },
+      });
+    }
+    const provider = ctx.provider(connection.provider);
+    const providerConnection = await ctx.providerConnection(connection);
+    const result = await ctx.vendorCall(provider, () =>
+      provider.completeReconnection(providerConnection, callback),
+    );
+    const cause: Cause = { kind: 'reconnect', ref: claims.nonce };
+
+    if (result.outcome === 'pending') {
+      const pending = await writer.signal(connection.id, { state: 'reconnecting', cause });
+      return { outcome: 'pending', connection: pending };
+    }
+    if (result.outcome === 'failed') {
+      return this.#finishAttempt(claims.nonce, connection.id, async (tx, current) => {
+        const applied = await writer.apply(tx, current, {
+          state: result.problem.state,
+          vendor: result.problem.vendor,
+          problem: result.problem,
+          occurredAt: ctx.clock.now(),
+          cause,
+        });
+        return { outcome: 'failed', connection: applied.connection, problem: result.problem, applied };
+      });
+    }
+    const expected = { upstreamId: connection.upstreamId, upstreamParentId: connection.upstreamParentId };
+    const actual = { upstreamId: result.upstreamId, upstreamParentId: result.upstreamParentId };
+    const parentMismatch =
+      expected.upstreamParentId !== undefined &&
+      actual.upstreamParentId !== undefined &&
+      expected.upstreamParentId !== actual.upstreamParentId;
+    if (expected.upstreamId !== actual.upstreamId || parentMismatch) {
+      ctx.logger.warn('reconnect landed on another account', { connectionId: connection.id });
+      return this.#finishAttempt(claims.nonce, connection.id, async (tx, current) => {
+        const mismatch: AnnouncedEvent = {
+          type: 'connection.account_mismatch',
+          data: { expected, actual },
+          discriminator: claims.nonce,
+        };
+        // Back to the problem the reconnect was fixing, so the user can try again; ids, secrets and vendor
+        // status stay as they were (nothing from the other account is stored).
+        if (current.state === 'reconnecting' && current.problem) {
+          const restored = await writer.apply(tx, current, {
+            state: current.problem.state,
+            problem: current.problem,
+            cause,
+            instead: mismatch,
+          });
+          return { outcome: 'account_mismatch', connection: restored.connection, expected, actual };
+        }
+        // Reconnects started from `connected`/`pending` have no problem to go back to; a webhook may also have
+        // moved the connection meanwhile. The connection is left as it is.
+        const event = writer.event(current, mismatch.type, cause, {
+          from: undefined,
+          discriminator: mismatch.discriminator,
+          data: mismatch.data,
+        });
+        await tx.appendOutbox([event], ctx.clock.now());
+        return { outcome: 'account_mismatch', connection: current, expected, actual };
+      });
+    }
+    return this.#finishAttempt(claims.nonce, connection.id, async (tx, current) => {
+      // Revoked upstream while the user was in the vendor flow: store nothing (the transaction rolls back).
+      if (isTerminalState(current.state)) {
+        throw new ReconnectKitError('connection_terminal', {
+          details: { connectionId: current.id, state: current.state },
+        });
+      }
+      if (result.secrets) await tx.putSecrets(current.id, ctx.sealSecrets(current.id, result.secrets));
+      const applied = await writer.apply(tx, current, {
+        state: result.state,
+        vendor: result.vendor,
+        occurredAt: ctx.clock.now(),
+        metadata: result.metadata,
+        cause,
+      });
+      const reached = applied.connection;
+      if (reached.state === 'connected') return { outcome: 'recovered', connection: reached, applied };
+      if (reached.state === 'pending' || reached.state === 'reconnecting') {
+        return { outcome: 'pending', connection: reached, applied };
+      }
+      return { outcome: 'failed', connection: reached, problem: problemOf(reached), applied };
+    });
+  }
+
+  /** Writes a completion and stores its outcome on the attempt in the same transaction (final outcomes only). */
+  async #finishAttempt(
+    nonce: string,
+    connectionId: string,
+    write: (
+      tx: ConnectionStoreOps,
+      current: Connection,
+    ) => Promise<CompletionOutcome & { readonly applied?: ApplyResult }>,
+  ): Promise<CompletionOutcome> {
+    return this.writer.write(async (tx) => {
+      const current = await tx.getConnection(connectionId);
+      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const { applied, ...outcome } = await write(tx, current);
+      if (outcome.outcome !== 'pending')
+        await tx.completeReconnectAttempt(nonce, outcome, this.ctx.clock.now());
+      const after = applied?.needsUser
+        ? await this.writer.notification(tx, applied.connection, { kind: 'reconnect', ref: nonce })
+        : [];
+      return { value: outcome, after };
+    });
+  }
+}
