@@ -15,7 +15,10 @@ export interface FinchCreateAccessTokenResponse {
   customer_name?: string | null;
   account_id?: string;
   client_type: ClientType;
-  company_id?: string;
+  /**
+   * Null for connections without a single company (multi-entity); entity_ids lists the entities.
+   */
+  company_id?: string | null;
   connection_type: ConnectionType;
   products: string[];
   provider_id: string;
@@ -57,7 +60,11 @@ export const createAccessTokenSchema: z.core.JSONSchema.JSONSchema = {
       "$ref": "#/$defs/ClientType"
     },
     "company_id": {
-      "type": "string"
+      "type": [
+        "string",
+        "null"
+      ],
+      "description": "Null for connections without a single company (multi-entity); entity_ids lists the entities."
     },
     "connection_type": {
       "$ref": "#/$defs/ConnectionType"

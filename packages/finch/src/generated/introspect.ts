@@ -24,7 +24,10 @@ export interface FinchIntrospection {
   client_id: string;
   client_type: ClientType;
   connection_type: ConnectionType;
-  company_id?: string;
+  /**
+   * Null when the connection spans several entities or Finch has no company for it yet (2025+); read entities[] instead.
+   */
+  company_id?: string | null;
   account_id?: string;
   customer_id?: string | null;
   customer_name?: string | null;
@@ -35,6 +38,9 @@ export interface FinchIntrospection {
   provider_id: string;
   payroll_provider_id?: string;
   manual?: boolean;
+  /**
+   * One row per entity (legal employer) of the connection, each with its own status: one entity can need re-authentication or be disconnected while the others keep working.
+   */
   entities?: MultiAccountEntity[];
 }
 export interface ConnectionStatusDetail {
@@ -80,7 +86,11 @@ export const introspectSchema: z.core.JSONSchema.JSONSchema = {
       "$ref": "#/$defs/ConnectionType"
     },
     "company_id": {
-      "type": "string"
+      "type": [
+        "string",
+        "null"
+      ],
+      "description": "Null when the connection spans several entities or Finch has no company for it yet (2025+); read entities[] instead."
     },
     "account_id": {
       "type": "string"
@@ -134,7 +144,8 @@ export const introspectSchema: z.core.JSONSchema.JSONSchema = {
       "type": "array",
       "items": {
         "$ref": "#/$defs/MultiAccountEntity"
-      }
+      },
+      "description": "One row per entity (legal employer) of the connection, each with its own status: one entity can need re-authentication or be disconnected while the others keep working."
     }
   },
   "required": [

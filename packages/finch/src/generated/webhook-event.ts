@@ -78,8 +78,14 @@ export type PayStatementEvent = BaseWebhookEvent & {
 
 export interface BaseWebhookEvent {
   connection_id?: string;
+  /**
+   * Finch marks it required; for a multi-entity connection it is the company of the entity the event is about.
+   */
   company_id: string;
   account_id: string;
+  /**
+   * The entity the event is about; every event of a multi-entity connection names one.
+   */
   entity_id?: string | null;
   event_type: string;
 }
@@ -131,7 +137,8 @@ export const webhookEventSchema: z.core.JSONSchema.JSONSchema = {
           "type": "string"
         },
         "company_id": {
-          "type": "string"
+          "type": "string",
+          "description": "Finch marks it required; for a multi-entity connection it is the company of the entity the event is about."
         },
         "account_id": {
           "type": "string"
@@ -140,7 +147,8 @@ export const webhookEventSchema: z.core.JSONSchema.JSONSchema = {
           "type": [
             "string",
             "null"
-          ]
+          ],
+          "description": "The entity the event is about; every event of a multi-entity connection names one."
         },
         "event_type": {
           "type": "string"
