@@ -1,4 +1,3 @@
-import type { CompletionOutcome } from '@reconnect-kit/core';
 import { FINCH_DEFAULT_CREDENTIALS, startFinchMock } from '@reconnect-kit/mock-finch';
 import { createPostgresStore, type PostgresConnectionStore } from '@reconnect-kit/store-postgres';
 import Finch from '@tryfinch/finch-api';
@@ -64,7 +63,7 @@ describe('two host processes on one PostgreSQL schema answer the same Finch call
     await observer.end();
   });
 
-  it('exactly one POST /auth/token at the mock and one connection.recovered; every caller gets the outcome', async () => {
+  it('exactly one POST /auth/token at the mock and one connection.recovered; the other process finds the state used', async () => {
     const finch = {
       baseUrl: mock.url,
       clientId: FINCH_DEFAULT_CREDENTIALS.client_id,
@@ -106,23 +105,34 @@ describe('two host processes on one PostgreSQL schema answer the same Finch call
       );
     }
     const urls = await Promise.all(hosts.map(async (host) => (await host.read<{ url: string }>()).url));
-    const answers = await Promise.all(
-      urls.flatMap((url) =>
-        Array.from({ length: CALLS_PER_HOST }, async () => {
-          const response = await fetch(`${url}/reconnect/callback${redirect.search}`, {
-            headers: { accept: 'application/json' },
-          });
-          return { status: response.status, body: (await response.json()) as CompletionOutcome };
-        }),
+    const answersByHost = await Promise.all(
+      urls.map((url) =>
+        Promise.all(
+          Array.from({ length: CALLS_PER_HOST }, async () => {
+            const response = await fetch(`${url}/reconnect/callback${redirect.search}`, {
+              headers: { accept: 'application/json' },
+            });
+            return { status: response.status, body: (await response.json()) as unknown };
+          }),
+        ),
       ),
     );
 
-    expect(answers).toHaveLength(2 * CALLS_PER_HOST);
-    for (const answer of answers) expect(answer).toEqual(answers[0]);
-    expect(answers[0]).toMatchObject({
-      status: 200,
-      body: { outcome: 'recovered', connection: { id: connection.id, state: 'connected' } },
-    });
+    // Callers that share the first completion (its process's in-process single flight) get its outcome; the
+    // state is single use, so every caller served after it (the other process, waiting on the connection lock)
+    // is refused with state_used. Nobody gets anything else.
+    const answers = answersByHost.flat();
+    const recovered = answers.filter((answer) => answer.status === 200);
+    expect(recovered.length).toBeGreaterThanOrEqual(1);
+    for (const answer of recovered) {
+      expect(answer.body).toMatchObject({
+        outcome: 'recovered',
+        connection: { id: connection.id, state: 'connected' },
+      });
+    }
+    for (const answer of answers.filter((a) => a.status !== 200)) {
+      expect(answer).toMatchObject({ status: 409, body: { error: { code: 'state_used' } } });
+    }
     const journal = (await (
       await fetch(`${mock.url}/__admin/requests?path=/auth/token&method=POST`)
     ).json()) as {

@@ -83,8 +83,10 @@ describe('reconnect state decoding never crashes and never changes anything', ()
 
   it('a valid state after its expiry → state_expired, nothing changes', async () => {
     const { kit, state, snapshot } = await setUp();
+    await kit.clock.advance(DEFAULT_STATE_TTL_MS);
+    // The read ends the expired attempt (the connection goes back to needs_reauth); the callback adds nothing.
     const before = await snapshot();
-    kit.clock.advance(DEFAULT_STATE_TTL_MS);
+    expect(before.connection.state).toBe('needs_reauth');
     await expect(kit.service.completeReconnection({ state, code: 'code_1' })).rejects.toMatchObject({
       code: 'state_expired',
     });

@@ -15,6 +15,18 @@ export const ERROR_CODES = {
     message: 'The reconnect state is malformed, tampered with, or for another connection.',
   },
   state_expired: { status: 400, message: 'The reconnect state has expired; start the reconnection again.' },
+  state_used: {
+    status: 409,
+    message: 'The reconnect state was already used to complete a reconnection; start the reconnection again.',
+  },
+  state_superseded: {
+    status: 409,
+    message: 'A newer reconnection was started for this connection; use the state of the latest one.',
+  },
+  state_session_mismatch: {
+    status: 403,
+    message: 'The reconnect state belongs to another browser session; start the reconnection again here.',
+  },
   connection_not_found: { status: 404, message: 'No connection with that id.' },
   connection_terminal: {
     status: 409,

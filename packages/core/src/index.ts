@@ -19,10 +19,13 @@ export type { SecretBoxConfig } from './secret-box.js';
 export { SecretBox, secretBoxConfigSchema } from './secret-box.js';
 export { ReconnectionService } from './service.js';
 export type {
+  CompleteReconnectionOptions,
   CompletionOutcome,
   Connection,
   ConnectionEventHandler,
   ConnectionPage,
+  ExpireReconnectAttemptsOptions,
+  ExpireReconnectAttemptsResult,
   IngestResult,
   ListConnectionsQuery,
   PruneHistoryOptions,
@@ -42,10 +45,12 @@ export type {
   IgnoredSignal,
   IgnoredSignalQuery,
   IgnoredSignalReason,
+  OpenAttemptQuery,
   OutboxClaim,
   OutboxEntry,
   OutboxQuery,
   ReconnectAttempt,
+  ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
 } from './store/port.js';
@@ -79,8 +84,9 @@ export {
   SECRET_BOX,
   STATE_SIGNER,
 } from './tokens.js';
-export type { TransitionDecision, TransitionRule } from './transitions.js';
+export type { TransitionDecision, TransitionRule, TransitionStep } from './transitions.js';
 export {
+  ABANDON_TABLE,
   decideTransition,
   findTransition,
   resolveSignalState,

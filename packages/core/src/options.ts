@@ -24,6 +24,11 @@ export const reconnectKitOptionsSchema = z
      * (`ProviderEvent.confirm`), once per connection per delivery, after the commit.
      */
     confirmWebhooks: z.boolean().default(true),
+    /**
+     * How often the dispatcher loop (`startDispatcher`) ends expired reconnect attempts for all connections
+     * (`expireReconnectAttempts`); reads and steps on one connection end its own at once.
+     */
+    attemptExpiryIntervalMs: positiveMs.default(60_000),
     /** How often a store conflict (concurrent writer) is retried before the error surfaces. */
     conflictRetries: z.number().int().min(0).max(20).default(5),
     outbox: z

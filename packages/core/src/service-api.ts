@@ -80,6 +80,30 @@ export type CompletionOutcome =
 export interface StartReconnectionOptions {
   /** The host's callback route the user returns to after the vendor flow. */
   readonly redirectUri?: string | undefined;
+  /**
+   * Binds the attempt's `state` to the user's browser session: a value the host keeps in that session (for
+   * example a random nonce in an HttpOnly cookie) and passes again to `completeReconnection`. A callback without
+   * it, or with another value, fails with `state_session_mismatch` and changes nothing. The state carries only a
+   * keyed digest of the value.
+   */
+  readonly sessionBinding?: string | undefined;
+}
+
+export interface CompleteReconnectionOptions {
+  /** The session binding the attempt was started with (see `StartReconnectionOptions.sessionBinding`). */
+  readonly sessionBinding?: string | undefined;
+}
+
+export interface ExpireReconnectAttemptsOptions {
+  /** Attempts read per page (default 100). */
+  readonly batchSize?: number | undefined;
+}
+
+export interface ExpireReconnectAttemptsResult {
+  /** Attempts whose state had expired, now ended. */
+  readonly expired: number;
+  /** Connections that went back from `reconnecting` (`connection.reconnect_abandoned`). */
+  readonly abandoned: number;
 }
 
 export interface StartReconnectionResult {
@@ -123,8 +147,23 @@ export interface ReconnectionServiceApi {
     connectionId: string,
     options?: StartReconnectionOptions,
   ): Promise<StartReconnectionResult>;
-  /** Single-flight per connection: concurrent calls with the same state get the first call's outcome. */
-  completeReconnection(callback: CallbackParams): Promise<CompletionOutcome>;
+  /**
+   * Completes the attempt named by `callback.state`. A state is single use (`state_used` once an attempt reached a
+   * final outcome), only the newest start of a connection counts (`state_superseded`), and a state bound to a
+   * session needs the same binding (`state_session_mismatch`); each of these changes nothing. Single-flight per
+   * connection: concurrent calls in one process with the same state share the first call's outcome.
+   */
+  completeReconnection(
+    callback: CallbackParams,
+    options?: CompleteReconnectionOptions,
+  ): Promise<CompletionOutcome>;
+  /**
+   * Ends every reconnect attempt whose state has expired; a connection still `reconnecting` on it goes back to the
+   * state the attempt started from (`connection.reconnect_abandoned`). Reads, starts, status checks and sweeps do
+   * this for the connection they touch, and the dispatcher loop does it for all; call it from a job of your own
+   * only if you run neither. Safe to run in many processes at once.
+   */
+  expireReconnectAttempts(options?: ExpireReconnectAttemptsOptions): Promise<ExpireReconnectAttemptsResult>;
   revoke(connectionId: string): Promise<Connection>;
   /** Host event subscription (outbox delivery, at-least-once). Returns an unsubscribe function. */
   subscribe(handler: ConnectionEventHandler): () => void;

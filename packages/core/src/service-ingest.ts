@@ -1,5 +1,6 @@
 import { redact } from './logger.js';
 import type { Connection, IngestResult } from './service-api.js';
+import type { AttemptLifetime } from './service-attempts.js';
 import type { ServiceContext } from './service-context.js';
 import type { AfterCommit, ApplyResult, TransitionWriter } from './service-transitions.js';
 import type { ConnectionStoreOps, IgnoredSignalReason } from './store/port.js';
@@ -14,6 +15,7 @@ export class SignalIngest {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly writer: TransitionWriter,
+    private readonly lifetime: AttemptLifetime,
   ) {}
 
   async ingestWebhook(providerId: string, rawBody: Uint8Array, headers: Headers): Promise<IngestResult> {
@@ -164,7 +166,7 @@ export class SignalIngest {
   }
 
   async reportError(connectionId: string, error: unknown): Promise<Connection> {
-    const connection = await this.ctx.getConnection(connectionId);
+    const connection = await this.lifetime.current(connectionId);
     const problem = this.ctx.provider(connection.provider).classifyError(error);
     if (!problem) return connection;
     return this.writer.signal(connectionId, {
@@ -178,7 +180,7 @@ export class SignalIngest {
 
   async checkStatus(connectionId: string): Promise<Connection> {
     const { ctx } = this;
-    const connection = await ctx.getConnection(connectionId);
+    const connection = await this.lifetime.current(connectionId);
     const provider = ctx.provider(connection.provider);
     // Terminal connections accept no signal, so asking the vendor would only spend a request; a provider
     // without status polling has nothing to ask.

@@ -8,6 +8,7 @@ import type {
   PruneHistoryResult,
   RegisterConnectionInput,
 } from './service-api.js';
+import type { AttemptLifetime } from './service-attempts.js';
 import type { ServiceContext } from './service-context.js';
 import type { TransitionWriter } from './service-transitions.js';
 import type { HistoryKind } from './store/port.js';
@@ -20,10 +21,23 @@ export class ConnectionLifecycle {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly writer: TransitionWriter,
+    private readonly lifetime: AttemptLifetime,
   ) {}
 
-  async listConnections(query: ListConnectionsQuery): Promise<ConnectionPage> {
-    return this.ctx.store.listConnections(parseInput(listConnectionsSchema, query));
+  /**
+   * A page of connections; `reconnecting` ones whose attempt expired are taken back first (and left out if the
+   * state they return to is not in `states`; the cursor still continues after them).
+   */
+  async listConnections(raw: ListConnectionsQuery): Promise<ConnectionPage> {
+    const query = parseInput(listConnectionsSchema, raw);
+    const page = await this.ctx.store.listConnections(query);
+    if (!page.items.some((connection) => connection.state === 'reconnecting')) return page;
+    const items: Connection[] = [];
+    for (const listed of page.items) {
+      const connection = await this.lifetime.settle(listed);
+      if (!query.states || query.states.includes(connection.state)) items.push(connection);
+    }
+    return { ...page, items };
   }
 
   /**
@@ -62,11 +76,15 @@ export class ConnectionLifecycle {
     return this.writer.signal(connectionId, { state: 'disconnected', cause: { kind: 'revoke' } });
   }
 
-  /** See `ReconnectionServiceApi.sweep`; each connection is re-checked with `checkStatus`. */
-  sweep(
+  /**
+   * See `ReconnectionServiceApi.sweep`: expired attempts are ended first (no vendor call needed), then each
+   * connection is re-checked with `checkStatus`.
+   */
+  async sweep(
     options: SweepOptions,
     checkStatus: (connectionId: string) => Promise<Connection>,
   ): Promise<SweepResult> {
+    await this.lifetime.expireAll();
     return runSweep(
       {
         clock: this.ctx.clock,

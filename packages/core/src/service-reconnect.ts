@@ -1,11 +1,12 @@
 import { ReconnectKitError } from './errors.js';
 import type {
+  CompleteReconnectionOptions,
   CompletionOutcome,
   Connection,
   StartReconnectionOptions,
   StartReconnectionResult,
 } from './service-api.js';
-import type { ReconnectAttempts } from './service-attempts.js';
+import type { AttemptLifetime, ReconnectAttempts } from './service-attempts.js';
 import type { ServiceContext } from './service-context.js';
 import type { AnnouncedEvent, ApplyResult, Cause, TransitionWriter } from './service-transitions.js';
 import type { StateTokenSigner } from './state-token.js';
@@ -35,37 +36,50 @@ export class ReconnectFlow {
     private readonly ctx: ServiceContext,
     private readonly writer: TransitionWriter,
     private readonly attempts: ReconnectAttempts,
+    private readonly lifetime: AttemptLifetime,
   ) {}
 
   async start(
     connectionId: string,
     options: StartReconnectionOptions = {},
   ): Promise<StartReconnectionResult> {
-    const connection = await this.ctx.getConnection(connectionId);
+    const { ctx, writer } = this;
+    const connection = await this.lifetime.current(connectionId);
     if (isTerminalState(connection.state)) {
       throw new ReconnectKitError('connection_terminal', {
         details: { connectionId, state: connection.state },
       });
     }
-    const action = await this.attempts.mint(connection, options.redirectUri);
-    const updated = await this.writer.signal(connectionId, {
-      state: 'reconnecting',
-      cause: { kind: 'reconnect', ref: action.nonce },
+    const { action, attempt } = await this.attempts.mint(connection, options);
+    const cause: Cause = { kind: 'reconnect', ref: attempt.nonce };
+    // The attempt, the states it supersedes and the move to `reconnecting` commit together.
+    const updated = await writer.write(async (tx) => {
+      const current = await tx.getConnection(connectionId);
+      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const returnTo = await this.attempts.returnTo(tx, current);
+      const applied = await writer.apply(tx, current, { state: 'reconnecting', cause });
+      if (applied.connection.state !== 'reconnecting') {
+        // The connection became terminal between the read and the write.
+        throw new ReconnectKitError('connection_terminal', {
+          details: { connectionId, state: applied.connection.state },
+        });
+      }
+      await tx.insertReconnectAttempt({ ...attempt, returnTo });
+      await tx.supersedeReconnectAttempts(connectionId, attempt.nonce, ctx.clock.now());
+      return { value: applied.connection };
     });
-    if (updated.state !== 'reconnecting') {
-      // The connection became terminal between the read and the write.
-      throw new ReconnectKitError('connection_terminal', { details: { connectionId, state: updated.state } });
-    }
-    return { connection: updated, action: action.action };
+    return { connection: updated, action };
   }
 
-  complete(callback: CallbackParams): Promise<CompletionOutcome> {
+  complete(callback: CallbackParams, options: CompleteReconnectionOptions = {}): Promise<CompletionOutcome> {
     if (typeof callback?.state !== 'string') {
       return Promise.reject(new ReconnectKitError('state_invalid'));
     }
     let claims: StateClaims;
     try {
       claims = this.ctx.stateSigner.verify(callback.state, this.ctx.clock.now());
+      // Before anything about the attempt is looked up: another session learns nothing from its answer.
+      this.ctx.stateSigner.checkSession(claims, options.sessionBinding);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -85,7 +99,15 @@ export class ReconnectFlow {
     if (!attempt || attempt.connectionId !== claims.connectionId || attempt.provider !== claims.provider) {
       throw new ReconnectKitError('state_invalid', { details: { connectionId: claims.connectionId } });
     }
-    if (attempt.outcome) return attempt.outcome;
+    const details = { connectionId: claims.connectionId };
+    // A state is single use: once an attempt has a final outcome, its state changes nothing any more.
+    if (attempt.outcome) {
+      throw new ReconnectKitError('state_used', {
+        details: { ...details, outcome: attempt.outcome.outcome },
+      });
+    }
+    if (attempt.endReason === 'superseded') throw new ReconnectKitError('state_superseded', { details });
+    if (attempt.endReason === 'expired') throw new ReconnectKitError('state_expired', { details });
     const connection = await ctx.getConnection(claims.connectionId);
     if (isTerminalState(connection.state)) {
       throw new ReconnectKitError('connection_terminal', {

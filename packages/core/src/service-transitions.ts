@@ -7,7 +7,7 @@ import type { Connection, RegisterConnectionInput } from './service-api.js';
 import type { ReconnectAttempts } from './service-attempts.js';
 import type { ServiceContext } from './service-context.js';
 import type { ConnectionStoreOps, IgnoredSignalReason } from './store/port.js';
-import { decideTransition, isTerminalState, USER_ACTION_STATES } from './transitions.js';
+import { decideTransition, isTerminalState, type TransitionStep, USER_ACTION_STATES } from './transitions.js';
 import type {
   ConnectionEvent,
   ConnectionEventType,
@@ -38,6 +38,10 @@ export interface SignalInput {
    * the user has just seen in the session (a reconnect that landed on another account).
    */
   readonly instead?: AnnouncedEvent | undefined;
+  /** `abandon`: an attempt ended unfinished (`ABANDON_TABLE`); such a step never notifies the user. */
+  readonly step?: TransitionStep | undefined;
+  /** Extra fields for the events' `data`. */
+  readonly eventData?: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface AnnouncedEvent {
@@ -117,6 +121,7 @@ export class TransitionWriter {
       signal: signal.state,
       occurredAt: signal.occurredAt,
       lastSignalAt: current.lastSignalAt,
+      step: signal.step,
     });
     if (decision.kind === 'ignore') {
       await this.recordIgnored(tx, {
@@ -166,7 +171,10 @@ export class TransitionWriter {
             data: { ...instead.data, version: next.version },
             discriminator: instead.discriminator,
           })
-        : this.event(next, type, signal.cause, { from: current.state, data: { version: next.version } }),
+        : this.event(next, type, signal.cause, {
+            from: current.state,
+            data: { ...signal.eventData, version: next.version },
+          }),
     );
     await tx.appendOutbox(events, clock.now());
     logger.info('connection state changed', {
@@ -176,7 +184,7 @@ export class TransitionWriter {
       to: next.state,
       cause: signal.cause.kind,
     });
-    const needsUser = !instead && USER_ACTION_STATES.includes(next.state);
+    const needsUser = !instead && signal.step !== 'abandon' && USER_ACTION_STATES.includes(next.state);
     return { connection: next, status: 'applied', events, needsUser, cause: signal.cause };
   }
 
@@ -287,16 +295,13 @@ export class TransitionWriter {
     const { logger, options } = this.ctx;
     try {
       const action = wantsAction(options.notifications, connection)
-        ? await this.attempts.mint(connection, undefined).then(
-            (minted) => minted.action,
-            (error: unknown) => {
-              logger.warn('could not mint a reconnect action for a notification', {
-                connectionId: connection.id,
-                error: redact(error),
-              });
-              return undefined;
-            },
-          )
+        ? await this.attempts.mintForNotification(connection).catch((error: unknown) => {
+            logger.warn('could not mint a reconnect action for a notification', {
+              connectionId: connection.id,
+              error: redact(error),
+            });
+            return undefined;
+          })
         : undefined;
       const { impact } = this.ctx.provider(connection.provider);
       await this.ctx.notifier.notify(

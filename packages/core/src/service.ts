@@ -4,10 +4,13 @@ import type { ReconnectKitOptions } from './options.js';
 import type { Logger, Notifier } from './ports.js';
 import type { SecretBox } from './secret-box.js';
 import type {
+  CompleteReconnectionOptions,
   CompletionOutcome,
   Connection,
   ConnectionEventHandler,
   ConnectionPage,
+  ExpireReconnectAttemptsOptions,
+  ExpireReconnectAttemptsResult,
   IngestResult,
   ListConnectionsQuery,
   PruneHistoryOptions,
@@ -17,7 +20,7 @@ import type {
   StartReconnectionOptions,
   StartReconnectionResult,
 } from './service-api.js';
-import { ReconnectAttempts } from './service-attempts.js';
+import { AttemptLifetime, ReconnectAttempts } from './service-attempts.js';
 import { ServiceContext } from './service-context.js';
 import { SignalIngest } from './service-ingest.js';
 import { ConnectionLifecycle } from './service-lifecycle.js';
@@ -51,6 +54,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
   readonly #ingest: SignalIngest;
   readonly #reconnect: ReconnectFlow;
   readonly #lifecycle: ConnectionLifecycle;
+  readonly #lifetime: AttemptLifetime;
 
   constructor(
     @injectAll(RECONNECTION_PROVIDER) providers: ReconnectionProvider[],
@@ -74,16 +78,19 @@ export class ReconnectionService implements ReconnectionServiceApi {
     });
     const attempts = new ReconnectAttempts(ctx);
     const writer = new TransitionWriter(ctx, attempts);
+    const lifetime = new AttemptLifetime(ctx, writer);
     this.#ctx = ctx;
-    this.#ingest = new SignalIngest(ctx, writer);
-    this.#reconnect = new ReconnectFlow(ctx, writer, attempts);
-    this.#lifecycle = new ConnectionLifecycle(ctx, writer);
+    this.#lifetime = lifetime;
+    this.#ingest = new SignalIngest(ctx, writer, lifetime);
+    this.#reconnect = new ReconnectFlow(ctx, writer, attempts, lifetime);
+    this.#lifecycle = new ConnectionLifecycle(ctx, writer, lifetime);
   }
 
   // ---- reads and lifecycle -----------------------------------------------------------------------------
 
+  /** The connection as it is now: a `reconnecting` one whose attempt expired is taken back first. */
   getConnection(connectionId: string): Promise<Connection> {
-    return this.#ctx.getConnection(connectionId);
+    return this.#lifetime.current(connectionId);
   }
 
   listConnections(query: ListConnectionsQuery = {}): Promise<ConnectionPage> {
@@ -148,8 +155,17 @@ export class ReconnectionService implements ReconnectionServiceApi {
     return this.#reconnect.start(connectionId, options);
   }
 
-  completeReconnection(callback: CallbackParams): Promise<CompletionOutcome> {
-    return this.#reconnect.complete(callback);
+  completeReconnection(
+    callback: CallbackParams,
+    options: CompleteReconnectionOptions = {},
+  ): Promise<CompletionOutcome> {
+    return this.#reconnect.complete(callback, options);
+  }
+
+  expireReconnectAttempts(
+    options: ExpireReconnectAttemptsOptions = {},
+  ): Promise<ExpireReconnectAttemptsResult> {
+    return this.#lifetime.expireAll(options);
   }
 
   // ---- outbox delivery ---------------------------------------------------------------------------------
@@ -163,13 +179,17 @@ export class ReconnectionService implements ReconnectionServiceApi {
     return this.#ctx.outbox.deliver();
   }
 
-  /** Starts a background loop that delivers the outbox every `outbox.pollIntervalMs` (clock time). */
+  /**
+   * Starts the background loops: outbox delivery every `outbox.pollIntervalMs`, and ending expired reconnect
+   * attempts every `attemptExpiryIntervalMs` (clock time).
+   */
   startDispatcher(): void {
     this.#ctx.outbox.start();
+    this.#lifetime.start();
   }
 
-  /** Stops the background loop and waits for the current delivery to finish. */
+  /** Stops the background loops and waits for the work in progress to finish. */
   async stopDispatcher(): Promise<void> {
-    await this.#ctx.outbox.stop();
+    await Promise.all([this.#ctx.outbox.stop(), this.#lifetime.stop()]);
   }
 }

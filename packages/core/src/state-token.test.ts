@@ -45,6 +45,24 @@ describe('StateTokenSigner', () => {
     expect(thrownCode(() => signer.verify(token, claims.expiresAt))).toBe('state_expired');
   });
 
+  it('binds a state to a session: only the same binding passes; unbound states accept any caller', () => {
+    const bound = signer.verify(
+      signer.sign({ ...claims, session: signer.sessionDigest('cookie-nonce-1') }),
+      now,
+    );
+    expect(thrownCode(() => signer.checkSession(bound, 'cookie-nonce-1'))).toBe('none');
+    for (const wrong of ['cookie-nonce-2', '', undefined]) {
+      expect(thrownCode(() => signer.checkSession(bound, wrong))).toBe('state_session_mismatch');
+    }
+    // The digest is keyed: another signer's digest of the same value does not pass, and the value is not in it.
+    const other = new StateTokenSigner('another-signing-key-for-tests-98765432');
+    expect(other.sessionDigest('cookie-nonce-1')).not.toBe(bound.session);
+    expect(bound.session).not.toContain('cookie-nonce-1');
+    const unbound = signer.verify(signer.sign(claims), now);
+    expect(thrownCode(() => signer.checkSession(unbound, undefined))).toBe('none');
+    expect(thrownCode(() => signer.checkSession(unbound, 'anything'))).toBe('none');
+  });
+
   it('refuses a short signing key', () => {
     expect(thrownCode(() => new StateTokenSigner('short'))).toBe('config_invalid');
   });

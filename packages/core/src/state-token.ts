@@ -9,6 +9,8 @@ export interface StateClaims {
   readonly provider: string;
   readonly nonce: string;
   readonly expiresAt: Date;
+  /** Keyed digest of the host's session binding (see `sessionDigest`), when the attempt was bound to one. */
+  readonly session?: string | undefined;
 }
 
 /**
@@ -40,6 +42,7 @@ export class StateTokenSigner {
         p: claims.provider,
         n: claims.nonce,
         e: claims.expiresAt.getTime(),
+        ...(claims.session === undefined ? {} : { s: claims.session }),
       }),
     ).toString('base64url');
     return `${payload}.${this.#mac(payload).toString('base64url')}`;
@@ -68,6 +71,30 @@ export class StateTokenSigner {
     return claims;
   }
 
+  /**
+   * The digest a state carries for a session binding (a value the host keeps in the user's browser session, such
+   * as a random cookie nonce): keyed, so the state in a URL reveals nothing about the value.
+   */
+  sessionDigest(binding: string): string {
+    // The NUL prefix keeps these MACs apart from token MACs (a token payload is base64url, never NUL).
+    return this.#mac(`\u0000session\u0000${binding}`).toString('base64url');
+  }
+
+  /**
+   * Throws `state_session_mismatch` unless `binding` is the one the state was minted with (constant time). A state
+   * minted without a binding accepts any caller.
+   */
+  checkSession(claims: StateClaims, binding: string | undefined): void {
+    if (claims.session === undefined) return;
+    const given = Buffer.from(binding === undefined ? '' : this.sessionDigest(binding), 'utf8');
+    const wanted = Buffer.from(claims.session, 'utf8');
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+      throw new ReconnectKitError('state_session_mismatch', {
+        details: { connectionId: claims.connectionId },
+      });
+    }
+  }
+
   #mac(payload: string): Buffer {
     return createHmac('sha256', this.#key).update(payload).digest();
   }
@@ -84,9 +111,10 @@ function decodeClaims(payload: string): StateClaims {
   } catch {
     throw invalid();
   }
-  const { c, p, n, e } = (raw ?? {}) as Record<string, unknown>;
+  const { c, p, n, e, s } = (raw ?? {}) as Record<string, unknown>;
   if (typeof c !== 'string' || typeof p !== 'string' || typeof n !== 'string' || typeof e !== 'number') {
     throw invalid();
   }
-  return { connectionId: c, provider: p, nonce: n, expiresAt: new Date(e) };
+  if (s !== undefined && typeof s !== 'string') throw invalid();
+  return { connectionId: c, provider: p, nonce: n, expiresAt: new Date(e), session: s };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findTransition, SIGNAL_RESOLUTION } from './transitions.js';
+import { ABANDON_TABLE, findTransition, SIGNAL_RESOLUTION } from './transitions.js';
 import { CONNECTION_STATES, TERMINAL_STATES } from './types.js';
 
 /** Renders the transition table the way docs/concepts.md shows it. */
@@ -20,10 +20,25 @@ function renderTable(): string {
   return [header, divider, ...rows].join('\n');
 }
 
+/** Renders the abandon rules the way docs/concepts.md lists them. */
+function renderAbandonTable(): string {
+  const rows = ABANDON_TABLE.map(
+    (rule) =>
+      `| \`${rule.from}\` | \`${rule.to}\` | ${rule.event?.replace('connection.', '') ?? 'state_changed'} |`,
+  );
+  return ['| from | back to | event |', '|---|---|---|', ...rows].join('\n');
+}
+
 describe('docs/concepts.md', () => {
+  const doc = () => readFileSync(new URL('../../../docs/concepts.md', import.meta.url), 'utf8');
+
   it('shows the transition table exactly as the code defines it', () => {
-    const doc = readFileSync(new URL('../../../docs/concepts.md', import.meta.url), 'utf8');
-    const match = /<!-- transition-table:start -->\n([\s\S]*?)\n<!-- transition-table:end -->/.exec(doc);
+    const match = /<!-- transition-table:start -->\n([\s\S]*?)\n<!-- transition-table:end -->/.exec(doc());
     expect(match?.[1]).toBe(renderTable());
+  });
+
+  it('shows the abandon rules exactly as the code defines them', () => {
+    const match = /<!-- abandon-table:start -->\n([\s\S]*?)\n<!-- abandon-table:end -->/.exec(doc());
+    expect(match?.[1]).toBe(renderAbandonTable());
   });
 });

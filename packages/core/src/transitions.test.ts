@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ABANDON_TABLE,
   decideTransition,
   findTransition,
   resolveSignalState,
@@ -115,5 +116,37 @@ describe('decideTransition', () => {
         reason: 'terminal',
       });
     }
+  });
+});
+
+describe('abandon table (an attempt that ended unfinished)', () => {
+  it('takes reconnecting back to any non-terminal state with reconnect_abandoned, nothing else', () => {
+    for (const to of CONNECTION_STATES) {
+      const decision = decideTransition({ current: 'reconnecting', signal: to, step: 'abandon' });
+      if (to === 'reconnecting') expect(decision.kind).toBe('same_state');
+      else if (TERMINAL_STATES.includes(to)) expect(decision).toMatchObject({ kind: 'ignore' });
+      else {
+        expect(decision).toEqual({
+          kind: 'apply',
+          to,
+          events: ['connection.reconnect_abandoned', 'connection.state_changed'],
+        });
+      }
+    }
+    expect(ABANDON_TABLE.every((rule) => rule.from === 'reconnecting')).toBe(true);
+  });
+
+  it('applies only from reconnecting, and a signal never uses it', () => {
+    expect(decideTransition({ current: 'needs_reauth', signal: 'connected', step: 'abandon' })).toMatchObject(
+      {
+        kind: 'ignore',
+        reason: 'illegal_transition',
+      },
+    );
+    // As a signal, reconnecting → pending is read as "still connecting", and → needs_reauth is a breakage.
+    expect(decideTransition({ current: 'reconnecting', signal: 'pending' }).kind).toBe('same_state');
+    expect(decideTransition({ current: 'reconnecting', signal: 'needs_reauth' })).toMatchObject({
+      events: ['connection.broken', 'connection.state_changed'],
+    });
   });
 });

@@ -86,10 +86,30 @@ export function resolveSignalState(current: ConnectionState, signal: ConnectionS
   return SIGNAL_RESOLUTION.find((r) => r.current === current && r.signal === signal)?.resolved ?? signal;
 }
 
-const RULES = new Map(TRANSITION_TABLE.map((rule) => [`${rule.from}>${rule.to}`, rule]));
+/**
+ * The service's own step when a reconnect attempt ends without a completion (its state expired): `reconnecting`
+ * goes back to the state the attempt started from, with `connection.reconnect_abandoned` instead of the event the
+ * same pair has as a signal (going back to `needs_reauth` is no new breakage, going back to `connected` no
+ * recovery). `pending` is reachable here only: a reconnect started while the first connect was under way.
+ */
+export const ABANDON_TABLE: readonly TransitionRule[] = (
+  ['pending', 'connected', 'needs_reauth', 'needs_credentials', 'degraded'] as const
+).map((to) => ({ from: 'reconnecting', to, event: 'connection.reconnect_abandoned' }));
 
-export function findTransition(from: ConnectionState, to: ConnectionState): TransitionRule | undefined {
-  return RULES.get(`${from}>${to}`);
+/** Who asks for a transition: a signal (vendor or the service's reconnect steps) or an attempt's end. */
+export type TransitionStep = 'signal' | 'abandon';
+
+const RULES: Readonly<Record<TransitionStep, ReadonlyMap<string, TransitionRule>>> = {
+  signal: new Map(TRANSITION_TABLE.map((rule) => [`${rule.from}>${rule.to}`, rule])),
+  abandon: new Map(ABANDON_TABLE.map((rule) => [`${rule.from}>${rule.to}`, rule])),
+};
+
+export function findTransition(
+  from: ConnectionState,
+  to: ConnectionState,
+  step: TransitionStep = 'signal',
+): TransitionRule | undefined {
+  return RULES[step].get(`${from}>${to}`);
 }
 
 export function isTerminalState(state: ConnectionState): boolean {
@@ -121,14 +141,17 @@ export function decideTransition(input: {
   readonly signal: ConnectionState;
   readonly occurredAt?: Date | undefined;
   readonly lastSignalAt?: string | undefined;
+  /** Default `signal`; `abandon` looks the pair up in `ABANDON_TABLE` (and reads no vendor signal). */
+  readonly step?: TransitionStep | undefined;
 }): TransitionDecision {
-  const to = resolveSignalState(input.current, input.signal);
+  const step = input.step ?? 'signal';
+  const to = step === 'signal' ? resolveSignalState(input.current, input.signal) : input.signal;
   if (input.occurredAt && input.lastSignalAt && input.occurredAt.getTime() < Date.parse(input.lastSignalAt)) {
     return { kind: 'ignore', reason: 'stale', to };
   }
   if (isTerminalState(input.current)) return { kind: 'ignore', reason: 'terminal', to };
   if (to === input.current) return { kind: 'same_state', to };
-  const rule = findTransition(input.current, to);
+  const rule = findTransition(input.current, to, step);
   if (!rule) return { kind: 'ignore', reason: 'illegal_transition', to };
   const events: ConnectionEventType[] = rule.event ? [rule.event] : [];
   events.push('connection.state_changed');

@@ -29,6 +29,7 @@ export const CONNECTION_EVENT_TYPES = [
   'connection.disconnected',
   'connection.state_changed',
   'connection.account_mismatch',
+  'connection.reconnect_abandoned',
   'connection.notification',
 ] as const;
 export type ConnectionEventType = (typeof CONNECTION_EVENT_TYPES)[number];

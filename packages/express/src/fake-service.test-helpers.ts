@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   type CallbackParams,
+  type CompleteReconnectionOptions,
   type CompletionOutcome,
   type Connection,
   type IngestResult,
@@ -65,6 +66,7 @@ export class FakeReconnectionService implements ReconnectionServiceApi {
   readonly ingestCalls: { provider: string; rawBody: Uint8Array; headers: Headers }[] = [];
   readonly startCalls: { connectionId: string; options: StartReconnectionOptions | undefined }[] = [];
   readonly completeCalls: CallbackParams[] = [];
+  readonly completeOptions: (CompleteReconnectionOptions | undefined)[] = [];
   readonly connections = new Map<string, Connection>([['conn-1', connection('conn-1')]]);
 
   ingest = async (provider: string, rawBody: Uint8Array, headers: Headers): Promise<IngestResult> => {
@@ -111,8 +113,12 @@ export class FakeReconnectionService implements ReconnectionServiceApi {
     return this.start(connectionId);
   }
 
-  completeReconnection(callback: CallbackParams): Promise<CompletionOutcome> {
+  completeReconnection(
+    callback: CallbackParams,
+    options?: CompleteReconnectionOptions,
+  ): Promise<CompletionOutcome> {
     this.completeCalls.push(callback);
+    this.completeOptions.push(options);
     return this.complete(callback);
   }
 
@@ -128,6 +134,7 @@ export class FakeReconnectionService implements ReconnectionServiceApi {
   revoke = notUsed;
   subscribe = notUsed;
   deliverOutbox = notUsed;
+  expireReconnectAttempts = notUsed;
 }
 
 /** A logger that records calls, to prove what is (and is not) logged. */

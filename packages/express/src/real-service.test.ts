@@ -195,10 +195,17 @@ describe('express routers with the real ReconnectionService', () => {
       }),
     );
     expect(form.response.status).toBe(303);
-    expect(new URL(form.response.headers.get('location') ?? '').origin).toBe('https://connect.example.test');
+    const formUrl = new URL(form.response.headers.get('location') ?? '');
+    expect(formUrl.origin).toBe('https://connect.example.test');
 
     kit.vendor.issueCode(CODE, { accountId: 'acc-1', ownerId: 'owner-1', token: NEW_TOKEN });
-    const query = new URLSearchParams({ code: CODE, state: action.state });
+    // The second start superseded the first one's state.
+    const stale = new URLSearchParams({ code: CODE, state: action.state });
+    const refused = await record(
+      await fetch(`${baseUrl}/reconnect/callback?${stale}`, { redirect: 'manual' }),
+    );
+    expect(refused.response.headers.get('location')).toBe('https://app.test/settings?error=state_superseded');
+    const query = new URLSearchParams({ code: CODE, state: formUrl.searchParams.get('state') ?? '' });
     const back = await record(await fetch(`${baseUrl}/reconnect/callback?${query}`, { redirect: 'manual' }));
     expect(back.response.status).toBe(303);
     expect(back.response.headers.get('location')).toBe(
@@ -233,6 +240,44 @@ describe('express routers with the real ReconnectionService', () => {
     );
     expect(await callback({ code: CODE, state: `${await start()}x` })).toBe(
       'https://app.test/settings?error=state_invalid',
+    );
+  });
+
+  it('binds a reconnect to the browser session with the sessionBinding option', async () => {
+    await close();
+    const app = express();
+    app.use(
+      createReconnectRouter(kit.service, {
+        authorize: (req, c) => c.hostUserId === req.get('x-user'),
+        returnUrl: 'https://app.test/settings',
+        // The host's own session cookie; any value only that browser holds will do.
+        sessionBinding: (request) => /(?:^|;\s*)sid=([^;]+)/.exec(request.headers.get('cookie') ?? '')?.[1],
+      }),
+    );
+    await serve(app);
+    await postSigned([statusEvent('evt-9', 'login_required')]);
+    const started = await record(
+      await fetch(`${baseUrl}/reconnect/${connection.id}/start`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'x-user': 'user-1', cookie: 'sid=browser-a' },
+      }),
+    );
+    const { state } = JSON.parse(started.text).action as { state: string };
+    kit.vendor.issueCode(CODE, { accountId: 'acc-1', ownerId: 'owner-1', token: NEW_TOKEN });
+    const callback = async (cookie?: string) =>
+      (
+        await record(
+          await fetch(`${baseUrl}/reconnect/callback?${new URLSearchParams({ code: CODE, state })}`, {
+            redirect: 'manual',
+            headers: cookie ? { cookie } : {},
+          }),
+        )
+      ).response.headers.get('location');
+    expect(await callback('sid=browser-b')).toBe('https://app.test/settings?error=state_session_mismatch');
+    expect(await callback()).toBe('https://app.test/settings?error=state_session_mismatch');
+    expect((await kit.service.getConnection(connection.id)).state).toBe('reconnecting');
+    expect(await callback('theme=dark; sid=browser-a')).toBe(
+      `https://app.test/settings?connection=${connection.id}&outcome=recovered`,
     );
   });
 

@@ -26,6 +26,13 @@ export interface ReconnectRoutesOptions {
   /** Absolute URL of the callback route, handed to the vendor as the redirect target (Finch Connect needs it). */
   readonly callbackUrl?: string | undefined;
   readonly logger?: Logger | undefined;
+  /**
+   * Binds each reconnect to the browser session that started it: return a value only that session holds (for
+   * example a random nonce in an HttpOnly, SameSite cookie the host sets at sign-in). It is read at start and again
+   * at the callback; a callback from another session is refused with `state_session_mismatch` and changes
+   * nothing. Returning `undefined` at start leaves that attempt unbound.
+   */
+  readonly sessionBinding?: ((request: ReconnectHttpRequest) => string | undefined) | undefined;
 }
 
 /** The parts of an HTTP request the reconnect routes look at. */
@@ -61,7 +68,10 @@ export async function handleStart(
     const connection = await service.getConnection(connectionId);
     // Someone else's connection answers exactly like a missing one, so ids cannot be probed.
     if (!(await authorize(connection))) throw new ReconnectKitError('connection_not_found');
-    const { action } = await service.startReconnection(connectionId, { redirectUri: options.callbackUrl });
+    const { action } = await service.startReconnection(connectionId, {
+      redirectUri: options.callbackUrl,
+      sessionBinding: options.sessionBinding?.(request),
+    });
     const target = actionUrl(action);
     if (redirect && target !== undefined) return seeOther(target);
     const body: StartResponseBody = { action };
@@ -86,7 +96,9 @@ export async function handleCallback(
   if (request.method !== 'GET') return errorResponse(methodNotAllowed('GET'), { allow: 'GET' });
   const json = prefersJson(request.headers.get('accept'));
   try {
-    const result = await service.completeReconnection(callbackParams(request.url.searchParams));
+    const result = await service.completeReconnection(callbackParams(request.url.searchParams), {
+      sessionBinding: options.sessionBinding?.(request),
+    });
     if (json) return jsonResponse(200, completionBody(result));
     return seeOther(returnTarget(options, { connectionId: result.connection.id, outcome: result.outcome }));
   } catch (error) {

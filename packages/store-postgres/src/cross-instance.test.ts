@@ -173,7 +173,7 @@ describe('two instances on one schema', () => {
       expect(recovered).toHaveLength(1);
     });
 
-    it('completes one reconnection once: the second instance waits, then returns the stored outcome', async () => {
+    it('completes one reconnection once: the second instance waits, then finds the state used', async () => {
       const [a, b] = kits as [ExampleKit, ExampleKit];
       const connection = await brokenConnection(a);
       const { action } = await a.service.startReconnection(connection.id);
@@ -193,12 +193,37 @@ describe('two instances on one schema', () => {
         (locks) => locks.waiting === 1,
       );
       releaseExchange();
-      const [outcomeA, outcomeB] = await Promise.all([first, second]);
-      expect(outcomeA.outcome).toBe('recovered');
-      expect(outcomeB).toEqual(outcomeA);
+      const [outcomeA, refusedB] = await Promise.allSettled([first, second]);
+      expect(outcomeA).toMatchObject({ status: 'fulfilled', value: { outcome: 'recovered' } });
+      expect(refusedB).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'state_used', details: { outcome: 'recovered' } },
+      });
       expect(a.vendor.exchangeCount() + b.vendor.exchangeCount()).toBe(1);
       const recovered = (await b.store.listOutbox({})).filter((e) => e.event.type === 'connection.recovered');
       expect(recovered).toHaveLength(1);
+    });
+
+    it('abandons an expired reconnect once when both instances expire and read it at the same time', async () => {
+      const [a, b] = kits as [ExampleKit, ExampleKit];
+      const connection = await brokenConnection(a);
+      await a.service.startReconnection(connection.id);
+      await b.service.startReconnection(connection.id);
+      for (const k of kits) await k.clock.advance(30 * 60 * 1000);
+      const [expiredA, expiredB] = await Promise.all([
+        a.service.expireReconnectAttempts(),
+        b.service.expireReconnectAttempts(),
+        a.service.getConnection(connection.id),
+        b.service.getConnection(connection.id),
+      ]);
+      // Two attempts (the first superseded by the second); the live one expired and was ended exactly once.
+      expect(expiredA.expired + expiredB.expired).toBeLessThanOrEqual(1);
+      expect(await a.service.getConnection(connection.id)).toMatchObject({ state: 'needs_reauth' });
+      const abandoned = (await a.store.listOutbox({})).filter(
+        (e) => e.event.type === 'connection.reconnect_abandoned',
+      );
+      expect(abandoned).toHaveLength(1);
+      expect(await a.store.listOpenReconnectAttempts({ limit: 10 })).toEqual([]);
     });
   });
 });

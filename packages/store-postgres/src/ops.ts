@@ -13,11 +13,13 @@ import {
   type IgnoredSignalQuery,
   isLive,
   missedUpdate,
+  type OpenAttemptQuery,
   type OutboxClaim,
   type OutboxEntry,
   type OutboxQuery,
   pageSize,
   type ReconnectAttempt,
+  type ReconnectAttemptEnd,
   ReconnectKitError,
   type SealedSecretRow,
   type StoreListQuery,
@@ -73,6 +75,9 @@ interface AttemptRow {
   expires_at: Date;
   outcome: CompletionOutcome | null;
   completed_at: Date | null;
+  return_to: ConnectionState | null;
+  end_reason: ReconnectAttemptEnd | null;
+  ended_at: Date | null;
 }
 
 function attemptFrom(row: AttemptRow): ReconnectAttempt {
@@ -84,6 +89,9 @@ function attemptFrom(row: AttemptRow): ReconnectAttempt {
     expiresAt: row.expires_at.toISOString(),
     outcome: row.outcome ?? undefined,
     completedAt: iso(row.completed_at),
+    returnTo: row.return_to ?? undefined,
+    endReason: row.end_reason ?? undefined,
+    endedAt: iso(row.ended_at),
   };
 }
 
@@ -371,8 +379,8 @@ export class PostgresOps implements ConnectionStoreOps {
   async insertReconnectAttempt(attempt: ReconnectAttempt): Promise<void> {
     const { rowCount } = await this.#db.query(
       `INSERT INTO ${this.#t.reconnectAttempts}
-       (nonce, connection_id, provider, created_at, expires_at, outcome, completed_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (nonce) DO NOTHING`,
+       (nonce, connection_id, provider, created_at, expires_at, outcome, completed_at, return_to, end_reason, ended_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10) ON CONFLICT (nonce) DO NOTHING`,
       [
         attempt.nonce,
         attempt.connectionId,
@@ -381,6 +389,9 @@ export class PostgresOps implements ConnectionStoreOps {
         attempt.expiresAt,
         attempt.outcome ? json(attempt.outcome) : null,
         attempt.completedAt ?? null,
+        attempt.returnTo ?? null,
+        attempt.endReason ?? null,
+        attempt.endedAt ?? null,
       ],
     );
     if (rowCount !== 1) {
@@ -407,5 +418,33 @@ export class PostgresOps implements ConnectionStoreOps {
       [nonce, json(outcome), completedAt],
     );
     return rowCount === 1;
+  }
+
+  async endReconnectAttempt(nonce: string, reason: ReconnectAttemptEnd, endedAt: Date): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE ${this.#t.reconnectAttempts} SET end_reason = $2, ended_at = $3
+       WHERE nonce = $1 AND outcome IS NULL AND end_reason IS NULL`,
+      [nonce, reason, endedAt],
+    );
+    return rowCount === 1;
+  }
+
+  async supersedeReconnectAttempts(connectionId: string, keepNonce: string, endedAt: Date): Promise<number> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE ${this.#t.reconnectAttempts} SET end_reason = 'superseded', ended_at = $3
+       WHERE connection_id = $1 AND nonce <> $2 AND outcome IS NULL AND end_reason IS NULL`,
+      [connectionId, keepNonce, endedAt],
+    );
+    return rowCount ?? 0;
+  }
+
+  async listOpenReconnectAttempts(query: OpenAttemptQuery): Promise<readonly ReconnectAttempt[]> {
+    const { rows } = await this.#db.query<AttemptRow>(
+      `SELECT * FROM ${this.#t.reconnectAttempts} WHERE outcome IS NULL AND end_reason IS NULL
+       AND ($1::text IS NULL OR connection_id = $1) AND ($2::timestamptz IS NULL OR expires_at <= $2)
+       ORDER BY expires_at, nonce LIMIT $3`,
+      [query.connectionId ?? null, query.expiredBy ?? null, query.limit],
+    );
+    return rows.map(attemptFrom);
   }
 }

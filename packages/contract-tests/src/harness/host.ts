@@ -16,6 +16,9 @@ import type { Delivery, WebhookReceiver } from './webhook-receiver.js';
 /** The suite's fixed start time; host and mock clocks start here and move together. */
 export const CONFORMANCE_START = '2026-01-15T12:00:00.000Z';
 
+/** How long a host's reconnect state (and so a reconnect attempt) lives. */
+export const HOST_STATE_TTL_MS = 60 * 60 * 1000;
+
 /** One host application: a fresh container, service, in-memory store, manual clock and capturing logger. */
 export interface Host {
   readonly service: ReconnectionService;
@@ -60,7 +63,7 @@ export async function startHost(
     logger,
     // Each detection rule tests one way in isolation: with confirmations on, a status read after a hint webhook
     // would mask a broken webhook mapping (and a broken status read would fail the webhook rules).
-    options: { stateTtlMs: 60 * 60 * 1000, confirmWebhooks: false },
+    options: { stateTtlMs: HOST_STATE_TTL_MS, confirmWebhooks: false },
   });
   // The adapter registers itself in its own child scope; only the instance it returns is the service's provider.
   const provider = buildProvider(hostContainer.createChildContainer());

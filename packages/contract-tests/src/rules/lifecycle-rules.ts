@@ -1,5 +1,6 @@
 import { isReconnectKitError } from '@reconnect-kit/core';
 import type { ScenarioEntry } from '../catalogue.js';
+import { HOST_STATE_TTL_MS } from '../harness/host.js';
 import type { ConformanceRun, Seeded } from '../run.js';
 import { check } from '../violation.js';
 import { declares, declaresReconnect, type RuleSpec } from './rule.js';
@@ -81,6 +82,60 @@ export function lifecycleRules(): RuleSpec[] {
           recovered === 1,
           name,
           `the reconnect (${outcome.outcome}) emitted connection.recovered ${recovered} times (events: ${types.join(', ')})`,
+        );
+      },
+    },
+    {
+      name: 'rule: an abandoned reconnect ends with its state (problem state back, event, reconnectable again)',
+      needs: declaresReconnect,
+      async body(run, name) {
+        const entry = repairableScenario(run);
+        check(
+          entry,
+          name,
+          'the catalogue has no scenario a reconnect repairs (needs_reauth / needs_credentials)',
+        );
+        const seeded = await run.seed();
+        const { host, connection } = seeded;
+        await run.breakWith(name, seeded, entry);
+        const broken = await host.service.getConnection(connection.id);
+        await host.tick(1000);
+        // The user is sent to the vendor and never comes back.
+        await host.service.startReconnection(connection.id, { redirectUri: run.redirectUri });
+        await host.ingestAll();
+        await host.tick(HOST_STATE_TTL_MS - 1000);
+        const during = await host.service.getConnection(connection.id);
+        check(
+          during.state === 'reconnecting',
+          name,
+          `before the state expired the connection is "${during.state}", expected "reconnecting"`,
+        );
+        await host.tick(1000);
+        const after = await host.service.getConnection(connection.id);
+        check(
+          after.state === broken.state,
+          name,
+          `after the state expired the connection is "${after.state}", expected "${broken.state}" (the state before the reconnect)`,
+        );
+        check(
+          JSON.stringify(after.problem) === JSON.stringify(broken.problem),
+          name,
+          () =>
+            `the problem after the abandoned reconnect is ${JSON.stringify(after.problem)}, expected ${JSON.stringify(broken.problem)}`,
+        );
+        const types = await host.eventTypes(connection.id);
+        const abandoned = types.filter((type) => type === 'connection.reconnect_abandoned').length;
+        check(
+          abandoned === 1,
+          name,
+          `the abandoned reconnect emitted connection.reconnect_abandoned ${abandoned} times (events: ${types.join(', ')})`,
+        );
+        await host.tick(1000);
+        const { outcome } = await run.reconnectThroughVendor(name, seeded);
+        check(
+          outcome.outcome === 'recovered',
+          name,
+          `reconnecting after the abandoned attempt answered "${outcome.outcome}", expected "recovered"`,
         );
       },
     },

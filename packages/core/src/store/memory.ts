@@ -6,10 +6,12 @@ import type {
   HistoryKind,
   IgnoredSignal,
   IgnoredSignalQuery,
+  OpenAttemptQuery,
   OutboxClaim,
   OutboxEntry,
   OutboxQuery,
   ReconnectAttempt,
+  ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
 } from './port.js';
@@ -41,6 +43,8 @@ interface MemoryData {
 const copy = <T>(value: T): T => structuredClone(value);
 const upstreamKey = (c: Pick<Connection, 'provider' | 'upstreamId'>) => `${c.provider}\u0000${c.upstreamId}`;
 const iso = (date: Date): string => date.toISOString();
+
+const isOpen = (attempt: ReconnectAttempt): boolean => !attempt.outcome && !attempt.endReason;
 
 /** List order: (createdAt, id) ascending. */
 function byPosition(a: Connection, b: Connection): number {
@@ -356,6 +360,43 @@ class MemoryOps implements ConnectionStoreOps {
       completedAt: iso(completedAt),
     });
     return true;
+  }
+
+  async endReconnectAttempt(nonce: string, reason: ReconnectAttemptEnd, endedAt: Date): Promise<boolean> {
+    const attempt = this.data.attempts.get(nonce);
+    if (!attempt || !isOpen(attempt)) return false;
+    this.#setMap(this.data.attempts, nonce, { ...attempt, endReason: reason, endedAt: iso(endedAt) });
+    return true;
+  }
+
+  async supersedeReconnectAttempts(connectionId: string, keepNonce: string, endedAt: Date): Promise<number> {
+    let ended = 0;
+    for (const attempt of [...this.data.attempts.values()]) {
+      if (attempt.connectionId !== connectionId || attempt.nonce === keepNonce || !isOpen(attempt)) continue;
+      this.#setMap(this.data.attempts, attempt.nonce, {
+        ...attempt,
+        endReason: 'superseded',
+        endedAt: iso(endedAt),
+      });
+      ended += 1;
+    }
+    return ended;
+  }
+
+  async listOpenReconnectAttempts(query: OpenAttemptQuery): Promise<readonly ReconnectAttempt[]> {
+    const expiredBy = query.expiredBy && iso(query.expiredBy);
+    return [...this.data.attempts.values()]
+      .filter(
+        (attempt) =>
+          isOpen(attempt) &&
+          (query.connectionId === undefined || attempt.connectionId === query.connectionId) &&
+          (expiredBy === undefined || attempt.expiresAt <= expiredBy),
+      )
+      .sort((a, b) =>
+        a.expiresAt !== b.expiresAt ? (a.expiresAt < b.expiresAt ? -1 : 1) : a.nonce < b.nonce ? -1 : 1,
+      )
+      .slice(0, query.limit)
+      .map(copy);
   }
 }
 

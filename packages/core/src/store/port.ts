@@ -81,9 +81,25 @@ export interface ReconnectAttempt {
   readonly provider: string;
   readonly createdAt: string;
   readonly expiresAt: string;
-  /** The first final outcome (recovered, account_mismatch, failed); later callers receive it verbatim. */
+  /** The first final outcome (recovered, account_mismatch, failed); its state cannot be used again. */
   readonly outcome?: CompletionOutcome | undefined;
   readonly completedAt?: string | undefined;
+  /** The state the connection goes back to if the attempt ends unfinished (the state it was in when it began). */
+  readonly returnTo?: ConnectionState | undefined;
+  /** Why the attempt ended without a completion; an attempt with neither outcome nor end is open. */
+  readonly endReason?: ReconnectAttemptEnd | undefined;
+  readonly endedAt?: string | undefined;
+}
+
+/** `superseded`: a newer start for the same connection; `expired`: its state's lifetime passed. */
+export type ReconnectAttemptEnd = 'superseded' | 'expired';
+
+/** Open attempts (neither outcome nor end), filters combined with AND. */
+export interface OpenAttemptQuery {
+  readonly connectionId?: string | undefined;
+  /** Only attempts with `expiresAt <= expiredBy`. */
+  readonly expiredBy?: Date | undefined;
+  readonly limit: number;
 }
 
 export interface SealedSecretRow {
@@ -209,6 +225,15 @@ export interface ConnectionStoreOps {
    * stored (the stored one wins; read it back with `getReconnectAttempt`).
    */
   completeReconnectAttempt(nonce: string, outcome: CompletionOutcome, completedAt: Date): Promise<boolean>;
+  /**
+   * Ends one open attempt: `true` if this call ended it, `false` (and nothing changes) if it was completed or
+   * ended already. Concurrent calls for the same nonce see exactly one `true`.
+   */
+  endReconnectAttempt(nonce: string, reason: ReconnectAttemptEnd, endedAt: Date): Promise<boolean>;
+  /** Ends every open attempt of the connection except `keepNonce` as `superseded`; returns how many it ended. */
+  supersedeReconnectAttempts(connectionId: string, keepNonce: string, endedAt: Date): Promise<number>;
+  /** Open attempts matching the query, ordered by (expiresAt, nonce), at most `limit`. */
+  listOpenReconnectAttempts(query: OpenAttemptQuery): Promise<readonly ReconnectAttempt[]>;
 }
 
 export interface ConnectionStore extends ConnectionStoreOps {

@@ -6,10 +6,12 @@ import type {
   HistoryKind,
   IgnoredSignal,
   IgnoredSignalQuery,
+  OpenAttemptQuery,
   OutboxClaim,
   OutboxEntry,
   OutboxQuery,
   ReconnectAttempt,
+  ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
 } from './port.js';
@@ -125,6 +127,20 @@ export const SQLITE_MIGRATIONS: readonly { readonly version: number; readonly sq
       CREATE INDEX outbox_pending ON outbox (next_attempt_at, seq) WHERE delivered_at IS NULL;
     `,
   },
+  {
+    // Reconnect attempts end (superseded by a newer start, or expired) and remember the state to go back to.
+    // Only open attempts are looked up by connection or expiry, so both indexes keep only those.
+    version: 4,
+    sql: `
+      ALTER TABLE reconnect_attempts ADD COLUMN return_to TEXT;
+      ALTER TABLE reconnect_attempts ADD COLUMN end_reason TEXT;
+      ALTER TABLE reconnect_attempts ADD COLUMN ended_at TEXT;
+      CREATE INDEX reconnect_attempts_open_expiry ON reconnect_attempts (expires_at, nonce)
+        WHERE outcome IS NULL AND end_reason IS NULL;
+      CREATE INDEX reconnect_attempts_open_connection ON reconnect_attempts (connection_id)
+        WHERE outcome IS NULL AND end_reason IS NULL;
+    `,
+  },
 ];
 
 type Row = Record<string, unknown>;
@@ -157,6 +173,9 @@ function attemptFrom(row: Row): ReconnectAttempt {
     expiresAt: row.expires_at as string,
     outcome: row.outcome ? (JSON.parse(row.outcome as string) as CompletionOutcome) : undefined,
     completedAt: text(row.completed_at),
+    returnTo: text(row.return_to) as ConnectionState | undefined,
+    endReason: text(row.end_reason) as ReconnectAttemptEnd | undefined,
+    endedAt: text(row.ended_at),
   };
 }
 
@@ -441,8 +460,8 @@ class SqliteOps implements ConnectionStoreOps {
   async insertReconnectAttempt(attempt: ReconnectAttempt): Promise<void> {
     try {
       this.sql(
-        `INSERT INTO reconnect_attempts (nonce, connection_id, provider, created_at, expires_at, outcome, completed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO reconnect_attempts (nonce, connection_id, provider, created_at, expires_at, outcome, completed_at,
+         return_to, end_reason, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         attempt.nonce,
         attempt.connectionId,
@@ -451,6 +470,9 @@ class SqliteOps implements ConnectionStoreOps {
         attempt.expiresAt,
         attempt.outcome ? JSON.stringify(attempt.outcome) : null,
         attempt.completedAt ?? null,
+        attempt.returnTo ?? null,
+        attempt.endReason ?? null,
+        attempt.endedAt ?? null,
       );
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -474,6 +496,32 @@ class SqliteOps implements ConnectionStoreOps {
       'UPDATE reconnect_attempts SET outcome = ?, completed_at = ? WHERE nonce = ? AND outcome IS NULL',
     ).run(JSON.stringify(outcome), iso(completedAt), nonce);
     return Number(result.changes) === 1;
+  }
+
+  async endReconnectAttempt(nonce: string, reason: ReconnectAttemptEnd, endedAt: Date): Promise<boolean> {
+    const result = this.sql(
+      `UPDATE reconnect_attempts SET end_reason = ?, ended_at = ?
+       WHERE nonce = ? AND outcome IS NULL AND end_reason IS NULL`,
+    ).run(reason, iso(endedAt), nonce);
+    return Number(result.changes) === 1;
+  }
+
+  async supersedeReconnectAttempts(connectionId: string, keepNonce: string, endedAt: Date): Promise<number> {
+    const result = this.sql(
+      `UPDATE reconnect_attempts SET end_reason = 'superseded', ended_at = ?
+       WHERE connection_id = ? AND nonce <> ? AND outcome IS NULL AND end_reason IS NULL`,
+    ).run(iso(endedAt), connectionId, keepNonce);
+    return Number(result.changes);
+  }
+
+  async listOpenReconnectAttempts(query: OpenAttemptQuery): Promise<readonly ReconnectAttempt[]> {
+    return this.sql(
+      `SELECT * FROM reconnect_attempts WHERE outcome IS NULL AND end_reason IS NULL
+       AND (?1 IS NULL OR connection_id = ?1) AND (?2 IS NULL OR expires_at <= ?2)
+       ORDER BY expires_at, nonce LIMIT ?3`,
+    )
+      .all(query.connectionId ?? null, query.expiredBy ? iso(query.expiredBy) : null, query.limit)
+      .map(attemptFrom);
   }
 }
 

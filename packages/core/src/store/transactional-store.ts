@@ -6,10 +6,12 @@ import type {
   HistoryKind,
   IgnoredSignal,
   IgnoredSignalQuery,
+  OpenAttemptQuery,
   OutboxClaim,
   OutboxEntry,
   OutboxQuery,
   ReconnectAttempt,
+  ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
 } from './port.js';
@@ -100,5 +102,14 @@ export abstract class TransactionalStore implements ConnectionStore {
   }
   completeReconnectAttempt(nonce: string, outcome: CompletionOutcome, completedAt: Date): Promise<boolean> {
     return this.transaction((tx) => tx.completeReconnectAttempt(nonce, outcome, completedAt));
+  }
+  endReconnectAttempt(nonce: string, reason: ReconnectAttemptEnd, endedAt: Date): Promise<boolean> {
+    return this.transaction((tx) => tx.endReconnectAttempt(nonce, reason, endedAt));
+  }
+  supersedeReconnectAttempts(connectionId: string, keepNonce: string, endedAt: Date): Promise<number> {
+    return this.transaction((tx) => tx.supersedeReconnectAttempts(connectionId, keepNonce, endedAt));
+  }
+  listOpenReconnectAttempts(query: OpenAttemptQuery): Promise<readonly ReconnectAttempt[]> {
+    return this.transaction((tx) => tx.listOpenReconnectAttempts(query));
   }
 }

@@ -607,6 +607,92 @@ export function describeConnectionStoreSuite(
         expect(await store.completeReconnectAttempt('nonce_missing', first, at(1))).toBe(false);
         expect(await store.getReconnectAttempt('nonce_missing')).toBeUndefined();
       });
+
+      const open = (nonce: string, connectionId: string, expiresInMs: number) => ({
+        nonce,
+        connectionId,
+        provider: 'example',
+        createdAt: at(0).toISOString(),
+        expiresAt: at(expiresInMs).toISOString(),
+        returnTo: 'needs_reauth' as const,
+      });
+      const nonces = (attempts: readonly { nonce: string }[]) => attempts.map((a) => a.nonce);
+
+      it('ends an open attempt once; completed and ended attempts are left as they are', async () => {
+        await store.insertReconnectAttempt(open('nonce_a', 'conn_0001', 1_000));
+        await store.insertReconnectAttempt(open('nonce_b', 'conn_0001', 2_000));
+        expect(await store.getReconnectAttempt('nonce_a')).toEqual(open('nonce_a', 'conn_0001', 1_000));
+        expect(await store.endReconnectAttempt('nonce_a', 'expired', at(5))).toBe(true);
+        expect(await store.endReconnectAttempt('nonce_a', 'superseded', at(6))).toBe(false);
+        expect(await store.getReconnectAttempt('nonce_a')).toMatchObject({
+          endReason: 'expired',
+          endedAt: at(5).toISOString(),
+        });
+        const done: CompletionOutcome = { outcome: 'recovered', connection: connection() };
+        expect(await store.completeReconnectAttempt('nonce_b', done, at(7))).toBe(true);
+        expect(await store.endReconnectAttempt('nonce_b', 'expired', at(8))).toBe(false);
+        expect((await store.getReconnectAttempt('nonce_b'))?.endReason).toBeUndefined();
+        expect(await store.endReconnectAttempt('nonce_missing', 'expired', at(8))).toBe(false);
+      });
+
+      it('concurrent ends of one attempt: exactly one wins', async () => {
+        await store.insertReconnectAttempt(open('nonce_a', 'conn_0001', 1_000));
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            store.transaction((tx) => tx.endReconnectAttempt('nonce_a', 'expired', at(10 + i))),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it("supersedes the connection's other open attempts, and nothing else", async () => {
+        await store.insertReconnectAttempt(open('nonce_old', 'conn_0001', 1_000));
+        await store.insertReconnectAttempt(open('nonce_done', 'conn_0001', 1_500));
+        await store.insertReconnectAttempt(open('nonce_new', 'conn_0001', 2_000));
+        await store.insertReconnectAttempt(open('nonce_other', 'conn_0002', 1_000));
+        const done: CompletionOutcome = { outcome: 'recovered', connection: connection() };
+        await store.completeReconnectAttempt('nonce_done', done, at(1));
+        expect(await store.supersedeReconnectAttempts('conn_0001', 'nonce_new', at(3))).toBe(1);
+        expect(await store.getReconnectAttempt('nonce_old')).toMatchObject({
+          endReason: 'superseded',
+          endedAt: at(3).toISOString(),
+        });
+        for (const kept of ['nonce_done', 'nonce_new', 'nonce_other']) {
+          expect((await store.getReconnectAttempt(kept))?.endReason).toBeUndefined();
+        }
+        expect(await store.supersedeReconnectAttempts('conn_0001', 'nonce_new', at(4))).toBe(0);
+      });
+
+      it('lists open attempts by connection and by expiry, soonest expiry first, up to the limit', async () => {
+        await store.insertReconnectAttempt(open('nonce_3', 'conn_0001', 3_000));
+        await store.insertReconnectAttempt(open('nonce_1', 'conn_0002', 1_000));
+        await store.insertReconnectAttempt(open('nonce_2', 'conn_0001', 2_000));
+        await store.insertReconnectAttempt(open('nonce_4', 'conn_0001', 4_000));
+        await store.endReconnectAttempt('nonce_4', 'superseded', at(1));
+        expect(nonces(await store.listOpenReconnectAttempts({ limit: 10 }))).toEqual([
+          'nonce_1',
+          'nonce_2',
+          'nonce_3',
+        ]);
+        expect(
+          nonces(await store.listOpenReconnectAttempts({ connectionId: 'conn_0001', limit: 10 })),
+        ).toEqual(['nonce_2', 'nonce_3']);
+        // expiresAt <= expiredBy: an attempt expiring exactly now has expired.
+        expect(nonces(await store.listOpenReconnectAttempts({ expiredBy: at(2_000), limit: 10 }))).toEqual([
+          'nonce_1',
+          'nonce_2',
+        ]);
+        expect(nonces(await store.listOpenReconnectAttempts({ expiredBy: at(2_000), limit: 1 }))).toEqual([
+          'nonce_1',
+        ]);
+        expect(
+          await store.listOpenReconnectAttempts({
+            connectionId: 'conn_0001',
+            expiredBy: at(2_500),
+            limit: 10,
+          }),
+        ).toEqual([open('nonce_2', 'conn_0001', 2_000)]);
+      });
     });
 
     describe('connection lock', () => {

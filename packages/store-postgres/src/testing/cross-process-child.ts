@@ -5,7 +5,8 @@ import { createPostgresStore } from '../index.js';
 /**
  * Test-only child process (see cross-process.test.ts): one app instance completing a reconnection 10 times
  * concurrently against a shared schema. Talks to the parent in JSON lines: prints `{"ready":true}`, waits for
- * `go`, starts the completions with the vendor's code exchange held, waits for `release`, prints the result.
+ * `go`, starts the completions with the vendor's code exchange held, waits for `release`, prints each one's outcome
+ * (or the error code it was refused with).
  */
 
 const env = (name: string): string => {
@@ -37,8 +38,12 @@ const completions = Array.from({ length: 10 }, () =>
 );
 await expect('release');
 release();
-const outcomes = await Promise.all(completions);
-send({ exchanges: kit.vendor.exchangeCount(), outcomes });
+// Each completion's outcome, or the code it was refused with (a state is single use across processes).
+const settled = await Promise.allSettled(completions);
+const results = settled.map((result) =>
+  result.status === 'fulfilled' ? result.value.outcome : String((result.reason as { code?: unknown }).code),
+);
+send({ exchanges: kit.vendor.exchangeCount(), results });
 await kit.service.stopDispatcher();
 await store.close();
 process.stdin.destroy();
