@@ -19,7 +19,7 @@ export type DeliveryStatus = 'queued' | 'retrying' | 'delivered' | 'failed' | 'n
 export interface DeliveryAttempt {
   attempt: number;
   at: string;
-  /** The timestamp the signature was made with (mock clock, or 10 minutes earlier when stale). */
+  /** The timestamp the signature was made with (mock clock or real time, per scheme; 10 minutes earlier when stale). */
   signed_at: string;
   headers: Record<string, string>;
   status: number | null;
@@ -258,7 +258,8 @@ export class WebhookDispatcher {
     const { clock, scheme } = this.#options;
     const policy = this.#settings.retry_policy;
     const record = delivery.record;
-    const now = clock.now();
+    // Vendors whose receivers check the timestamp against their own clock sign with real time (see WebhookScheme).
+    const now = scheme.timestamps === 'real_time' ? new Date() : clock.now();
     const signedAt = record.stale_timestamp ? new Date(now.getTime() - STALE_TIMESTAMP_MS) : now;
     const started = performance.now();
     let headers: Record<string, string> = {};
