@@ -47,7 +47,12 @@ function convertNode(spec, node, defs) {
       );
     } else if (['items', 'additionalProperties', 'not', 'contains', 'propertyNames'].includes(key)) {
       out[key] = typeof value === 'object' ? convertNode(spec, value, defs) : value;
-    } else if (['allOf', 'anyOf', 'oneOf', 'prefixItems'].includes(key)) {
+    } else if (['anyOf', 'oneOf'].includes(key)) {
+      // A bare `{nullable: true}` among alternatives is the "null" alternative (alone it would match anything).
+      out[key] = value.map((child) =>
+        isBareNullable(child) ? { type: 'null' } : convertNode(spec, child, defs),
+      );
+    } else if (['allOf', 'prefixItems'].includes(key)) {
       out[key] = value.map((child) => convertNode(spec, child, defs));
     } else {
       out[key] = value;
@@ -63,6 +68,12 @@ function convertNode(spec, node, defs) {
     delete out.maximum;
   } else if (out.exclusiveMaximum === false) delete out.exclusiveMaximum;
   return node.nullable === true ? nullable(out) : out;
+}
+
+function isBareNullable(node) {
+  return (
+    node !== null && typeof node === 'object' && node.nullable === true && Object.keys(node).length === 1
+  );
 }
 
 /** OpenAPI 3.0 `nullable: true` in JSON Schema terms. */
