@@ -120,7 +120,7 @@ test('every SDK resource method works against the mock and every 2xx body matche
 
   // Organization
   await call('hris.company.retrieve', () => client.hris.company.retrieve());
-  const people = [];
+  const people: { id: string }[] = [];
   for await (const person of await call('hris.directory.list', () =>
     client.hris.directory.list({ limit: 5 }),
   )) {

@@ -8,9 +8,6 @@ import type { MockContext, QueuedWebhook, WebhookScheme } from '@reconnect-kit/m
 import type { FinchConnection, FinchEntity, FinchState } from './domain/state.js';
 
 export const finchWebhookScheme: WebhookScheme = {
-  // Finch's SDK rejects timestamps more than 5 minutes from the machine's clock, so signatures stay in real time
-  // however far a test moves the mock clock.
-  timestamps: 'real_time',
   serialize(body) {
     return new TextEncoder().encode(JSON.stringify(body));
   },

@@ -196,6 +196,23 @@ describe('webhook dispatcher', () => {
     expect(receipt.headers['test-signature']).toBe(expectedSignature(queued.id, timestamp, receipt.bytes));
   });
 
+  test('the timestamps setting overrides the scheme: real_time for the SDK, back to mock_clock', async () => {
+    await setUp();
+    instance.clock.set(new Date('2030-01-01T00:00:00Z'));
+    instance.webhooks.updateSettings({ timestamps: 'real_time' });
+    enqueue('real', { r: 1 });
+    await flush();
+    expect(
+      Math.abs(Number(receiver.receipts[0]!.headers['test-timestamp']) * 1000 - Date.now()),
+    ).toBeLessThan(5_000);
+    instance.webhooks.updateSettings({ timestamps: 'mock_clock' });
+    enqueue('mock', { m: 1 });
+    await flush();
+    expect(receiver.receipts[1]!.headers['test-timestamp']).toBe(
+      String(Date.parse('2030-01-01T00:00:00Z') / 1000),
+    );
+  });
+
   test('bad_signature signs with a wrong secret of the same shape', async () => {
     await setUp();
     instance.webhooks.updateSettings({ bad_signature: true });

@@ -258,8 +258,10 @@ export class WebhookDispatcher {
     const { clock, scheme } = this.#options;
     const policy = this.#settings.retry_policy;
     const record = delivery.record;
-    // Vendors whose receivers check the timestamp against their own clock sign with real time (see WebhookScheme).
-    const now = scheme.timestamps === 'real_time' ? new Date() : clock.now();
+    // Receivers that check the timestamp against the machine's clock (vendor SDKs) need real time; tests that run
+    // the receiver on the mock clock need the mock clock. The admin setting wins over the provider's default.
+    const timestamps = this.#settings.timestamps ?? scheme.timestamps ?? 'mock_clock';
+    const now = timestamps === 'real_time' ? new Date() : clock.now();
     const signedAt = record.stale_timestamp ? new Date(now.getTime() - STALE_TIMESTAMP_MS) : now;
     const started = performance.now();
     let headers: Record<string, string> = {};

@@ -117,6 +117,16 @@ export function createConnection(ctx: Ctx, input: NewConnection): FinchConnectio
   return connection;
 }
 
+/** New legal entities join a live connection, each with its own company and an `account.updated` webhook. */
+export function addEntities(ctx: Ctx, connection: FinchConnection, count: number) {
+  const size = ctx.state.companies.get(connection.companyId)?.employeeSize ?? DEFAULT_EMPLOYEE_SIZE;
+  return Array.from({ length: count }, () => {
+    const entity = entityOf(ctx, createCompany(ctx, size), connection.entities.length);
+    connection.entities.push(entity);
+    return { entity, webhook: accountUpdated(ctx, connection, entity) };
+  });
+}
+
 /** A new access token for the connection. Older tokens keep working until the connection is disconnected. */
 export function issueAccessToken(ctx: Ctx, connection: FinchConnection): string {
   const value = randomUUID();
@@ -143,7 +153,9 @@ export function setConnectionStatus(
   connection: FinchConnection,
   status: ConnectionLifecycleStatus,
 ): QueuedWebhook | undefined {
-  if (connection.status === status) return undefined;
+  const follows = (e: FinchEntity) =>
+    e.status === status || (e.status === 'disconnected' && status !== 'disconnected');
+  if (connection.status === status && connection.entities.every(follows)) return undefined;
   connection.status = status;
   if (status === 'connected') connection.lastSuccessfulSync = ctx.clock.now();
   let first: QueuedWebhook | undefined;

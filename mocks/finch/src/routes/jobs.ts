@@ -52,7 +52,8 @@ function startDataSync(
   connection: FinchConnection,
   quota: 'automated' | 'sandbox',
 ) {
-  const running = runningDataSync(ctx, connection);
+  // Only Finch's own endpoint hands back a running sync; the sandbox verb always runs (its spec has no 202).
+  const running = quota === 'automated' ? runningDataSync(ctx, connection) : undefined;
   const before = quotaOf(ctx, connection, quota);
   if (running) {
     return finchJson(202, { job_id: running.id, job_url: jobUrl(baseUrl, running), ...quotaFields(before) });
