@@ -97,6 +97,42 @@ describe('automated jobs', () => {
     expect(events[1]!.data!.job_url).toBe(`${mock.url}/jobs/automated/${job.job_id}`);
   });
 
+  test('after a reauth_error job and a re-auth session, benefit, individual and payment ids are unchanged', async () => {
+    const { completeConnect, redirectParams } = await import('./finch.test-helpers.js');
+    const products = ['company', 'directory', 'payment', 'benefits'];
+    const sandbox = await mock.app.sandbox.connections.create({
+      provider_id: 'gusto',
+      products,
+      employee_size: 6,
+    });
+    const snapshot = async (client: ReturnType<TestMock['forToken']>) => ({
+      individuals: (await client.hris.directory.list()).individuals.map((i) => i.id),
+      payments: (await client.hris.payments.list({ start_date: '2000-01-01', end_date: '2999-01-01' }))
+        .getPaginatedItems()
+        .map((p) => p.id),
+      benefits: (await client.hris.benefits.list()).getPaginatedItems().map((b) => b.benefit_id),
+    });
+    const before = await snapshot(mock.forToken(sandbox.access_token));
+    const client = mock.forToken(sandbox.access_token);
+    await client.sandbox.jobs.configuration.update({
+      type: 'data_sync_all',
+      completion_status: 'reauth_error',
+    });
+    await client.sandbox.jobs.create({ type: 'data_sync_all' });
+    expect((await failure(client.hris.benefits.list())).error.finch_code).toBe('reauthenticate_user');
+    const session = await mock.app.connect.sessions.reauthenticate({
+      connection_id: sandbox.connection_id,
+      redirect_uri: 'https://h.example/cb',
+    });
+    const code = redirectParams(await completeConnect(mock.url, session.connect_url)).searchParams.get(
+      'code',
+    )!;
+    const token = await mock.app.accessTokens.create({ code, redirect_uri: 'https://h.example/cb' });
+    const after = await snapshot(mock.forToken(token.access_token));
+    expect(after).toEqual(before);
+    expect(before.benefits.length).toBeGreaterThan(0);
+  });
+
   test('permissions_error and error end the job without touching data; assisted connections get a 400', async () => {
     const { client } = await seed();
     await client.sandbox.jobs.configuration.update({
@@ -115,6 +151,23 @@ describe('automated jobs', () => {
     );
     expect(refused.status).toBe(400);
     expect(refused.error).toMatchObject({ statusCode: 400, status: 400, code: 400, name: 'bad_request' });
+  });
+});
+
+describe('response headers', () => {
+  test('data answers carry Finch-Data-Retrieved and the last sync attempt', async () => {
+    const { client } = await seed();
+    await mock.admin('/clock', { set: '2031-06-01T08:00:00.000Z' });
+    await client.sandbox.jobs.create({ type: 'data_sync_all' });
+    await mock.admin('/clock', { set: '2031-06-01T09:00:00.000Z' });
+    await client.sandbox.jobs.configuration.update({ type: 'data_sync_all', completion_status: 'error' });
+    await client.sandbox.jobs.create({ type: 'data_sync_all' });
+    const { response } = await client.hris.company.retrieve().withResponse();
+    expect(response.headers.get('finch-data-retrieved')).toBe('2031-06-01T08:00:00.000Z');
+    expect(response.headers.get('finch-last-attempted-update-date')).toBe('2031-06-01T09:00:00.000Z');
+    expect(response.headers.get('finch-last-attempted-update-result')).toBe('error');
+    expect(response.headers.get('finch-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    await mock.admin('/clock', { set: new Date().toISOString() });
   });
 });
 

@@ -111,6 +111,7 @@ export function createConnection(ctx: Ctx, input: NewConnection): FinchConnectio
     faults: {},
     jobCompletionStatus: 'complete',
     w4Synced: new Set(),
+    lastSyncAttempt: null,
     createdAt: now,
   };
   ctx.state.connections.set(connection.id, connection);

@@ -88,6 +88,12 @@ function finish(ctx: Ctx, job: FinchJob): QueuedWebhook[] {
   const connection = ctx.state.connections.get(job.connectionId);
   if (!connection || connection.status === 'disconnected') return [];
   const webhooks: QueuedWebhook[] = [];
+  if (job.type === 'data_sync_all') {
+    connection.lastSyncAttempt = {
+      at: job.completesAt,
+      result: job.outcome === 'complete' ? 'success' : 'error',
+    };
+  }
   const effect = OUTCOME_EFFECTS[job.outcome];
   if (effect) {
     const webhook = setConnectionStatus(ctx, connection, effect);

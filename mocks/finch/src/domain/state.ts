@@ -91,6 +91,8 @@ export interface FinchConnection {
   nextLoginLandsElsewhere: boolean;
   faults: UpstreamFaults;
   jobCompletionStatus: JobCompletionStatus;
+  /** The last data sync that ended, successful or not (`Finch-Last-Attempted-Update-*` headers). */
+  lastSyncAttempt: { at: Date; result: 'success' | 'error' } | null;
   /** Individuals whose W-4 a `w4_form_employee_sync` job has fetched (`/employer/documents` lists only these). */
   w4Synced: Set<string>;
   readonly createdAt: Date;

@@ -133,6 +133,20 @@ function readQuery(req: MockRequest, id: OpenApiOperationId, parameters: readonl
   return query;
 }
 
+/**
+ * Finch's data-freshness headers on every data answer: when the data was pulled from the provider (the last
+ * successful sync, mock clock) and how the last sync attempt went.
+ */
+function freshnessHeaders(ctx: Ctx, { connection }: DataAccess): Record<string, string> {
+  const retrieved = connection.lastSuccessfulSync ?? ctx.clock.now();
+  const attempt = connection.lastSyncAttempt ?? { at: retrieved, result: 'success' };
+  return {
+    'Finch-Data-Retrieved': retrieved.toISOString(),
+    'Finch-Last-Attempted-Update-Date': attempt.at.toISOString(),
+    'Finch-Last-Attempted-Update-Result': attempt.result,
+  };
+}
+
 /** `{job_id}` → `:job_id`, the engine's route syntax. */
 function routePath(path: string): string {
   return path.replace(/\{([^}]+)\}/g, ':$1');
@@ -151,7 +165,7 @@ export function specRoute(
   const bearerOnly = operation.security.length > 0 && operation.security.every((s) => s === 'bearerAuth');
   const bearerOptional = operation.security.includes('bearerAuth') && !bearerOnly;
   const basic = operation.security.includes('basicAuth');
-  const route = apiRoute(operation.method, routePath(operation.path), (req, ctx) => {
+  const route = apiRoute(operation.method, routePath(operation.path), async (req, ctx) => {
     ctx.state.apiBaseUrl = req.baseUrl;
     settleJobs(ctx);
     let bearer: Bearer | undefined;
@@ -167,7 +181,10 @@ export function specRoute(
         : undefined;
     const validator = bodyValidator(id, operation);
     const body = validator ? readBody(req, validator) : undefined;
-    return handler(req, ctx, { bearer, clientId, data, body, query });
+    const response = await handler(req, ctx, { bearer, clientId, data, body, query });
+    return data
+      ? { ...response, headers: { ...response.headers, ...freshnessHeaders(ctx, data) } }
+      : response;
   });
   return { ...route, operationId: id };
 }
