@@ -107,6 +107,13 @@ export interface WebhookSignInput {
 }
 
 export interface WebhookScheme {
+  /**
+   * Which clock signature timestamps follow by default. `mock_clock` (default) moves with `POST /__admin/clock`;
+   * `real_time` keeps them verifiable by vendor SDKs that compare against the machine's clock whatever the mock
+   * clock says (event times inside bodies still follow the mock clock). `PUT /__admin/webhooks {"timestamps"}`
+   * overrides it at run time.
+   */
+  timestamps?: 'mock_clock' | 'real_time';
   serialize(body: unknown): Uint8Array;
   sign(input: WebhookSignInput): Record<string, string>;
 }

@@ -157,6 +157,23 @@ describe('the Connect page', () => {
     expect((await fetch(`${mock.url}/authorize?session=unknown`)).status).toBe(404);
   });
 
+  test('by default a re-auth session lives 30 days and a new-connection session 90 days', async () => {
+    const { session } = await reauthSession();
+    const fresh = await mock.app.connect.sessions.new({
+      customer_id: `expiry-${Date.now()}`,
+      customer_name: 'Expiry Inc',
+      products: ['company'],
+    });
+    const DAY = 86_400_000;
+    await mock.admin('/clock', { advance_ms: 30 * DAY - 60_000 });
+    expect((await fetch(session.connect_url)).status).toBe(200);
+    await mock.admin('/clock', { advance_ms: 60_000 });
+    expect((await fetch(session.connect_url)).status).toBe(410);
+    expect((await fetch(fresh.connect_url)).status).toBe(200);
+    await mock.admin('/clock', { advance_ms: 60 * DAY });
+    expect((await fetch(fresh.connect_url)).status).toBe(410);
+  });
+
   test('the legacy authorize URL: picker unless payroll_provider; re-auth resolves the existing connection', async () => {
     const legacy = (extra: Record<string, string>) =>
       `${mock.url}/authorize?${new URLSearchParams({

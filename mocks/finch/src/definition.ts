@@ -2,11 +2,16 @@ import { defineMockProvider, type EngineErrorInput } from '@reconnect-kit/mock-e
 import { FINCH_CREDENTIAL_ENV, FINCH_DEFAULT_CREDENTIALS } from './credentials.js';
 import { createFinchState, type FinchState } from './domain/state.js';
 import { type FinchErrorKind, finchErrorBody } from './http/finch-errors.js';
+import { benefitRoutes } from './routes/benefits.js';
 import { connectPageRoutes } from './routes/connect-page.js';
 import { connectSessionRoutes } from './routes/connect-sessions.js';
+import { documentPlanRoutes } from './routes/documents-plans.js';
 import { employerRoutes } from './routes/employer.js';
+import { jobRoutes } from './routes/jobs.js';
 import { managementRoutes } from './routes/management.js';
+import { payrollRoutes } from './routes/payroll.js';
 import { sandboxRoutes } from './routes/sandbox.js';
+import { sandboxDataRoutes } from './routes/sandbox-data.js';
 import { finchScenarios } from './scenarios.js';
 import { finchWebhookScheme } from './webhooks.js';
 
@@ -38,7 +43,12 @@ export const finchMock = defineMockProvider<FinchState>({
     ...connectSessionRoutes,
     ...connectPageRoutes,
     ...sandboxRoutes,
+    ...sandboxDataRoutes,
+    ...jobRoutes,
     ...employerRoutes,
+    ...payrollRoutes,
+    ...benefitRoutes,
+    ...documentPlanRoutes,
   ],
   scenarios: finchScenarios,
   webhooks: finchWebhookScheme,

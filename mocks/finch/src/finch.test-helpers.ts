@@ -9,6 +9,9 @@ import Finch from '@tryfinch/finch-api';
 import { z } from 'zod';
 import { FINCH_DEFAULT_CREDENTIALS } from './credentials.js';
 import type { FinchState } from './domain/state.js';
+import { automatedJobSchema } from './generated/automated-job.js';
+import { automatedJobCreatedSchema } from './generated/automated-job-created.js';
+import { automatedJobListSchema } from './generated/automated-job-list.js';
 import { companySchema } from './generated/company.js';
 import { connectSessionSchema } from './generated/connect-session.js';
 import { createAccessTokenSchema } from './generated/create-access-token.js';
@@ -18,16 +21,21 @@ import { employmentSchema } from './generated/employment.js';
 import { errorSchema } from './generated/error.js';
 import { individualSchema } from './generated/individual.js';
 import { introspectSchema } from './generated/introspect.js';
+import { manualJobSchema } from './generated/manual-job.js';
 import { payStatementSchema } from './generated/pay-statement.js';
 import { paymentSchema } from './generated/payment.js';
 import { sandboxConnectionSchema } from './generated/sandbox-connection.js';
 import { sandboxConnectionAccountSchema } from './generated/sandbox-connection-account.js';
+import { sandboxJobConfigurationSchema } from './generated/sandbox-job-configuration.js';
 import { webhookEventSchema } from './generated/webhook-event.js';
 import { startFinchMock } from './server.js';
 
 export const credentials = FINCH_DEFAULT_CREDENTIALS;
 
 export const validators = {
+  automatedJob: z.fromJSONSchema(automatedJobSchema),
+  automatedJobCreated: z.fromJSONSchema(automatedJobCreatedSchema),
+  automatedJobList: z.fromJSONSchema(automatedJobListSchema),
   company: z.fromJSONSchema(companySchema),
   connectSession: z.fromJSONSchema(connectSessionSchema),
   createAccessToken: z.fromJSONSchema(createAccessTokenSchema),
@@ -37,10 +45,12 @@ export const validators = {
   error: z.fromJSONSchema(errorSchema),
   individual: z.fromJSONSchema(individualSchema),
   introspect: z.fromJSONSchema(introspectSchema),
+  manualJob: z.fromJSONSchema(manualJobSchema),
   payStatement: z.fromJSONSchema(payStatementSchema),
   payment: z.fromJSONSchema(paymentSchema),
   sandboxConnection: z.fromJSONSchema(sandboxConnectionSchema),
   sandboxConnectionAccount: z.fromJSONSchema(sandboxConnectionAccountSchema),
+  sandboxJobConfiguration: z.fromJSONSchema(sandboxJobConfigurationSchema),
   webhookEvent: z.fromJSONSchema(webhookEventSchema),
 };
 export type ValidatorName = keyof typeof validators;
@@ -61,7 +71,28 @@ const SUCCESS_SCHEMAS: Record<string, ValidatorName> = {
   'POST /employer/employment': 'employment',
   'GET /employer/payment': 'payment',
   'POST /employer/pay-statement': 'payStatement',
+  'POST /jobs/automated': 'automatedJobCreated',
+  'GET /jobs/automated': 'automatedJobList',
+  'GET /jobs/automated/:id': 'automatedJob',
+  'GET /jobs/manual/:id': 'manualJob',
+  'POST /sandbox/jobs': 'automatedJobCreated',
+  'PUT /sandbox/jobs/configuration': 'sandboxJobConfiguration',
 };
+
+/**
+ * Answers whose body is not the error shape although the status is 202 or 4xx (Finch's spec says so): the job
+ * quota on 202/429 of `POST /jobs/automated`, the per-entity errors of `POST /disconnect-entity`.
+ */
+const NON_ERROR_BODIES: Record<string, ValidatorName | null> = {
+  'POST /jobs/automated 202': 'automatedJobCreated',
+  'POST /jobs/automated 429': 'automatedJobCreated',
+  'POST /disconnect-entity 400': null,
+};
+
+/** `/jobs/automated/0190…` → `/jobs/automated/:id`: job routes carry an id. */
+function routeKey(method: string, pathname: string): string {
+  return `${method.toUpperCase()} ${pathname.replace(/^\/jobs\/(automated|manual)\/[^/]+$/, '/jobs/$1/:id')}`;
+}
 
 export interface CheckedPayload {
   route: string;
@@ -80,9 +111,14 @@ export class PayloadLog {
   }
 
   check(method: string, url: string, status: number, body: unknown): void {
-    const route = `${method.toUpperCase()} ${new URL(url).pathname}`;
+    const route = routeKey(method, new URL(url).pathname);
+    const special = `${route} ${status}`;
     const schema: ValidatorName | null =
-      status >= 400 || status === 202 ? 'error' : (SUCCESS_SCHEMAS[route] ?? null);
+      special in NON_ERROR_BODIES
+        ? (NON_ERROR_BODIES[special] ?? null)
+        : status >= 400 || status === 202
+          ? 'error'
+          : (SUCCESS_SCHEMAS[route] ?? null);
     this.checked.push({ route, status, schema });
     if (!schema) return;
     const result = validators[schema].safeParse(body);

@@ -4,9 +4,9 @@
  */
 import { type MockContext, MockHttpError, type ScenarioDefinition } from '@reconnect-kit/mock-engine';
 import { z } from 'zod';
-import { setConnectionStatus } from './domain/connections.js';
+import { addEntities, setConnectionStatus, setEntityStatus } from './domain/connections.js';
 import { PROVIDER_IDS } from './domain/providers.js';
-import type { ConnectionLifecycleStatus, FinchConnection, FinchState } from './domain/state.js';
+import type { ConnectionLifecycleStatus, FinchConnection, FinchEntity, FinchState } from './domain/state.js';
 import { createSandboxConnection } from './routes/sandbox.js';
 
 type Ctx = MockContext<FinchState>;
@@ -57,8 +57,25 @@ const seedInput = z
     products: z.array(z.string().min(1)).min(1).optional(),
     customer_id: z.string().min(1).max(255).optional(),
     customer_name: z.string().min(1).max(255).optional(),
+    entities: z.number().int().min(1).max(10).optional(),
   })
   .strict();
+
+const entitiesAddedInput = z.object({ target, count: z.number().int().min(1).max(9).default(2) }).strict();
+const entityInput = z.object({ target, entity_id: z.string().min(1).optional() }).strict();
+
+/** The entity a scenario breaks: the one named, else the connection's last attached entity. */
+function targetEntity(connection: FinchConnection, entityId: string | undefined): FinchEntity {
+  const attached = connection.entities.filter((e) => e.status !== 'disconnected');
+  const entity = entityId === undefined ? attached.at(-1) : attached.find((e) => e.id === entityId);
+  if (!entity) {
+    throw new MockHttpError(404, {
+      error: 'entity_not_found',
+      message: `connection "${connection.id}" has no attached entity "${entityId ?? ''}"`,
+    });
+  }
+  return entity;
+}
 
 const rateLimitInput = z
   .object({
@@ -119,6 +136,36 @@ export const finchScenarios: ScenarioDefinition<FinchState>[] = [
           status: { from, to: connection.status },
           next_login_lands_in_new_company: true,
         },
+        webhooks: webhook ? [webhook] : [],
+      };
+    },
+  },
+  {
+    id: 'finch.entities_added',
+    description: 'The login behind the connection now reaches more legal entities; they join the connection.',
+    input: entitiesAddedInput,
+    run(input, ctx) {
+      const { count } = entitiesAddedInput.parse(input);
+      const connection = targetConnection(ctx, input.target);
+      const added = addEntities(ctx, connection, count);
+      return {
+        changed: { connection_id: connection.id, entities_added: added.map((e) => e.entity.id) },
+        webhooks: added.map((e) => e.webhook),
+      };
+    },
+  },
+  {
+    id: 'finch.entity_reauth',
+    description: 'One entity of the connection needs re-authentication; the other entities keep working.',
+    input: entityInput,
+    run(input, ctx) {
+      const { entity_id } = entityInput.parse(input);
+      const connection = targetConnection(ctx, input.target);
+      const entity = targetEntity(connection, entity_id);
+      const from = entity.status;
+      const webhook = setEntityStatus(ctx, connection, entity, 'reauth');
+      return {
+        changed: { connection_id: connection.id, entity_id: entity.id, status: { from, to: entity.status } },
         webhooks: webhook ? [webhook] : [],
       };
     },

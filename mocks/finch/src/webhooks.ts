@@ -5,7 +5,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { MockContext, QueuedWebhook, WebhookScheme } from '@reconnect-kit/mock-engine';
-import type { FinchConnection, FinchState } from './domain/state.js';
+import type { FinchConnection, FinchEntity, FinchState } from './domain/state.js';
 
 export const finchWebhookScheme: WebhookScheme = {
   serialize(body) {
@@ -34,21 +34,22 @@ export function finchEventId(): string {
   return `msg_${id}`;
 }
 
-/** Queues one event about a connection to the configured webhook target. */
+/** Queues one event about a connection (and one of its entities, the first by default) to the webhook target. */
 export function enqueueConnectionEvent(
   ctx: MockContext<FinchState>,
   connection: FinchConnection,
   eventType: string,
-  data: Record<string, unknown>,
+  data: Record<string, unknown> | null,
+  entity: FinchEntity = connection.entities[0]!,
 ): QueuedWebhook {
   return ctx.webhooks.enqueue({
     eventType,
     eventId: finchEventId(),
     body: {
-      company_id: connection.companyId,
+      company_id: entity.companyId,
       account_id: connection.accountId,
       connection_id: connection.id,
-      entity_id: connection.entityId,
+      entity_id: entity.id,
       event_type: eventType,
       data,
     },

@@ -74,6 +74,7 @@ export const webhookSettingsSchema = z
     reorder: webhookSwitch.optional(),
     stale_timestamp: webhookSwitch.optional(),
     bad_signature: webhookSwitch.optional(),
+    timestamps: z.enum(['mock_clock', 'real_time']).optional(),
   })
   .strict();
 

@@ -18,9 +18,13 @@ describe('webhook dispatcher', () => {
   let receiver: Receiver;
   const open: { close(): unknown }[] = [];
 
-  async function setUp(script: Parameters<typeof startReceiver>[0] = [], random: () => number = () => 0) {
+  async function setUp(
+    script: Parameters<typeof startReceiver>[0] = [],
+    random: () => number = () => 0,
+    provider = testProvider,
+  ) {
     receiver = await startReceiver(script);
-    instance = createMockInstance(testProvider, {
+    instance = createMockInstance(provider, {
       catalogue: null,
       env: {},
       webhookUrl: receiver.url,
@@ -176,6 +180,37 @@ describe('webhook dispatcher', () => {
     expect(receipt.headers['test-timestamp']).toBe(String(Date.parse('2030-01-01T00:00:00Z') / 1000));
     expect(receipt.headers['test-signature']).toBe(expectedSignature(queued.id, '1893456000', receipt.bytes));
     expect(instance.webhooks.deliveries()[0]).toMatchObject({ stale_timestamp: true });
+  });
+
+  test('a real_time scheme signs with the machine clock however far the mock clock moved', async () => {
+    await setUp([], () => 0, {
+      ...testProvider,
+      webhooks: { ...testProvider.webhooks, timestamps: 'real_time' },
+    });
+    instance.clock.advance(30 * 86_400_000);
+    const queued = enqueue('later', { l: 1 });
+    await flush();
+    const receipt = receiver.receipts[0]!;
+    const timestamp = receipt.headers['test-timestamp'] as string;
+    expect(Math.abs(Number(timestamp) * 1000 - Date.now())).toBeLessThan(5_000);
+    expect(receipt.headers['test-signature']).toBe(expectedSignature(queued.id, timestamp, receipt.bytes));
+  });
+
+  test('the timestamps setting overrides the scheme: real_time for the SDK, back to mock_clock', async () => {
+    await setUp();
+    instance.clock.set(new Date('2030-01-01T00:00:00Z'));
+    instance.webhooks.updateSettings({ timestamps: 'real_time' });
+    enqueue('real', { r: 1 });
+    await flush();
+    expect(
+      Math.abs(Number(receiver.receipts[0]!.headers['test-timestamp']) * 1000 - Date.now()),
+    ).toBeLessThan(5_000);
+    instance.webhooks.updateSettings({ timestamps: 'mock_clock' });
+    enqueue('mock', { m: 1 });
+    await flush();
+    expect(receiver.receipts[1]!.headers['test-timestamp']).toBe(
+      String(Date.parse('2030-01-01T00:00:00Z') / 1000),
+    );
   });
 
   test('bad_signature signs with a wrong secret of the same shape', async () => {

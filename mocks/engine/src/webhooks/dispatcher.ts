@@ -19,7 +19,7 @@ export type DeliveryStatus = 'queued' | 'retrying' | 'delivered' | 'failed' | 'n
 export interface DeliveryAttempt {
   attempt: number;
   at: string;
-  /** The timestamp the signature was made with (mock clock, or 10 minutes earlier when stale). */
+  /** The timestamp the signature was made with (mock clock or real time, per scheme; 10 minutes earlier when stale). */
   signed_at: string;
   headers: Record<string, string>;
   status: number | null;
@@ -258,7 +258,10 @@ export class WebhookDispatcher {
     const { clock, scheme } = this.#options;
     const policy = this.#settings.retry_policy;
     const record = delivery.record;
-    const now = clock.now();
+    // Receivers that check the timestamp against the machine's clock (vendor SDKs) need real time; tests that run
+    // the receiver on the mock clock need the mock clock. The admin setting wins over the provider's default.
+    const timestamps = this.#settings.timestamps ?? scheme.timestamps ?? 'mock_clock';
+    const now = timestamps === 'real_time' ? new Date() : clock.now();
     const signedAt = record.stale_timestamp ? new Date(now.getTime() - STALE_TIMESTAMP_MS) : now;
     const started = performance.now();
     let headers: Record<string, string> = {};

@@ -18,9 +18,14 @@ export interface WebhookSwitches {
   bad_signature: WebhookSwitch;
 }
 
+/** Which clock signature timestamps follow (see `WebhookScheme.timestamps`). */
+export type SignatureClock = 'mock_clock' | 'real_time';
+
 export interface WebhookSettings extends WebhookSwitches {
   url: string | undefined;
   secret: string | undefined;
+  /** Overrides the provider's default (`WebhookScheme.timestamps`, else `mock_clock`) when set. */
+  timestamps?: SignatureClock;
   retry_policy: RetryPolicy;
 }
 

@@ -10,6 +10,7 @@ import {
   liveConnectionForLogin,
   setConnectionStatus,
 } from '../domain/connections.js';
+import { enqueueJob } from '../domain/jobs.js';
 import type { FinchConnection, FinchState } from '../domain/state.js';
 import { type ConnectLaunch, ConnectPageError } from './launch.js';
 
@@ -17,16 +18,21 @@ export const CODE_TTL_MS = 10 * 60 * 1000;
 
 type Ctx = MockContext<FinchState>;
 
+/** Product sets behind Finch's two first-sync webhooks. */
+const PAYROLL_PRODUCTS = ['payment', 'pay_statement'];
+
 function newConnection(
   ctx: Ctx,
   launch: ConnectLaunch,
   providerId: string,
   username: string,
   like?: FinchConnection,
+  entities = 1,
 ) {
   const session = launch.session;
-  return createConnection(ctx, {
+  const connection = createConnection(ctx, {
     company: createCompany(ctx),
+    moreEntities: Array.from({ length: entities - 1 }, () => createCompany(ctx)),
     clientId: launch.clientId,
     providerId,
     authenticationType: 'credential',
@@ -36,6 +42,20 @@ function newConnection(
     customerEmail: session?.customerEmail ?? like?.customerEmail ?? null,
     username,
   });
+  // A new connection's first sync: organization data, then payroll data if it was asked for.
+  enqueueJob(ctx, connection, {
+    kind: 'automated',
+    type: 'data_sync_all',
+    completionEvent: 'job.initial_data_sync_org.succeeded',
+  });
+  if (connection.products.some((p) => PAYROLL_PRODUCTS.includes(p))) {
+    enqueueJob(ctx, connection, {
+      kind: 'automated',
+      type: 'data_sync_all',
+      completionEvent: 'job.initial_data_sync_payroll.succeeded',
+    });
+  }
+  return connection;
 }
 
 /** Re-authenticates `existing`, unless a scenario made this login land in another company. */
@@ -54,7 +74,13 @@ function repair(
   return existing;
 }
 
-function connectionForLogin(ctx: Ctx, launch: ConnectLaunch, providerId: string, username: string) {
+function connectionForLogin(
+  ctx: Ctx,
+  launch: ConnectLaunch,
+  providerId: string,
+  username: string,
+  entities: number,
+) {
   const session = launch.session;
   if (session?.kind === 'reauth') {
     const existing = session.connectionId ? ctx.state.connections.get(session.connectionId) : undefined;
@@ -67,11 +93,11 @@ function connectionForLogin(ctx: Ctx, launch: ConnectLaunch, providerId: string,
     }
     return repair(ctx, launch, existing, username);
   }
-  if (session) return newConnection(ctx, launch, providerId, username);
+  if (session) return newConnection(ctx, launch, providerId, username, undefined, entities);
   const existing = liveConnectionForLogin(ctx.state, launch.clientId, providerId, username);
   return existing
     ? repair(ctx, launch, existing, username)
-    : newConnection(ctx, launch, providerId, username);
+    : newConnection(ctx, launch, providerId, username, undefined, entities);
 }
 
 export function completeConnect(
@@ -79,8 +105,9 @@ export function completeConnect(
   launch: ConnectLaunch,
   providerId: string,
   username: string,
+  entities = 1,
 ): string {
-  const connection = connectionForLogin(ctx, launch, providerId, username);
+  const connection = connectionForLogin(ctx, launch, providerId, username, entities);
   const now = ctx.clock.now();
   if (launch.session) launch.session.completedAt = now;
   const code = randomUUID();

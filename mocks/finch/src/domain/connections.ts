@@ -8,6 +8,7 @@ import type {
   AuthenticationType,
   ConnectionLifecycleStatus,
   FinchConnection,
+  FinchEntity,
   FinchState,
   SandboxCompany,
 } from './state.js';
@@ -57,6 +58,12 @@ export function companyData(company: SandboxCompany): CompanyData {
   return company.data;
 }
 
+/** The company's data as the sandbox edits it: a copy that replaces the visible data at the next data sync. */
+export function stagedData(company: SandboxCompany): CompanyData {
+  company.staged ??= structuredClone(companyData(company));
+  return company.staged;
+}
+
 export interface NewConnection {
   company: SandboxCompany;
   clientId: string;
@@ -67,15 +74,29 @@ export interface NewConnection {
   customerName?: string | null;
   customerEmail?: string | null;
   username?: string | null;
+  /** More legal employers behind the same login: a multi-entity connection. */
+  moreEntities?: SandboxCompany[];
+}
+
+function entityOf(ctx: Ctx, company: SandboxCompany, index: number): FinchEntity {
+  return {
+    id: ctx.newId(),
+    companyId: company.id,
+    name: company.legalName,
+    sourceId: `entity-${index + 1}`,
+    status: 'connected',
+  };
 }
 
 export function createConnection(ctx: Ctx, input: NewConnection): FinchConnection {
   const now = ctx.clock.now();
+  const entities = [input.company, ...(input.moreEntities ?? [])].map((c, i) => entityOf(ctx, c, i));
   const connection: FinchConnection = {
     id: ctx.newId(),
     companyId: input.company.id,
     accountId: ctx.newId(),
-    entityId: ctx.newId(),
+    entityId: entities[0]!.id,
+    entities,
     clientId: input.clientId,
     providerId: input.providerId,
     authenticationType: input.authenticationType,
@@ -89,10 +110,22 @@ export function createConnection(ctx: Ctx, input: NewConnection): FinchConnectio
     nextLoginLandsElsewhere: false,
     faults: {},
     jobCompletionStatus: 'complete',
+    w4Synced: new Set(),
+    lastSyncAttempt: null,
     createdAt: now,
   };
   ctx.state.connections.set(connection.id, connection);
   return connection;
+}
+
+/** New legal entities join a live connection, each with its own company and an `account.updated` webhook. */
+export function addEntities(ctx: Ctx, connection: FinchConnection, count: number) {
+  const size = ctx.state.companies.get(connection.companyId)?.employeeSize ?? DEFAULT_EMPLOYEE_SIZE;
+  return Array.from({ length: count }, () => {
+    const entity = entityOf(ctx, createCompany(ctx, size), connection.entities.length);
+    connection.entities.push(entity);
+    return { entity, webhook: accountUpdated(ctx, connection, entity) };
+  });
 }
 
 /** A new access token for the connection. Older tokens keep working until the connection is disconnected. */
@@ -102,19 +135,56 @@ export function issueAccessToken(ctx: Ctx, connection: FinchConnection): string 
   return value;
 }
 
-/** Applies a status change and fires `account.updated` for it; no change, no webhook. */
+function accountUpdated(ctx: Ctx, connection: FinchConnection, entity: FinchEntity): QueuedWebhook {
+  return enqueueConnectionEvent(
+    ctx,
+    connection,
+    'account.updated',
+    { status: entity.status, authentication_method: connection.authenticationType },
+    entity,
+  );
+}
+
+/**
+ * A status change of the whole connection: every entity still attached follows it, and `account.updated` fires
+ * once per entity that changed (once for a single-entity connection); no change, no webhook.
+ */
 export function setConnectionStatus(
   ctx: Ctx,
   connection: FinchConnection,
   status: ConnectionLifecycleStatus,
 ): QueuedWebhook | undefined {
-  if (connection.status === status) return undefined;
+  const follows = (e: FinchEntity) =>
+    e.status === status || (e.status === 'disconnected' && status !== 'disconnected');
+  if (connection.status === status && connection.entities.every(follows)) return undefined;
   connection.status = status;
   if (status === 'connected') connection.lastSuccessfulSync = ctx.clock.now();
-  return enqueueConnectionEvent(ctx, connection, 'account.updated', {
-    status,
-    authentication_method: connection.authenticationType,
-  });
+  let first: QueuedWebhook | undefined;
+  for (const entity of connection.entities) {
+    if (entity.status === 'disconnected' && status !== 'disconnected') continue;
+    if (entity.status === status) continue;
+    entity.status = status;
+    const webhook = accountUpdated(ctx, connection, entity);
+    first ??= webhook;
+  }
+  return first;
+}
+
+/**
+ * One entity's status changes, the others keep theirs (a multi-entity connection where one employer's admin lost
+ * access, or `POST /disconnect-entity`). The connection itself turns `disconnected` only with its last entity.
+ */
+export function setEntityStatus(
+  ctx: Ctx,
+  connection: FinchConnection,
+  entity: FinchEntity,
+  status: ConnectionLifecycleStatus,
+): QueuedWebhook | undefined {
+  if (entity.status === status) return undefined;
+  entity.status = status;
+  const webhook = accountUpdated(ctx, connection, entity);
+  if (connection.entities.every((e) => e.status === 'disconnected')) connection.status = 'disconnected';
+  return webhook;
 }
 
 function live(connection: FinchConnection): boolean {

@@ -19,3 +19,39 @@ export function findProvider(id: string | null | undefined) {
 }
 
 export const PROVIDER_IDS = SANDBOX_PROVIDERS.map((p) => p.id);
+
+type SandboxProvider = (typeof SANDBOX_PROVIDERS)[number];
+
+/** Products every sandbox provider offers (Finch Sandbox generates data for all of them). */
+const PROVIDER_PRODUCTS = [
+  'company',
+  'directory',
+  'individual',
+  'employment',
+  'payment',
+  'pay_statement',
+  'benefits',
+  'documents',
+  'plans',
+  'plans_enrollments',
+  'plans_dependents',
+];
+
+/** One `GET /providers` entry. */
+export function providerListing(provider: SandboxProvider) {
+  return {
+    id: provider.id,
+    display_name: provider.displayName,
+    products: PROVIDER_PRODUCTS,
+    icon: `https://cdn.tryfinch.com/providers/${provider.id}/icon.svg`,
+    logo: `https://cdn.tryfinch.com/providers/${provider.id}/logo.svg`,
+    mfa_required: false,
+    primary_color: '#3c2fea',
+    manual: false,
+    beta: false,
+    authentication_methods: [
+      { type: 'credential', benefits_support: {}, supported_fields: {} },
+      { type: 'assisted', benefits_support: {}, supported_fields: {} },
+    ],
+  };
+}

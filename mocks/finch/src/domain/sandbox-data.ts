@@ -10,6 +10,12 @@ import type { FinchEmploymentBatch } from '../generated/employment.js';
 import type { FinchIndividualBatch } from '../generated/individual.js';
 import type { PayStatement } from '../generated/pay-statement.js';
 import type { FinchPayments } from '../generated/payment.js';
+import {
+  type BenefitsData,
+  generateBenefitsData,
+  RETIREMENT_DEDUCTION_BPS,
+  RETIREMENT_MATCH_BPS,
+} from './benefits-data.js';
 import { derivedUuid, SeededRandom } from './deterministic.js';
 
 type BatchBody<T extends { responses: { body: unknown }[] }> = Exclude<
@@ -29,6 +35,8 @@ export interface CompanyData {
   /** Newest first. */
   payments: Payment[];
   payStatements: Map<string, PayStatement[]>;
+  /** Deductions, pay groups, W-4s, plans: derived from the people and payrolls above. */
+  benefits: BenefitsData;
 }
 
 export interface CompanySeed {
@@ -289,6 +297,7 @@ export function generateCompanyData(seed: CompanySeed): CompanyData {
     });
   }
 
+  const payGroupId = derivedUuid(seed.id, 'pay-group:bi-weekly');
   const payrolls = seed.employeeSize > LARGE_COMPANY ? 1 : PAYROLLS_SMALL_COMPANY;
   const payments: Payment[] = [];
   const payStatements = new Map<string, PayStatement[]>();
@@ -297,33 +306,65 @@ export function generateCompanyData(seed: CompanySeed): CompanyData {
     const periodEnd = payMs - 4 * DAY_MS;
     const paid = workers.filter((w) => w.fullTime && w.active && w.startDate <= isoDay(periodEnd));
     const statements = paid.map((w) => payStatement(w.id, w.rate / 26));
-    const sum = (pick: (s: PayStatement) => number) => statements.reduce((total, s) => total + pick(s), 0);
-    const taxes = (employer: boolean) => (s: PayStatement) =>
-      (s.taxes ?? []).filter((t) => t.employer === employer).reduce((t, x) => t + (x.amount ?? 0), 0);
-    const contributions = (s: PayStatement) =>
-      (s.employer_contributions ?? []).reduce((t, x) => t + (x.amount ?? 0), 0);
     const id = derivedUuid(seed.id, `payment:${isoDay(payMs)}`);
-    payments.push({
-      id,
-      pay_period: { start_date: isoDay(periodEnd - 13 * DAY_MS), end_date: isoDay(periodEnd) },
-      pay_date: isoDay(payMs),
-      debit_date: isoDay(payMs - 2 * DAY_MS),
-      company_debit: money(sum((s) => s.gross_pay?.amount ?? 0) + sum(taxes(true)) + sum(contributions)),
-      gross_pay: money(sum((s) => s.gross_pay?.amount ?? 0)),
-      net_pay: money(sum((s) => s.net_pay?.amount ?? 0)),
-      employer_taxes: money(sum(taxes(true))),
-      employee_taxes: money(sum(taxes(false))),
-      individual_ids: paid.map((w) => w.id),
-      pay_group_ids: [derivedUuid(seed.id, 'pay-group:bi-weekly')],
-      pay_frequencies: ['bi_weekly'],
-    });
+    payments.push(
+      paymentOf(id, {
+        payDate: isoDay(payMs),
+        periodStart: isoDay(periodEnd - 13 * DAY_MS),
+        periodEnd: isoDay(periodEnd),
+        statements,
+        payGroupId,
+      }),
+    );
     payStatements.set(id, statements);
   }
 
-  return { company, directory, individuals, employments, payments, payStatements };
+  const benefits = generateBenefitsData({
+    companyId: seed.id,
+    createdOn: seed.createdOn,
+    individuals,
+    employments,
+    payrollIds: workers.filter((w) => w.fullTime && w.active).map((w) => w.id),
+    payGroupId,
+  });
+  return { company, directory, individuals, employments, payments, payStatements, benefits };
 }
 
-function payStatement(individualId: string, grossCents: number): PayStatement {
+export interface PaymentInput {
+  payDate: string;
+  periodStart: string;
+  periodEnd: string;
+  statements: PayStatement[];
+  payGroupId: string;
+}
+
+/** A payment whose totals are the sums of its pay statements. */
+export function paymentOf(id: string, input: PaymentInput): Payment {
+  const { statements } = input;
+  const sum = (pick: (s: PayStatement) => number) => statements.reduce((total, s) => total + pick(s), 0);
+  const taxes = (employer: boolean) => (s: PayStatement) =>
+    (s.taxes ?? []).filter((t) => t.employer === employer).reduce((t, x) => t + (x.amount ?? 0), 0);
+  const contributions = (s: PayStatement) =>
+    (s.employer_contributions ?? []).reduce((t, x) => t + (x.amount ?? 0), 0);
+  const payMs = Date.parse(`${input.payDate}T00:00:00.000Z`);
+  return {
+    id,
+    pay_period: { start_date: input.periodStart, end_date: input.periodEnd },
+    pay_date: input.payDate,
+    debit_date: isoDay(payMs - 2 * DAY_MS),
+    company_debit: money(sum((s) => s.gross_pay?.amount ?? 0) + sum(taxes(true)) + sum(contributions)),
+    gross_pay: money(sum((s) => s.gross_pay?.amount ?? 0)),
+    net_pay: money(sum((s) => s.net_pay?.amount ?? 0)),
+    employer_taxes: money(sum(taxes(true))),
+    employee_taxes: money(sum(taxes(false))),
+    individual_ids: statements.map((s) => s.individual_id ?? ''),
+    pay_group_ids: [input.payGroupId],
+    pay_frequencies: ['bi_weekly'],
+  };
+}
+
+/** A regular salaried pay statement: federal/state/FICA taxes, the 401(k) deferral and its match. */
+export function payStatement(individualId: string, grossCents: number): PayStatement {
   const gross = Math.round(grossCents);
   const tax = (type: 'federal' | 'state' | 'fica', name: string, rate: number, employer: boolean) => ({
     type,
@@ -340,7 +381,7 @@ function payStatement(individualId: string, grossCents: number): PayStatement {
     tax('fica', 'Social Security', 0.062, true),
     tax('fica', 'Medicare', 0.0145, true),
   ];
-  const retirement = Math.round(gross * 0.05);
+  const retirement = Math.round((gross * RETIREMENT_DEDUCTION_BPS) / 10_000);
   const employeeTaxes = taxes.filter((t) => !t.employer).reduce((total, t) => total + t.amount, 0);
   return {
     individual_id: individualId,
@@ -355,7 +396,12 @@ function payStatement(individualId: string, grossCents: number): PayStatement {
       { name: '401(k)', amount: retirement, currency: 'usd', pre_tax: true, type: '401k' },
     ],
     employer_contributions: [
-      { name: '401(k) Match', amount: Math.round(gross * 0.03), currency: 'usd', type: '401k' },
+      {
+        name: '401(k) Match',
+        amount: Math.round((gross * RETIREMENT_MATCH_BPS) / 10_000),
+        currency: 'usd',
+        type: '401k',
+      },
     ],
   };
 }

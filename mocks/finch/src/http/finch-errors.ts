@@ -100,6 +100,26 @@ export const FINCH_ERRORS = {
     finchCode: 'page_size_limit_exceeded',
     message: 'Page size exceeds the maximum of 10000 items. Please reduce the limit parameter.',
   },
+  batch_limit_exceeded: {
+    status: 422,
+    name: 'unprocessable_entity_error',
+    finchCode: 'batch_limit_exceeded',
+    message:
+      'Batch size exceeds the maximum of 10000 items. Please reduce the number of items in your request.',
+  },
+  // The spec answers these with the gateway's legacy body.
+  automated_jobs_unsupported: {
+    status: 400,
+    name: 'bad_request',
+    message: 'Automated jobs are not available for assisted connections',
+    legacy: true,
+  },
+  w4_sync_required: {
+    status: 400,
+    name: 'bad_request',
+    finchCode: 'w4_sync_required',
+    message: 'W-4 data has not been synced yet; run a w4_form_employee_sync job first',
+  },
   rate_limited: {
     status: 429,
     name: 'rate_limit_exceeded_error',

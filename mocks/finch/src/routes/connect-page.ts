@@ -13,6 +13,9 @@ type Ctx = MockContext<FinchState>;
 const SANDBOX_USERNAME = 'good_user';
 const SANDBOX_PASSWORD = 'good_pass';
 const SANDBOX_MFA_PASSWORD = 'mfa';
+/** Finch Sandbox's entity-selection login: the connection reaches several legal employers. */
+const SANDBOX_MULTI_ENTITY_PASSWORD = 'multi_entity';
+const MULTI_ENTITY_COUNT = 3;
 /** Finch does not publish one; the mock accepts exactly this code. */
 const SANDBOX_MFA_CODE = '123456';
 
@@ -44,8 +47,14 @@ function showLogin(launch: ConnectLaunch, status = 200, error?: string, username
   );
 }
 
-function finish(ctx: Ctx, launch: ConnectLaunch, providerId: string, username: string): MockResponse {
-  const code = completeConnect(ctx, launch, providerId, username);
+function finish(
+  ctx: Ctx,
+  launch: ConnectLaunch,
+  providerId: string,
+  username: string,
+  entities = 1,
+): MockResponse {
+  const code = completeConnect(ctx, launch, providerId, username, entities);
   if (!launch.redirectUri) return htmlResponse(200, successPage(code, launch.state));
   const target = new URL(launch.redirectUri);
   target.searchParams.set('code', code);
@@ -84,10 +93,11 @@ function signIn(ctx: Ctx, launch: ConnectLaunch, form: URLSearchParams): MockRes
     });
     return htmlResponse(200, mfaPage({ ...launch.carry, mfa_challenge: challengeId }));
   }
-  if (username !== SANDBOX_USERNAME || password !== SANDBOX_PASSWORD) {
+  const entities = password === SANDBOX_MULTI_ENTITY_PASSWORD ? MULTI_ENTITY_COUNT : 1;
+  if (username !== SANDBOX_USERNAME || (password !== SANDBOX_PASSWORD && entities === 1)) {
     return showLogin(launch, 401, 'Invalid username or password.', username);
   }
-  return finish(ctx, launch, providerId, username);
+  return finish(ctx, launch, providerId, username, entities);
 }
 
 function handle(

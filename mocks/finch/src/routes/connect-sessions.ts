@@ -4,9 +4,10 @@ import { liveConnectionForCustomer } from '../domain/connections.js';
 import { PROVIDER_IDS } from '../domain/providers.js';
 import type { ConnectSession } from '../domain/state.js';
 import { type ConnectProduct, connectProductsSchema } from '../generated/connect-products.js';
-import { apiRoute, finchJson, readBody } from '../http/api.js';
+import { finchJson, readBody } from '../http/api.js';
 import { authenticateClient } from '../http/auth.js';
 import { finchError } from '../http/finch-errors.js';
+import { specRoute } from '../http/spec-route.js';
 
 /** Finch's `ConnectProducts`, validated by the fixture schema. */
 const connectProduct = z.fromJSONSchema(connectProductsSchema) as z.ZodType<ConnectProduct>;
@@ -49,7 +50,7 @@ function connectUrl(baseUrl: string, sessionId: string): string {
 }
 
 export const connectSessionRoutes = [
-  apiRoute('POST', '/connect/sessions', (req, ctx) => {
+  specRoute('post-connect-sessions', (req, ctx) => {
     const clientId = authenticateClient(req, ctx);
     const body = readBody(req, newSessionRequest);
     const existing = liveConnectionForCustomer(ctx.state, clientId, body.customer_id);
@@ -78,7 +79,7 @@ export const connectSessionRoutes = [
     return finchJson(201, { session_id: session.id, connect_url: connectUrl(req.baseUrl, session.id) });
   }),
 
-  apiRoute('POST', '/connect/sessions/reauthenticate', (req, ctx) => {
+  specRoute('post-connect-sessions-reauthenticate', (req, ctx) => {
     const clientId = authenticateClient(req, ctx);
     const body = readBody(req, reauthSessionRequest);
     const connection = ctx.state.connections.get(body.connection_id);

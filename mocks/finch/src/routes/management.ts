@@ -1,12 +1,14 @@
 /** Token exchange, introspection and disconnect: `POST /auth/token`, `GET /introspect`, `POST /disconnect`. */
 import { z } from 'zod';
-import { issueAccessToken, setConnectionStatus } from '../domain/connections.js';
-import type { FinchConnection, FinchConnectionStatus, FinchState } from '../domain/state.js';
+import { issueAccessToken, setConnectionStatus, setEntityStatus } from '../domain/connections.js';
+import { providerListing, SANDBOX_PROVIDERS } from '../domain/providers.js';
+import type { FinchConnection, FinchConnectionStatus } from '../domain/state.js';
 import type { FinchCreateAccessTokenResponse } from '../generated/create-access-token.js';
 import type { FinchIntrospection } from '../generated/introspect.js';
-import { apiRoute, finchJson, readBody } from '../http/api.js';
-import { authenticateToken, clientCredentialsValid } from '../http/auth.js';
+import { finchJson, readBody } from '../http/api.js';
+import { clientCredentialsValid } from '../http/auth.js';
 import { finchError } from '../http/finch-errors.js';
+import { specRoute } from '../http/spec-route.js';
 
 const STATUS_MESSAGES: Record<FinchConnectionStatus, string> = {
   connected: 'This employer is working as expected',
@@ -33,15 +35,29 @@ function tokenResponse(connection: FinchConnection, accessToken: string): FinchC
     customer_name: connection.customerName,
     account_id: connection.accountId,
     client_type: 'sandbox',
-    company_id: connection.companyId,
+    company_id: publicCompanyId(connection),
     connection_type: 'finch',
     products: connection.products,
     provider_id: connection.providerId,
-    entity_ids: [connection.entityId],
+    entity_ids: connection.entities.filter((e) => e.status !== 'disconnected').map((e) => e.id),
   };
 }
 
-function introspection(connection: FinchConnection, tokenId: string, state: FinchState): FinchIntrospection {
+interface ForwardRequest {
+  method: string;
+  route: string;
+  headers?: Record<string, unknown> | null;
+  request_headers?: Record<string, unknown> | null;
+  params?: Record<string, unknown> | null;
+  data?: string | null;
+}
+
+/** A multi-entity connection has no single company: Finch reports `company_id: null` and lists the entities. */
+export function publicCompanyId(connection: FinchConnection): string | null {
+  return connection.entities.length > 1 ? null : connection.companyId;
+}
+
+function introspection(connection: FinchConnection, tokenId: string): FinchIntrospection {
   // Disconnected connections never get here: their tokens answer 401.
   const status = connection.status as FinchConnectionStatus;
   const detail = {
@@ -56,7 +72,7 @@ function introspection(connection: FinchConnection, tokenId: string, state: Finc
     client_id: connection.clientId,
     client_type: 'sandbox',
     connection_type: 'finch',
-    company_id: connection.companyId,
+    company_id: publicCompanyId(connection),
     account_id: connection.accountId,
     customer_id: connection.customerId,
     customer_name: connection.customerName,
@@ -69,19 +85,17 @@ function introspection(connection: FinchConnection, tokenId: string, state: Finc
     provider_id: connection.providerId,
     payroll_provider_id: connection.providerId,
     manual: connection.authenticationType === 'assisted',
-    entities: [
-      {
-        id: connection.entityId,
-        name: state.companies.get(connection.companyId)?.legalName ?? null,
-        source_id: null,
-        status,
-      },
-    ],
+    entities: connection.entities.map((entity) => ({
+      id: entity.id,
+      name: entity.name,
+      source_id: entity.sourceId,
+      status: entity.status,
+    })),
   };
 }
 
 export const managementRoutes = [
-  apiRoute('POST', '/auth/token', (req, ctx) => {
+  specRoute('create-access-token', (req, ctx) => {
     const body = readBody(req, tokenRequest);
     if (!clientCredentialsValid(ctx, body.client_id ?? '', body.client_secret ?? '')) {
       throw finchError('invalid_client_error');
@@ -106,14 +120,49 @@ export const managementRoutes = [
     return finchJson(200, tokenResponse(connection, issueAccessToken(ctx, connection)));
   }),
 
-  apiRoute('GET', '/introspect', (req, ctx) => {
-    const { token, connection } = authenticateToken(req, ctx);
-    return finchJson(200, introspection(connection, token.id, ctx.state));
+  specRoute('get-introspect', (_req, _ctx, { bearer }) =>
+    finchJson(200, introspection(bearer!.connection, bearer!.token.id)),
+  ),
+
+  specRoute('post-disconnect', (_req, ctx, { bearer }) => {
+    setConnectionStatus(ctx, bearer!.connection, 'disconnected');
+    return finchJson(200, { status: 'success' });
   }),
 
-  apiRoute('POST', '/disconnect', (req, ctx) => {
-    const { connection } = authenticateToken(req, ctx);
-    setConnectionStatus(ctx, connection, 'disconnected');
+  specRoute('post-disconnect-entity', (_req, ctx, { bearer, body }) => {
+    const { connection } = bearer!;
+    const ids = (body as { entity_ids: string[] }).entity_ids;
+    const unknown = ids.filter(
+      (id) => !connection.entities.some((e) => e.id === id && e.status !== 'disconnected'),
+    );
+    if (unknown.length > 0) {
+      return finchJson(400, { errors: unknown.map((entityId) => ({ entityId, error: 'NOT_FOUND' })) });
+    }
+    for (const entity of connection.entities.filter((e) => ids.includes(e.id))) {
+      setEntityStatus(ctx, connection, entity, 'disconnected');
+    }
     return finchJson(200, { status: 'success' });
+  }),
+
+  specRoute('get-providers', () => finchJson(200, SANDBOX_PROVIDERS.map(providerListing))),
+
+  specRoute('post-forward', (_req, _ctx, { body }) => {
+    const request = body as ForwardRequest;
+    if (!request.route.startsWith('/')) {
+      throw finchError('invalid_request', { message: 'route must begin with a forward slash (/)' });
+    }
+    // There is no provider behind the sandbox: the forwarded call is echoed with an empty 200 from "the provider".
+    return finchJson(200, {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      data: '{}',
+      request: {
+        method: request.method,
+        route: request.route,
+        headers: request.headers ?? request.request_headers ?? null,
+        params: request.params ?? null,
+        data: request.data ?? null,
+      },
+    });
   }),
 ];

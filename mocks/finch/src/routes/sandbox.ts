@@ -1,4 +1,4 @@
-/** Finch Sandbox verbs: create connections and accounts, force a connection status, run and configure sync jobs. */
+/** Finch Sandbox verbs: create connections and accounts, force a connection status, configure sync jobs. */
 import type { MockContext } from '@reconnect-kit/mock-engine';
 import { z } from 'zod';
 import {
@@ -12,32 +12,26 @@ import {
 import { PROVIDER_IDS } from '../domain/providers.js';
 import {
   AUTHENTICATION_TYPES,
-  type ConnectionLifecycleStatus,
   FINCH_CONNECTION_STATUSES,
   type FinchConnection,
   type FinchState,
-  JOB_COMPLETION_STATUSES,
   type JobCompletionStatus,
-  type SandboxJob,
 } from '../domain/state.js';
 import type { FinchSandboxConnection } from '../generated/sandbox-connection.js';
 import type {
   CreateSandboxAccountResponse,
   UpdateSandboxAccountResponse,
 } from '../generated/sandbox-connection-account.js';
-import { apiRoute, finchJson, readBody } from '../http/api.js';
-import { authenticateClient, authenticateToken } from '../http/auth.js';
+import { finchJson, readBody } from '../http/api.js';
 import { finchError } from '../http/finch-errors.js';
-import { enqueueConnectionEvent } from '../webhooks.js';
+import { specRoute } from '../http/spec-route.js';
+import { publicCompanyId } from './management.js';
 
 /** The sandbox login a connection made through the sandbox API belongs to (see README: legacy re-auth). */
 const SANDBOX_API_USERNAME = 'good_user';
 /** Finch's org products, the default of `POST /sandbox/connections/accounts`. */
 const ORG_PRODUCTS = ['company', 'directory', 'employment', 'individual'];
 const MAX_EMPLOYEE_SIZE = 10_000;
-/** Data-sync refreshes a connection may start per day of mock time. */
-const ALLOWED_REFRESHES = 10;
-const DAY_MS = 86_400_000;
 
 const providerId = z.enum(PROVIDER_IDS);
 const authenticationType = z.enum(AUTHENTICATION_TYPES);
@@ -56,11 +50,6 @@ const createAccountRequest = z.object({
   products: productList.optional(),
 });
 const updateAccountRequest = z.object({ connection_status: z.enum(FINCH_CONNECTION_STATUSES) });
-const jobRequest = z.object({ type: z.literal('data_sync_all') });
-const jobConfiguration = z.object({
-  type: z.literal('data_sync_all'),
-  completion_status: z.enum(JOB_COMPLETION_STATUSES),
-});
 
 type Ctx = MockContext<FinchState>;
 
@@ -71,12 +60,17 @@ export interface SandboxConnectionInput {
   employee_size?: number | undefined;
   customer_id?: string | undefined;
   customer_name?: string | undefined;
+  /** Legal employers behind the login (default 1): more make a multi-entity connection. */
+  entities?: number | undefined;
 }
 
 /** `POST /sandbox/connections`, also used by the `finch.seed_connected` scenario. */
 export function createSandboxConnection(ctx: Ctx, clientId: string, input: SandboxConnectionInput) {
   const connection = createConnection(ctx, {
     company: createCompany(ctx, input.employee_size ?? DEFAULT_EMPLOYEE_SIZE),
+    moreEntities: Array.from({ length: (input.entities ?? 1) - 1 }, () =>
+      createCompany(ctx, input.employee_size ?? DEFAULT_EMPLOYEE_SIZE),
+    ),
     clientId,
     providerId: input.provider_id,
     authenticationType: input.authentication_type ?? 'credential',
@@ -89,7 +83,7 @@ export function createSandboxConnection(ctx: Ctx, clientId: string, input: Sandb
     access_token: issueAccessToken(ctx, connection),
     account_id: connection.accountId,
     authentication_type: connection.authenticationType,
-    company_id: connection.companyId,
+    company_id: publicCompanyId(connection),
     connection_id: connection.id,
     entity_id: connection.entityId,
     products: connection.products,
@@ -111,33 +105,13 @@ function accountFields(connection: FinchConnection): UpdateSandboxAccountRespons
   };
 }
 
-const JOB_STATUS_EFFECTS: Partial<Record<JobCompletionStatus, ConnectionLifecycleStatus>> = {
-  reauth_error: 'reauth',
-  permissions_error: 'error_permissions',
-};
-
-function refreshesLeft(ctx: Ctx, connection: FinchConnection): number {
-  const since = ctx.clock.now().getTime() - DAY_MS;
-  let used = 0;
-  for (const job of ctx.state.jobs.values()) {
-    if (job.connectionId === connection.id && job.createdAt.getTime() > since) used += 1;
-  }
-  return ALLOWED_REFRESHES - used;
-}
-
-function jobUrl(baseUrl: string, jobId: string): string {
-  return `${baseUrl}/jobs/automated/${jobId}`;
-}
-
 export const sandboxRoutes = [
-  apiRoute('POST', '/sandbox/connections', (req, ctx) => {
-    const clientId = authenticateClient(req, ctx);
+  specRoute('post-sandbox-connections', (req, ctx, { clientId }) => {
     const body = readBody(req, createConnectionRequest);
-    return finchJson(200, createSandboxConnection(ctx, clientId, body).response);
+    return finchJson(200, createSandboxConnection(ctx, clientId!, body).response);
   }),
 
-  apiRoute('POST', '/sandbox/connections/accounts', (req, ctx) => {
-    const clientId = authenticateClient(req, ctx);
+  specRoute('post-sandbox-connections-accounts', (req, ctx, { clientId }) => {
     const body = readBody(req, createAccountRequest);
     const company = ctx.state.companies.get(body.company_id);
     if (!company) throw finchError('invalid_request', { message: 'Company not found' });
@@ -153,7 +127,7 @@ export const sandboxRoutes = [
       existing ??
       createConnection(ctx, {
         company,
-        clientId,
+        clientId: clientId!,
         providerId: body.provider_id,
         authenticationType: body.authentication_type ?? 'credential',
         products: body.products ?? ORG_PRODUCTS,
@@ -167,72 +141,20 @@ export const sandboxRoutes = [
     return finchJson(200, response);
   }),
 
-  apiRoute('PUT', '/sandbox/connections/accounts', (req, ctx) => {
-    const { connection } = authenticateToken(req, ctx);
+  specRoute('put-sandbox-connections-accounts', (req, ctx, { bearer }) => {
+    const { connection } = bearer!;
     const body = readBody(req, updateAccountRequest);
     setConnectionStatus(ctx, connection, body.connection_status);
     return finchJson(200, accountFields(connection));
   }),
 
-  apiRoute('POST', '/sandbox/jobs', (req, ctx) => {
-    const { connection } = authenticateToken(req, ctx);
-    readBody(req, jobRequest);
-    const remaining = refreshesLeft(ctx, connection);
-    if (remaining <= 0) {
-      throw finchError('refresh_quota_exhausted', {
-        extra: { allowed_refreshes: ALLOWED_REFRESHES, remaining_refreshes: 0 },
-      });
-    }
-    const job: SandboxJob = {
-      id: ctx.newId(),
-      connectionId: connection.id,
-      type: 'data_sync_all',
-      status: connection.jobCompletionStatus,
-      createdAt: ctx.clock.now(),
-    };
-    ctx.state.jobs.set(job.id, job);
-    const effect = JOB_STATUS_EFFECTS[job.status];
-    if (effect) setConnectionStatus(ctx, connection, effect);
-    else if (job.status === 'complete') connection.lastSuccessfulSync = job.createdAt;
-    const url = jobUrl(req.baseUrl, job.id);
-    enqueueConnectionEvent(ctx, connection, 'job.data_sync_all.completed', { job_id: job.id, job_url: url });
-    return finchJson(200, {
-      job_id: job.id,
-      job_url: url,
-      allowed_refreshes: ALLOWED_REFRESHES,
-      remaining_refreshes: remaining - 1,
-    });
-  }),
+  specRoute('get-sandbox-jobs-configuration', (_req, _ctx, { bearer }) =>
+    finchJson(200, [{ type: 'data_sync_all', completion_status: bearer!.connection.jobCompletionStatus }]),
+  ),
 
-  apiRoute('GET', '/sandbox/jobs/configuration', (req, ctx) => {
-    const { connection } = authenticateToken(req, ctx);
-    return finchJson(200, [{ type: 'data_sync_all', completion_status: connection.jobCompletionStatus }]);
-  }),
-
-  apiRoute('PUT', '/sandbox/jobs/configuration', (req, ctx) => {
-    const { connection } = authenticateToken(req, ctx);
-    const body = readBody(req, jobConfiguration);
-    connection.jobCompletionStatus = body.completion_status;
-    return finchJson(200, body);
-  }),
-
-  apiRoute('GET', '/jobs/automated/:job_id', (req, ctx) => {
-    const { connection } = authenticateToken(req, ctx);
-    const job = ctx.state.jobs.get(req.params.job_id ?? '');
-    if (!job || job.connectionId !== connection.id) {
-      throw finchError('not_found', { message: 'Job not found' });
-    }
-    const at = job.createdAt.toISOString();
-    return finchJson(200, {
-      job_id: job.id,
-      job_url: jobUrl(req.baseUrl, job.id),
-      type: job.type,
-      status: job.status,
-      params: null,
-      created_at: at,
-      scheduled_at: at,
-      started_at: at,
-      completed_at: at,
-    });
+  specRoute('put-sandbox-jobs-configuration', (_req, _ctx, { bearer, body }) => {
+    const configuration = body as { type: 'data_sync_all'; completion_status: JobCompletionStatus };
+    bearer!.connection.jobCompletionStatus = configuration.completion_status;
+    return finchJson(200, configuration);
   }),
 ];
