@@ -4,6 +4,7 @@ import {
   connectThroughLink,
   createUser,
   elementText,
+  FIRST_SYNC_EVENTS,
   inputValue,
   startHarness,
 } from '../argyle.test-helpers.js';
@@ -46,6 +47,7 @@ describe('Link login', () => {
     expect(events(await harness.takeWebhooks('/default'))).toEqual([
       'accounts.connected',
       'accounts.updated',
+      ...FIRST_SYNC_EVENTS,
     ]);
     const account = await harness.api<{ connection: { status: string }; user: string }>(
       'GET',
@@ -102,10 +104,12 @@ describe('Link login errors', () => {
     });
     const retried = await connectThroughLink(harness, user.userToken, { accountId });
     expect(elementText(retried.html, 'account-id')).toBe(accountId);
+    // The first successful connect of the account runs its first sync.
     expect(events(await harness.takeWebhooks('/default'))).toEqual([
       'accounts.updated',
       'accounts.connected',
       'accounts.updated',
+      ...FIRST_SYNC_EVENTS,
     ]);
   });
 
