@@ -13,6 +13,8 @@ export type AvailabilityStatus = 'in_progress' | 'synced' | 'sync_failed';
 export interface UserRecord {
   readonly id: string;
   readonly rowKey: number;
+  /** Identifies the user's shareable Link URL (`/link/share/<shareId>`), which never expires. */
+  readonly shareId: string;
   readonly createdAt: Date;
   externalId: string | null;
   externalMetadata: { [key: string]: unknown };
