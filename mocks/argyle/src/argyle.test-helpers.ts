@@ -8,13 +8,27 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { z } from 'zod';
 import { accountSchema } from './generated/account.js';
+import { depositDestinationSchema } from './generated/deposit-destination.js';
+import { employerSchema } from './generated/employer.js';
+import { employmentSchema } from './generated/employment.js';
 import { errorSchema } from './generated/error.js';
+import { gigSchema } from './generated/gig.js';
+import { identitySchema } from './generated/identity.js';
 import { inviteSchema } from './generated/invite.js';
+import { itemSchema } from './generated/item.js';
 import { paginatedSchema } from './generated/paginated.js';
+import { payrollDocumentSchema } from './generated/payroll-document.js';
+import { paystubSchema } from './generated/paystub.js';
+import { ratingSchema } from './generated/rating.js';
+import { reportSchema } from './generated/report.js';
+import { shiftSchema } from './generated/shift.js';
 import { userSchema } from './generated/user.js';
 import { userTokenSchema } from './generated/user-token.js';
+import { vehicleSchema } from './generated/vehicle.js';
 import { webhookAccountsSchema } from './generated/webhook-accounts.js';
+import { webhookDataSchema } from './generated/webhook-data.js';
 import { webhookSubscriptionSchema } from './generated/webhook-subscription.js';
+import { webhookUsersSchema } from './generated/webhook-users.js';
 import { type ArgyleMockServer, DEFAULT_ARGYLE_CREDENTIALS, startArgyleMock } from './index.js';
 
 const schemas = {
@@ -26,34 +40,20 @@ const schemas = {
   userToken: z.fromJSONSchema(userTokenSchema),
   webhookAccounts: z.fromJSONSchema(webhookAccountsSchema),
   subscription: z.fromJSONSchema(webhookSubscriptionSchema),
-  // No fixture schema covers paystubs yet; this mirrors the fields the mock documents.
-  paystub: z
-    .object({
-      id: z.uuid(),
-      account: z.uuid(),
-      employer: z.string(),
-      status: z.string(),
-      paystub_date: z.iso.datetime(),
-      paystub_period: z.object({ start_date: z.iso.datetime(), end_date: z.iso.datetime() }),
-      currency: z.string(),
-      gross_pay: z.string().regex(/^\d+\.\d{2}$/),
-      net_pay: z.string().regex(/^\d+\.\d{2}$/),
-      created_at: z.iso.datetime(),
-      updated_at: z.iso.datetime(),
-    })
-    .strict(),
-  paystubsWebhook: z
-    .object({
-      event: z.enum(['paystubs.added']),
-      name: z.string(),
-      data: z.object({
-        account: z.uuid(),
-        user: z.uuid(),
-        paystub: z.uuid(),
-        resource: z.unknown().optional(),
-      }),
-    })
-    .strict(),
+  paystub: z.fromJSONSchema(paystubSchema),
+  employment: z.fromJSONSchema(employmentSchema),
+  identity: z.fromJSONSchema(identitySchema),
+  payrollDocument: z.fromJSONSchema(payrollDocumentSchema),
+  depositDestination: z.fromJSONSchema(depositDestinationSchema),
+  gig: z.fromJSONSchema(gigSchema),
+  shift: z.fromJSONSchema(shiftSchema),
+  vehicle: z.fromJSONSchema(vehicleSchema),
+  rating: z.fromJSONSchema(ratingSchema),
+  item: z.fromJSONSchema(itemSchema),
+  employer: z.fromJSONSchema(employerSchema),
+  report: z.fromJSONSchema(reportSchema),
+  webhookData: z.fromJSONSchema(webhookDataSchema),
+  webhookUsers: z.fromJSONSchema(webhookUsersSchema),
   emptyObject: z.object({}).strict(),
 } as const;
 
@@ -76,6 +76,27 @@ function validatePage(body: unknown, item: SchemaName, where: string): void {
   for (const result of (body as { results: unknown[] }).results) validate(item, result, where);
 }
 
+/** Data resources: path segment and item schema. */
+const DATA_ROUTES: readonly [string, SchemaName][] = [
+  ['identities', 'identity'],
+  ['employments', 'employment'],
+  ['paystubs', 'paystub'],
+  ['payroll-documents', 'payrollDocument'],
+  ['deposit-destinations', 'depositDestination'],
+  ['gigs', 'gig'],
+  ['shifts', 'shift'],
+  ['vehicles', 'vehicle'],
+  ['ratings', 'rating'],
+];
+
+/** The schema of the `resource` a data webhook carries, by data set. */
+const RESOURCE_SCHEMAS: Readonly<Record<string, SchemaName>> = {
+  paystubs: 'paystub',
+  gigs: 'gig',
+  shifts: 'shift',
+  identities: 'identity',
+};
+
 /** Which schema describes a successful response of `METHOD /path`. */
 function successSchema(method: string, path: string): SchemaName | { page: SchemaName } | 'none' {
   const routes: [string, RegExp, SchemaName | { page: SchemaName } | 'none'][] = [
@@ -85,9 +106,19 @@ function successSchema(method: string, path: string): SchemaName | { page: Schem
     ['POST', /^\/v2\/user-tokens$/, 'userToken'],
     ['GET', /^\/v2\/accounts$/, { page: 'account' }],
     ['GET', /^\/v2\/accounts\/[^/]+$/, 'account'],
+    ['PATCH', /^\/v2\/users\/[^/]+$/, 'user'],
     ['POST', /^\/v2\/accounts\/[^/]+\/periodic-scan$/, 'emptyObject'],
-    ['GET', /^\/v2\/paystubs$/, { page: 'paystub' }],
-    ['GET', /^\/v2\/paystubs\/[^/]+$/, 'paystub'],
+    ['POST', /^\/v2\/accounts\/[^/]+\/disable-ongoing-refresh$/, 'account'],
+    ...DATA_ROUTES.flatMap(([path, schema]): [string, RegExp, SchemaName | { page: SchemaName }][] => [
+      ['GET', new RegExp(`^/v2/${path}$`), { page: schema }],
+      ['GET', new RegExp(`^/v2/${path}/[^/]+$`), schema],
+    ]),
+    ['GET', /^\/v2\/items$/, { page: 'item' }],
+    ['GET', /^\/v2\/items\/[^/]+$/, 'item'],
+    ['GET', /^\/v2\/employer-search$/, { page: 'employer' }],
+    ['GET', /^\/v2\/reports$/, { page: 'report' }],
+    ['POST', /^\/v2\/reports\/[^/]+$/, 'report'],
+    ['GET', /^\/v2\/reports\/[^/]+$/, 'report'],
     ['GET', /^\/v2\/invites$/, { page: 'invite' }],
     ['POST', /^\/v2\/invites(\/[^/]+(\/revoke)?)?$/, 'invite'],
     ['GET', /^\/v2\/invites\/[^/]+$/, 'invite'],
@@ -113,6 +144,14 @@ export function checkApiResponse(
   if (status === 204) {
     expect(text, where).toBe('');
     return undefined;
+  }
+  if (status === 302) {
+    expect(headers.get('location'), where).toMatch(/^http/);
+    return undefined;
+  }
+  if (headers.get('content-type') === 'application/pdf') {
+    expect(text.startsWith('%PDF-1.4'), where).toBe(true);
+    return text;
   }
   expect(headers.get('content-type'), where).toMatch(/^application\/json/);
   const body: unknown = JSON.parse(text);
@@ -154,10 +193,15 @@ async function startReceiver() {
       try {
         const json = JSON.parse(raw.toString('utf8')) as ReceivedWebhook['json'];
         const where = `webhook ${json.event} to ${req.url}`;
-        validate(json.event.startsWith('accounts.') ? 'webhookAccounts' : 'paystubsWebhook', json, where);
-        if (json.event.startsWith('paystubs.') && json.data.resource !== undefined) {
-          validate('paystub', json.data.resource, where);
-        }
+        const [set] = json.event.split('.');
+        validate(
+          set === 'accounts' ? 'webhookAccounts' : set === 'users' ? 'webhookUsers' : 'webhookData',
+          json,
+          where,
+        );
+        const resourceSchema = RESOURCE_SCHEMAS[set ?? ''];
+        if (resourceSchema && json.data.resource !== undefined)
+          validate(resourceSchema, json.data.resource, where);
         received.push({ path: req.url ?? '/', headers: req.headers, raw, json });
       } catch (error) {
         problems.push(error instanceof Error ? error.message : String(error));
@@ -192,6 +236,20 @@ export interface ArgyleHarness {
   link(path: string, form?: Record<string, string>): Promise<{ status: number; html: string }>;
   close(): Promise<void>;
 }
+
+/** What the first sync of a one-employment account sends after `accounts.connected` + `accounts.updated`. */
+export const FIRST_SYNC_EVENTS = [
+  'identities.added',
+  'paystubs.partially_synced',
+  'gigs.partially_synced',
+  'shifts.partially_synced',
+  'accounts.updated',
+  'paystubs.fully_synced',
+  'gigs.fully_synced',
+  'shifts.fully_synced',
+  'accounts.updated',
+  'users.fully_synced',
+] as const;
 
 export const BASIC_AUTH = `Basic ${Buffer.from(
   `${DEFAULT_ARGYLE_CREDENTIALS.api_key_id}:${DEFAULT_ARGYLE_CREDENTIALS.api_key_secret}`,

@@ -2,9 +2,13 @@
 import { defineMockProvider, type EngineErrorInput } from '@reconnect-kit/mock-engine';
 import { accountRoutes } from './api/accounts.js';
 import { inviteRoutes } from './api/invites.js';
+import { itemRoutes } from './api/items.js';
+import { reportRoutes } from './api/reports.js';
+import { resourceRoutes } from './api/resources.js';
 import { userRoutes } from './api/users.js';
 import { webhookRoutes } from './api/webhooks.js';
 import { type ArgyleState, createArgyleState } from './domain/state.js';
+import { catchUp } from './domain/sync.js';
 import { argyleWebhookScheme } from './domain/webhooks.js';
 import { linkRoutes } from './link/routes.js';
 import { argyleScenarios } from './scenarios.js';
@@ -41,8 +45,18 @@ export const argyleMock = defineMockProvider<ArgyleState>({
   defaultCredentials: { ...DEFAULT_ARGYLE_CREDENTIALS },
   credentialEnv: { api_key_id: 'ARGYLE_MOCK_API_KEY_ID', api_key_secret: 'ARGYLE_MOCK_API_KEY_SECRET' },
   createState: () => createArgyleState(),
-  routes: [...userRoutes, ...accountRoutes, ...inviteRoutes, ...webhookRoutes, ...linkRoutes],
+  routes: [
+    ...userRoutes,
+    ...accountRoutes,
+    ...resourceRoutes,
+    ...itemRoutes,
+    ...reportRoutes,
+    ...inviteRoutes,
+    ...webhookRoutes,
+    ...linkRoutes,
+  ],
   scenarios: argyleScenarios,
   webhooks: argyleWebhookScheme,
   errorBody: drfErrorBody,
+  catchUp,
 });

@@ -1,7 +1,7 @@
 import { createMockInstance } from '@reconnect-kit/mock-engine';
 import { setupServer } from 'msw/node';
 import { afterAll, expect, test } from 'vitest';
-import { BASIC_AUTH, checkApiResponse } from './argyle.test-helpers.js';
+import { BASIC_AUTH, checkApiResponse, FIRST_SYNC_EVENTS } from './argyle.test-helpers.js';
 import { argyleHandlers, argyleMock } from './index.js';
 
 const instance = createMockInstance(argyleMock, { env: {} });
@@ -59,6 +59,7 @@ test('msw handlers serve the same mock in-process at the sandbox URL, sharing th
     'accounts.added',
     'accounts.connected',
     'accounts.updated',
+    ...FIRST_SYNC_EVENTS,
     'accounts.updated',
   ]);
 });

@@ -16,7 +16,15 @@ test('every kind of payload the mock sends validates against its schema', async 
   await harness.api('POST', '/v2/webhooks', {
     name: 'explicit',
     url: `${harness.receiverUrl}/explicit`,
-    events: ['accounts.added', 'accounts.connected', 'accounts.updated', 'accounts.failed', 'paystubs.added'],
+    events: [
+      'accounts.added',
+      'accounts.connected',
+      'accounts.updated',
+      'accounts.failed',
+      'paystubs.added',
+      'identities.added',
+      'users.fully_synced',
+    ],
     secret: 's',
     config: { include_resource: true },
   });
@@ -26,14 +34,50 @@ test('every kind of payload the mock sends validates against its schema', async 
     events: ['*'],
   });
   const seeded = await harness.scenario<{ account_id: string; user_id: string }>('argyle.seed_connected');
+  // A gig account of the same user: gigs, shifts, vehicles and ratings.
+  const gig = await harness.scenario<{ account_id: string }>('argyle.seed_connected', {
+    username: 'test_1',
+    item: 'item_000000427',
+  });
   await harness.api('GET', '/v2/users');
   await harness.api('GET', `/v2/users/${seeded.user_id}`);
+  await harness.api('PATCH', `/v2/users/${seeded.user_id}`, { external_id: 'app-user-1' });
   await harness.api('POST', '/v2/user-tokens', { user: seeded.user_id });
   await harness.api('GET', '/v2/accounts');
   await harness.api('GET', `/v2/accounts/${seeded.account_id}`);
   await harness.api('POST', `/v2/accounts/${seeded.account_id}/periodic-scan`);
-  const paystubs = await harness.api<{ results: { id: string }[] }>('GET', '/v2/paystubs');
-  await harness.api('GET', `/v2/paystubs/${paystubs.body.results[0]!.id}`);
+  for (const path of [
+    'identities',
+    'employments',
+    'paystubs',
+    'payroll-documents',
+    'deposit-destinations',
+    'gigs',
+    'shifts',
+    'vehicles',
+    'ratings',
+  ]) {
+    const list = await harness.api<{ results: { id: string }[] }>(
+      'GET',
+      `/v2/${path}?account=${gig.account_id}`,
+    );
+    const all = await harness.api<{ results: { id: string }[] }>('GET', `/v2/${path}?user=${seeded.user_id}`);
+    const first = list.body.results[0] ?? all.body.results[0];
+    expect(first, path).toBeDefined();
+    await harness.api('GET', `/v2/${path}/${first!.id}`);
+  }
+  const documents = await harness.api<{ results: { id: string }[] }>(
+    'GET',
+    `/v2/payroll-documents?account=${seeded.account_id}`,
+  );
+  await harness.api('GET', `/v2/payroll-documents/${documents.body.results[0]!.id}/file`);
+  await harness.api('GET', '/v2/items?q=wal');
+  await harness.api('GET', '/v2/items/item_000029932');
+  await harness.api('GET', '/v2/employer-search?q=lyft');
+  const report = await harness.api<{ id: string }>('POST', '/v2/reports/voie', { user: seeded.user_id });
+  await harness.api('GET', '/v2/reports');
+  await harness.api('GET', `/v2/reports/${report.body.id}`);
+  await harness.api('POST', `/v2/accounts/${gig.account_id}/disable-ongoing-refresh`);
   const invite = await harness.api<{ id: string }>('POST', '/v2/invites', {
     first_name: 'A',
     last_name: 'B',
@@ -57,7 +101,16 @@ test('every kind of payload the mock sends validates against its schema', async 
       'accounts.updated',
       'accounts.failed',
       'accounts.removed',
+      'identities.added',
       'paystubs.added',
+      'payroll_documents.added',
+      'paystubs.partially_synced',
+      'paystubs.fully_synced',
+      'gigs.partially_synced',
+      'gigs.fully_synced',
+      'shifts.partially_synced',
+      'shifts.fully_synced',
+      'users.fully_synced',
     ]),
   );
   for (const name of SCHEMA_NAMES) expect(validated.get(name) ?? 0, name).toBeGreaterThan(0);

@@ -16,6 +16,7 @@ import { DEFAULT_ITEM, findSandboxItem, SANDBOX_ITEMS, SANDBOX_USERS } from './d
 import { serializeAccount } from './domain/serialize.js';
 import type { AccountRecord, ArgyleState } from './domain/state.js';
 import { createUser, userTokenFor } from './domain/users.js';
+import { sharePath } from './link/paths.js';
 
 type Ctx = MockContext<ArgyleState>;
 type Scenario = ScenarioDefinition<ArgyleState>;
@@ -94,6 +95,8 @@ export const argyleScenarios: Scenario[] = [
           account_id: created.account.id,
           item: itemId,
           user_token: userTokenFor(ctx, user.id),
+          // The user's shareable Link URL, relative to the mock's URL (it opens Link for this user's connections).
+          shareable_path: sharePath(user.shareId),
           ...changedAccount(ctx, created.account),
         },
         webhooks,

@@ -159,10 +159,13 @@ class PipelineInstance<S> implements MockInstance<S> {
     const search = queryStart < 0 ? '' : call.target.slice(queryStart);
     const method = call.method.toUpperCase();
     if (isAdminPath(path)) {
-      return this.#guard(method, path, async () =>
+      const result = await this.#guard(method, path, async () =>
         (await this.#adminApi()).handle(method, path, search, call.rawBody),
       );
+      this.#catchUp();
+      return result;
     }
+    this.#catchUp();
     const entry = this.journal.record({
       timeMs: this.clock.nowMs(),
       method,
@@ -241,6 +244,19 @@ class PipelineInstance<S> implements MockInstance<S> {
       errorBody: this.#errorBody,
     });
     return toPipelineResult(await lookup.handler(request, this.ctx));
+  }
+
+  #catchUp(): void {
+    const catchUp = this.definition.catchUp;
+    if (catchUp === undefined) return;
+    try {
+      catchUp(this.ctx);
+    } catch (error) {
+      // A failing catch-up must not take the request down with it; it is retried on the next request.
+      this.#log(
+        `catch-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }
   }
 
   /** Turns `MockHttpError` into its response and anything else thrown into a 500 that says what failed. */

@@ -136,4 +136,9 @@ export interface MockProviderDefinition<S> {
   credentialEnv?: Record<string, string>;
   /** Shapes engine-generated errors like the vendor's error body. Default: `{ error: code, message }`. */
   errorBody?(input: EngineErrorInput): unknown;
+  /**
+   * Brings time-driven vendor state up to the mock clock (e.g. data a vendor adds as time passes). Called before
+   * every vendor request and after every admin request, so a clock change takes effect without another call.
+   */
+  catchUp?(ctx: MockContext<S>): void;
 }

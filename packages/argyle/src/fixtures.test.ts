@@ -4,13 +4,27 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { accountSchema } from './generated/account.js';
+import { depositDestinationSchema } from './generated/deposit-destination.js';
+import { employerSchema } from './generated/employer.js';
+import { employmentSchema } from './generated/employment.js';
 import { errorSchema } from './generated/error.js';
+import { gigSchema } from './generated/gig.js';
+import { identitySchema } from './generated/identity.js';
 import { inviteSchema } from './generated/invite.js';
+import { itemSchema } from './generated/item.js';
 import { paginatedSchema } from './generated/paginated.js';
+import { payrollDocumentSchema } from './generated/payroll-document.js';
+import { paystubSchema } from './generated/paystub.js';
+import { ratingSchema } from './generated/rating.js';
+import { reportSchema } from './generated/report.js';
+import { shiftSchema } from './generated/shift.js';
 import { userSchema } from './generated/user.js';
 import { userTokenSchema } from './generated/user-token.js';
+import { vehicleSchema } from './generated/vehicle.js';
 import { webhookAccountsSchema } from './generated/webhook-accounts.js';
+import { webhookDataSchema } from './generated/webhook-data.js';
 import { webhookSubscriptionSchema } from './generated/webhook-subscription.js';
+import { webhookUsersSchema } from './generated/webhook-users.js';
 
 const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures');
 const payloadsDir = join(fixturesDir, 'payloads', 'argyle');
@@ -26,6 +40,21 @@ const validators: Record<string, z.ZodType> = {
   'user-token': z.fromJSONSchema(userTokenSchema),
   'webhook-accounts': z.fromJSONSchema(webhookAccountsSchema),
   'webhook-subscription': z.fromJSONSchema(webhookSubscriptionSchema),
+  // The data resources the mock serves (the adapter reads only accounts and webhooks).
+  'deposit-destination': z.fromJSONSchema(depositDestinationSchema),
+  employer: z.fromJSONSchema(employerSchema),
+  employment: z.fromJSONSchema(employmentSchema),
+  gig: z.fromJSONSchema(gigSchema),
+  identity: z.fromJSONSchema(identitySchema),
+  item: z.fromJSONSchema(itemSchema),
+  'payroll-document': z.fromJSONSchema(payrollDocumentSchema),
+  paystub: z.fromJSONSchema(paystubSchema),
+  rating: z.fromJSONSchema(ratingSchema),
+  report: z.fromJSONSchema(reportSchema),
+  shift: z.fromJSONSchema(shiftSchema),
+  vehicle: z.fromJSONSchema(vehicleSchema),
+  'webhook-data': z.fromJSONSchema(webhookDataSchema),
+  'webhook-users': z.fromJSONSchema(webhookUsersSchema),
 };
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));

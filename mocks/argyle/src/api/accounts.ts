@@ -1,11 +1,12 @@
-/** `/v2/accounts`, the sandbox `periodic-scan`, and `/v2/paystubs` (so paused data refresh is observable). */
+/** `/v2/accounts`, `disable-ongoing-refresh` and the sandbox `periodic-scan`. */
 import type { MockRequest, RouteDefinition } from '@reconnect-kit/mock-engine';
-import { periodicScan, removeAccount } from '../domain/accounts.js';
-import { serializeAccount, serializePaystub } from '../domain/serialize.js';
-import { type AccountRecord, type ArgyleState, accountPaystubs } from '../domain/state.js';
+import { disableOngoingRefresh, periodicScan, removeAccount } from '../domain/accounts.js';
+import { serializeAccount } from '../domain/serialize.js';
+import type { AccountRecord, ArgyleState } from '../domain/state.js';
+import { checkUuidFilters } from './data.js';
 import { type ArgyleContext, apiResource, jsonResponse, notFound, readObjectBody } from './http.js';
 import { type PageRequest, pageResponse, readPageRequest } from './pagination.js';
-import { FieldErrors, isUuid } from './validation.js';
+import { FieldErrors } from './validation.js';
 
 const ONGOING_REFRESH_STATUSES = ['enabled', 'disabled', 'idle'];
 
@@ -18,10 +19,7 @@ function findAccount(req: MockRequest, ctx: ArgyleContext): AccountRecord {
 /** django-filter messages for the list filters; a bad filter is a 400 naming it. */
 function checkFilters(page: PageRequest): void {
   const errors = new FieldErrors();
-  for (const field of ['user', 'account']) {
-    const value = page.filters.get(field);
-    if (value !== undefined && !isUuid(value)) errors.add(field, 'Enter a valid UUID.');
-  }
+  checkUuidFilters(page, ['user'], errors);
   const item = page.filters.get('item');
   if (item !== undefined && !/^item_\d+$/.test(item)) errors.add('item', 'Enter a valid item id.');
   const refresh = page.filters.get('ongoing_refresh_status');
@@ -68,23 +66,12 @@ export const accountRoutes: RouteDefinition<ArgyleState>[] = [
       return jsonResponse(200, {});
     },
   }),
-  ...apiResource('/v2/paystubs', {
-    GET(req, ctx) {
-      const page = readPageRequest(req, ['account', 'user']);
-      checkFilters(page);
-      const account = page.filters.get('account');
-      const user = page.filters.get('user');
-      const candidates =
-        account === undefined ? ctx.state.paystubs.values() : accountPaystubs(ctx.state, account).values();
-      const paystubs = [...candidates].filter((paystub) => user === undefined || paystub.userId === user);
-      return pageResponse(req, page, paystubs, serializePaystub);
-    },
-  }),
-  ...apiResource('/v2/paystubs/:id', {
-    GET(req, ctx) {
-      const paystub = ctx.state.paystubs.get(req.params.id ?? '');
-      if (!paystub) throw notFound();
-      return jsonResponse(200, serializePaystub(paystub));
+  ...apiResource('/v2/accounts/:id/disable-ongoing-refresh', {
+    POST(req, ctx) {
+      const account = findAccount(req, ctx);
+      readObjectBody(req);
+      disableOngoingRefresh(ctx, account);
+      return jsonResponse(200, serializeAccount(ctx.state, account));
     },
   }),
 ];

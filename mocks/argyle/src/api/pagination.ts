@@ -3,12 +3,18 @@
  * `{next, previous, results}` where `next`/`previous` are ABSOLUTE URLs carrying only `?cursor=`. Like Argyle's,
  * the cursor is base64 of a query string (`clientId=…&inverseSort=…&limit=…&rowKey=…` plus the list's filters), so
  * the filters need not be repeated. `rowKey` is a record's creation sequence number, so pages stay stable when
- * records are deleted between requests.
+ * records are deleted between requests. Lists of objects Argyle creates (users, accounts, invites, webhooks) come in
+ * creation order; data lists (paystubs, gigs, …) come newest first: by their date (`sortMs`), then creation.
  */
 import { MockHttpError, type MockRequest, type MockResponse } from '@reconnect-kit/mock-engine';
 import { MOCK_CLIENT_ID } from '../domain/users.js';
 import type { ArgylePage } from '../generated/paginated.js';
 import { invalidField, jsonResponse } from './http.js';
+
+/** A row's place in a list: [sortMs, rowKey] (sortMs is 0 for creation-ordered lists). */
+type Position = readonly [number, number];
+
+export type ListOrder = 'created' | 'newest';
 
 const DEFAULT_PAGE_LIMIT = 10;
 const MAX_PAGE_LIMIT = 200;
@@ -17,8 +23,8 @@ export interface PageRequest {
   /** Filter values, from the query string or (when following a cursor) from the cursor. */
   readonly filters: ReadonlyMap<string, string>;
   readonly limit: number;
-  /** Forward pages return rows after `boundary`, backward pages rows before it; null = from the start. */
-  readonly boundary: number | null;
+  /** Forward pages return rows after `boundary` in list order, backward pages rows before it; null = from the start. */
+  readonly boundary: Position | null;
   readonly backward: boolean;
 }
 
@@ -51,7 +57,7 @@ function decodeCursor(cursor: string, filterNames: readonly string[]): PageReque
     limit >= 1 &&
     limit <= MAX_PAGE_LIMIT &&
     rowKey !== null &&
-    /^\d+$/.test(rowKey) &&
+    /^(\d+_)?\d+$/.test(rowKey) &&
     (inverse === 'true' || inverse === 'false');
   if (!valid) throw invalidCursor();
   const filters = new Map<string, string>();
@@ -60,7 +66,9 @@ function decodeCursor(cursor: string, filterNames: readonly string[]): PageReque
     if (!filterNames.includes(key)) throw invalidCursor();
     filters.set(key, value);
   }
-  return { filters, limit, boundary: Number(rowKey), backward: inverse === 'true' };
+  const [first, second] = rowKey.split('_');
+  const boundary: Position = second === undefined ? [0, Number(first)] : [Number(first), Number(second)];
+  return { filters, limit, boundary, backward: inverse === 'true' };
 }
 
 /** Reads `limit`/`cursor` and the named filters from the query string (a cursor overrides both). */
@@ -76,46 +84,77 @@ export function readPageRequest(req: MockRequest, filterNames: readonly string[]
   return { filters, limit: parseLimit(req.query.get('limit')), boundary: null, backward: false };
 }
 
-function pageUrl(req: MockRequest, page: PageRequest, boundary: number, backward: boolean): string {
+function pageUrl(req: MockRequest, page: PageRequest, boundary: Position, backward: boolean): string {
   const fields = new URLSearchParams({
     clientId: MOCK_CLIENT_ID,
     inverseSort: String(backward),
     limit: String(page.limit),
-    rowKey: String(boundary),
+    rowKey: boundary[0] === 0 ? String(boundary[1]) : `${boundary[0]}_${boundary[1]}`,
   });
   for (const [key, value] of page.filters) fields.set(key, value);
   const cursor = Buffer.from(fields.toString(), 'utf8').toString('base64');
   return `${req.baseUrl}${req.path}?cursor=${encodeURIComponent(cursor)}`;
 }
 
+interface Listable {
+  readonly rowKey: number;
+  readonly sortMs?: number;
+}
+
+function positionOf(row: Listable, order: ListOrder): Position {
+  return order === 'created' ? [0, row.rowKey] : [row.sortMs ?? 0, row.rowKey];
+}
+
+/** Negative when `a` comes before `b` in the list. */
+function compare(a: Position, b: Position, order: ListOrder): number {
+  const ascending = a[0] - b[0] || a[1] - b[1];
+  return order === 'created' ? ascending : -ascending;
+}
+
+/** The position right after `position` in list order (`by` 1) or right before it (`by` -1); row keys are integers. */
+function step(position: Position, order: ListOrder, by: 1 | -1): Position {
+  return [position[0], position[1] + (order === 'created' ? by : -by)];
+}
+
 /** Answers one page of `rows` (already filtered, any order) as Argyle's paginated envelope. */
-export function pageResponse<T extends { readonly rowKey: number }>(
+export function pageResponse<T extends Listable>(
   req: MockRequest,
   page: PageRequest,
   rows: Iterable<T>,
   toWire: (row: T) => unknown,
+  order: ListOrder = 'created',
 ): MockResponse {
-  const sorted = [...rows].sort((a, b) => a.rowKey - b.rowKey);
-  let shown: T[];
-  let start: number;
-  let end: number;
+  const sorted = [...rows]
+    .map((row) => ({ row, position: positionOf(row, order) }))
+    .sort((a, b) => compare(a.position, b.position, order));
+  const boundary = page.boundary;
+  let shown: typeof sorted;
   if (page.backward) {
-    const before = sorted.filter((row) => page.boundary === null || row.rowKey < page.boundary);
+    const before =
+      boundary === null ? sorted : sorted.filter((entry) => compare(entry.position, boundary, order) < 0);
     shown = before.slice(-page.limit);
-    start = shown[0]?.rowKey ?? page.boundary ?? 0;
-    end = shown.at(-1)?.rowKey ?? (page.boundary ?? 1) - 1;
   } else {
-    const after = sorted.filter((row) => page.boundary === null || row.rowKey > page.boundary);
+    const after =
+      boundary === null ? sorted : sorted.filter((entry) => compare(entry.position, boundary, order) > 0);
     shown = after.slice(0, page.limit);
-    start = shown[0]?.rowKey ?? (page.boundary ?? 0) + 1;
-    end = shown.at(-1)?.rowKey ?? page.boundary ?? 0;
   }
-  const hasPrevious = sorted.some((row) => row.rowKey < start);
-  const hasNext = sorted.some((row) => row.rowKey > end);
+  let previous: Position | null = null;
+  let next: Position | null = null;
+  if (shown.length > 0) {
+    const start = shown[0]!.position;
+    const end = shown.at(-1)!.position;
+    if (sorted.some((entry) => compare(entry.position, start, order) < 0)) previous = start;
+    if (sorted.some((entry) => compare(entry.position, end, order) > 0)) next = end;
+  } else if (boundary !== null) {
+    // An empty page (its rows deleted meanwhile) links back to the rows up to and including its boundary.
+    const inclusive = (entry: { position: Position }) => compare(entry.position, boundary, order);
+    if (!page.backward && sorted.some((entry) => inclusive(entry) <= 0)) previous = step(boundary, order, 1);
+    if (page.backward && sorted.some((entry) => inclusive(entry) >= 0)) next = step(boundary, order, -1);
+  }
   const body: ArgylePage = {
-    next: hasNext ? pageUrl(req, page, end, false) : null,
-    previous: hasPrevious ? pageUrl(req, page, start, true) : null,
-    results: shown.map(toWire),
+    next: next === null ? null : pageUrl(req, page, next, false),
+    previous: previous === null ? null : pageUrl(req, page, previous, true),
+    results: shown.map((entry) => toWire(entry.row)),
   };
   return jsonResponse(200, body);
 }

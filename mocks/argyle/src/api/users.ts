@@ -15,6 +15,28 @@ function findUser(req: MockRequest, ctx: ArgyleContext): UserRecord {
 
 const PROFILE_FIELDS = ['first_name', 'last_name', 'ssn'] as const;
 
+/**
+ * The writable fields of create and update, validated alike; profile fields are checked and then kept out of the
+ * user object, as in recorded responses. Returns only the fields the body holds.
+ */
+function readUserFields(req: MockRequest): {
+  externalId?: string | null;
+  externalMetadata?: { [key: string]: unknown } | null;
+} {
+  const body = readObjectBody(req);
+  const errors = new FieldErrors();
+  for (const field of PROFILE_FIELDS) readString(body, field, errors);
+  readString(body, 'email', errors, { format: 'email' });
+  readString(body, 'phone_number', errors, { format: 'phone' });
+  const externalId = readString(body, 'external_id', errors, { maxLength: 100 });
+  const externalMetadata = readObject(body, 'external_metadata', errors);
+  errors.throwIfAny();
+  return {
+    ...('external_id' in body ? { externalId } : {}),
+    ...('external_metadata' in body ? { externalMetadata } : {}),
+  };
+}
+
 export const userRoutes: RouteDefinition<ArgyleState>[] = [
   ...apiResource('/v2/users', {
     GET(req, ctx) {
@@ -26,16 +48,7 @@ export const userRoutes: RouteDefinition<ArgyleState>[] = [
       return pageResponse(req, page, users, (user) => serializeUser(ctx.state, user));
     },
     POST(req, ctx) {
-      const body = readObjectBody(req);
-      const errors = new FieldErrors();
-      // Profile fields are validated like Argyle's, then kept out of the user object (as in recorded responses).
-      for (const field of PROFILE_FIELDS) readString(body, field, errors);
-      readString(body, 'email', errors, { format: 'email' });
-      readString(body, 'phone_number', errors, { format: 'phone' });
-      const externalId = readString(body, 'external_id', errors, { maxLength: 100 });
-      const externalMetadata = readObject(body, 'external_metadata', errors);
-      errors.throwIfAny();
-      const user = createUser(ctx, { externalId, externalMetadata });
+      const user = createUser(ctx, readUserFields(req));
       // Argyle documents 200 but the sandbox answers 201 (recorded).
       return jsonResponse(201, { user_token: userTokenFor(ctx, user.id), id: user.id });
     },
@@ -43,6 +56,13 @@ export const userRoutes: RouteDefinition<ArgyleState>[] = [
   ...apiResource('/v2/users/:id', {
     GET(req, ctx) {
       return jsonResponse(200, serializeUser(ctx.state, findUser(req, ctx)));
+    },
+    PATCH(req, ctx) {
+      const user = findUser(req, ctx);
+      const fields = readUserFields(req);
+      if (fields.externalId !== undefined) user.externalId = fields.externalId;
+      if (fields.externalMetadata !== undefined) user.externalMetadata = fields.externalMetadata ?? {};
+      return jsonResponse(200, serializeUser(ctx.state, user));
     },
     DELETE(req, ctx) {
       deleteUser(ctx, findUser(req, ctx));

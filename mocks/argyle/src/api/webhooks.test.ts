@@ -1,6 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import { type ArgyleHarness, type ReceivedWebhook, startHarness } from '../argyle.test-helpers.js';
+import {
+  type ArgyleHarness,
+  FIRST_SYNC_EVENTS,
+  type ReceivedWebhook,
+  startHarness,
+} from '../argyle.test-helpers.js';
 
 const harness: ArgyleHarness = await startHarness();
 afterAll(() => harness.close());
@@ -136,6 +141,7 @@ describe('webhook deliveries', () => {
       'accounts.added',
       'accounts.connected',
       'accounts.updated',
+      ...FIRST_SYNC_EVENTS,
       'accounts.removed',
     ]);
     expect(star.every((webhook) => !('resource' in webhook.json.data))).toBe(true);
@@ -149,9 +155,15 @@ describe('webhook deliveries', () => {
       'accounts.added',
       'accounts.connected',
       'accounts.updated',
+      ...FIRST_SYNC_EVENTS,
     ]);
     expect(webhooks.every((webhook) => webhook.json.name === 'reconnect-mock')).toBe(true);
-    expect(webhooks.every((webhook) => 'resource' in webhook.json.data)).toBe(true);
+    // Events with a resource (accounts.*, users.*) carry it; sync-progress events have none to carry.
+    const withResource = webhooks.filter(
+      (webhook) =>
+        !/synced$|\.added$/.test(webhook.json.event) || webhook.json.event === 'users.fully_synced',
+    );
+    expect(withResource.every((webhook) => 'resource' in webhook.json.data)).toBe(true);
     expect(webhooks.every((webhook) => signatureValid(webhook, 'default-target-secret'))).toBe(true);
   });
 

@@ -7,37 +7,19 @@
  * - a connected account later losing its session or credentials (found on a scan): `accounts.updated` only,
  *   as Argyle documents ("accounts.failed is not sent when a connected account later loses access");
  * - a reconnect starting: `accounts.updated` (status `connecting`);
- * - removed (revoked in Link, deleted by API): `accounts.removed`, and the account's data is gone.
+ * - removed (revoked in Link, deleted by API): `accounts.removed`, and the account's data is gone;
+ * - ongoing refresh disabled by the client: `accounts.updated` (error `ongoing_refresh_disabled`).
+ * The data sync around a connect (data-set webhooks, `availability`) and ongoing refresh live in `sync.ts`.
  */
 import { createHash } from 'node:crypto';
 import type { MockContext, QueuedWebhook } from '@reconnect-kit/mock-engine';
+import { accountEvent } from './account-events.js';
 import { CONNECTION_ERROR_MESSAGES, type MockConnectionErrorCode } from './connection-errors.js';
 import { findSandboxItem } from './sandbox.js';
-import { serializePaystub, serializeWebhookAccount } from './serialize.js';
-import {
-  type AccountRecord,
-  type ArgyleState,
-  accountPaystubs,
-  addPaystub,
-  type PaystubRecord,
-  removeAccountPaystubs,
-  takeRowKey,
-} from './state.js';
-import { type AccountEventName, publish } from './webhooks.js';
+import { type AccountRecord, type ArgyleState, removeAccountData, takeRowKey } from './state.js';
+import { addPeriods, firstSync, setAvailability } from './sync.js';
 
 type Ctx = MockContext<ArgyleState>;
-
-const PAY_PERIOD_DAYS = 14;
-const INITIAL_PAYSTUBS = 6;
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-function accountEvent(ctx: Ctx, event: AccountEventName, account: AccountRecord): QueuedWebhook[] {
-  return publish(ctx, {
-    event,
-    data: { account: account.id, user: account.userId },
-    resource: event === 'accounts.removed' ? undefined : () => serializeWebhookAccount(ctx.state, account),
-  });
-}
 
 function setConnection(
   account: AccountRecord,
@@ -81,6 +63,7 @@ export function createAccount(
     ddsUpdatedAt: now,
     ongoingRefresh: 'idle',
     availability: null,
+    model: null,
     failNextReconnectWith: null,
     scanCount: 0,
   };
@@ -92,52 +75,24 @@ export function createAccount(
 export function startReconnect(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   const now = ctx.clock.now();
   setConnection(account, 'connecting', null, now);
-  if (account.availability) account.availability = { status: 'in_progress', updatedAt: now };
+  setAvailability(account, 'in_progress', now);
   return accountEvent(ctx, 'accounts.updated', account);
 }
 
-function addPaystubs(ctx: Ctx, account: AccountRecord, count: number): PaystubRecord[] {
-  const now = ctx.clock.now();
-  const existing = accountPaystubs(ctx.state, account.id);
-  const latest = existing.at(-1)?.paystubDate.getTime() ?? null;
-  // The first sync fills past pay periods; later scans add the periods after the latest paystub.
-  const firstDate =
-    latest === null
-      ? Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - count * PAY_PERIOD_DAYS * DAY_MS
-      : latest + PAY_PERIOD_DAYS * DAY_MS;
-  const added: PaystubRecord[] = [];
-  for (let index = 0; index < count; index++) {
-    const paystubDate = new Date(firstDate + index * PAY_PERIOD_DAYS * DAY_MS);
-    const gross = 2000 + ((existing.length + index) % 4) * 125;
-    const paystub: PaystubRecord = {
-      id: ctx.newId(),
-      rowKey: takeRowKey(ctx.state),
-      accountId: account.id,
-      userId: account.userId,
-      employer: account.employer,
-      paystubDate,
-      periodStart: new Date(paystubDate.getTime() - (PAY_PERIOD_DAYS + 3) * DAY_MS),
-      periodEnd: new Date(paystubDate.getTime() - 4 * DAY_MS),
-      grossPay: gross.toFixed(2),
-      netPay: (gross * 0.78).toFixed(2),
-      createdAt: now,
-    };
-    addPaystub(ctx.state, paystub);
-    added.push(paystub);
-  }
-  return added;
-}
-
-/** Credentials (and MFA) accepted: the account is connected and synced; the first connect fills its data. */
+/**
+ * Credentials (and MFA) accepted: `accounts.connected` + `accounts.updated`. The first connect then syncs the
+ * account's data (data-set webhooks, `availability` progressing to `synced`); a reconnect resumes ongoing refresh,
+ * whose next catch-up adds what was paid while refresh was paused.
+ */
 export function completeConnection(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   const now = ctx.clock.now();
-  const firstConnect = account.scannedAt === null;
+  const firstConnect = account.model === null;
   setConnection(account, 'connected', null, now);
   account.scannedAt = now;
   account.ongoingRefresh = 'enabled';
-  account.availability = { status: 'synced', updatedAt: now };
   account.failNextReconnectWith = null;
-  if (firstConnect) addPaystubs(ctx, account, INITIAL_PAYSTUBS);
+  if (firstConnect) return firstSync(ctx, account);
+  setAvailability(account, 'synced', now);
   return [
     ...accountEvent(ctx, 'accounts.connected', account),
     ...accountEvent(ctx, 'accounts.updated', account),
@@ -147,7 +102,7 @@ export function completeConnection(ctx: Ctx, account: AccountRecord): QueuedWebh
 function setError(ctx: Ctx, account: AccountRecord, code: MockConnectionErrorCode): void {
   const now = ctx.clock.now();
   setConnection(account, 'error', code, now);
-  if (account.availability) account.availability = { status: 'sync_failed', updatedAt: now };
+  setAvailability(account, 'sync_failed', now);
 }
 
 /** A login, re-authentication or MFA step failed in Link: `accounts.failed` + `accounts.updated`. */
@@ -174,6 +129,17 @@ export function breakConnection(
   return accountEvent(ctx, 'accounts.updated', account);
 }
 
+/**
+ * `POST /v2/accounts/{id}/disable-ongoing-refresh`: no more scans; the data stays readable. Link then shows the
+ * `ongoing_refresh_disabled` error, and a reconnect re-enables refresh.
+ */
+export function disableOngoingRefresh(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
+  const now = ctx.clock.now();
+  account.ongoingRefresh = 'disabled';
+  setConnection(account, 'error', 'ongoing_refresh_disabled', now);
+  return accountEvent(ctx, 'accounts.updated', account);
+}
+
 /** Reads and clears the failure armed by `argyle.invalid_credentials_on_reconnect`. */
 export function takeArmedFailure(account: AccountRecord): MockConnectionErrorCode | null {
   const code = account.failNextReconnectWith;
@@ -184,7 +150,7 @@ export function takeArmedFailure(account: AccountRecord): MockConnectionErrorCod
 /** Revoked in Link or deleted via the API: the account and all of its data are gone. */
 export function removeAccount(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   ctx.state.accounts.delete(account.id);
-  removeAccountPaystubs(ctx.state, account.id);
+  removeAccountData(ctx.state, account.id);
   for (const challenge of [...ctx.state.mfaChallenges.values()]) {
     if (challenge.accountId === account.id) ctx.state.mfaChallenges.delete(challenge.id);
   }
@@ -198,23 +164,12 @@ function scanYield(account: AccountRecord): number {
 }
 
 /**
- * The sandbox `periodic-scan`: a connected account gets 1–5 new paystubs (`paystubs.added` each, then
- * `accounts.updated`). While the account is in `error` or `connecting`, data refresh is paused: nothing changes.
+ * The sandbox `periodic-scan`: a connected account gets its next 1–5 pay periods at once (`paystubs.added` and the
+ * other `*.added` for each record, then `accounts.updated`). While the account is in `error` or `connecting`, data
+ * refresh is paused: nothing changes.
  */
 export function periodicScan(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
-  if (account.connection.status !== 'connected') return [];
+  if (account.connection.status !== 'connected' || account.model === null) return [];
   account.scanCount += 1;
-  const added = addPaystubs(ctx, account, scanYield(account));
-  const now = ctx.clock.now();
-  account.scannedAt = now;
-  account.updatedAt = now;
-  account.availability = { status: 'synced', updatedAt: now };
-  const webhooks = added.flatMap((paystub) =>
-    publish(ctx, {
-      event: 'paystubs.added',
-      data: { account: account.id, user: account.userId, paystub: paystub.id },
-      resource: () => serializePaystub(paystub),
-    }),
-  );
-  return [...webhooks, ...accountEvent(ctx, 'accounts.updated', account)];
+  return addPeriods(ctx, account, account.model.periods + scanYield(account));
 }

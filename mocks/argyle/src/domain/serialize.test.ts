@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { paystubFor } from './paystub.test-helpers.js';
+import { emptyAccountData } from './data-model.js';
 import { serializeAccount, serializeWebhookAccount } from './serialize.js';
-import { type AccountRecord, addPaystub, createArgyleState, takeRowKey } from './state.js';
+import { type AccountRecord, addAccountData, createArgyleState, DATA_SETS, takeRowKey } from './state.js';
 
 function connectedAccount(state = createArgyleState()) {
   const at = (iso: string) => new Date(iso);
@@ -23,7 +23,10 @@ function connectedAccount(state = createArgyleState()) {
     },
     ddsUpdatedAt: at('2026-01-29T19:25:10.118Z'),
     ongoingRefresh: 'idle',
-    availability: { status: 'synced', updatedAt: at('2026-01-29T19:26:00.001Z') },
+    availability: Object.fromEntries(
+      DATA_SETS.map((set) => [set, { status: 'synced' as const, updatedAt: at('2026-01-29T19:26:00.001Z') }]),
+    ) as AccountRecord['availability'],
+    model: null,
     failNextReconnectWith: null,
     scanCount: 1,
   };
@@ -62,10 +65,14 @@ describe('account serialisation', () => {
 
   test('paystub availability spans the account’s first and last paystub dates', () => {
     const { state, account } = connectedAccount();
-    for (const day of ['2026-01-15', '2026-01-01']) {
-      const owner = { accountId: account.id, userId: account.userId, employer: account.employer };
-      addPaystub(state, paystubFor(state, owner, new Date(`${day}T12:34:56.789Z`)));
-    }
+    const data = emptyAccountData();
+    data.paystubs = ['2026-01-15', '2026-01-01'].map((day) => ({
+      id: day,
+      sortMs: Date.parse(`${day}T00:00:00Z`),
+      employment: null,
+      wire: {} as never,
+    }));
+    addAccountData(state, { accountId: account.id, userId: account.userId }, data);
     expect(serializeAccount(state, account).availability?.paystubs).toEqual({
       status: 'synced',
       updated_at: '2026-01-29T19:26:00.001Z',

@@ -8,14 +8,15 @@ import type { ArgyleInvite } from '../generated/invite.js';
 import type { ArgyleUser } from '../generated/user.js';
 import type { ArgyleWebhookAccount } from '../generated/webhook-accounts.js';
 import type { ArgyleWebhookSubscription } from '../generated/webhook-subscription.js';
-import {
-  type AccountRecord,
-  type ArgyleState,
-  accountPaystubs,
-  type InviteRecord,
-  type PaystubRecord,
-  type UserRecord,
-  type WebhookSubscriptionRecord,
+import type {
+  AccountRecord,
+  ArgyleState,
+  DataSetName,
+  InviteRecord,
+  StoredRow,
+  SyncState,
+  UserRecord,
+  WebhookSubscriptionRecord,
 } from './state.js';
 
 const SANDBOX_SOURCE = 'argyle_sandbox';
@@ -46,9 +47,30 @@ function nullableTime(date: Date | null, format: TimestampFormat): string | null
   return date === null ? null : format(date);
 }
 
-/** Paystub dates are calendar dates; Argyle serves them at midnight UTC without fractional seconds. */
-function dayTime(date: Date): string {
-  return `${isoString(date).slice(0, 10)}T00:00:00Z`;
+/** Dates of counted data sets (paystub dates, gig and shift starts) at second precision, as Argyle sends them. */
+function secondsTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/** Count and date window of an account's rows (kept here, not imported from sync, to avoid an import cycle). */
+function counted(
+  rows: readonly StoredRow<unknown>[],
+  sync: SyncState,
+  format: TimestampFormat,
+): NonNullable<Availability['paystubs']> {
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const row of rows) {
+    if (row.sortMs < from) from = row.sortMs;
+    if (row.sortMs > to) to = row.sortMs;
+  }
+  return {
+    status: sync.status,
+    updated_at: format(sync.updatedAt),
+    available_count: rows.length,
+    available_from: rows.length === 0 ? null : secondsTime(from),
+    available_to: rows.length === 0 ? null : secondsTime(to),
+  };
 }
 
 /** `user_uploads` is sent by the REST API only (the webhook `resource` omits it). */
@@ -59,46 +81,40 @@ function availability(
   withUserUploads: boolean,
 ): Availability {
   const sync = account.availability;
-  // Every data set shares one sync time: format it once, not once per data set.
-  const updatedAt = sync === null ? null : format(sync.updatedAt);
-  const counted = (count: number, from: string | null, to: string | null) =>
-    sync === null
-      ? null
-      : {
-          status: sync.status,
-          updated_at: updatedAt,
-          available_count: count,
-          available_from: from,
-          available_to: to,
-        };
-  const plain = () => (sync === null ? null : { status: sync.status, updated_at: updatedAt });
-  const paystubs = accountPaystubs(state, account.id);
-  const first = paystubs[0]?.paystubDate;
-  const last = paystubs.at(-1)?.paystubDate;
+  const plain = (set: DataSetName) =>
+    sync === null ? null : { status: sync[set].status, updated_at: format(sync[set].updatedAt) };
+  const count = (set: 'paystubs' | 'gigs' | 'shifts') =>
+    sync === null ? null : counted(state.data[set].forAccount(account.id), sync[set], format);
   const sets: Availability = {
-    gigs: counted(0, null, null),
-    shifts: counted(0, null, null),
-    paystubs: counted(paystubs.length, first ? dayTime(first) : null, last ? dayTime(last) : null),
-    payroll_documents: plain(),
-    identities: plain(),
-    ratings: plain(),
-    vehicles: plain(),
-    deposit_destinations: plain(),
+    gigs: count('gigs'),
+    shifts: count('shifts'),
+    paystubs: count('paystubs'),
+    payroll_documents: plain('payroll_documents'),
+    identities: plain('identities'),
+    ratings: plain('ratings'),
+    vehicles: plain('vehicles'),
+    deposit_destinations: plain('deposit_destinations'),
     user_forms: null,
   };
   if (withUserUploads) sets.user_uploads = null;
   return sets;
 }
 
+/** The employers of the account's employments (several on a payroll platform Item), or the Item's name. */
+export function accountEmployers(state: ArgyleState, account: AccountRecord): string[] {
+  const employments = state.data.employments.forAccount(account.id);
+  return employments.length === 0 ? [account.employer] : employments.map((row) => row.wire.employer ?? '');
+}
+
 /**
  * The fields both shapes open with. The callers append the rest in their own key order instead of spreading this
  * object into a new one: a spread copy is several times slower in V8 than adding properties.
  */
-function accountHead(account: AccountRecord, format: TimestampFormat): ArgyleAccount {
+function accountHead(state: ArgyleState, account: AccountRecord, format: TimestampFormat): ArgyleAccount {
   return {
     id: account.id,
     user: account.userId,
-    employers: [account.employer],
+    employers: accountEmployers(state, account),
     item: account.itemId,
     source: SANDBOX_SOURCE,
     created_at: format(account.createdAt),
@@ -120,14 +136,14 @@ function accountHead(account: AccountRecord, format: TimestampFormat): ArgyleAcc
 }
 
 export function serializeAccount(state: ArgyleState, account: AccountRecord): ArgyleAccount {
-  const wire = accountHead(account, restTime);
+  const wire = accountHead(state, account, restTime);
   wire.availability = availability(state, account, restTime, true);
   wire.ongoing_refresh = { status: account.ongoingRefresh };
   return wire;
 }
 
 export function serializeWebhookAccount(state: ArgyleState, account: AccountRecord): ArgyleWebhookAccount {
-  const wire: ArgyleWebhookAccount = accountHead(account, webhookTime);
+  const wire: ArgyleWebhookAccount = accountHead(state, account, webhookTime);
   wire.ongoing_refresh = { status: account.ongoingRefresh };
   wire.availability = availability(state, account, webhookTime, false);
   return wire;
@@ -140,7 +156,7 @@ export function serializeUser(state: ArgyleState, user: UserRecord): ArgyleUser 
   for (const account of state.accounts.values()) {
     if (account.userId !== user.id || account.scannedAt === null) continue;
     items.add(account.itemId);
-    employers.add(account.employer);
+    for (const employer of accountEmployers(state, account)) employers.add(employer);
   }
   return {
     id: user.id,
@@ -199,25 +215,5 @@ export function serializeWebhookSubscription(
     created_at: restTime(subscription.createdAt),
     updated_at: restTime(subscription.updatedAt),
     last_sent_at: nullableTime(subscription.lastSentAt, restTime),
-  };
-}
-
-/**
- * Paystub wire shape: a subset of Argyle's v2 paystub object (no fixture schema covers paystubs yet); amounts are
- * decimal strings as Argyle sends them.
- */
-export function serializePaystub(paystub: PaystubRecord) {
-  return {
-    id: paystub.id,
-    account: paystub.accountId,
-    employer: paystub.employer,
-    status: 'completed',
-    paystub_date: dayTime(paystub.paystubDate),
-    paystub_period: { start_date: dayTime(paystub.periodStart), end_date: dayTime(paystub.periodEnd) },
-    currency: 'USD',
-    gross_pay: paystub.grossPay,
-    net_pay: paystub.netPay,
-    created_at: restTime(paystub.createdAt),
-    updated_at: restTime(paystub.createdAt),
   };
 }

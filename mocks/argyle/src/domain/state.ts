@@ -4,6 +4,7 @@
  * orders lists and anchors pagination cursors (stable when records are deleted between pages).
  */
 import type { MockConnectionErrorCode } from './connection-errors.js';
+import type { AccountData, AccountModelInput, DataRow } from './data-model.js';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'error';
 export type OngoingRefreshStatus = 'idle' | 'enabled' | 'disabled';
@@ -12,9 +13,11 @@ export type AvailabilityStatus = 'in_progress' | 'synced' | 'sync_failed';
 export interface UserRecord {
   readonly id: string;
   readonly rowKey: number;
+  /** Identifies the user's shareable Link URL (`/link/share/<shareId>`), which never expires. */
+  readonly shareId: string;
   readonly createdAt: Date;
-  readonly externalId: string | null;
-  readonly externalMetadata: { [key: string]: unknown };
+  externalId: string | null;
+  externalMetadata: { [key: string]: unknown };
 }
 
 export interface ConnectionRecord {
@@ -38,26 +41,63 @@ export interface AccountRecord {
   connection: ConnectionRecord;
   ddsUpdatedAt: Date;
   ongoingRefresh: OngoingRefreshStatus;
-  /** Sync state of the data sets the mock serves (paystubs, identities); null until the first connect. */
-  availability: { status: AvailabilityStatus; updatedAt: Date } | null;
+  /** Sync state per data set (`availability`); null until the first connect. */
+  availability: Record<DataSetName, SyncState> | null;
+  /** What the account's data is generated from (set at the first connect) and how many pay periods it holds. */
+  model: { readonly input: AccountModelInput; periods: number; nextDueMs: number } | null;
   /** Armed by `argyle.invalid_credentials_on_reconnect`: the next reconnect fails with this code. */
   failNextReconnectWith: MockConnectionErrorCode | null;
   scanCount: number;
 }
 
-export interface PaystubRecord {
-  readonly id: string;
+/** Argyle's data sets, as the keys of `availability` name them (user forms and uploads are not modelled). */
+export const DATA_SETS = [
+  'identities',
+  'paystubs',
+  'payroll_documents',
+  'deposit_destinations',
+  'gigs',
+  'shifts',
+  'vehicles',
+  'ratings',
+] as const;
+export type DataSetName = (typeof DATA_SETS)[number];
+
+export interface SyncState {
+  status: AvailabilityStatus;
+  updatedAt: Date;
+}
+
+/** A generated record as stored: the row plus its owner and its place in creation order. */
+export interface StoredRow<W> extends DataRow<W> {
   readonly rowKey: number;
   readonly accountId: string;
   readonly userId: string;
-  readonly employer: string;
-  readonly paystubDate: Date;
-  readonly periodStart: Date;
-  readonly periodEnd: Date;
-  readonly grossPay: string;
-  readonly netPay: string;
-  readonly createdAt: Date;
 }
+
+/** Records of one resource by id and by account (each account's list newest first by `sortMs`). */
+export class DataStore<W> {
+  readonly byId = new Map<string, StoredRow<W>>();
+  readonly #byAccount = new Map<string, StoredRow<W>[]>();
+
+  add(row: StoredRow<W>): void {
+    this.byId.set(row.id, row);
+    const list = this.#byAccount.get(row.accountId);
+    if (list) list.push(row);
+    else this.#byAccount.set(row.accountId, [row]);
+  }
+
+  forAccount(accountId: string): readonly StoredRow<W>[] {
+    return this.#byAccount.get(accountId) ?? [];
+  }
+
+  removeAccount(accountId: string): void {
+    for (const row of this.forAccount(accountId)) this.byId.delete(row.id);
+    this.#byAccount.delete(accountId);
+  }
+}
+
+export type DataStores = { readonly [K in keyof AccountData]: DataStore<AccountData[K][number]['wire']> };
 
 export type InviteStatus = 'sent' | 'initiated' | 'attempted' | 'completed' | 'revoked';
 
@@ -87,6 +127,24 @@ export interface InviteRecord {
   deliveries: InviteDelivery[];
 }
 
+export type ReportType = 'voe' | 'voie' | 'voe-mortgage' | 'voie-mortgage';
+
+export interface ReportRecord {
+  readonly id: string;
+  readonly rowKey: number;
+  readonly userId: string;
+  readonly type: ReportType;
+  readonly createdAt: Date;
+  readonly status: 'waiting_for_sync' | 'generated';
+  readonly accounts: readonly {
+    readonly id: string;
+    readonly item: string;
+    readonly lastSyncedAt: Date | null;
+  }[];
+  readonly metadata: { [key: string]: unknown };
+  readonly externalId: string | null;
+}
+
 export interface WebhookSubscriptionRecord {
   readonly id: string;
   readonly rowKey: number;
@@ -112,9 +170,9 @@ export interface ArgyleState {
   nextRowKey: number;
   readonly users: Map<string, UserRecord>;
   readonly accounts: Map<string, AccountRecord>;
-  readonly paystubs: Map<string, PaystubRecord>;
-  /** The same paystubs by account id, each list in paystub date order (see `addPaystub`). */
-  readonly paystubsByAccount: Map<string, PaystubRecord[]>;
+  /** Every account's generated data, one store per resource. */
+  readonly data: DataStores;
+  readonly reports: Map<string, ReportRecord>;
   readonly invites: Map<string, InviteRecord>;
   readonly webhooks: Map<string, WebhookSubscriptionRecord>;
   readonly mfaChallenges: Map<string, MfaChallenge>;
@@ -125,8 +183,18 @@ export function createArgyleState(): ArgyleState {
     nextRowKey: 1,
     users: new Map(),
     accounts: new Map(),
-    paystubs: new Map(),
-    paystubsByAccount: new Map(),
+    data: {
+      employments: new DataStore(),
+      identities: new DataStore(),
+      paystubs: new DataStore(),
+      payrollDocuments: new DataStore(),
+      depositDestinations: new DataStore(),
+      gigs: new DataStore(),
+      shifts: new DataStore(),
+      vehicles: new DataStore(),
+      ratings: new DataStore(),
+    },
+    reports: new Map(),
     invites: new Map(),
     webhooks: new Map(),
     mfaChallenges: new Map(),
@@ -139,29 +207,21 @@ export function takeRowKey(state: ArgyleState): number {
   return rowKey;
 }
 
-/** Stores a paystub under its id and in its account's date-ordered list. */
-export function addPaystub(state: ArgyleState, paystub: PaystubRecord): void {
-  state.paystubs.set(paystub.id, paystub);
-  const list = state.paystubsByAccount.get(paystub.accountId);
-  if (!list) {
-    state.paystubsByAccount.set(paystub.accountId, [paystub]);
-    return;
-  }
-  list.push(paystub);
-  // Scans only add later pay periods, so this sort runs only if that ever changes.
-  const previous = list[list.length - 2];
-  if (previous && previous.paystubDate > paystub.paystubDate) {
-    list.sort((a, b) => a.paystubDate.getTime() - b.paystubDate.getTime());
+/** Stores what a sync of `accountId` found, each record with the next row key. */
+export function addAccountData(
+  state: ArgyleState,
+  owner: { accountId: string; userId: string },
+  data: AccountData,
+): void {
+  for (const key of Object.keys(data) as (keyof AccountData)[]) {
+    const store = state.data[key] as DataStore<unknown>;
+    for (const row of data[key] as DataRow<unknown>[]) {
+      store.add({ ...row, rowKey: takeRowKey(state), accountId: owner.accountId, userId: owner.userId });
+    }
   }
 }
 
-/** An account's paystubs, oldest paystub date first (empty if it has none). */
-export function accountPaystubs(state: ArgyleState, accountId: string): readonly PaystubRecord[] {
-  return state.paystubsByAccount.get(accountId) ?? [];
-}
-
-/** Drops every paystub of an account. */
-export function removeAccountPaystubs(state: ArgyleState, accountId: string): void {
-  for (const paystub of accountPaystubs(state, accountId)) state.paystubs.delete(paystub.id);
-  state.paystubsByAccount.delete(accountId);
+/** Drops every record of an account (revoked or deleted: "data is no longer retrievable"). */
+export function removeAccountData(state: ArgyleState, accountId: string): void {
+  for (const store of Object.values(state.data) as DataStore<unknown>[]) store.removeAccount(accountId);
 }

@@ -18,6 +18,7 @@ export function createUser(ctx: Ctx, input: NewUserInput = {}): UserRecord {
   const user: UserRecord = {
     id: ctx.newId(),
     rowKey: takeRowKey(ctx.state),
+    shareId: ctx.newId('share'),
     createdAt: ctx.clock.now(),
     externalId: input.externalId ?? null,
     externalMetadata: input.externalMetadata ?? {},

@@ -36,10 +36,15 @@ export const argyleWebhookScheme: WebhookScheme = {
   sign: ({ body, secret }) => ({ ...DELIVERY_HEADERS, 'X-Argyle-Signature': signArgyleBody(body, secret) }),
 };
 
+type EventData = Readonly<Record<string, unknown>>;
+
 export interface OutgoingEvent {
   readonly event: string;
-  /** `data` without `resource`, in wire key order (`account`, `user`, then extras). */
-  readonly data: Readonly<Record<string, unknown>>;
+  /**
+   * `data` without `resource`, in wire key order (`account`, `user`, then extras); a function when it depends on the
+   * subscription's `config` (`*.partially_synced` reports the subscription's own `days_synced`).
+   */
+  readonly data: EventData | ((config: Readonly<Record<string, unknown>>) => EventData);
   /** Builds `data.resource`; omitted for events that never carry one (`accounts.removed`). */
   readonly resource?: () => unknown;
 }
@@ -52,9 +57,16 @@ function wantsResource(subscription: WebhookSubscriptionRecord): boolean {
   return !subscription.events.includes(ALL_EVENTS) && subscription.config.include_resource === true;
 }
 
-function envelope(outgoing: OutgoingEvent, name: string, withResource: boolean): unknown {
-  const data =
-    withResource && outgoing.resource ? { ...outgoing.data, resource: outgoing.resource() } : outgoing.data;
+const NO_CONFIG: Readonly<Record<string, unknown>> = {};
+
+function envelope(
+  outgoing: OutgoingEvent,
+  name: string,
+  withResource: boolean,
+  config: Readonly<Record<string, unknown>>,
+): unknown {
+  const base = typeof outgoing.data === 'function' ? outgoing.data(config) : outgoing.data;
+  const data = withResource && outgoing.resource ? { ...base, resource: outgoing.resource() } : base;
   return { event: outgoing.event, name, data };
 }
 
@@ -66,7 +78,7 @@ export function publish(ctx: MockContext<ArgyleState>, outgoing: OutgoingEvent):
     queued.push(
       ctx.webhooks.enqueue({
         eventType: outgoing.event,
-        body: envelope(outgoing, subscription.name, wantsResource(subscription)),
+        body: envelope(outgoing, subscription.name, wantsResource(subscription), subscription.config),
         // Argyle's behaviour without a secret is undocumented; the mock then signs with an empty key.
         target: { url: subscription.url, secret: subscription.secret ?? '' },
       }),
@@ -74,7 +86,10 @@ export function publish(ctx: MockContext<ArgyleState>, outgoing: OutgoingEvent):
     subscription.lastSentAt = ctx.clock.now();
   }
   queued.push(
-    ctx.webhooks.enqueue({ eventType: outgoing.event, body: envelope(outgoing, DEFAULT_TARGET_NAME, true) }),
+    ctx.webhooks.enqueue({
+      eventType: outgoing.event,
+      body: envelope(outgoing, DEFAULT_TARGET_NAME, true, NO_CONFIG),
+    }),
   );
   return queued;
 }

@@ -4,9 +4,11 @@ import {
   connectThroughLink,
   createUser,
   elementText,
+  FIRST_SYNC_EVENTS,
   inputValue,
   startHarness,
 } from '../argyle.test-helpers.js';
+import { MFA_TIMEOUT_MS } from './routes.js';
 
 const harness: ArgyleHarness = await startHarness();
 afterAll(() => harness.close());
@@ -46,6 +48,7 @@ describe('Link login', () => {
     expect(events(await harness.takeWebhooks('/default'))).toEqual([
       'accounts.connected',
       'accounts.updated',
+      ...FIRST_SYNC_EVENTS,
     ]);
     const account = await harness.api<{ connection: { status: string }; user: string }>(
       'GET',
@@ -102,10 +105,12 @@ describe('Link login errors', () => {
     });
     const retried = await connectThroughLink(harness, user.userToken, { accountId });
     expect(elementText(retried.html, 'account-id')).toBe(accountId);
+    // The first successful connect of the account runs its first sync.
     expect(events(await harness.takeWebhooks('/default'))).toEqual([
       'accounts.updated',
       'accounts.connected',
       'accounts.updated',
+      ...FIRST_SYNC_EVENTS,
     ]);
   });
 
@@ -325,5 +330,135 @@ describe('invites', () => {
     const closed = await harness.link(url.pathname + url.search);
     expect(closed.status).toBe(410);
     expect(closed.html).toContain('This invite has expired');
+  });
+});
+
+describe('Link sandbox help, interrupted connections and shareable URLs', () => {
+  test('the login form lists the sandbox logins; the MFA page names the code this login accepts', async () => {
+    const user = await createUser(harness);
+    const opened = await harness.link(`/link?user_token=${encodeURIComponent(user.userToken)}`);
+    expect(opened.html).toContain('<summary>Sandbox credentials</summary>');
+    for (const [username, code] of [
+      ['test_1', '8081'],
+      ['test_2', '8082'],
+      ['test_3', '8083'],
+    ]) {
+      expect(opened.html).toContain(
+        `<td><code>${username}</code></td><td><code>passgood</code></td><td><code>${code}</code></td>`,
+      );
+    }
+    const login = await harness.link('/link/login', {
+      user_token: user.userToken,
+      item: 'item_000029932',
+      username: 'test_2',
+      password: 'passgood',
+    });
+    expect(login.html).toContain('Sandbox: this login accepts the code <code>8082</code>.');
+  });
+
+  test('an interrupted connection (left at MFA) can be continued from the account screen', async () => {
+    const user = await createUser(harness);
+    const login = await harness.link('/link/login', {
+      user_token: user.userToken,
+      item: 'item_000029932',
+      username: 'test_1',
+      password: 'passgood',
+    });
+    const challenge = inputValue(login.html, 'challenge');
+    const home = await harness.link(`/link?user_token=${encodeURIComponent(user.userToken)}`);
+    const accountId = /account_id=([0-9a-f-]+)/.exec(home.html)![1]!;
+    const screen = await harness.link(
+      `/link?user_token=${encodeURIComponent(user.userToken)}&account_id=${accountId}`,
+    );
+    expect(screen.html).toContain('<button type="submit">Continue connecting</button>');
+    const resumed = await harness.link('/link/resume', { user_token: user.userToken, account_id: accountId });
+    expect(inputValue(resumed.html, 'challenge')).toBe(challenge);
+    // Once the code request has expired, continuing asks for a fresh one.
+    await harness.admin('POST', '/clock', { advance_ms: MFA_TIMEOUT_MS + 1 });
+    const later = await harness.link('/link/resume', {
+      user_token: (await harness.api<{ user_token: string }>('POST', '/v2/user-tokens', { user: user.id }))
+        .body.user_token,
+      account_id: accountId,
+    });
+    const fresh = inputValue(later.html, 'challenge');
+    expect(fresh).not.toBe(challenge);
+    const done = await harness.link('/link/mfa', {
+      user_token: inputValue(later.html, 'user_token'),
+      challenge: fresh,
+      code: '8081',
+    });
+    expect(elementText(done.html, 'account-id')).toBe(accountId);
+    // A connected account has nothing to continue.
+    const again = await harness.link('/link/resume', {
+      user_token: inputValue(later.html, 'user_token'),
+      account_id: accountId,
+    });
+    expect(again.status).toBe(409);
+  });
+
+  test('a user’s shareable URL opens Link for that user’s connections, without a user token', async () => {
+    const seeded = await harness.scenario<{ account_id: string; shareable_path: string }>(
+      'argyle.seed_connected',
+    );
+    const shared = await harness.link(seeded.shareable_path);
+    expect(shared.status).toBe(200);
+    expect(shared.html).toContain(`account_id=${seeded.account_id}`);
+    expect(shared.html).toContain(`${harness.mock.url}${seeded.shareable_path}`);
+    // The user can act on the connection from there (the forms carry the share id and a fresh token).
+    await harness.scenario('argyle.auth_required', { target: seeded.account_id });
+    const screen = await harness.link(`${seeded.shareable_path}?account_id=${seeded.account_id}`);
+    expect(inputValue(screen.html, 'share')).toBe(seeded.shareable_path.split('/').at(-1));
+    const reconnect = await harness.link('/link/reconnect', {
+      share: inputValue(screen.html, 'share'),
+      user_token: inputValue(screen.html, 'user_token'),
+      account_id: seeded.account_id,
+    });
+    expect(reconnect.html).toContain('name="challenge"');
+    expect((await harness.link('/link/share/share_unknown')).status).toBe(404);
+    // Another user's token cannot ride on this URL.
+    const other = await createUser(harness);
+    const mixed = await harness.link(
+      `${seeded.shareable_path}?user_token=${encodeURIComponent(other.userToken)}`,
+    );
+    expect(mixed.status).toBe(400);
+  });
+
+  test('the flow’s shareable URL creates a user and sends them to their own URL', async () => {
+    const response = await fetch(`${harness.mock.url}/link/share`, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    const location = response.headers.get('location')!;
+    expect(location).toMatch(/^\/link\/share\/share_/);
+    const users = await harness.api<{ results: unknown[] }>('GET', '/v2/users');
+    expect(users.body.results).toHaveLength(1);
+    const opened = await harness.link(location);
+    expect(opened.html).toContain('No connections yet.');
+  });
+
+  test('ongoing_refresh_disabled: Link offers Reconnect, which turns refresh back on', async () => {
+    const seeded = await harness.scenario<{ account_id: string; user_token: string }>(
+      'argyle.seed_connected',
+    );
+    await harness.api('POST', `/v2/accounts/${seeded.account_id}/disable-ongoing-refresh`);
+    const screen = await harness.link(
+      `/link?user_token=${encodeURIComponent(seeded.user_token)}&account_id=${seeded.account_id}`,
+    );
+    expect(screen.html).toContain('<code id="error-code">ongoing_refresh_disabled</code>');
+    const reconnect = await harness.link('/link/reconnect', {
+      user_token: seeded.user_token,
+      account_id: seeded.account_id,
+    });
+    await harness.link('/link/mfa', {
+      user_token: seeded.user_token,
+      challenge: inputValue(reconnect.html, 'challenge'),
+      code: '8081',
+    });
+    const account = await harness.api<{
+      ongoing_refresh: { status: string };
+      connection: { status: string };
+    }>('GET', `/v2/accounts/${seeded.account_id}`);
+    expect(account.body).toMatchObject({
+      ongoing_refresh: { status: 'enabled' },
+      connection: { status: 'connected' },
+    });
   });
 });

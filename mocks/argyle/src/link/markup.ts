@@ -3,8 +3,8 @@
  * HTTP form posts. Every input has a label, errors are announced (`role="alert"`) and tied to their form
  * (`aria-describedby`), and every action is a real `<button>`. All dynamic text goes through `escapeHtml`.
  */
-import type { SandboxItem } from '../domain/sandbox.js';
-import { LINK_PATH } from './paths.js';
+import { SANDBOX_PASSWORD, SANDBOX_USERS, type SandboxItem } from '../domain/sandbox.js';
+import { LINK_PATH, sharePath } from './paths.js';
 
 function escapeHtml(value: string): string {
   return value
@@ -19,6 +19,8 @@ function escapeHtml(value: string): string {
 export interface SessionFields {
   readonly userToken: string;
   readonly inviteId?: string | undefined;
+  /** Set when Link was opened through the user's shareable URL. */
+  readonly shareId?: string | undefined;
   readonly redirectUri?: string | undefined;
 }
 
@@ -55,6 +57,7 @@ function sessionInputs(session: SessionFields): string {
   return [
     hidden('user_token', session.userToken),
     hidden('invite', session.inviteId),
+    hidden('share', session.shareId),
     hidden('redirect_uri', session.redirectUri),
   ].join('');
 }
@@ -71,6 +74,7 @@ function alert(id: string, message: string | undefined): string {
 function linkUrl(session: SessionFields, accountId?: string): string {
   const query = new URLSearchParams({ user_token: session.userToken });
   if (session.inviteId) query.set('invite', session.inviteId);
+  if (session.shareId) query.set('share', session.shareId);
   if (session.redirectUri) query.set('redirect_uri', session.redirectUri);
   if (accountId) query.set('account_id', accountId);
   return `${LINK_PATH}?${query.toString()}`;
@@ -118,7 +122,19 @@ ${itemField(input.items)}
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Log in</button>
 </form>
-<p><a href="${LINK_PATH}/login-help${helpItem}">Need help logging in?</a></p>`;
+<p><a href="${LINK_PATH}/login-help${helpItem}">Need help logging in?</a></p>
+${sandboxLogins()}`;
+}
+
+/** Argyle's sandbox Link lists its sample logins under the form; so does the mock (with each one's data). */
+function sandboxLogins(): string {
+  const rows = SANDBOX_USERS.map(
+    (user) =>
+      `<tr><td><code>${escapeHtml(user.username)}</code></td><td><code>${escapeHtml(SANDBOX_PASSWORD)}</code></td><td><code>${escapeHtml(user.mfaCode)}</code></td><td>${escapeHtml(`${user.name} ${user.lastName}, paid ${user.payFrequency}`)}</td></tr>`,
+  ).join('');
+  return `<details id="sandbox-logins"><summary>Sandbox credentials</summary>
+<table><thead><tr><th scope="col">Username</th><th scope="col">Password</th><th scope="col">MFA code</th><th scope="col">Data</th></tr></thead><tbody>${rows}</tbody></table>
+<p>Any other password fails with <code>invalid_credentials</code>. Gig Items give gig data (gigs, shifts, vehicle, rating).</p></details>`;
 }
 
 export function loginScreen(input: LoginScreenInput): string {
@@ -135,7 +151,11 @@ export function homeScreen(
   session: SessionFields,
   connections: readonly ConnectionSummary[],
   items: readonly SandboxItem[],
+  baseUrl: string,
 ): string {
+  const share = session.shareId
+    ? `<p>Your personal Link: <a id="shareable-url" href="${escapeHtml(sharePath(session.shareId))}">${escapeHtml(`${baseUrl}${sharePath(session.shareId)}`)}</a>. Come back through it any time to manage your connections.</p>`
+    : '';
   const list =
     connections.length === 0
       ? '<p>No connections yet.</p>'
@@ -147,7 +167,7 @@ export function homeScreen(
           .join('')}</ul>`;
   return page(
     'Connect your payroll account',
-    `<section aria-labelledby="connections-title"><h2 id="connections-title">Your connections</h2>${list}</section>
+    `${share}<section aria-labelledby="connections-title"><h2 id="connections-title">Your connections</h2>${list}</section>
 <section aria-labelledby="new-title"><h2 id="new-title">Add a connection</h2>${loginForm({ session, items })}</section>`,
   );
 }
@@ -156,12 +176,17 @@ export function mfaScreen(
   session: SessionFields,
   challengeId: string,
   employer: string,
+  sandboxCode: string | undefined,
   error?: string,
 ): string {
   const describedBy = error ? ' aria-describedby="mfa-error"' : '';
+  const hint =
+    sandboxCode === undefined
+      ? ''
+      : `<p id="sandbox-mfa">Sandbox: this login accepts the code <code>${escapeHtml(sandboxCode)}</code>.</p>`;
   return page(
     'Enter your verification code',
-    `<p>${escapeHtml(employer)} sent a verification code to your phone.</p>${alert('mfa-error', error)}
+    `<p>${escapeHtml(employer)} sent a verification code to your phone.</p>${hint}${alert('mfa-error', error)}
 <form method="post" action="${LINK_PATH}/mfa"${describedBy}>
 ${sessionInputs(session)}${hidden('challenge', challengeId)}
 <label for="code">Verification code</label>
@@ -179,6 +204,8 @@ export interface AccountScreenInput {
   readonly errorCode: string | null;
   readonly message: string;
   readonly canReconnect: boolean;
+  /** An interrupted connection (still `connecting`) can be continued. */
+  readonly canResume: boolean;
 }
 
 export function accountScreen(input: AccountScreenInput): string {
@@ -186,12 +213,15 @@ export function accountScreen(input: AccountScreenInput): string {
   const reconnect = input.canReconnect
     ? actionForm(input.session, 'reconnect', 'Reconnect', accountField)
     : '';
+  const resume = input.canResume
+    ? actionForm(input.session, 'resume', 'Continue connecting', accountField)
+    : '';
   const code = input.errorCode ? ` (<code id="error-code">${escapeHtml(input.errorCode)}</code>)` : '';
   return page(
     input.employer,
     `<p>Status: <span class="status" id="connection-status">${escapeHtml(input.status)}</span>${code}</p>
 <p>${escapeHtml(input.message)}</p>
-${reconnect}
+${reconnect}${resume}
 ${actionForm(input.session, 'revoke', 'Revoke access', accountField)}
 <p><a href="${escapeHtml(linkUrl(input.session))}">Your connections</a></p>`,
   );

@@ -1,8 +1,11 @@
 /**
  * The mock Link flows, driven by plain form posts:
  * - `GET /link?user_token=…[&account_id=…][&items=item_a,item_b][&redirect_uri=…]` or `GET /link?invite=<id>`;
+ * - `GET /link/share` (the flow's shareable URL: a new user) and `GET /link/share/<share id>` (that user's own
+ *   shareable URL, which opens their connections);
  * - `POST /link/login` (credentials; new account or re-entered credentials), `POST /link/mfa` (the code),
- *   `POST /link/reconnect` (one-click, same account id), `POST /link/revoke` (`accounts.removed`);
+ *   `POST /link/reconnect` (one-click, same account id), `POST /link/resume` (continue an interrupted connection
+ *   at its MFA step), `POST /link/revoke` (`accounts.removed`);
  * - `GET /link/login-help` ("Need help logging in?").
  * Every step re-checks the user token against the mock clock, as Link does (`expired_user_token`).
  */
@@ -25,6 +28,7 @@ import {
   type SandboxItem,
 } from '../domain/sandbox.js';
 import type { AccountRecord, ArgyleState } from '../domain/state.js';
+import { createUser } from '../domain/users.js';
 import {
   accountScreen,
   credentialsScreen,
@@ -36,7 +40,7 @@ import {
   revokedScreen,
   successScreen,
 } from './markup.js';
-import { LINK_PATH } from './paths.js';
+import { LINK_PATH, sharePath } from './paths.js';
 import { LinkError, type LinkSession, markInvite, openSession, ownAccount } from './session.js';
 
 type Ctx = MockContext<ArgyleState>;
@@ -44,7 +48,7 @@ type Ctx = MockContext<ArgyleState>;
 /** How long Link waits for the MFA code (mock clock) before the attempt fails with `mfa_timeout`. */
 export const MFA_TIMEOUT_MS = 5 * 60 * 1000;
 /** Codes a Reconnect press (no credentials; MFA is still asked) can fix; a system_error retry too. */
-const ONE_CLICK_CODES = new Set(['auth_required', 'mfa_timeout', 'system_error']);
+const ONE_CLICK_CODES = new Set(['auth_required', 'mfa_timeout', 'system_error', 'ongoing_refresh_disabled']);
 /** Codes fixed only by entering credentials again. */
 const CREDENTIAL_CODES = new Set(['expired_credentials', 'invalid_credentials']);
 
@@ -103,10 +107,12 @@ function accountView(session: LinkSession, account: AccountRecord): string {
     status === 'connected'
       ? 'This account is connected and refreshing.'
       : status === 'connecting'
-        ? 'This account is connecting.'
-        : canReconnect && errorCode !== 'system_error'
-          ? 'This account was disconnected. Press Reconnect to restore it; no password needed.'
-          : (errorMessage ?? 'This account has a problem.');
+        ? 'Connecting this account was interrupted. Continue where you left off.'
+        : errorCode === 'ongoing_refresh_disabled'
+          ? 'Data refreshes are turned off for this account. Press Reconnect to turn them back on.'
+          : canReconnect && errorCode !== 'system_error'
+            ? 'This account was disconnected. Press Reconnect to restore it; no password needed.'
+            : (errorMessage ?? 'This account has a problem.');
   return accountScreen({
     session,
     accountId: account.id,
@@ -115,6 +121,7 @@ function accountView(session: LinkSession, account: AccountRecord): string {
     errorCode,
     message,
     canReconnect,
+    canResume: status === 'connecting',
   });
 }
 
@@ -125,7 +132,7 @@ function askForMfa(ctx: Ctx, session: LinkSession, account: AccountRecord): Mock
     expiresAt: new Date(ctx.clock.now().getTime() + MFA_TIMEOUT_MS),
   };
   ctx.state.mfaChallenges.set(challenge.id, challenge);
-  return htmlResponse(200, mfaScreen(session, challenge.id, account.employer));
+  return htmlResponse(200, mfaScreen(session, challenge.id, account.employer, sandboxCode(account)));
 }
 
 /** A failed (re)connection: `accounts.failed` + `accounts.updated`, and the login form asks again. */
@@ -150,16 +157,58 @@ function failAndAskCredentials(
   );
 }
 
+/** The MFA code the sandbox login of this account accepts (shown on the MFA page, as Argyle's sandbox Link does). */
+function sandboxCode(account: AccountRecord): string | undefined {
+  return findSandboxUser(account.login)?.mfaCode;
+}
+
 function openLink(req: MockRequest, ctx: Ctx): MockResponse {
-  const session = openSession(req.query, ctx);
-  const accountId = req.query.get('account_id');
+  return showLink(req, ctx, req.query);
+}
+
+function showLink(req: MockRequest, ctx: Ctx, fields: URLSearchParams): MockResponse {
+  const session = openSession(fields, ctx);
+  const accountId = fields.get('account_id');
   if (accountId) return htmlResponse(200, accountView(session, ownAccount(session, accountId, ctx)));
-  const items = requestedItems(req.query);
+  const items = requestedItems(fields);
   const connections = [...ctx.state.accounts.values()]
     .filter((account) => account.userId === session.userId)
     .sort((a, b) => a.rowKey - b.rowKey)
     .map((account) => ({ id: account.id, employer: account.employer, status: account.connection.status }));
-  return htmlResponse(200, homeScreen(session, connections, items));
+  return htmlResponse(200, homeScreen(session, connections, items, req.baseUrl));
+}
+
+/** A user's shareable URL: Link for that user, with their connections. */
+function openShared(req: MockRequest, ctx: Ctx): MockResponse {
+  const fields = new URLSearchParams(req.query);
+  fields.set('share', req.params.id ?? '');
+  return showLink(req, ctx, fields);
+}
+
+/** The flow's shareable URL: like Link opened without a user token, each visit creates a user. */
+function openNewShared(_req: MockRequest, ctx: Ctx): MockResponse {
+  const user = createUser(ctx);
+  const location = sharePath(user.shareId);
+  return {
+    status: 303,
+    headers: { location, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    body: `<!doctype html><title>Argyle Link</title><p><a href="${location}">Continue to Link</a></p>`,
+  };
+}
+
+/** Continues a connection left at its MFA step (still `connecting`): the pending code request, or a fresh one. */
+function submitResume(req: MockRequest, ctx: Ctx): MockResponse {
+  const form = req.form();
+  const session = openSession(form, ctx);
+  const account = ownAccount(session, form.get('account_id'), ctx);
+  if (account.connection.status !== 'connecting') return htmlResponse(409, accountView(session, account));
+  const now = ctx.clock.now().getTime();
+  const pending = [...ctx.state.mfaChallenges.values()].find(
+    (challenge) => challenge.accountId === account.id && challenge.expiresAt.getTime() > now,
+  );
+  if (pending)
+    return htmlResponse(200, mfaScreen(session, pending.id, account.employer, sandboxCode(account)));
+  return askForMfa(ctx, session, account);
 }
 
 function submitLogin(req: MockRequest, ctx: Ctx): MockResponse {
@@ -230,7 +279,13 @@ function submitMfa(req: MockRequest, ctx: Ctx): MockResponse {
   if ((form.get('code') ?? '').trim() !== expected) {
     return htmlResponse(
       200,
-      mfaScreen(session, challenge.id, account.employer, 'That code is not correct. Try again.'),
+      mfaScreen(
+        session,
+        challenge.id,
+        account.employer,
+        sandboxCode(account),
+        'That code is not correct. Try again.',
+      ),
     );
   }
   ctx.state.mfaChallenges.delete(challenge.id);
@@ -303,6 +358,9 @@ export const linkRoutes: RouteDefinition<ArgyleState>[] = [
   linkRoute('POST', `${LINK_PATH}/login`, submitLogin),
   linkRoute('POST', `${LINK_PATH}/mfa`, submitMfa),
   linkRoute('POST', `${LINK_PATH}/reconnect`, submitReconnect),
+  linkRoute('POST', `${LINK_PATH}/resume`, submitResume),
+  linkRoute('GET', `${LINK_PATH}/share`, openNewShared),
+  linkRoute('GET', `${LINK_PATH}/share/:id`, openShared),
   linkRoute('POST', `${LINK_PATH}/revoke`, submitRevoke),
   linkRoute('GET', `${LINK_PATH}/login-help`, (req) =>
     htmlResponse(200, loginHelpScreen(findSandboxItem(req.query.get('item') ?? ''))),

@@ -44,9 +44,28 @@ export function markInvite(invite: InviteRecord | undefined, status: InviteStatu
   invite.updatedAt = ctx.clock.now();
 }
 
-/** Resolves who is in Link from `user_token` (or, on the hosted invite page, the invite id). */
+/**
+ * Resolves who is in Link from `user_token`, or on the hosted invite page the invite id, or on a shareable URL the
+ * user's share id (both sign their user in themselves, as Argyle's hosted Link does).
+ */
 export function openSession(fields: URLSearchParams, ctx: Ctx): LinkSession {
   const redirectUri = readRedirectUri(fields.get('redirect_uri'));
+  const shareId = fields.get('share') ?? undefined;
+  if (shareId !== undefined) {
+    const user = [...ctx.state.users.values()].find((candidate) => candidate.shareId === shareId);
+    if (!user) throw new LinkError(404, 'generic', 'This Link URL is not valid.');
+    const token = fields.get('user_token') ?? '';
+    const check = token === '' ? null : verifyUserToken(token, userTokenSigningKey(ctx), ctx.clock.now());
+    if (check !== null && (!check.ok || check.userId !== user.id)) {
+      throw new LinkError(400, 'generic', 'The user token does not belong to this Link URL.');
+    }
+    return {
+      userToken: token === '' ? userTokenFor(ctx, user.id) : token,
+      userId: user.id,
+      shareId,
+      redirectUri,
+    };
+  }
   const inviteId = fields.get('invite') ?? undefined;
   const invite = inviteId ? ctx.state.invites.get(inviteId) : undefined;
   if (inviteId && !invite) throw new LinkError(404, 'generic', 'This invite link is not valid.');
