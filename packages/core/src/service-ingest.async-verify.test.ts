@@ -17,7 +17,8 @@ describe('ingestWebhook with an async verifier', () => {
     Object.assign(k.provider, {
       verifyWebhook: async (...args: Parameters<typeof verifySync>): Promise<VerifiedWebhook> => {
         await new Promise((resolve) => setTimeout(resolve, 1));
-        if (outcome === 'reject') throw new ReconnectKitError('webhook_signature_invalid', 'unknown key id');
+        if (outcome === 'reject')
+          throw new ReconnectKitError('webhook_signature_invalid', { message: 'unknown key id' });
         return verifySync(...args);
       },
     });
