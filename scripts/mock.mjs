@@ -8,7 +8,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['mocks/engine', 'mocks/argyle', 'mocks/finch'];
+// The engine first (the vendor mocks build against its dist/), then every vendor mock in mocks/.
+const packages = [
+  'mocks/engine',
+  ...readdirSync(join(root, 'mocks'))
+    .filter((name) => name !== 'engine' && existsSync(join(root, 'mocks', name, 'tsconfig.build.json')))
+    .sort()
+    .map((name) => `mocks/${name}`),
+];
 
 function newestMtime(dir) {
   let newest = 0;

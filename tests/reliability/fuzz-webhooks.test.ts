@@ -59,7 +59,8 @@ function deliveries(vendor: VendorName, now: () => Date) {
 
 describe('adapters: webhook verification and parsing never crash (seed printed by fast-check on failure)', () => {
   const host = createHost({ store: new SqliteConnectionStore(':memory:'), finch: FINCH });
-  const adapters: Record<VendorName, ReconnectionProvider> = {
+  // The concrete adapters: both verify synchronously (the port also allows async verifiers).
+  const adapters: { argyle: ArgyleProvider; finch: FinchProvider } = {
     argyle: host.container.resolve(ArgyleProvider),
     finch: host.container.resolve(FinchProvider),
   };

@@ -3,13 +3,9 @@ import { CliError, USAGE } from './cli/cli-error.js';
 import { loadProviderPackage } from './cli/load-provider.js';
 import { runCli } from './cli/run-cli.js';
 
-const providers = {
-  argyle: () => loadProviderPackage('argyle'),
-  finch: () => loadProviderPackage('finch'),
-};
-
 try {
-  await runCli(providers, process.argv.slice(2));
+  // Any provider with an installed (or, in this repository, a mocks/<provider>) @reconnect-kit/mock-<provider>.
+  await runCli(loadProviderPackage, process.argv.slice(2));
 } catch (error) {
   if (error instanceof CliError) {
     process.stderr.write(`reconnect-mock: ${error.message}\n${error.exitCode === 2 ? `${USAGE}\n` : ''}`);

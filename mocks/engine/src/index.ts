@@ -8,7 +8,7 @@ export {
 } from './catalogue.js';
 export { CliError } from './cli/cli-error.js';
 export type { AnyMockProviderDefinition } from './cli/load-provider.js';
-export type { CliIo, DefinitionSource } from './cli/run-cli.js';
+export type { CliIo, DefinitionRegistry, DefinitionSource } from './cli/run-cli.js';
 export { runCli } from './cli/run-cli.js';
 export type { MockClockSnapshot } from './clock.js';
 export { MockClock } from './clock.js';

@@ -103,7 +103,14 @@ export interface WebhookSignInput {
   body: Uint8Array;
   eventId: string;
   timestamp: Date;
+  /** A secret of the right shape that differs from the configured one when `forged`. */
   secret: string;
+  /**
+   * The `bad_signature` switch chose this delivery: it must fail verification. Shared-secret schemes need not look
+   * (`secret` is already wrong); schemes signing with their own key (asymmetric, e.g. JWTs) sign with a key the
+   * receiver does not trust.
+   */
+  forged?: boolean;
 }
 
 export interface WebhookScheme {

@@ -21,7 +21,7 @@ export class SignalIngest {
   async ingestWebhook(providerId: string, rawBody: Uint8Array, headers: Headers): Promise<IngestResult> {
     const { ctx } = this;
     const provider = ctx.provider(providerId);
-    const verified = provider.verifyWebhook(rawBody, headers, ctx.clock.now());
+    const verified = await provider.verifyWebhook(rawBody, headers, ctx.clock.now());
     const providerEvents = provider.parseWebhook(verified);
     const { toConfirm, ...result } = await this.writer.write(async (tx) => {
       const tally = { applied: 0, duplicates: 0, ignored: 0 };

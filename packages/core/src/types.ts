@@ -211,8 +211,11 @@ export interface ReconnectionProvider {
    * `notifications.providers.<id>.impact`; without either, `notifications.defaultImpact` applies.
    */
   readonly impact?: readonly string[] | undefined;
-  /** Checks the signature over the exact raw bytes in constant time. Throws ReconnectKitError (webhook_*). */
-  verifyWebhook(rawBody: Uint8Array, headers: Headers, now: Date): VerifiedWebhook;
+  /**
+   * Checks the signature over the exact raw bytes in constant time. Throws (or rejects with) ReconnectKitError
+   * (webhook_*). May be async: asymmetric schemes fetch the vendor's public key by id (and cache it).
+   */
+  verifyWebhook(rawBody: Uint8Array, headers: Headers, now: Date): VerifiedWebhook | Promise<VerifiedWebhook>;
   /** Normalises a verified webhook into events; validates the payload (throws `webhook_payload_invalid`). */
   parseWebhook(webhook: VerifiedWebhook): ProviderEvent[];
   /** Recognises an error thrown by a vendor API call (SDK error or raw Response). */

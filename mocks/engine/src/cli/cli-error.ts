@@ -12,7 +12,7 @@ export class CliError extends Error {
 export const USAGE = `usage: reconnect-mock <provider> [--port N] [--host H] [--webhook-url URL] [--webhook-secret S]
                       [--definition MODULE]
 
-  provider          argyle | finch (loads @reconnect-kit/mock-<provider>)
+  provider          argyle, finch, plaid, … (loads @reconnect-kit/mock-<provider>)
   --port N          port to listen on; 0 (default) picks a free port
   --host H          interface to bind; default 127.0.0.1
   --webhook-url     where webhook deliveries go from the start

@@ -192,6 +192,19 @@ describe('runCli (in process)', () => {
     });
   });
 
+  test('a loader function resolves any provider by name (the bin passes loadProviderPackage)', async () => {
+    const lines: string[] = [];
+    const asked: string[] = [];
+    const { testProvider } = await import('../testing/test-provider.js');
+    const loader = async (provider: string) => {
+      asked.push(provider);
+      return testProvider;
+    };
+    await runCli(loader, ['testprov'], quietIo(lines));
+    expect(asked).toEqual(['testprov']);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ provider: 'testprov' });
+  });
+
   test('a port in use is a clear error', async () => {
     const { startMockServer } = await import('../server.js');
     const { testProvider } = await import('../testing/test-provider.js');

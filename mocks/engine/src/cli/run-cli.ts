@@ -6,6 +6,11 @@ import { parseCliArgs } from './parse-args.js';
 /** A definition, or a loader for it (so only the requested provider's package is imported). */
 export type DefinitionSource = AnyMockProviderDefinition | (() => Promise<AnyMockProviderDefinition>);
 
+/** Definitions by provider name, or one loader that finds any provider by name (`loadProviderPackage`). */
+export type DefinitionRegistry =
+  | Record<string, DefinitionSource>
+  | ((provider: string) => Promise<AnyMockProviderDefinition>);
+
 export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
@@ -31,7 +36,7 @@ const defaultIo: CliIo = {
  * resolves once the server has closed after a stop signal. Throws `CliError` (exit code 2 for usage errors).
  */
 export async function runCli(
-  definitions: Record<string, DefinitionSource>,
+  definitions: DefinitionRegistry,
   argv: readonly string[],
   io: Partial<CliIo> = {},
 ): Promise<void> {
@@ -72,9 +77,10 @@ export async function runCli(
 }
 
 async function resolveDefinition(
-  definitions: Record<string, DefinitionSource>,
+  definitions: DefinitionRegistry,
   provider: string,
 ): Promise<AnyMockProviderDefinition> {
+  if (typeof definitions === 'function') return definitions(provider);
   const source = Object.hasOwn(definitions, provider) ? definitions[provider] : undefined;
   if (source === undefined) {
     const known = Object.keys(definitions).join(', ');

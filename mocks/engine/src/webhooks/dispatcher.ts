@@ -275,6 +275,7 @@ export class WebhookDispatcher {
           eventId: record.event_id,
           timestamp: signedAt,
           secret: delivery.secret,
+          forged: record.bad_signature,
         }),
       };
       const response = await this.#options.fetch(record.url!, {
