@@ -74,9 +74,9 @@ export const argyleConformance: ProviderConformanceOptions<ArgyleConfig> = {
     },
     // The end user in Link: Reconnect (one click) or the login form, then the MFA code, then back to the host.
     async completeReconnect(action) {
-      if (action.kind !== 'link' || !action.linkUrl)
-        throw new Error(`expected a Link action with a URL, got ${action.kind}`);
-      const opened = await openLink(action.linkUrl);
+      if (action.kind !== 'widget' || !action.url)
+        throw new Error(`expected a Link widget action with a URL, got ${action.kind}`);
+      const opened = await openLink(action.url);
       let page = hasForm(opened, 'reconnect')
         ? await pressReconnect(opened)
         : await logIn(opened, SANDBOX_USER.username, SANDBOX_PASSWORD);

@@ -383,14 +383,14 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
       redirectUri: CALLBACK,
     });
     expect(connection.state).toBe('reconnecting');
-    if (action.kind !== 'link') throw new Error(`expected a link action, got ${action.kind}`);
-    expect(action).toMatchObject({ mode: 'one_click', accountId: seeded.accountId });
+    if (action.kind !== 'widget') throw new Error(`expected a Link widget action, got ${action.kind}`);
+    expect(action).toMatchObject({ mode: 'one_click', config: { accountId: seeded.accountId } });
     expect(await vendorCalls()).toEqual([
       `GET /v2/accounts/${seeded.accountId} Basic`,
       'POST /v2/user-tokens Basic',
     ]);
 
-    const account = await openLink(action.linkUrl!);
+    const account = await openLink(action.url!);
     expect(account.status).toBe(200);
     const mfa = await pressReconnect(account);
     const success = await enterMfa(mfa, MFA_CODE);
@@ -423,8 +423,8 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     const seeded = await seed(host);
     await breakWith(host, seeded, 'argyle.auth_required');
     const { action } = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
-    if (action.kind !== 'link') throw new Error('expected a link action');
-    const success = await enterMfa(await pressReconnect(await openLink(action.linkUrl!)), MFA_CODE);
+    if (action.kind !== 'widget') throw new Error('expected a Link widget action');
+    const success = await enterMfa(await pressReconnect(await openLink(action.url!)), MFA_CODE);
     const completed = await host.service.completeReconnection(callbackParams(returnUrl(success)));
     expect(completed.outcome).toBe('recovered');
     await host.ingestWebhooks();
@@ -442,8 +442,8 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
 
     // One-click attempt: the armed failure makes it fail with invalid_credentials.
     const first = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
-    if (first.action.kind !== 'link') throw new Error('expected a link action');
-    const failedPage = await pressReconnect(await openLink(first.action.linkUrl!));
+    if (first.action.kind !== 'widget') throw new Error('expected a Link widget action');
+    const failedPage = await pressReconnect(await openLink(first.action.url!));
     expect(shownErrorCode(failedPage)).toBe('invalid_credentials');
     expect(await host.ingestWebhooks()).toEqual(['accounts.updated', 'accounts.failed', 'accounts.updated']);
     const failed = await host.service.getConnection(seeded.connection.id);
@@ -453,9 +453,9 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     // Second attempt: Link opens on the login form; the user types the sandbox credentials.
     await clearJournal();
     const second = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
-    if (second.action.kind !== 'link') throw new Error('expected a link action');
+    if (second.action.kind !== 'widget') throw new Error('expected a Link widget action');
     expect(second.action.mode).toBe('reenter_credentials');
-    const form = await openLink(second.action.linkUrl!);
+    const form = await openLink(second.action.url!);
     expect(hasForm(form, 'login')).toBe(true);
     expect(hasForm(form, 'reconnect')).toBe(false);
     const success = await enterMfa(await logIn(form, SANDBOX_USERS[0]!.username, 'passgood'), MFA_CODE);
@@ -493,12 +493,10 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     const seeded = await seed(host);
     await breakWith(host, seeded, 'argyle.auth_required');
     const { action } = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
-    if (action.kind !== 'link') throw new Error('expected a link action');
+    if (action.kind !== 'widget') throw new Error('expected a Link widget action');
     // The user connects a second payroll account in the same Link session instead of reconnecting.
     const other = (await scenario('argyle.seed_connected', {})) as { changed: { account_id: string } };
-    const state = new URL(new URL(action.linkUrl!).searchParams.get('redirect_uri')!).searchParams.get(
-      'state',
-    )!;
+    const state = new URL(new URL(action.url!).searchParams.get('redirect_uri')!).searchParams.get('state')!;
     const outcome = await host.service.completeReconnection({ state, account_id: other.changed.account_id });
     expect(outcome.outcome).toBe('account_mismatch');
     expect(outcome.connection).toMatchObject({ state: 'needs_reauth', upstreamId: seeded.accountId });

@@ -274,7 +274,7 @@ describe('startReconnection', () => {
     async (code) => {
       const account = seed(accountWith({ status: 'error', error_code: code, error_message: 'x' }));
       expect(await provider.startReconnection(connectionFor(account), ctx)).toMatchObject({
-        kind: 'link',
+        kind: 'widget',
         mode: 'one_click',
       });
     },
@@ -284,13 +284,12 @@ describe('startReconnection', () => {
     const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));
     const action = await provider.startReconnection(connectionFor(account), ctx);
     expect(action).toEqual({
-      kind: 'link',
+      kind: 'widget',
       provider: 'argyle',
-      userToken: `token-for-${account.user}`,
-      accountId: account.id,
+      config: { userToken: `token-for-${account.user}`, accountId: account.id },
       mode: 'one_click',
       expiresAt: new Date('2026-02-12T10:00:00.000Z'),
-      linkUrl: `https://link.example.com/argyle?user_token=token-for-${account.user}&account_id=${account.id}`,
+      url: `https://link.example.com/argyle?user_token=token-for-${account.user}&account_id=${account.id}`,
       state: 'signed-state',
     });
     expect(calls).toEqual([`GET /v2/accounts/${account.id}`, 'POST /v2/user-tokens']);
@@ -301,7 +300,11 @@ describe('startReconnection', () => {
     async (code) => {
       const account = seed(accountWith({ status: 'error', error_code: code, error_message: 'x' }));
       const action = await provider.startReconnection(connectionFor(account), ctx);
-      expect(action).toMatchObject({ kind: 'link', mode: 'reenter_credentials', accountId: account.id });
+      expect(action).toMatchObject({
+        kind: 'widget',
+        mode: 'reenter_credentials',
+        config: { accountId: account.id },
+      });
     },
   );
 
@@ -311,7 +314,7 @@ describe('startReconnection', () => {
       ...ctx,
       redirectUri: 'https://host.example.com/reconnect/callback?provider=argyle',
     });
-    const url = new URL(action.kind === 'link' ? (action.linkUrl ?? '') : '');
+    const url = new URL(action.kind === 'widget' ? (action.url ?? '') : '');
     expect(url.origin + url.pathname).toBe('https://link.example.com/argyle');
     expect(url.searchParams.get('account_id')).toBe(account.id);
     const back = new URL(url.searchParams.get('redirect_uri') ?? '');

@@ -172,14 +172,14 @@ export class ArgyleProvider implements ReconnectionProvider {
     }
     const token = await this.#http.json('POST', '/user-tokens', userToken, { user: current.user });
     return {
-      kind: 'link',
+      kind: 'widget',
       provider: this.id,
-      userToken: token.user_token,
-      accountId: current.id,
+      // What Argyle Link's SDK is opened with for this account.
+      config: { userToken: token.user_token, accountId: current.id },
       mode:
         mapConnection(current.connection).state === 'needs_credentials' ? 'reenter_credentials' : 'one_click',
       expiresAt: new Date(ctx.now.getTime() + USER_TOKEN_TTL_MS),
-      linkUrl: this.#linkUrl(token.user_token, current.id, ctx),
+      url: this.#linkUrl(token.user_token, current.id, ctx),
       state: ctx.state,
     };
   }

@@ -114,6 +114,7 @@ export type {
   UserNotification,
   VendorStatus,
   VerifiedWebhook,
+  WidgetConfigValue,
 } from './types.js';
 export { CONNECTION_EVENT_TYPES, CONNECTION_STATES, TERMINAL_STATES } from './types.js';
 export { parseConfig, parseInput } from './validation.js';

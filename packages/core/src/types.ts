@@ -159,21 +159,36 @@ export interface StartContext {
   readonly now: Date;
 }
 
-/** What the host must do to send the user back through the vendor's own reconnect flow. */
+/** A value in a widget action's `config`: JSON scalars, so the config reaches the front end unchanged. */
+export type WidgetConfigValue = string | number | boolean;
+
+/**
+ * What the host must do to send the user back through the vendor's own reconnect flow. The kinds name what the
+ * host does, never a vendor: whatever a vendor's flow needs travels in provider-defined fields (`widget.config`).
+ */
 export type ReconnectAction =
   | {
-      readonly kind: 'link';
+      /**
+       * Open the vendor's widget in the host's page (Argyle Link, Plaid Link in update mode, …). `config` is what
+       * the provider's front-end SDK needs, keyed as the provider documents it (Argyle: `userToken`,
+       * `accountId`); core never reads it, so pass it through unchanged.
+       */
+      readonly kind: 'widget';
+      /** The provider id, so the front end knows which vendor's widget to open. */
       readonly provider: string;
-      readonly userToken: string;
-      readonly accountId: string;
-      readonly mode: 'one_click' | 'reenter_credentials';
-      readonly expiresAt: Date;
-      /** The Link page to open (mock or vendor-hosted), when the provider knows one. */
-      readonly linkUrl?: string | undefined;
+      readonly config: Readonly<Record<string, WidgetConfigValue>>;
+      /** What the user will be asked to do, when the provider can tell: confirm (`one_click`) or sign in again. */
+      readonly mode?: 'one_click' | 'reenter_credentials' | undefined;
+      /** A page hosting the widget (a vendor-hosted link, the mock's Link page), when the provider knows one. */
+      readonly url?: string | undefined;
       readonly state: string;
+      readonly expiresAt: Date;
     }
+  /** Send the browser to the vendor's flow (Finch Connect, a vendor-hosted Link URL); it returns to the callback. */
   | { readonly kind: 'redirect'; readonly url: string; readonly state: string; readonly expiresAt: Date }
+  /** The vendor re-sent the user's original invitation (never a new one); `url` is its link, when returned. */
   | { readonly kind: 'resend_invite'; readonly inviteId: string; readonly url?: string | undefined }
+  /** Send the user the same shareable URL they connected through. */
   | { readonly kind: 'shareable_url'; readonly url: string };
 
 /** Parameters that come back from the vendor flow (query string of the callback, or Link callback payload). */

@@ -43,11 +43,10 @@ export const FINCH_STYLE_ACTION = {
   expiresAt: new Date('2026-01-01T00:10:00.000Z'),
 } as const satisfies ReconnectAction;
 
-export const LINK_ACTION_WITHOUT_URL = {
-  kind: 'link',
+export const WIDGET_ACTION_WITHOUT_URL = {
+  kind: 'widget',
   provider: 'example',
-  userToken: USER_TOKEN,
-  accountId: 'acc-1',
+  config: { userToken: USER_TOKEN, accountId: 'acc-1' },
   mode: 'one_click',
   expiresAt: new Date('2026-01-01T00:10:00.000Z'),
   state: 'state-2',

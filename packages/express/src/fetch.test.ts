@@ -12,10 +12,10 @@ import {
   expectNoSecrets,
   FakeReconnectionService,
   FINCH_STYLE_ACTION,
-  LINK_ACTION_WITHOUT_URL,
   recordingLogger,
   sign,
   WEBHOOK_SECRET,
+  WIDGET_ACTION_WITHOUT_URL,
 } from './fake-service.test-helpers.js';
 import { createReconnectHandlers, createWebhookHandler } from './fetch.js';
 
@@ -267,7 +267,7 @@ describe('createReconnectHandlers', () => {
   });
 
   const actionsWithUrl: ReconnectAction[] = [
-    { ...LINK_ACTION_WITHOUT_URL, linkUrl: 'https://link.example.test/open?account=acc-1' },
+    { ...WIDGET_ACTION_WITHOUT_URL, url: 'https://link.example.test/open?account=acc-1' },
     { kind: 'resend_invite', inviteId: 'inv-1', url: 'https://invite.example.test/inv-1' },
     { kind: 'shareable_url', url: 'https://share.example.test/u/1' },
   ];
@@ -280,17 +280,17 @@ describe('createReconnectHandlers', () => {
     expect(response.headers.get('location')).toMatch(/^https:\/\/(link|invite|share)\.example\.test\//);
   });
 
-  it('start answers JSON even for HTML clients when the action has no URL (Link needs the token)', async () => {
+  it('start answers JSON even for HTML clients when the action has no URL (the page opens the widget)', async () => {
     service.start = async (id) => ({
       connection: await service.getConnection(id),
-      action: LINK_ACTION_WITHOUT_URL,
+      action: WIDGET_ACTION_WITHOUT_URL,
     });
     const response = await createReconnectHandlers(service, options()).start(startRequest('?redirect=1'), {
       connectionId: 'conn-1',
     });
     expect(response.status).toBe(200);
     expect((await readJson(response)) as object).toMatchObject({
-      action: { kind: 'link', accountId: 'acc-1' },
+      action: { kind: 'widget', config: { accountId: 'acc-1' } },
     });
   });
 

@@ -53,7 +53,8 @@ export interface StartResponseBody {
 /**
  * POST start: JSON `{action}` by default; a 303 to the action's URL when the client asks for HTML
  * (`Accept: text/html`, a plain form post) or passes `?redirect=1` (`?redirect=0` forces JSON).
- * Actions without a URL (Argyle Link needs the user token in the page) are always answered with JSON.
+ * Actions without a URL (a widget the page must open itself with the action's `config`) are always answered with
+ * JSON.
  */
 export async function handleStart(
   service: ReconnectionServiceApi,
@@ -135,8 +136,7 @@ function wantsRedirect(request: ReconnectHttpRequest): boolean {
 
 function actionUrl(action: ReconnectAction): string | undefined {
   switch (action.kind) {
-    case 'link':
-      return action.linkUrl;
+    case 'widget':
     case 'redirect':
     case 'shareable_url':
     case 'resend_invite':
