@@ -158,6 +158,14 @@ export interface ReconnectionServiceApi {
     options?: CompleteReconnectionOptions,
   ): Promise<CompletionOutcome>;
   /**
+   * The user left the vendor's flow without finishing (the vendor's widget reported closing: Argyle Link
+   * `onClose`, Finch Connect `onClose`, Plaid Link `onExit`): ends the attempt of `state` at once, and a connection
+   * still `reconnecting` on it goes back as an expired one would (`connection.reconnect_abandoned` with
+   * `data.reason: 'abandoned'`). The state is checked like a callback's (`state_used`, `state_superseded`,
+   * `state_session_mismatch`, …); once abandoned, it answers `state_expired`. Returns the connection as it is now.
+   */
+  abandonReconnection(state: string, options?: CompleteReconnectionOptions): Promise<Connection>;
+  /**
    * Ends every reconnect attempt whose state has expired; a connection still `reconnecting` on it goes back to the
    * state the attempt started from (`connection.reconnect_abandoned`). Reads, starts, status checks and sweeps do
    * this for the connection they touch, and the dispatcher loop does it for all; call it from a job of your own

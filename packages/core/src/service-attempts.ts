@@ -130,7 +130,7 @@ export class AttemptLifetime {
     });
     if (due.length === 0) return connection;
     try {
-      for (const attempt of due) await this.#expire(attempt);
+      for (const attempt of due) await this.end(attempt, 'expired');
     } catch (error) {
       // A read never fails because of this housekeeping write; the next read or the loop tries again.
       this.ctx.logger.warn('could not expire a reconnect attempt', {
@@ -150,7 +150,7 @@ export class AttemptLifetime {
       let ended = 0;
       for (const attempt of due) {
         try {
-          const result = await this.#expire(attempt);
+          const result = await this.end(attempt, 'expired');
           if (result.ended) ended += 1;
           if (result.abandoned) tally.abandoned += 1;
         } catch (error) {
@@ -169,13 +169,17 @@ export class AttemptLifetime {
   }
 
   /**
-   * Ends one expired attempt and, if it was the last live one of a `reconnecting` connection, takes the
-   * connection back. One transaction; ending is a compare-and-set, so of several processes exactly one acts.
+   * Ends one attempt (its state expired, or the user left the vendor's flow) and, if it was the last live one of a
+   * `reconnecting` connection, takes the connection back. One transaction; ending is a compare-and-set, so of
+   * several processes exactly one acts.
    */
-  async #expire(attempt: ReconnectAttempt): Promise<{ ended: boolean; abandoned: boolean }> {
+  async end(
+    attempt: ReconnectAttempt,
+    reason: 'expired' | 'abandoned',
+  ): Promise<{ ended: boolean; abandoned: boolean }> {
     return this.writer.write<{ ended: boolean; abandoned: boolean }>(async (tx) => {
       const now = this.ctx.clock.now();
-      if (!(await tx.endReconnectAttempt(attempt.nonce, 'expired', now))) {
+      if (!(await tx.endReconnectAttempt(attempt.nonce, reason, now))) {
         return { value: { ended: false, abandoned: false } };
       }
       const current = await tx.getConnection(attempt.connectionId);
@@ -196,7 +200,7 @@ export class AttemptLifetime {
         vendor: problem?.vendor,
         cause: { kind: 'reconnect', ref: attempt.nonce },
         step: 'abandon',
-        eventData: { reason: 'expired', expiresAt: attempt.expiresAt },
+        eventData: { reason, expiresAt: attempt.expiresAt },
       });
       return { value: { ended: true, abandoned: applied.status === 'applied' } };
     });

@@ -10,7 +10,7 @@ import type { AttemptLifetime, ReconnectAttempts } from './service-attempts.js';
 import type { ServiceContext } from './service-context.js';
 import type { AnnouncedEvent, ApplyResult, Cause, TransitionWriter } from './service-transitions.js';
 import type { StateTokenSigner } from './state-token.js';
-import type { ConnectionStoreOps } from './store/port.js';
+import type { ConnectionStoreOps, ReconnectAttempt } from './store/port.js';
 import { isTerminalState } from './transitions.js';
 import type { CallbackParams, ConnectionProblem } from './types.js';
 
@@ -72,14 +72,9 @@ export class ReconnectFlow {
   }
 
   complete(callback: CallbackParams, options: CompleteReconnectionOptions = {}): Promise<CompletionOutcome> {
-    if (typeof callback?.state !== 'string') {
-      return Promise.reject(new ReconnectKitError('state_invalid'));
-    }
     let claims: StateClaims;
     try {
-      claims = this.ctx.stateSigner.verify(callback.state, this.ctx.clock.now());
-      // Before anything about the attempt is looked up: another session learns nothing from its answer.
-      this.ctx.stateSigner.checkSession(claims, options.sessionBinding);
+      claims = this.#claims(callback?.state, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -93,9 +88,34 @@ export class ReconnectFlow {
     return completion;
   }
 
-  async #complete(claims: StateClaims, callback: CallbackParams): Promise<CompletionOutcome> {
-    const { ctx, writer } = this;
-    const attempt = await ctx.store.getReconnectAttempt(claims.nonce);
+  /**
+   * The user left the vendor's flow (its widget reported closing): the attempt ends now, and the connection goes
+   * back as if the attempt had expired. Serialised with completions by the connection lock.
+   */
+  abandon(state: string, options: CompleteReconnectionOptions = {}): Promise<Connection> {
+    let claims: StateClaims;
+    try {
+      claims = this.#claims(state, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.ctx.store.withConnectionLock(claims.connectionId, async () => {
+      await this.lifetime.end(await this.#openAttempt(claims), 'abandoned');
+      return this.ctx.getConnection(claims.connectionId);
+    });
+  }
+
+  /** Verifies a state, then its session binding: another session learns nothing about the attempt. */
+  #claims(state: unknown, options: CompleteReconnectionOptions): StateClaims {
+    if (typeof state !== 'string') throw new ReconnectKitError('state_invalid');
+    const claims = this.ctx.stateSigner.verify(state, this.ctx.clock.now());
+    this.ctx.stateSigner.checkSession(claims, options.sessionBinding);
+    return claims;
+  }
+
+  /** The attempt a verified state names, as long as it is open (neither completed nor ended). */
+  async #openAttempt(claims: StateClaims): Promise<ReconnectAttempt> {
+    const attempt = await this.ctx.store.getReconnectAttempt(claims.nonce);
     if (!attempt || attempt.connectionId !== claims.connectionId || attempt.provider !== claims.provider) {
       throw new ReconnectKitError('state_invalid', { details: { connectionId: claims.connectionId } });
     }
@@ -107,7 +127,14 @@ export class ReconnectFlow {
       });
     }
     if (attempt.endReason === 'superseded') throw new ReconnectKitError('state_superseded', { details });
-    if (attempt.endReason === 'expired') throw new ReconnectKitError('state_expired', { details });
+    // Expired, or abandoned by the user: either way this state's attempt is over.
+    if (attempt.endReason) throw new ReconnectKitError('state_expired', { details });
+    return attempt;
+  }
+
+  async #complete(claims: StateClaims, callback: CallbackParams): Promise<CompletionOutcome> {
+    const { ctx, writer } = this;
+    await this.#openAttempt(claims);
     const connection = await ctx.getConnection(claims.connectionId);
     if (isTerminalState(connection.state)) {
       throw new ReconnectKitError('connection_terminal', {

@@ -198,6 +198,60 @@ describe.each(STORES)('reconnect attempts on the $kind store', (store) => {
     });
   });
 
+  describe('abandonReconnection (the vendor widget reported closing)', () => {
+    it('takes the connection back at once; the state is over, and the user can start again', async () => {
+      kit = createExampleKit({ store });
+      const connection = await broken(kit);
+      const problemState = await kit.service.getConnection(connection.id);
+      const state = await start(kit, connection.id);
+      const back = await kit.service.abandonReconnection(state);
+      expect(back).toMatchObject({ state: 'needs_reauth', problem: problemState.problem });
+      const abandoned = (await events(kit, connection.id)).filter(
+        (event) => event.type === 'connection.reconnect_abandoned',
+      );
+      expect(abandoned).toMatchObject([
+        { from: 'reconnecting', to: 'needs_reauth', data: { reason: 'abandoned' } },
+      ]);
+      const before = await snapshot(kit, connection.id);
+      for (const again of [
+        kit.service.abandonReconnection(state),
+        kit.service.completeReconnection({ state, code: 'c' }),
+      ]) {
+        expect(await rejection(again)).toMatchObject({ code: 'state_expired' });
+      }
+      expect(await snapshot(kit, connection.id)).toEqual(before);
+      const next = await start(kit, connection.id);
+      kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
+      expect((await kit.service.completeReconnection({ state: next, code: 'code_1' })).outcome).toBe(
+        'recovered',
+      );
+    });
+
+    it('is refused like a callback for used, superseded and other-session states, changing nothing', async () => {
+      kit = createExampleKit({ store });
+      const connection = await broken(kit);
+      const older = await start(kit, connection.id);
+      const bound = await start(kit, connection.id, 'browser-a');
+      const before = await snapshot(kit, connection.id);
+      expect(await rejection(kit.service.abandonReconnection(older))).toMatchObject({
+        code: 'state_superseded',
+      });
+      expect(
+        await rejection(kit.service.abandonReconnection(bound, { sessionBinding: 'browser-b' })),
+      ).toMatchObject({ code: 'state_session_mismatch' });
+      expect(await snapshot(kit, connection.id)).toEqual(before);
+      kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
+      await kit.service.completeReconnection(
+        { state: bound, code: 'code_1' },
+        { sessionBinding: 'browser-a' },
+      );
+      expect(
+        await rejection(kit.service.abandonReconnection(bound, { sessionBinding: 'browser-a' })),
+      ).toMatchObject({ code: 'state_used' });
+      expect((await kit.service.getConnection(connection.id)).state).toBe('connected');
+    });
+  });
+
   describe('lifetime', () => {
     it('after the state expires, a read returns the previous problem state with reconnect_abandoned', async () => {
       kit = createExampleKit({ store });

@@ -162,6 +162,10 @@ export class ReconnectionService implements ReconnectionServiceApi {
     return this.#reconnect.complete(callback, options);
   }
 
+  abandonReconnection(state: string, options: CompleteReconnectionOptions = {}): Promise<Connection> {
+    return this.#reconnect.abandon(state, options);
+  }
+
   expireReconnectAttempts(
     options: ExpireReconnectAttemptsOptions = {},
   ): Promise<ExpireReconnectAttemptsResult> {

@@ -134,6 +134,7 @@ export class FakeReconnectionService implements ReconnectionServiceApi {
   subscribe = notUsed;
   deliverOutbox = notUsed;
   expireReconnectAttempts = notUsed;
+  abandonReconnection = notUsed;
 }
 
 /** A logger that records calls, to prove what is (and is not) logged. */

@@ -91,8 +91,11 @@ export interface ReconnectAttempt {
   readonly endedAt?: string | undefined;
 }
 
-/** `superseded`: a newer start for the same connection; `expired`: its state's lifetime passed. */
-export type ReconnectAttemptEnd = 'superseded' | 'expired';
+/**
+ * `superseded`: a newer start for the same connection; `expired`: its state's lifetime passed; `abandoned`: the
+ * user left the vendor's flow (the host reported it with `abandonReconnection`).
+ */
+export type ReconnectAttemptEnd = 'superseded' | 'expired' | 'abandoned';
 
 /** Open attempts (neither outcome nor end), filters combined with AND. */
 export interface OpenAttemptQuery {
