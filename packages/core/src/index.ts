@@ -84,7 +84,7 @@ export {
   SECRET_BOX,
   STATE_SIGNER,
 } from './tokens.js';
-export type { TransitionDecision, TransitionRule, TransitionStep } from './transitions.js';
+export type { SignalSource, TransitionDecision, TransitionRule, TransitionStep } from './transitions.js';
 export {
   ABANDON_TABLE,
   decideTransition,

@@ -122,6 +122,7 @@ export class TransitionWriter {
       occurredAt: signal.occurredAt,
       lastSignalAt: current.lastSignalAt,
       step: signal.step,
+      source: signal.cause.kind === 'status_check' ? 'read' : 'event',
     });
     if (decision.kind === 'ignore') {
       await this.recordIgnored(tx, {

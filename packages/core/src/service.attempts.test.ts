@@ -310,6 +310,26 @@ describe.each(STORES)('reconnect attempts on the $kind store', (store) => {
       expect(notified).toEqual([connection.id]);
     });
 
+    it("a status read of the abandoned flow's leftover 'connecting' does not start a reconnect again", async () => {
+      kit = createExampleKit({ store });
+      const connection = await broken(kit);
+      await start(kit, connection.id);
+      // The user got as far as the vendor's flow (the vendor says so), then left.
+      kit.vendor.setStatus('acc_1', 'linking');
+      await kit.ingest([statusEvent(kit, 'evt_linking', 'linking')]);
+      await kit.clock.advance(TTL);
+      expect((await kit.service.getConnection(connection.id)).state).toBe('needs_reauth');
+      // The vendor still reports the account as connecting: a standing status, not a new start.
+      const checked = await kit.service.checkStatus(connection.id);
+      expect(checked).toMatchObject({ state: 'needs_reauth', vendor: { status: 'linking' } });
+      await kit.service.sweep();
+      expect((await kit.service.getConnection(connection.id)).state).toBe('needs_reauth');
+      // A webhook saying the user is connecting again is news: the vendor-side reconnect is followed.
+      await kit.clock.advance(1_000);
+      await kit.ingest([statusEvent(kit, 'evt_linking_again', 'linking')]);
+      expect((await kit.service.getConnection(connection.id)).state).toBe('reconnecting');
+    });
+
     it('a start, a status check and a listing each take an expired attempt back first', async () => {
       kit = createExampleKit({ store });
       const [a, b, c] = [await broken(kit, 'acc_1'), await broken(kit, 'acc_2'), await broken(kit, 'acc_3')];

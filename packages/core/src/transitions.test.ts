@@ -89,6 +89,19 @@ describe('decideTransition', () => {
     });
   });
 
+  it('a status read of "connecting" from a needs-user state keeps that state (a standing status is no news)', () => {
+    for (const state of ['needs_reauth', 'needs_credentials'] as const) {
+      expect(decideTransition({ current: state, signal: 'pending', source: 'read' })).toEqual({
+        kind: 'same_state',
+        to: state,
+      });
+    }
+    expect(decideTransition({ current: 'reconnecting', signal: 'pending', source: 'read' })).toEqual({
+      kind: 'same_state',
+      to: 'reconnecting',
+    });
+  });
+
   it('ignores a signal older than the last applied one, but not an equally old one', () => {
     const lastSignalAt = '2026-01-01T00:00:10.000Z';
     expect(

@@ -69,21 +69,40 @@ export const TRANSITION_TABLE: readonly TransitionRule[] = Object.entries(LEGAL_
  * How a vendor signal's state is read in the light of the current state, before the table is consulted.
  * A vendor "being connected" signal (Argyle `connecting`, Finch `processing`, mapped to `pending` by adapters)
  * means the user is going through the vendor flow again: while `reconnecting` it keeps `reconnecting` (a
- * same-state update, no event), and from a needs-user state it means the user started the reconnect on the
- * vendor side (→ `reconnecting`). Elsewhere `pending` stays `pending` (and is illegal unless the row exists).
+ * same-state update, no event), and from a needs-user state a vendor EVENT means the user started the reconnect on
+ * the vendor side (→ `reconnecting`). A status READ of it from a needs-user state keeps that state (`whenRead`): a
+ * standing "connecting" (the leftover of a flow the user abandoned, say) is no news, and a `reconnecting` entered
+ * from it would have no attempt whose end could take it back. Elsewhere `pending` stays `pending` (and is illegal
+ * unless the row exists).
  */
 export const SIGNAL_RESOLUTION: readonly {
   readonly current: ConnectionState;
   readonly signal: ConnectionState;
   readonly resolved: ConnectionState;
+  /** What a status read (rather than a vendor event) resolves to, when that differs. */
+  readonly whenRead?: ConnectionState;
 }[] = [
   { current: 'reconnecting', signal: 'pending', resolved: 'reconnecting' },
-  { current: 'needs_reauth', signal: 'pending', resolved: 'reconnecting' },
-  { current: 'needs_credentials', signal: 'pending', resolved: 'reconnecting' },
+  { current: 'needs_reauth', signal: 'pending', resolved: 'reconnecting', whenRead: 'needs_reauth' },
+  {
+    current: 'needs_credentials',
+    signal: 'pending',
+    resolved: 'reconnecting',
+    whenRead: 'needs_credentials',
+  },
 ];
 
-export function resolveSignalState(current: ConnectionState, signal: ConnectionState): ConnectionState {
-  return SIGNAL_RESOLUTION.find((r) => r.current === current && r.signal === signal)?.resolved ?? signal;
+/** Where a signal comes from: a vendor event (webhook, API error) or a read of the vendor's current status. */
+export type SignalSource = 'event' | 'read';
+
+export function resolveSignalState(
+  current: ConnectionState,
+  signal: ConnectionState,
+  source: SignalSource = 'event',
+): ConnectionState {
+  const rule = SIGNAL_RESOLUTION.find((r) => r.current === current && r.signal === signal);
+  if (!rule) return signal;
+  return source === 'read' ? (rule.whenRead ?? rule.resolved) : rule.resolved;
 }
 
 /**
@@ -143,9 +162,11 @@ export function decideTransition(input: {
   readonly lastSignalAt?: string | undefined;
   /** Default `signal`; `abandon` looks the pair up in `ABANDON_TABLE` (and reads no vendor signal). */
   readonly step?: TransitionStep | undefined;
+  /** Default `event`; see `SIGNAL_RESOLUTION`. */
+  readonly source?: SignalSource | undefined;
 }): TransitionDecision {
   const step = input.step ?? 'signal';
-  const to = step === 'signal' ? resolveSignalState(input.current, input.signal) : input.signal;
+  const to = step === 'signal' ? resolveSignalState(input.current, input.signal, input.source) : input.signal;
   if (input.occurredAt && input.lastSignalAt && input.occurredAt.getTime() < Date.parse(input.lastSignalAt)) {
     return { kind: 'ignore', reason: 'stale', to };
   }
