@@ -52,6 +52,8 @@ export const pressReconnect = (page: LinkPage) => submit(page, 'reconnect');
 export const logIn = (page: LinkPage, username: string, password: string, item?: string) =>
   submit(page, 'login', { username, password, ...(item ? { item } : {}) });
 export const enterMfa = (page: LinkPage, code: string) => submit(page, 'mfa', { code });
+/** "Continue connecting" on an account left at its MFA step (still `connecting`). */
+export const continueConnecting = (page: LinkPage) => submit(page, 'resume');
 
 /** Follows the "Your connections" entry for `accountId` on Link's home screen (invite and returning users). */
 export function openConnection(page: LinkPage, accountId: string): Promise<LinkPage> {

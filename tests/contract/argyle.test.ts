@@ -30,6 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callbackParams,
   connectedAccountId,
+  continueConnecting,
   enterMfa,
   hasForm,
   logIn,
@@ -416,6 +417,44 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
       'connection.recovered',
       'connection.state_changed',
     ]);
+  });
+
+  it('left at the MFA step: after the state expires the connection needs the user again, and can be resumed', async () => {
+    const host = await startHost();
+    const seeded = await seed(host);
+    await breakWith(host, seeded, 'argyle.auth_required');
+    await host.newEvents(seeded.connection.id);
+    const broken = await host.service.getConnection(seeded.connection.id);
+
+    const first = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
+    if (first.action.kind !== 'widget') throw new Error('expected a Link widget action');
+    const mfa = await pressReconnect(await openLink(first.action.url!));
+    expect(hasForm(mfa, 'mfa')).toBe(true);
+    await host.ingestWebhooks(); // Argyle: the account is connecting
+    expect(await stateOf(host, seeded)).toBe('reconnecting');
+
+    // The user closes the tab. No job runs: the next read, after the state's lifetime, takes the connection back.
+    await host.tick(30 * 60 * 1000);
+    const back = await host.service.getConnection(seeded.connection.id);
+    expect(back).toMatchObject({ state: 'needs_reauth', problem: broken.problem });
+    // Argyle still reports the account as connecting; a status read does not start a reconnect again.
+    expect((await host.service.checkStatus(seeded.connection.id)).state).toBe('needs_reauth');
+    expect(await host.newEvents(seeded.connection.id)).toEqual([
+      'connection.reconnect_started',
+      'connection.state_changed',
+      'connection.reconnect_abandoned',
+      'connection.state_changed',
+    ]);
+
+    // Reconnect again: Link offers to continue the interrupted connection.
+    const second = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
+    if (second.action.kind !== 'widget') throw new Error('expected a Link widget action');
+    const account = await openLink(second.action.url!);
+    const success = await enterMfa(await continueConnecting(account), MFA_CODE);
+    const completed = await host.service.completeReconnection(callbackParams(returnUrl(success)));
+    expect(completed.outcome).toBe('recovered');
+    await host.ingestWebhooks();
+    expect(await stateOf(host, seeded)).toBe('connected');
   });
 
   it('completion before the webhook: the callback recovers the connection, the late webhooks change nothing', async () => {

@@ -284,6 +284,32 @@ describe('finch.reauth', () => {
     );
   });
 
+  it('Connect left without signing in: after the state expires the connection needs reauth again; a new start recovers', async () => {
+    const seeded = await seed(host);
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    await host.ingestWebhooks();
+    const broken = await host.service.getConnection(seeded.id);
+    await host.tick(1000);
+
+    const { action } = await host.service.startReconnection(seeded.id);
+    if (action.kind !== 'redirect') throw new Error(`expected a redirect action, got ${action.kind}`);
+    // The employer opens Connect and closes the tab.
+    expect((await fetch(action.url)).status).toBe(200);
+    await host.tick(60 * 60 * 1000); // this host's state lifetime
+    expect(await host.service.getConnection(seeded.id)).toMatchObject({
+      state: 'needs_reauth',
+      problem: broken.problem,
+    });
+    expect(await host.eventTypes(seeded.id)).toContain('connection.reconnect_abandoned');
+    expect(await reconnectError(host.service.completeReconnection({ state: action.state, code: 'x' }))).toBe(
+      'state_expired',
+    );
+
+    const again = await startAndLogIn(host, seeded);
+    const outcome = await host.service.completeReconnection({ state: again.state, code: again.code });
+    expect(outcome).toMatchObject({ outcome: 'recovered', connection: { state: 'connected' } });
+  });
+
   it('a 401 reauthenticate_user from the host’s own SDK call is reported automatically', async () => {
     const seeded = await seed(host);
     await scenario('finch.reauth', { target: seeded.connectionId });
