@@ -18,7 +18,7 @@ export interface MintedAttempt {
   readonly attempt: ReconnectAttempt;
 }
 
-const sessionBindingSchema = z.string().min(1).max(1024).optional();
+const sessionBindingSchema = z.object({ sessionBinding: z.string().min(1).max(1024).optional() });
 const expireOptionsSchema = z.object({ batchSize: z.number().int().min(1).max(1_000).optional() }).strict();
 
 /** Open attempts of one connection read at once (a connection has one or two; more only under abuse). */
@@ -37,7 +37,7 @@ export class ReconnectAttempts {
     options: { readonly redirectUri?: string | undefined; readonly sessionBinding?: string | undefined },
   ): Promise<MintedAttempt> {
     const { ctx } = this;
-    const sessionBinding = parseInput(sessionBindingSchema, options.sessionBinding);
+    const { sessionBinding } = parseInput(sessionBindingSchema, { sessionBinding: options.sessionBinding });
     const provider = ctx.provider(connection.provider);
     const now = ctx.clock.now();
     const nonce = StateTokenSigner.newNonce();

@@ -194,6 +194,7 @@ describe.each(STORES)('reconnect attempts on the $kind store', (store) => {
       const connection = await broken(kit);
       const error = await rejection(kit.service.startReconnection(connection.id, { sessionBinding: '' }));
       expect(isReconnectKitError(error, 'invalid_input')).toBe(true);
+      expect(error).toMatchObject({ details: { field: 'sessionBinding' } });
       expect((await kit.service.getConnection(connection.id)).state).toBe('needs_reauth');
     });
   });
