@@ -23,6 +23,21 @@ export interface Connection extends ConnectionRef {
   readonly lastSignalAt?: string | undefined;
   /** Optimistic-concurrency version, bumped on every write. */
   readonly version: number;
+  /**
+   * The early warning of the current episode (`connection.expiring` was emitted for it). Cleared when the state
+   * changes or a status read shows no warning, so a later warning is a new episode.
+   */
+  readonly warning?: ConnectionWarning | undefined;
+}
+
+/** An early warning as stored on a connection (times as ISO 8601). */
+export interface ConnectionWarning {
+  readonly code: string;
+  readonly deadline: string;
+  readonly reason: string;
+  readonly vendor?: VendorStatus | undefined;
+  /** When the service recorded it. */
+  readonly raisedAt: string;
 }
 
 export interface RegisterConnectionInput {

@@ -31,6 +31,7 @@ export const CONNECTION_EVENT_TYPES = [
   'connection.account_mismatch',
   'connection.reconnect_abandoned',
   'connection.notification',
+  'connection.expiring',
 ] as const;
 export type ConnectionEventType = (typeof CONNECTION_EVENT_TYPES)[number];
 
@@ -62,6 +63,21 @@ export interface ConnectionProblem {
   readonly fix: FixPath;
   /** When the vendor said how long to wait (429/503 Retry-After). */
   readonly retryAfterMs?: number;
+}
+
+/**
+ * An early warning: a deadline after which the connection (or the reconnect link its user holds) stops working
+ * unless someone acts, reported before it happens (Plaid `PENDING_EXPIRATION`, a Finch Connect session that
+ * expires). Not a state: the connection keeps its state, and the service emits one `connection.expiring` per
+ * episode (see `Connection.warning`).
+ */
+export interface EarlyWarning {
+  /** The provider's stable name for the kind of deadline, e.g. `consent_expiring`, `connect_link_expiring`. */
+  readonly code: string;
+  readonly deadline: Date;
+  /** Plain words for the end user, e.g. "Your reconnect link expires on 7 January." */
+  readonly reason: string;
+  readonly vendor?: VendorStatus | undefined;
 }
 
 /** What a provider can do. The conformance suite runs only the scenarios a provider's capabilities cover. */
@@ -131,6 +147,16 @@ export interface ProviderEvent {
    * ingest commits the service re-reads the connection's status with `checkStatus` (option `confirmWebhooks`).
    */
   readonly confirm?: 'status_check' | undefined;
+  /** With `confirm`: the vendor resource the webhook names, handed to `fetchStatus` as `hint.ref` (e.g. a job URL). */
+  readonly confirmRef?: string | undefined;
+  /** A deadline the vendor announces (with or without a `signal`): see `EarlyWarning`. */
+  readonly warning?: EarlyWarning | undefined;
+}
+
+/** What a status read may look at besides the connection itself. */
+export interface StatusHint {
+  /** A vendor reference taken from a webhook (`ProviderEvent.confirmRef`); the provider validates it. */
+  readonly ref?: string | undefined;
 }
 
 /** The canonical meaning of a vendor signal. */
@@ -148,6 +174,8 @@ export interface ProviderStatus {
   readonly problem?: ConnectionProblem | undefined;
   readonly upstreamParentId?: string | undefined;
   readonly checkedAt: Date;
+  /** A deadline the vendor reports (see `EarlyWarning`); `null`: the read shows none (an earlier one is over). */
+  readonly warning?: EarlyWarning | null | undefined;
 }
 
 export interface StartContext {
@@ -166,7 +194,7 @@ export type WidgetConfigValue = string | number | boolean;
  * What the host must do to send the user back through the vendor's own reconnect flow. The kinds name what the
  * host does, never a vendor: whatever a vendor's flow needs travels in provider-defined fields (`widget.config`).
  */
-export type ReconnectAction =
+export type ReconnectAction = (
   | {
       /**
        * Open the vendor's widget in the host's page (Argyle Link, Plaid Link in update mode, …). `config` is what
@@ -189,7 +217,14 @@ export type ReconnectAction =
   /** The vendor re-sent the user's original invitation (never a new one); `url` is its link, when returned. */
   | { readonly kind: 'resend_invite'; readonly inviteId: string; readonly url?: string | undefined }
   /** Send the user the same shareable URL they connected through. */
-  | { readonly kind: 'shareable_url'; readonly url: string };
+  | { readonly kind: 'shareable_url'; readonly url: string }
+) & {
+  /**
+   * A link the user may open much later (e.g. from an email) whose deadline the host should watch: the service
+   * emits it as `connection.expiring` (see `EarlyWarning`).
+   */
+  readonly warning?: EarlyWarning | undefined;
+};
 
 /** Parameters that come back from the vendor flow (query string of the callback, or Link callback payload). */
 export interface CallbackParams {
@@ -235,7 +270,8 @@ export interface ReconnectionProvider {
   parseWebhook(webhook: VerifiedWebhook): ProviderEvent[];
   /** Recognises an error thrown by a vendor API call (SDK error or raw Response). */
   classifyError(error: unknown): ConnectionProblem | undefined;
-  fetchStatus(connection: ProviderConnection): Promise<ProviderStatus>;
+  /** Reads the live status; `hint` carries what a hint-only webhook named (`ProviderEvent.confirmRef`). */
+  fetchStatus(connection: ProviderConnection, hint?: StatusHint): Promise<ProviderStatus>;
   startReconnection(connection: ProviderConnection, ctx: StartContext): Promise<ReconnectAction>;
   completeReconnection(connection: ProviderConnection, callback: CallbackParams): Promise<ReconnectResult>;
   revoke(connection: ProviderConnection): Promise<void>;
@@ -274,4 +310,6 @@ export interface UserNotification {
   readonly problem?: ConnectionProblem | undefined;
   /** What put the connection in this state (the triggering event's cause). */
   readonly cause?: ConnectionEvent['cause'] | undefined;
+  /** Set when the notification is an early warning: the connection still works until `warning.deadline`. */
+  readonly warning?: EarlyWarning | undefined;
 }

@@ -10,6 +10,8 @@ export interface FinchErrorFacts {
   readonly finchCode?: string | undefined;
   readonly message?: string | undefined;
   readonly retryAfterMs?: number | undefined;
+  /** Extra facts some 400s carry, e.g. `connection_already_exists` → `{ customer_id, connection_id }`. */
+  readonly context?: Readonly<Record<string, unknown>> | undefined;
 }
 
 interface ErrorRule {
@@ -85,6 +87,10 @@ function factsFrom(httpStatus: number, body: unknown, headers: Headers | undefin
     finchCode: text(fields.finch_code),
     message: text(fields.message),
     retryAfterMs: headers === undefined ? undefined : retryAfterMs(headers),
+    context:
+      typeof fields.context === 'object' && fields.context !== null
+        ? (fields.context as Record<string, unknown>)
+        : undefined,
   };
 }
 

@@ -18,8 +18,6 @@ describe('Finch config', () => {
     const { baseUrl: _baseUrl, maxRetries: _maxRetries, ...minimal } = testConfig();
     expect(parseFinchConfig(minimal)).toMatchObject({
       baseUrl: 'https://api.tryfinch.com',
-      reconnectMode: 'reauthenticate_session',
-      connectUrl: 'https://connect.tryfinch.com',
       maxRetries: 2,
     });
     expect(finchConfigSchema.parse(minimal).products).toBeUndefined();
@@ -41,7 +39,6 @@ describe('Finch config', () => {
     ['webhookSecret', { webhookSecret: 'whsec_not-base64!' }],
     ['webhookSecret.1', { webhookSecret: ['5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH', 'whsec_x'] }],
     ['baseUrl', { baseUrl: 'api.tryfinch.com' }],
-    ['reconnectMode', { reconnectMode: 'magic_link' }],
     ['products.0', { products: ['payroll'] }],
     ['minutesToExpire', { minutesToExpire: 43_201 }],
     ['maxRetries', { maxRetries: -1 }],
@@ -49,6 +46,16 @@ describe('Finch config', () => {
     const error = configError({ ...testConfig(), ...change });
     expect(error.details.field).toBe(`finch.${field}`);
     expect(error.message).toContain(`"finch.${field}"`);
+  });
+
+  it.each([
+    ['reconnectMode', 'authorize_url', 'retired static Connect URLs'],
+    ['reconnectMode', 'reauthenticate_session', 'always open a reauthentication session'],
+    ['connectUrl', 'https://connect.tryfinch.com', 'connect_url'],
+  ])('refuses the removed option %s (%s) and says why', (field, value, why) => {
+    const error = configError({ ...testConfig(), [field]: value });
+    expect(error.details.field).toBe(`finch.${field}`);
+    expect(error.message).toContain(why);
   });
 
   it('names an unknown key', () => {

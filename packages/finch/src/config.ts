@@ -17,6 +17,9 @@ const webhookSecret = z
 /** Finch's default (and our ceiling) for a reauthentication session's lifetime: 30 days. */
 export const MAX_SESSION_MINUTES = 43_200;
 
+/** An option that no longer exists: any value fails with a message that says why and what to do. */
+const retired = (message: string) => z.never({ error: message }).optional();
+
 export const finchConfigSchema = z
   .object({
     clientId: z.string().min(1),
@@ -26,12 +29,14 @@ export const finchConfigSchema = z
     /** One secret, or several while rotating (Finch keeps the old one valid for about a day). */
     webhookSecret: z.union([webhookSecret, z.array(webhookSecret).min(1)]),
     baseUrl: z.url().default('https://api.tryfinch.com'),
-    /**
-     * `reauthenticate_session`: POST /connect/sessions/reauthenticate (keeps the connection id; Finch's current flow).
-     * `authorize_url`: the legacy static Connect URL with `payroll_provider` preselected.
-     */
-    reconnectMode: z.enum(['reauthenticate_session', 'authorize_url']).default('reauthenticate_session'),
-    connectUrl: z.url().default('https://connect.tryfinch.com'),
+    /** Removed: Finch retired static Connect URLs in August 2025; reconnects always open a Connect session. */
+    reconnectMode: retired(
+      'was removed: Finch retired static Connect URLs (authorize_url) in August 2025, so reconnects always open a reauthentication session; delete this option',
+    ),
+    /** Removed with `reconnectMode` (it was the static Connect URL's origin). */
+    connectUrl: retired(
+      'was removed: Connect URLs now come from Finch’s session answer (connect_url); delete this option',
+    ),
     /** Products to request on reconnect; omitted = keep the connection's current products. */
     products: z.array(finchProduct).min(1).optional(),
     /** Reauth session lifetime; default: as long as the reconnect state lives. */

@@ -155,6 +155,199 @@ describe('fetchStatus', () => {
   });
 });
 
+describe('fetchStatus: Finch’s 2026 API', () => {
+  const JOB_ID = 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70';
+  const job = (status: string) => ({
+    job_id: JOB_ID,
+    job_url: `${BASE_URL}/jobs/automated/${JOB_ID}`,
+    type: 'data_sync_all',
+    status,
+    created_at: '2026-11-23T11:00:00.000Z',
+    scheduled_at: null,
+    started_at: '2026-11-23T11:00:01.000Z',
+    completed_at: '2026-11-23T11:05:00.000Z',
+    params: null,
+  });
+
+  it('maps introspect entities: some in reauth → degraded naming them; a null company_id is no company', async () => {
+    server.use(
+      respond('get', '/introspect', 200, {
+        ...introspectConnected,
+        company_id: null,
+        entities: [
+          {
+            id: '550e8400-e29b-41d4-a716-446655440000',
+            name: 'Acme East',
+            source_id: null,
+            status: 'reauth',
+          },
+          {
+            id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+            name: 'Acme West',
+            source_id: null,
+            status: 'connected',
+          },
+        ],
+      }),
+    );
+    const status = await makeProvider().fetchStatus(connection());
+    expect(status).toMatchObject({
+      state: 'degraded',
+      problem: { reason: expect.stringContaining('Acme East') },
+    });
+    expect(status.upstreamParentId).toBeUndefined();
+  });
+
+  it('with a job hint, reads GET /jobs/automated/{id} first: reauth_error is the answer (no /introspect)', async () => {
+    server.use(respond('get', `/jobs/automated/${JOB_ID}`, 200, job('reauth_error')));
+    const status = await makeProvider().fetchStatus(connection(), {
+      ref: `https://api.tryfinch.com/jobs/automated/${JOB_ID}`,
+    });
+    expect(status).toMatchObject({
+      state: 'needs_reauth',
+      vendor: { status: 'reauth', code: 'reauth_error' },
+      problem: { fix: 'reenter_credentials' },
+      checkedAt: NOW,
+    });
+    // The job_url's host is never called: the job is read from the configured API with the connection's token.
+    expect(journal.map((r) => `${r.method} ${r.path} ${r.headers.get('authorization')}`)).toEqual([
+      `GET /jobs/automated/${JOB_ID} Bearer ${ACCESS_TOKEN}`,
+    ]);
+  });
+
+  it('reads manual jobs at GET /jobs/manual/{id}; permissions_error → needs_credentials', async () => {
+    server.use(
+      respond('get', `/jobs/manual/${JOB_ID}`, 200, {
+        job_id: JOB_ID,
+        status: 'permissions_error',
+        body: null,
+      }),
+    );
+    const status = await makeProvider().fetchStatus(connection(), {
+      ref: `${BASE_URL}/jobs/manual/${JOB_ID}`,
+    });
+    expect(status.state).toBe('needs_credentials');
+  });
+
+  it('a job that completed (or a hint that is no job URL) falls through to /introspect', async () => {
+    server.use(
+      respond('get', `/jobs/automated/${JOB_ID}`, 200, job('complete')),
+      respond('get', '/introspect', 200, introspectConnected),
+    );
+    const provider = makeProvider();
+    expect(
+      (await provider.fetchStatus(connection(), { ref: `${BASE_URL}/jobs/automated/${JOB_ID}` })).state,
+    ).toBe('connected');
+    expect((await provider.fetchStatus(connection(), { ref: `${BASE_URL}/employer/directory` })).state).toBe(
+      'connected',
+    );
+    expect(journal.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /jobs/automated/${JOB_ID}`,
+      'GET /introspect',
+      'GET /introspect',
+    ]);
+  });
+
+  it('a 401 reauthenticate_user on the job read is a status too', async () => {
+    server.use(
+      respond(
+        'get',
+        `/jobs/automated/${JOB_ID}`,
+        401,
+        fixture('payloads/finch/error.reauthenticate-user.json'),
+      ),
+    );
+    const status = await makeProvider().fetchStatus(connection(), {
+      ref: `${BASE_URL}/jobs/automated/${JOB_ID}`,
+    });
+    expect(status.state).toBe('needs_reauth');
+  });
+
+  it('classifyError reads a finished job body as well as API errors', () => {
+    const provider = makeProvider();
+    expect(provider.classifyError(job('reauth_error'))?.state).toBe('needs_reauth');
+    expect(provider.classifyError(job('permissions_error'))?.state).toBe('needs_credentials');
+    expect(provider.classifyError(job('error'))).toBeUndefined();
+    expect(provider.classifyError(job('complete'))).toBeUndefined();
+  });
+});
+
+describe('openConnectSession', () => {
+  const session = fixture('payloads/finch/connect-session.reauthenticate.json');
+  const alreadyExists = fixture<{ context: { connection_id: string } }>(
+    'payloads/finch/error.connection-already-exists.json',
+  );
+  const request = { customerId: 'host-user-42', customerName: 'Acme Inc', state: 'host-state-1' };
+
+  it('opens a new session (Finch’s 90 days unless told otherwise) and appends the state', async () => {
+    server.use(respond('post', '/connect/sessions', 201, session));
+    const opened = await makeProvider().openConnectSession(request);
+    expect(journal.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /connect/sessions']);
+    expect(journal[0]?.headers.get('authorization')).toBe(basicAuth);
+    expect(journal[0]?.body).toEqual({
+      customer_id: 'host-user-42',
+      customer_name: 'Acme Inc',
+      products: ['company', 'directory', 'individual', 'employment', 'payment', 'pay_statement'],
+      redirect_uri: 'https://host.example/finch/callback',
+      minutes_to_expire: 129_600,
+    });
+    expect(opened).toEqual({
+      kind: 'new_connection',
+      sessionId: session.session_id,
+      url: `${session.connect_url}&state=host-state-1`,
+      expiresAt: new Date(NOW.getTime() + 90 * 24 * 60 * 60_000),
+    });
+  });
+
+  it('connection_already_exists: re-authenticates the live connection Finch names, and says so', async () => {
+    server.use(
+      respond('post', '/connect/sessions', 400, alreadyExists),
+      respond('post', '/connect/sessions/reauthenticate', 201, session),
+    );
+    const opened = await makeProvider().openConnectSession({
+      ...request,
+      products: ['company', 'directory'],
+    });
+    expect(journal.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /connect/sessions',
+      'POST /connect/sessions/reauthenticate',
+    ]);
+    expect(journal[1]?.body).toEqual({
+      connection_id: alreadyExists.context.connection_id,
+      redirect_uri: 'https://host.example/finch/callback',
+      minutes_to_expire: 43_200,
+      products: ['company', 'directory'],
+    });
+    expect(opened).toMatchObject({
+      kind: 'reauthenticate',
+      connectionId: alreadyExists.context.connection_id,
+      url: `${session.connect_url}&state=host-state-1`,
+      expiresAt: new Date(NOW.getTime() + 30 * 24 * 60 * 60_000),
+      message: expect.stringContaining('already has a live Finch connection'),
+    });
+  });
+
+  it('connection_already_exists without the connection id is a clear upstream_error', async () => {
+    server.use(respond('post', '/connect/sessions', 400, { ...alreadyExists, context: {} }));
+    const error = await failure(makeProvider().openConnectSession(request));
+    expect(error).toMatchObject({
+      code: 'upstream_error',
+      message: expect.stringContaining('connection_already_exists'),
+    });
+  });
+
+  it('other refusals name Finch’s code', async () => {
+    server.use(
+      respond('post', '/connect/sessions', 401, fixture('payloads/finch/error.invalid-client.json')),
+    );
+    const error = await failure(makeProvider().openConnectSession(request));
+    expect(error).toMatchObject({
+      code: 'upstream_error',
+      message: expect.stringContaining('invalid_client'),
+    });
+  });
+});
+
 describe('startReconnection (reauthenticate_session)', () => {
   const session = fixture('payloads/finch/connect-session.reauthenticate.json');
 
@@ -204,6 +397,30 @@ describe('startReconnection (reauthenticate_session)', () => {
     expect(action.kind === 'redirect' && action.expiresAt).toEqual(new Date(NOW.getTime() + 5 * 60_000));
   });
 
+  it('a link that lives a day or more carries its deadline as an early warning; shorter ones do not', async () => {
+    server.use(
+      respond('get', '/introspect', 200, introspectConnected),
+      respond('post', '/connect/sessions/reauthenticate', 201, session),
+    );
+    const thirtyDays = 30 * 24 * 60;
+    const action = await makeProvider({ minutesToExpire: thirtyDays }).startReconnection(
+      connection(),
+      ctx({ expiresAt: new Date(NOW.getTime() + thirtyDays * 60_000) }),
+    );
+    const deadline = new Date(NOW.getTime() + thirtyDays * 60_000);
+    expect(action).toMatchObject({
+      expiresAt: deadline,
+      warning: {
+        code: 'connect_link_expiring',
+        deadline,
+        reason: expect.stringContaining('2026-12-23'),
+        vendor: { status: 'session_open', message: `Connect session ${session.session_id}` },
+      },
+    });
+    const short = await makeProvider().startReconnection(connection(), ctx());
+    expect(short.warning).toBeUndefined();
+  });
+
   it('maps a failed session request to an upstream error', async () => {
     server.use(
       respond('get', '/introspect', 200, introspectConnected),
@@ -219,27 +436,6 @@ describe('startReconnection (reauthenticate_session)', () => {
       code: 'upstream_error',
       message: expect.stringContaining('invalid_client'),
     });
-  });
-});
-
-describe('startReconnection (authorize_url)', () => {
-  it('builds the Connect authorize URL with the provider preselected, without a session call', async () => {
-    server.use(respond('get', '/introspect', 200, introspectConnected));
-    const provider = makeProvider({ reconnectMode: 'authorize_url', connectUrl: 'https://connect.example/' });
-    const action = await provider.startReconnection(connection(), ctx());
-    expect(journal.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /introspect']);
-    if (action.kind !== 'redirect') throw new Error(`unexpected action ${action.kind}`);
-    const url = new URL(action.url);
-    expect(`${url.origin}${url.pathname}`).toBe('https://connect.example/authorize');
-    expect(Object.fromEntries(url.searchParams)).toEqual({
-      client_id: CLIENT_ID,
-      products: 'company directory individual employment payment pay_statement',
-      redirect_uri: 'https://host.example/finch/callback',
-      state: 'st.signed-state_1',
-      payroll_provider: 'gusto',
-    });
-    expect(action.expiresAt).toEqual(ctx().expiresAt);
-    expect(action.url).not.toContain(CLIENT_SECRET);
   });
 });
 
@@ -266,6 +462,12 @@ describe('completeReconnection', () => {
       state: 'connected',
       metadata: { provider_id: 'gusto', products: 'company directory individual employment' },
     });
+  });
+
+  it('a token without a company (company_id null) yields no parent id, so only connection_id decides a mismatch', async () => {
+    server.use(respond('post', '/auth/token', 200, { ...token, company_id: null }));
+    const result = await makeProvider().completeReconnection(connection(), { state: 's', code: 'code-123' });
+    expect(result.outcome === 'completed' && result.upstreamParentId).toBeUndefined();
   });
 
   it.each([

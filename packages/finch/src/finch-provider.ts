@@ -4,6 +4,7 @@ import {
   type Clock,
   type ConnectionProblem,
   createResilientFetch,
+  type EarlyWarning,
   HTTP_FETCH,
   type HttpFetch,
   type ProviderCapabilities,
@@ -15,13 +16,15 @@ import {
   ReconnectKitError,
   type ReconnectResult,
   type StartContext,
+  type StatusHint,
   type VerifiedWebhook,
 } from '@reconnect-kit/core';
 import Finch from '@tryfinch/finch-api';
 import { inject, injectable } from 'tsyringe';
 import { classifyFinchErrorFacts, readFinchErrorFacts } from './classify-error.js';
-import { type FinchConfig, MAX_SESSION_MINUTES } from './config.js';
-import { signalForFinchStatus } from './status-table.js';
+import { type FinchConfig, type FinchProduct, MAX_SESSION_MINUTES } from './config.js';
+import { finchCompanyId, signalForIntrospection } from './introspection.js';
+import { classifyFinchJob, parseFinchJobUrl, readFinchJob } from './job-results.js';
 import { FINCH_CONFIG } from './tokens.js';
 import { upstreamFailure } from './upstream-error.js';
 import { parseFinchWebhook } from './webhook-events.js';
@@ -101,33 +104,69 @@ export class FinchProvider implements ReconnectionProvider {
     return parseFinchWebhook(webhook);
   }
 
+  /**
+   * An API error (SDK `APIError`, `Response`, `{ status, body }`), or a finished Finch job whose status is a
+   * connection problem (`reauth_error`, `permissions_error`): Finch reports those in a 200 job body, not as errors.
+   */
   classifyError(error: unknown): ConnectionProblem | undefined {
     const facts = readFinchErrorFacts(error);
-    return facts === undefined ? undefined : classifyFinchErrorFacts(facts);
+    if (facts !== undefined) return classifyFinchErrorFacts(facts);
+    const job = readFinchJob(error);
+    return job === undefined ? undefined : classifyFinchJob(job);
   }
 
-  /** GET /introspect with the connection's token. A classified error (reauth, disconnected, outage) is a status too. */
-  async fetchStatus(connection: ProviderConnection): Promise<ProviderStatus> {
+  /**
+   * GET /introspect with the connection's token (connection status, then its entities). With a `hint` naming a
+   * Finch job (a `job.*` webhook's `job_url`), the job is read first: a `reauth_error` or `permissions_error` outcome
+   * is the answer. A classified error (reauth, disconnected, outage) is a status too.
+   */
+  async fetchStatus(connection: ProviderConnection, hint?: StatusHint): Promise<ProviderStatus> {
+    const client = this.#clientFor(connection);
+    const job = hint?.ref === undefined ? undefined : parseFinchJobUrl(hint.ref);
+    if (job !== undefined) {
+      const fromJob = await this.#jobStatus(client, job);
+      if (fromJob !== undefined) return fromJob;
+    }
     const checkedAt = this.#clock.now();
     let introspection: Awaited<ReturnType<Finch['account']['introspect']>>;
     try {
-      introspection = await this.#clientFor(connection).account.introspect();
+      introspection = await client.account.introspect();
     } catch (error) {
-      // A rate-limited read says nothing about the connection: it surfaces (a sweep pauses) instead of degrading it.
-      if (readFinchErrorFacts(error)?.httpStatus === 429) throw upstreamFailure('GET /introspect', error);
-      const problem = this.classifyError(error);
-      if (problem !== undefined) return { state: problem.state, vendor: problem.vendor, problem, checkedAt };
-      throw upstreamFailure('GET /introspect', error);
+      return this.#statusFromError('GET /introspect', error, checkedAt);
     }
-    const { status, message } = introspection.connection_status;
-    const signal = signalForFinchStatus({ status, code: null, message: message ?? null });
-    if (signal === undefined) {
-      throw new ReconnectKitError('upstream_error', {
-        message: 'Finch /introspect returned an undocumented connection status.',
-        details: { status },
-      });
+    const signal = signalForIntrospection(introspection);
+    return { ...signal, upstreamParentId: finchCompanyId(introspection.company_id), checkedAt };
+  }
+
+  /** The status a finished job reports, or undefined when the job says nothing about the connection. */
+  async #jobStatus(
+    client: Finch,
+    job: NonNullable<ReturnType<typeof parseFinchJobUrl>>,
+  ): Promise<ProviderStatus | undefined> {
+    const checkedAt = this.#clock.now();
+    const operation = `GET /jobs/${job.kind}/{job_id}`;
+    let body: unknown;
+    try {
+      body =
+        job.kind === 'automated'
+          ? await client.jobs.automated.retrieve(job.jobId)
+          : await client.jobs.manual.retrieve(job.jobId);
+    } catch (error) {
+      return this.#statusFromError(operation, error, checkedAt);
     }
-    return { ...signal, upstreamParentId: introspection.company_id, checkedAt };
+    const facts = readFinchJob(body);
+    const problem = facts === undefined ? undefined : classifyFinchJob(facts);
+    return problem === undefined
+      ? undefined
+      : { state: problem.state, vendor: problem.vendor, problem, checkedAt };
+  }
+
+  #statusFromError(operation: string, error: unknown, checkedAt: Date): ProviderStatus {
+    // A rate-limited read says nothing about the connection: it surfaces (a sweep pauses) instead of degrading it.
+    if (readFinchErrorFacts(error)?.httpStatus === 429) throw upstreamFailure(operation, error);
+    const problem = this.classifyError(error);
+    if (problem !== undefined) return { state: problem.state, vendor: problem.vendor, problem, checkedAt };
+    throw upstreamFailure(operation, error);
   }
 
   async startReconnection(connection: ProviderConnection, ctx: StartContext): Promise<ReconnectAction> {
@@ -137,16 +176,6 @@ export class FinchProvider implements ReconnectionProvider {
         throw upstreamFailure('GET /introspect', error);
       });
     const redirectUri = ctx.redirectUri ?? this.#config.redirectUri;
-    if (this.#config.reconnectMode === 'authorize_url') {
-      const url = new URL(`${this.#config.connectUrl.replace(/\/+$/, '')}/authorize`);
-      url.searchParams.set('client_id', this.#config.clientId);
-      url.searchParams.set('products', (this.#config.products ?? introspection.products).join(' '));
-      url.searchParams.set('redirect_uri', redirectUri);
-      url.searchParams.set('state', ctx.state);
-      // Skips Connect's provider picker: the employer goes straight to their payroll system's login.
-      url.searchParams.set('payroll_provider', introspection.provider_id);
-      return { kind: 'redirect', url: url.toString(), state: ctx.state, expiresAt: ctx.expiresAt };
-    }
     const minutesToExpire = this.#config.minutesToExpire ?? minutesUntil(ctx.now, ctx.expiresAt);
     const session = await this.#client.connect.sessions
       .reauthenticate({
@@ -158,15 +187,83 @@ export class FinchProvider implements ReconnectionProvider {
       .catch((error: unknown) => {
         throw upstreamFailure('POST /connect/sessions/reauthenticate', error);
       });
-    const url = new URL(session.connect_url);
-    url.searchParams.set('state', ctx.state);
     const sessionExpiresAt = ctx.now.getTime() + minutesToExpire * MS_PER_MINUTE;
+    const expiresAt = new Date(Math.min(sessionExpiresAt, ctx.expiresAt.getTime()));
     return {
       kind: 'redirect',
-      url: url.toString(),
+      url: withState(session.connect_url, ctx.state),
       state: ctx.state,
-      expiresAt: new Date(Math.min(sessionExpiresAt, ctx.expiresAt.getTime())),
+      expiresAt,
+      ...(expiresAt.getTime() - ctx.now.getTime() >= LONG_LIVED_LINK_MS
+        ? { warning: linkExpiryWarning(session.session_id, expiresAt) }
+        : {}),
     };
+  }
+
+  /**
+   * Opens a Finch Connect session for a NEW connection (a first connection, or "connect again" after a revoked
+   * or disconnected one): `POST /connect/sessions` for the host's customer. Finch allows one live connection per
+   * customer; when one exists it answers `400 connection_already_exists` naming it, and this re-authenticates that
+   * live connection instead (`POST /connect/sessions/reauthenticate`), saying so in `message`. Either way the
+   * callback's code is exchanged as usual; the token then names the connection the employer ended up in.
+   * `expiresAt` is when the Connect link dies (Finch's defaults: 90 days for new sessions, 30 for
+   * re-authentication), so the host can warn before then.
+   */
+  async openConnectSession(request: FinchConnectSessionRequest): Promise<FinchConnectSession> {
+    const now = this.#clock.now();
+    const redirectUri = request.redirectUri ?? this.#config.redirectUri;
+    const products = request.products ?? this.#config.products ?? DEFAULT_NEW_CONNECTION_PRODUCTS;
+    const minutes = request.minutesToExpire ?? NEW_SESSION_DEFAULT_MINUTES;
+    try {
+      const session = await this.#client.connect.sessions.new({
+        customer_id: request.customerId,
+        customer_name: request.customerName,
+        products: [...products],
+        redirect_uri: redirectUri,
+        minutes_to_expire: minutes,
+        ...(request.customerEmail === undefined ? {} : { customer_email: request.customerEmail }),
+        ...(request.sandbox === undefined ? {} : { sandbox: request.sandbox }),
+      });
+      return {
+        kind: 'new_connection',
+        sessionId: session.session_id,
+        url: withState(session.connect_url, request.state),
+        expiresAt: new Date(now.getTime() + minutes * MS_PER_MINUTE),
+      };
+    } catch (error) {
+      const facts = readFinchErrorFacts(error);
+      const liveConnectionId = facts?.context?.connection_id;
+      if (facts?.finchCode !== 'connection_already_exists') {
+        throw upstreamFailure('POST /connect/sessions', error);
+      }
+      if (typeof liveConnectionId !== 'string' || liveConnectionId === '') {
+        throw new ReconnectKitError('upstream_error', {
+          message:
+            'Finch says this customer already has a connection (connection_already_exists) but did not name it; re-authenticate that connection instead of creating a new one.',
+          cause: error,
+          details: { operation: 'POST /connect/sessions', finchCode: 'connection_already_exists' },
+        });
+      }
+      const reauthMinutes = Math.min(request.minutesToExpire ?? MAX_SESSION_MINUTES, MAX_SESSION_MINUTES);
+      const session = await this.#client.connect.sessions
+        .reauthenticate({
+          connection_id: liveConnectionId,
+          redirect_uri: redirectUri,
+          minutes_to_expire: reauthMinutes,
+          ...(request.products === undefined ? {} : { products: [...request.products] }),
+        })
+        .catch((reauthError: unknown) => {
+          throw upstreamFailure('POST /connect/sessions/reauthenticate', reauthError);
+        });
+      return {
+        kind: 'reauthenticate',
+        sessionId: session.session_id,
+        url: withState(session.connect_url, request.state),
+        expiresAt: new Date(now.getTime() + reauthMinutes * MS_PER_MINUTE),
+        connectionId: liveConnectionId,
+        message: `This customer already has a live Finch connection (${liveConnectionId}); Finch allows one per customer, so Finch Connect re-authenticates it instead of creating another.`,
+      };
+    }
   }
 
   /**
@@ -203,7 +300,7 @@ export class FinchProvider implements ReconnectionProvider {
     return {
       outcome: 'completed',
       upstreamId: token.connection_id,
-      upstreamParentId: token.company_id,
+      upstreamParentId: finchCompanyId(token.company_id),
       secrets: { [FINCH_ACCESS_TOKEN_SECRET]: token.access_token },
       vendor: { status: 'connected', code: null, message: null },
       state: 'connected',
@@ -231,6 +328,78 @@ export class FinchProvider implements ReconnectionProvider {
     }
     return this.#client.withAccessToken(accessToken);
   }
+}
+
+/**
+ * A Connect link that lives at least this long is one the employer may open days later (from an email, say): its
+ * deadline is reported as an early warning. Shorter links are used right away, and the action's `expiresAt` says it.
+ */
+const LONG_LIVED_LINK_MS = 24 * 60 * MS_PER_MINUTE;
+
+function linkExpiryWarning(sessionId: string, deadline: Date): EarlyWarning {
+  return {
+    code: 'connect_link_expiring',
+    deadline,
+    reason: `Your Finch Connect link works until ${deadline.toISOString().slice(0, 10)} (UTC). Reconnect before then, or ask for a new link.`,
+    vendor: { status: 'session_open', code: null, message: `Connect session ${sessionId}` },
+  };
+}
+
+/** What a new connection asks for when neither the request nor the config names products. */
+const DEFAULT_NEW_CONNECTION_PRODUCTS: readonly FinchProduct[] = [
+  'company',
+  'directory',
+  'individual',
+  'employment',
+  'payment',
+  'pay_statement',
+];
+
+/** Finch's default lifetime of a new Connect session (and its ceiling): 90 days. */
+export const NEW_SESSION_DEFAULT_MINUTES = 129_600;
+
+/** What `openConnectSession` needs: the host's customer (one Finch connection per customer) and the Connect options. */
+export interface FinchConnectSessionRequest {
+  /** The host's id for the employer (Finch `customer_id`, 1–255 chars); successors are matched by it. */
+  readonly customerId: string;
+  readonly customerName: string;
+  readonly customerEmail?: string | undefined;
+  /** Default: the config's `products`, else company, directory, individual, employment, payment, pay_statement. */
+  readonly products?: readonly FinchProduct[] | undefined;
+  /** Default: the config's `redirectUri` (the code exchange always uses that one). */
+  readonly redirectUri?: string | undefined;
+  /** Appended to the Connect URL; Connect echoes it on the redirect. */
+  readonly state?: string | undefined;
+  /** Session lifetime; default Finch's (90 days new, 30 days re-authentication, the latter's ceiling). */
+  readonly minutesToExpire?: number | undefined;
+  readonly sandbox?: 'finch' | 'provider' | undefined;
+}
+
+export type FinchConnectSession =
+  | {
+      readonly kind: 'new_connection';
+      readonly sessionId: string;
+      readonly url: string;
+      /** When the Connect link dies. */
+      readonly expiresAt: Date;
+    }
+  | {
+      /** The customer already had a live connection: this session re-authenticates it. */
+      readonly kind: 'reauthenticate';
+      readonly sessionId: string;
+      readonly url: string;
+      readonly expiresAt: Date;
+      /** Finch's id of the live connection being re-authenticated. */
+      readonly connectionId: string;
+      /** Plain words for the host to show. */
+      readonly message: string;
+    };
+
+function withState(connectUrl: string, state: string | undefined): string {
+  if (state === undefined) return connectUrl;
+  const url = new URL(connectUrl);
+  url.searchParams.set('state', state);
+  return url.toString();
 }
 
 /** A reauth session that lives as long as the reconnect state, within Finch's limits. */

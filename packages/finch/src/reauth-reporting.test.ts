@@ -81,6 +81,33 @@ describe('withReauthReporting', () => {
     expect(service.reports).toHaveLength(1);
   });
 
+  it('reports a job read that shows reauth_error, and still returns the job; other outcomes are not reported', async () => {
+    const jobId = 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70';
+    const jobs: Record<string, string> = { [jobId]: 'reauth_error', other: 'complete' };
+    server.use(
+      http.get(`${BASE_URL}/jobs/automated/:id`, ({ params }) =>
+        HttpResponse.json({
+          job_id: params.id,
+          job_url: `${BASE_URL}/jobs/automated/${params.id}`,
+          type: 'data_sync_all',
+          status: jobs[String(params.id)],
+          created_at: '2026-11-23T11:00:00.000Z',
+          scheduled_at: null,
+          started_at: null,
+          completed_at: '2026-11-23T11:05:00.000Z',
+          params: null,
+        }),
+      ),
+    );
+    const service = recordingService();
+    const finch = withReauthReporting(client(), service, 'conn_6');
+    const job = await finch.jobs.automated.retrieve(jobId);
+    expect(job.status).toBe('reauth_error');
+    expect(service.reports).toEqual([['conn_6', job]]);
+    await finch.jobs.automated.retrieve('other');
+    expect(service.reports).toHaveLength(1);
+  });
+
   it('rethrows the original error even when reporting fails', async () => {
     directoryReturns(401, fixture('payloads/finch/error.reauthenticate-user.json'));
     const finch = withReauthReporting(

@@ -1,5 +1,6 @@
 import type { ReconnectionServiceApi } from '@reconnect-kit/core';
 import { classifyFinchErrorFacts, readFinchErrorFacts } from './classify-error.js';
+import { classifyFinchJob, readFinchJob } from './job-results.js';
 
 /** The part of the service the wrapper needs. */
 export type ErrorReporter = Pick<ReconnectionServiceApi, 'reportError'>;
@@ -27,11 +28,20 @@ export function withReauthReporting<T extends object>(
     }
     throw error;
   };
-  return wrap(client, { report, proxies: new WeakMap() });
+  const inspect = async (value: unknown): Promise<unknown> => {
+    const job = readFinchJob(value);
+    if (job !== undefined && classifyFinchJob(job) !== undefined) {
+      await service.reportError(connectionId, value).catch(() => undefined);
+    }
+    return value;
+  };
+  return wrap(client, { report, inspect, proxies: new WeakMap() });
 }
 
 interface Wrapping {
   readonly report: (error: unknown) => Promise<never>;
+  /** Looks at a successful result (a finished job may report a broken connection) and passes it on. */
+  readonly inspect: (value: unknown) => Promise<unknown>;
   /** One proxy per wrapped object, so `finch.hris === finch.hris` still holds. */
   readonly proxies: WeakMap<object, object>;
 }
@@ -67,7 +77,7 @@ function guardPromise(promise: PromiseLike<unknown> & object, wrapping: Wrapping
   return new Proxy(promise, {
     get(object, property) {
       if (PROMISE_METHODS.has(property)) {
-        guarded ??= Promise.resolve(object).catch(wrapping.report);
+        guarded ??= Promise.resolve(object).then(wrapping.inspect, wrapping.report);
         const method = Reflect.get(guarded, property) as (...args: unknown[]) => unknown;
         return method.bind(guarded);
       }

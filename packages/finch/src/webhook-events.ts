@@ -4,8 +4,10 @@ import {
   type AccountUpdateEvent,
   type BaseWebhookEvent,
   type FinchWebhookEvent,
+  type JobCompletionEvent,
   webhookEventSchema,
 } from './generated/webhook-event.js';
+import { finchCompanyId } from './introspection.js';
 import { signalForFinchStatus } from './status-table.js';
 import { FINCH_WEBHOOK_HEADERS } from './webhook-signature.js';
 
@@ -35,9 +37,12 @@ const EVENT_SCHEMAS: ReadonlyMap<string, z.ZodType<FinchWebhookEvent>> = new Map
 const BASE_EVENT = definitionSchema<BaseWebhookEvent>('BaseWebhookEvent');
 
 /**
- * Normalises one verified Finch webhook into one event. Only `account.updated` carries a connection signal; job
- * completions (whose outcome, e.g. `reauth_error`, needs a GET of `job_url`), data events and unknown types are recorded
- * without one.
+ * Normalises one verified Finch webhook into one event:
+ * - `account.updated` carries the status through the status table; with an `entity_id` it is that entity's status
+ *   only, so it carries no signal and the confirming status read decides (every entity affected or only some);
+ * - `job.*` events carry no status: their outcome (e.g. `reauth_error`) is behind `job_url`, which the confirming
+ *   status read fetches (`confirmRef`);
+ * - data events and unknown types are recorded without a signal.
  */
 export function parseFinchWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
   const eventType = (webhook.body as { event_type?: unknown } | null)?.event_type;
@@ -51,7 +56,6 @@ export function parseFinchWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
     });
   }
   const event: FinchWebhookEvent | BaseWebhookEvent = parsed.data;
-  const accountUpdate = isAccountUpdate(event);
   const eventId = webhook.vendorEventId ?? webhook.headers.get(FINCH_WEBHOOK_HEADERS.eventId);
   if (!eventId)
     throw new ReconnectKitError('webhook_payload_invalid', { message: 'The Finch webhook has no event id.' });
@@ -62,21 +66,39 @@ export function parseFinchWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
       vendorType: event.event_type,
       // Older events identify the connection only by the deprecated account id.
       upstreamId: event.connection_id ?? event.account_id,
-      upstreamParentId: event.company_id,
+      upstreamParentId: finchCompanyId(event.company_id),
       occurredAt: occurredAt(webhook),
-      signal: accountUpdate ? accountSignal(event.data.status) : undefined,
-      // Ordered by delivery-attempt time only, an older status delivered late would win: the service re-reads it.
-      ...(accountUpdate ? { confirm: 'status_check' as const } : {}),
+      ...meaning(event),
     },
   ];
+}
+
+/** What the event says about the connection, and whether a status read must confirm it. */
+function meaning(
+  event: FinchWebhookEvent | BaseWebhookEvent,
+): Pick<ProviderEvent, 'signal' | 'confirm' | 'confirmRef'> {
+  if (isAccountUpdate(event)) {
+    // With an entity id the status is that entity's only: what it means for the connection depends on the other
+    // entities, so the confirming status read (/introspect with entities[]) decides.
+    const entityScoped = event.entity_id !== undefined && event.entity_id !== null;
+    return {
+      signal: entityScoped
+        ? undefined
+        : signalForFinchStatus({ status: event.data.status, code: null, message: null }),
+      // Ordered by delivery-attempt time only, an older status delivered late would win: the service re-reads it.
+      confirm: 'status_check',
+    };
+  }
+  if (isJobEvent(event)) return { confirm: 'status_check', confirmRef: event.data.job_url };
+  return {};
 }
 
 function isAccountUpdate(event: FinchWebhookEvent | BaseWebhookEvent): event is AccountUpdateEvent {
   return event.event_type === 'account.updated' && 'data' in event;
 }
 
-function accountSignal(status: string) {
-  return signalForFinchStatus({ status, code: null, message: null });
+function isJobEvent(event: FinchWebhookEvent | BaseWebhookEvent): event is JobCompletionEvent {
+  return event.event_type.startsWith('job.') && 'data' in event;
 }
 
 /** Finch sends no event time in the body; the signed Finch-Timestamp is the best vendor time we have. */

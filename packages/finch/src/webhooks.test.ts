@@ -117,7 +117,6 @@ describe('parseWebhook', () => {
     ['account-updated-reauth', 'needs_reauth', 'reauth'],
     ['account-updated-connected', 'connected', 'connected'],
     ['account-updated-permissions', 'needs_credentials', 'error_permissions'],
-    ['account-updated-disconnected', 'revoked', 'disconnected'],
   ])('account.updated (%s) → %s', (name, state, vendorStatus) => {
     const [event, ...rest] = provider.parseWebhook(
       verified(fixture(`payloads/finch/webhook-event.${name}.json`)),
@@ -136,8 +135,30 @@ describe('parseWebhook', () => {
     });
   });
 
-  it.each(['job-data-sync-completed', 'directory-updated', 'payment-created', 'company-updated'])(
-    '%s is recorded without a signal',
+  it('account.updated with an entity_id is that entity’s status only: no signal, the status read decides', () => {
+    const body = fixture('payloads/finch/webhook-event.account-updated-disconnected.json');
+    expect(body.entity_id).toEqual(expect.any(String));
+    const [event] = provider.parseWebhook(verified(body));
+    expect(event).toMatchObject({ vendorType: 'account.updated', confirm: 'status_check' });
+    expect(event?.signal).toBeUndefined();
+    // The same status without an entity id is the connection's: terminal.
+    const [whole] = provider.parseWebhook(verified({ ...body, entity_id: null }));
+    expect(whole?.signal?.state).toBe('revoked');
+  });
+
+  it('a job.* event carries no signal; its job_url is what the confirming status read fetches', () => {
+    const body = fixture('payloads/finch/webhook-event.job-data-sync-completed.json');
+    const [event] = provider.parseWebhook(verified(body));
+    expect(event).toMatchObject({
+      vendorType: 'job.data_sync_all.completed',
+      confirm: 'status_check',
+      confirmRef: (body.data as { job_url: string }).job_url,
+    });
+    expect(event?.signal).toBeUndefined();
+  });
+
+  it.each(['directory-updated', 'payment-created', 'company-updated'])(
+    '%s is recorded without a signal and without a status read',
     (name) => {
       const body = fixture(`payloads/finch/webhook-event.${name}.json`);
       const [event] = provider.parseWebhook(verified(body));
@@ -157,7 +178,9 @@ describe('parseWebhook', () => {
         data: { anything: 1 },
       }),
     );
-    expect(event).toMatchObject({ vendorType: 'test', upstreamId: 'conn', signal: undefined });
+    expect(event).toMatchObject({ vendorType: 'test', upstreamId: 'conn' });
+    expect(event?.signal).toBeUndefined();
+    expect(event?.confirm).toBeUndefined();
   });
 
   it('falls back to the deprecated account_id when connection_id is absent', () => {
