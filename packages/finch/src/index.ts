@@ -2,7 +2,17 @@ export type { FinchErrorFacts } from './classify-error.js';
 export { classifyFinchErrorFacts, readFinchErrorFacts } from './classify-error.js';
 export type { FinchConfig, FinchConfigInput, FinchProduct } from './config.js';
 export { finchConfigSchema, MAX_SESSION_MINUTES, parseFinchConfig } from './config.js';
-export { FINCH_ACCESS_TOKEN_SECRET, FINCH_PROVIDER_ID, FinchProvider } from './finch-provider.js';
+export type { FinchConnectSession, FinchConnectSessionRequest } from './finch-provider.js';
+export {
+  FINCH_ACCESS_TOKEN_SECRET,
+  FINCH_PROVIDER_ID,
+  FinchProvider,
+  NEW_SESSION_DEFAULT_MINUTES,
+} from './finch-provider.js';
+export type { FinchIntrospectionFacts } from './introspection.js';
+export { signalForIntrospection } from './introspection.js';
+export type { FinchJobFacts } from './job-results.js';
+export { classifyFinchJob, readFinchJob } from './job-results.js';
 export type { ErrorReporter } from './reauth-reporting.js';
 export { withReauthReporting } from './reauth-reporting.js';
 export { registerFinch } from './register.js';
