@@ -156,8 +156,8 @@ interface Seeded {
   readonly accessToken: string;
 }
 
-async function seed(host: Host): Promise<Seeded> {
-  const { changed } = (await scenario('finch.seed_connected', { provider_id: 'gusto' })) as {
+async function seed(host: Host, input: { customer_id?: string } = {}): Promise<Seeded> {
+  const { changed } = (await scenario('finch.seed_connected', { provider_id: 'gusto', ...input })) as {
     changed: { connection_id: string; company_id: string; access_token: string };
   };
   const connection = await host.service.registerConnection({
@@ -491,6 +491,64 @@ describe('finch.reauth_different_company', () => {
     ]);
     // The old token still reads the original connection, which still needs re-authentication.
     expect((await host.service.checkStatus(seeded.id)).state).toBe('needs_reauth');
+  });
+});
+
+describe('Connect again: openConnectSession', () => {
+  const exchange = (code: string) =>
+    new Finch({
+      clientID: FINCH_DEFAULT_CREDENTIALS.client_id,
+      clientSecret: FINCH_DEFAULT_CREDENTIALS.client_secret,
+      baseURL: mock.url,
+      maxRetries: 0,
+    }).accessTokens.create({ code, redirect_uri: CALLBACK });
+
+  it('after an account mismatch, a new session for the same customer re-authenticates the live connection (no internal_error)', async () => {
+    const customerId = `customer-${randomBytes(4).toString('hex')}`;
+    const seeded = await seed(host, { customer_id: customerId });
+    await scenario('finch.reauth_different_company', { target: seeded.connectionId });
+    await host.ingestWebhooks();
+    const { state, code } = await startAndLogIn(host, seeded);
+    expect((await host.service.completeReconnection({ state, code })).outcome).toBe('account_mismatch');
+
+    await clearJournal();
+    const session = await host.container
+      .resolve(FinchProvider)
+      .openConnectSession({ customerId, customerName: 'Acme Inc', state: 'host-state-1' });
+    expect((await vendorCalls()).map((c) => `${c.call} ${c.auth}`)).toEqual([
+      'POST /connect/sessions Basic',
+      'POST /connect/sessions/reauthenticate Basic',
+    ]);
+    if (session.kind !== 'reauthenticate')
+      throw new Error(`expected a reauthenticate session, got ${session.kind}`);
+    expect(session.message).toContain('already has a live Finch connection');
+    expect(session.expiresAt).toEqual(new Date(Date.parse(START) + 1000 + 43_200 * 60_000));
+    const redirect = await employerLogsIn(session.url);
+    expect(redirect.searchParams.get('state')).toBe('host-state-1');
+    const token = await exchange(redirect.searchParams.get('code') ?? '');
+    expect(token.connection_id).toBe(session.connectionId);
+  });
+
+  it('a customer without a live connection gets a new session (90 days); its code makes a new connection', async () => {
+    const seeded = await seed(host);
+    await clearJournal();
+    const session = await host.container.resolve(FinchProvider).openConnectSession({
+      customerId: `customer-${randomBytes(4).toString('hex')}`,
+      customerName: 'Beta LLC',
+      state: 'host-state-2',
+      // The old connection's provider: Connect opens on it, without the provider picker.
+      providerId: 'gusto',
+    });
+    expect(session).toMatchObject({
+      kind: 'new_connection',
+      expiresAt: new Date(Date.parse(START) + 1000 + 129_600 * 60_000),
+    });
+    const calls = await vendorCalls();
+    expect(calls.map((c) => c.call)).toEqual(['POST /connect/sessions']);
+    expect(calls[0]?.body).toMatchObject({ integration: { provider: 'gusto' }, minutes_to_expire: 129_600 });
+    const redirect = await employerLogsIn(session.url);
+    const token = await exchange(redirect.searchParams.get('code') ?? '');
+    expect(token.connection_id).not.toBe(seeded.connectionId);
   });
 });
 

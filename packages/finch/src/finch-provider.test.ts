@@ -282,6 +282,9 @@ describe('openConnectSession', () => {
   it('opens a new session (Finch’s 90 days unless told otherwise) and appends the state', async () => {
     server.use(respond('post', '/connect/sessions', 201, session));
     const opened = await makeProvider().openConnectSession(request);
+    await makeProvider().openConnectSession({ ...request, providerId: 'gusto', minutesToExpire: 60 });
+    expect(journal[1]?.body).toMatchObject({ integration: { provider: 'gusto' }, minutes_to_expire: 60 });
+    journal.splice(1);
     expect(journal.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /connect/sessions']);
     expect(journal[0]?.headers.get('authorization')).toBe(basicAuth);
     expect(journal[0]?.body).toEqual({

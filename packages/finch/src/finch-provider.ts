@@ -223,6 +223,7 @@ export class FinchProvider implements ReconnectionProvider {
         minutes_to_expire: minutes,
         ...(request.customerEmail === undefined ? {} : { customer_email: request.customerEmail }),
         ...(request.sandbox === undefined ? {} : { sandbox: request.sandbox }),
+        ...(request.providerId === undefined ? {} : { integration: { provider: request.providerId } }),
       });
       return {
         kind: 'new_connection',
@@ -373,6 +374,11 @@ export interface FinchConnectSessionRequest {
   /** Session lifetime; default Finch's (90 days new, 30 days re-authentication, the latter's ceiling). */
   readonly minutesToExpire?: number | undefined;
   readonly sandbox?: 'finch' | 'provider' | undefined;
+  /**
+   * The payroll provider to open Connect on (Finch `integration.provider`, e.g. the old connection's `provider_id`
+   * metadata), so the employer skips the provider picker. Omitted: Connect shows the picker.
+   */
+  readonly providerId?: string | undefined;
 }
 
 export type FinchConnectSession =
