@@ -55,6 +55,14 @@ export class OutboxNotifier implements Notifier {
             reason: notification.reason,
             impact: notification.impact,
             actionKind: notification.action?.kind,
+            ...(notification.warning === undefined
+              ? {}
+              : {
+                  warning: {
+                    code: notification.warning.code,
+                    deadline: notification.warning.deadline.toISOString(),
+                  },
+                }),
           },
         },
       ],

@@ -5,7 +5,7 @@ import type { ServiceContext } from './service-context.js';
 import type { AfterCommit, ApplyResult, TransitionWriter } from './service-transitions.js';
 import type { ConnectionStoreOps, IgnoredSignalReason } from './store/port.js';
 import { isTerminalState } from './transitions.js';
-import type { ConnectionEvent, ConnectionState, ProviderEvent } from './types.js';
+import type { ConnectionEvent, ConnectionState, ProviderEvent, StatusHint } from './types.js';
 
 /** Signals coming in: vendor webhooks, errors the host reports, status reads. */
 export class SignalIngest {
@@ -27,8 +27,8 @@ export class SignalIngest {
       const tally = { applied: 0, duplicates: 0, ignored: 0 };
       const events: ConnectionEvent[] = [];
       const after: AfterCommit[] = [];
-      // Ids of known connections that hint-only events were about; a retried transaction starts afresh.
-      const toConfirm = new Set<string>();
+      // Known connections that hint-only events were about, with what they named; a retried transaction starts afresh.
+      const toConfirm = new Map<string, StatusHint>();
       for (const providerEvent of providerEvents) {
         if (!(await tx.recordInboundEvent(providerId, providerEvent.eventId, verified.receivedAt))) {
           tally.duplicates += 1;
@@ -38,7 +38,8 @@ export class SignalIngest {
         tally[outcome.status === 'ignored' ? 'ignored' : 'applied'] += 1;
         events.push(...outcome.events);
         if (providerEvent.confirm === 'status_check' && outcome.connection)
-          toConfirm.add(outcome.connection.id);
+          toConfirm.set(outcome.connection.id, { ref: providerEvent.confirmRef });
+        after.push(...outcome.after);
         if (outcome.needsUser && outcome.connection) {
           after.push(
             ...(await this.writer.notification(tx, outcome.connection, {
@@ -56,7 +57,9 @@ export class SignalIngest {
       duplicates: result.duplicates,
       ignored: result.ignored,
     });
-    if (ctx.options.confirmWebhooks) for (const connectionId of toConfirm) this.#confirm(connectionId);
+    if (ctx.options.confirmWebhooks) {
+      for (const [connectionId, hint] of toConfirm) this.#confirm(connectionId, hint);
+    }
     return result;
   }
 
@@ -64,8 +67,8 @@ export class SignalIngest {
    * Re-reads a connection's status after a hint-only webhook, in the background: the webhook is already stored,
    * so a failing read is logged (without secrets) and never fails the delivery. `settle` waits for these reads.
    */
-  #confirm(connectionId: string): void {
-    const confirmation = this.checkStatus(connectionId).then(
+  #confirm(connectionId: string, hint: StatusHint): void {
+    const confirmation = this.checkStatus(connectionId, hint).then(
       () => undefined,
       (error: unknown) => {
         this.ctx.logger.warn('status check confirming a webhook failed', {
@@ -92,6 +95,7 @@ export class SignalIngest {
     events: readonly ConnectionEvent[];
     needsUser: boolean;
     connection?: Connection;
+    after: AfterCommit[];
   }> {
     const connection = await tx.findByUpstream(providerId, event.upstreamId);
     const journal = (reason: IgnoredSignalReason, to?: ConnectionState) =>
@@ -105,26 +109,35 @@ export class SignalIngest {
         reason,
         to,
       });
+    const cause = { kind: 'webhook', ref: event.eventId } as const;
     if (!event.signal) {
+      // A warning alone (e.g. a vendor announcing a deadline) is applied without any state change.
+      const warned =
+        event.warning && connection
+          ? await this.writer.warn(tx, connection, event.warning, cause)
+          : undefined;
+      if (warned && warned.events.length > 0) return { status: 'applied', needsUser: false, ...warned };
       await journal('unknown_event');
-      return { status: 'ignored', events: [], needsUser: false, connection };
+      return { status: 'ignored', events: [], needsUser: false, connection, after: [] };
     }
     const signal = event.signal;
     if (!connection) {
       const successor = await this.#registerSuccessor(tx, providerId, event);
-      if (successor) return { status: 'applied', ...successor, needsUser: false };
+      if (successor) return { status: 'applied', ...successor, needsUser: false, after: [] };
       await journal('unknown_connection', signal.state);
-      return { status: 'ignored', events: [], needsUser: false };
+      return { status: 'ignored', events: [], needsUser: false, after: [] };
     }
     const applied = await this.writer.apply(tx, connection, {
       ...signal,
       occurredAt: event.occurredAt,
-      cause: { kind: 'webhook', ref: event.eventId },
+      cause,
       provider: providerId,
       eventId: event.eventId,
       vendorType: event.vendorType,
     });
-    return applied;
+    if (!event.warning || applied.status === 'ignored') return { ...applied, after: [] };
+    const warned = await this.writer.warn(tx, applied.connection, event.warning, cause);
+    return { ...applied, ...warned, events: [...applied.events, ...warned.events] };
   }
 
   /**
@@ -178,7 +191,8 @@ export class SignalIngest {
     });
   }
 
-  async checkStatus(connectionId: string): Promise<Connection> {
+  /** `hint`: what a hint-only webhook named (`ProviderEvent.confirmRef`), passed on to `fetchStatus`. */
+  async checkStatus(connectionId: string, hint?: StatusHint): Promise<Connection> {
     const { ctx } = this;
     const connection = await this.lifetime.current(connectionId);
     const provider = ctx.provider(connection.provider);
@@ -186,13 +200,18 @@ export class SignalIngest {
     // without status polling has nothing to ask.
     if (isTerminalState(connection.state) || !provider.capabilities.statusPolling) return connection;
     const providerConnection = await ctx.providerConnection(connection);
-    const status = await ctx.vendorCall(provider, () => provider.fetchStatus(providerConnection));
+    const status = await ctx.vendorCall(provider, () =>
+      hint?.ref === undefined
+        ? provider.fetchStatus(providerConnection)
+        : provider.fetchStatus(providerConnection, hint),
+    );
     return this.writer.signal(connectionId, {
       state: status.state,
       vendor: status.vendor,
       problem: status.problem,
       occurredAt: status.checkedAt,
       cause: { kind: 'status_check' },
+      warning: status.warning,
     });
   }
 }

@@ -66,7 +66,10 @@ export class ReconnectFlow {
       }
       await tx.insertReconnectAttempt({ ...attempt, returnTo });
       await tx.supersedeReconnectAttempts(connectionId, attempt.nonce, ctx.clock.now());
-      return { value: applied.connection };
+      // A link the user may open much later: its deadline is an early warning (see ReconnectAction.warning).
+      if (action.warning === undefined) return { value: applied.connection };
+      const warned = await writer.warn(tx, applied.connection, action.warning, cause);
+      return { value: warned.connection, after: warned.after };
     });
     return { connection: updated, action };
   }

@@ -13,6 +13,7 @@ import type {
   ConnectionEventType,
   ConnectionProblem,
   ConnectionState,
+  EarlyWarning,
   VendorStatus,
 } from './types.js';
 import { buildUserNotification, wantsAction } from './user-notification.js';
@@ -42,6 +43,11 @@ export interface SignalInput {
   readonly step?: TransitionStep | undefined;
   /** Extra fields for the events' `data`. */
   readonly eventData?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * An early warning that came with the signal (applied after it, see `warn`); `null`: the source shows none, so a
+   * standing one is over.
+   */
+  readonly warning?: EarlyWarning | null | undefined;
 }
 
 export interface AnnouncedEvent {
@@ -61,6 +67,13 @@ export interface ApplyResult {
 
 /** Work done after a transaction commits (notifications, dispatcher wake-up). */
 export type AfterCommit = () => Promise<void>;
+
+/** What `warn` wrote: the connection as it now is, the events and the notification to run after the commit. */
+export interface WarnResult {
+  readonly connection: Connection;
+  readonly events: readonly ConnectionEvent[];
+  readonly after: AfterCommit[];
+}
 
 export interface IgnoredEntry {
   readonly provider: string;
@@ -109,7 +122,10 @@ export class TransitionWriter {
       if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
       const applied = await this.apply(tx, current, signal);
       const after = applied.needsUser ? await this.notification(tx, applied.connection, signal.cause) : [];
-      return { value: applied.connection, after };
+      if (signal.warning === undefined || applied.status === 'ignored')
+        return { value: applied.connection, after };
+      const warned = await this.warn(tx, applied.connection, signal.warning, signal.cause);
+      return { value: warned.connection, after: [...after, ...warned.after] };
     });
   }
 
@@ -155,6 +171,8 @@ export class TransitionWriter {
       updatedAt: now,
       stateChangedAt: changed ? now : current.stateChangedAt,
       version: current.version + 1,
+      // A change of state ends the early warning's episode: a later warning is news again.
+      warning: changed ? undefined : current.warning,
     };
     await tx.updateConnection(next, current.version);
     if (isTerminalState(next.state)) await tx.deleteSecrets(next.id);
@@ -187,6 +205,67 @@ export class TransitionWriter {
     });
     const needsUser = !instead && signal.step !== 'abandon' && USER_ACTION_STATES.includes(next.state);
     return { connection: next, status: 'applied', events, needsUser, cause: signal.cause };
+  }
+
+  /**
+   * Applies an early warning (see `EarlyWarning`): the state never changes. A warning the connection already has
+   * (same code and deadline, in the same episode) changes nothing; a new one, or a new deadline, is stored on the
+   * connection, emitted once as `connection.expiring` (with the deadline) and sent to the user through the
+   * notifier. `null` ends a standing warning silently. Terminal connections and deadlines already past are left
+   * alone (the break itself arrives as a signal).
+   */
+  async warn(
+    tx: ConnectionStoreOps,
+    current: Connection,
+    warning: EarlyWarning | null,
+    cause: Cause,
+  ): Promise<WarnResult> {
+    const { clock, logger } = this.ctx;
+    const unchanged: WarnResult = { connection: current, events: [], after: [] };
+    if (isTerminalState(current.state)) return unchanged;
+    const now = clock.now();
+    if (warning === null) {
+      if (current.warning === undefined) return unchanged;
+      const cleared: Connection = {
+        ...current,
+        warning: undefined,
+        updatedAt: now.toISOString(),
+        version: current.version + 1,
+      };
+      await tx.updateConnection(cleared, current.version);
+      return { connection: cleared, events: [], after: [] };
+    }
+    const deadline = warning.deadline.toISOString();
+    if (warning.deadline.getTime() <= now.getTime()) return unchanged;
+    if (current.warning?.code === warning.code && current.warning.deadline === deadline) return unchanged;
+    const next: Connection = {
+      ...current,
+      warning: {
+        code: warning.code,
+        deadline,
+        reason: warning.reason,
+        vendor: warning.vendor,
+        raisedAt: now.toISOString(),
+      },
+      updatedAt: now.toISOString(),
+      version: current.version + 1,
+    };
+    await tx.updateConnection(next, current.version);
+    const event: ConnectionEvent = {
+      ...this.event(next, 'connection.expiring', cause, {
+        from: undefined,
+        data: { code: warning.code, deadline, reason: warning.reason, version: next.version },
+      }),
+      vendor: warning.vendor ?? next.vendor,
+    };
+    await tx.appendOutbox([event], now);
+    logger.info('early warning', {
+      connectionId: next.id,
+      provider: next.provider,
+      code: warning.code,
+      deadline,
+    });
+    return { connection: next, events: [event], after: await this.notification(tx, next, cause, warning) };
   }
 
   async insertConnection(
@@ -273,29 +352,37 @@ export class TransitionWriter {
    * the open transaction (one commit for the change and its notification) unless a reconnect action has to be
    * minted first; any other notifier runs after the commit.
    */
-  async notification(tx: ConnectionStoreOps, connection: Connection, cause: Cause): Promise<AfterCommit[]> {
+  async notification(
+    tx: ConnectionStoreOps,
+    connection: Connection,
+    cause: Cause,
+    warning?: EarlyWarning,
+  ): Promise<AfterCommit[]> {
     const { notifier, options, store } = this.ctx;
-    if (
-      notifier instanceof OutboxNotifier &&
-      notifier.writesTo(store) &&
-      !wantsAction(options.notifications, connection)
-    ) {
+    // A warning carries no action: the connection still works, and the provider's link (if any) is the user's.
+    const withAction = warning === undefined && wantsAction(options.notifications, connection);
+    if (notifier instanceof OutboxNotifier && notifier.writesTo(store) && !withAction) {
       const { impact } = this.ctx.provider(connection.provider);
       await notifier.record(
         tx,
-        buildUserNotification(options.notifications, connection, cause, undefined, impact),
+        buildUserNotification(options.notifications, connection, cause, undefined, impact, warning),
         connection,
       );
       return [];
     }
-    return [() => this.#notifyUser(connection, cause)];
+    return [() => this.#notifyUser(connection, cause, withAction, warning)];
   }
 
   /** Runs after commit; a failing notifier is logged and never undoes the change. */
-  async #notifyUser(connection: Connection, cause: Cause): Promise<void> {
+  async #notifyUser(
+    connection: Connection,
+    cause: Cause,
+    withAction: boolean,
+    warning: EarlyWarning | undefined,
+  ): Promise<void> {
     const { logger, options } = this.ctx;
     try {
-      const action = wantsAction(options.notifications, connection)
+      const action = withAction
         ? await this.attempts.mintForNotification(connection).catch((error: unknown) => {
             logger.warn('could not mint a reconnect action for a notification', {
               connectionId: connection.id,
@@ -306,7 +393,7 @@ export class TransitionWriter {
         : undefined;
       const { impact } = this.ctx.provider(connection.provider);
       await this.ctx.notifier.notify(
-        buildUserNotification(options.notifications, connection, cause, action, impact),
+        buildUserNotification(options.notifications, connection, cause, action, impact, warning),
       );
     } catch (error) {
       logger.error('notifier failed', { connectionId: connection.id, error: redact(error) });

@@ -1,6 +1,12 @@
 import type { ReconnectKitOptions } from './options.js';
 import type { Connection } from './service-api.js';
-import type { ConnectionEvent, ConnectionState, ReconnectAction, UserNotification } from './types.js';
+import type {
+  ConnectionEvent,
+  ConnectionState,
+  EarlyWarning,
+  ReconnectAction,
+  UserNotification,
+} from './types.js';
 
 const DEFAULT_REASONS: Partial<Record<ConnectionState, string>> = {
   needs_reauth: 'Your payroll connection was signed out. Sign in again to keep it working.',
@@ -14,8 +20,9 @@ export function wantsAction(options: ReconnectKitOptions['notifications'], conne
 }
 
 /**
- * The notification for a connection whose user must act: plain reason, optional action, and the impact from the
- * service options for the provider, else the provider's own `impact`, else the default.
+ * The notification for a connection whose user must act (or, with `warning`, will have to by its deadline): plain
+ * reason, optional action, and the impact from the service options for the provider, else the provider's own
+ * `impact`, else the default.
  */
 export function buildUserNotification(
   options: ReconnectKitOptions['notifications'],
@@ -23,6 +30,7 @@ export function buildUserNotification(
   cause: ConnectionEvent['cause'],
   action: ReconnectAction | undefined,
   providerImpact: readonly string[] | undefined,
+  warning?: EarlyWarning,
 ): UserNotification {
   return {
     connection: {
@@ -35,10 +43,14 @@ export function buildUserNotification(
       state: connection.state,
     },
     reason:
-      connection.problem?.reason ?? DEFAULT_REASONS[connection.state] ?? 'Your connection needs attention.',
+      warning?.reason ??
+      connection.problem?.reason ??
+      DEFAULT_REASONS[connection.state] ??
+      'Your connection needs attention.',
     action,
     impact: options.providers[connection.provider]?.impact ?? providerImpact ?? options.defaultImpact,
     problem: connection.problem,
     cause,
+    ...(warning === undefined ? {} : { warning }),
   };
 }

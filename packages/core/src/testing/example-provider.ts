@@ -7,6 +7,7 @@ import type {
   CallbackParams,
   ConnectionProblem,
   ConnectionState,
+  EarlyWarning,
   FixPath,
   ProviderCapabilities,
   ProviderConnection,
@@ -16,6 +17,7 @@ import type {
   ReconnectionProvider,
   ReconnectResult,
   StartContext,
+  StatusHint,
   VerifiedWebhook,
 } from '../types.js';
 
@@ -87,6 +89,18 @@ export interface ExampleAccount {
   status: ExampleAccountStatus;
   /** The access token the vendor expects; the provider receives it from the sealed secrets. */
   token: string;
+  /** A deadline the vendor announces (access expires then unless the user renews it): an early warning. */
+  expiresAt?: Date | undefined;
+}
+
+/** The early warning the example vendor gives for an account that expires at `deadline`. */
+export function exampleExpiryWarning(deadline: Date): EarlyWarning {
+  return {
+    code: 'access_expiring',
+    deadline,
+    reason: 'Your example access expires soon. Renew it to keep it working.',
+    vendor: { status: 'active', code: 'pending_expiration' },
+  };
 }
 
 /** What a reconnect code signs the user into. */
@@ -104,6 +118,8 @@ export class ExampleVendor {
   readonly grants = new Map<string, ExampleGrant>();
   /** Every API call the provider made, in order. */
   readonly calls: { readonly method: string; readonly accountId: string }[] = [];
+  /** The `hint` of every status read (undefined when none was given), in order. */
+  readonly statusHints: (StatusHint | undefined)[] = [];
   #gate: Promise<void> | undefined;
   readonly #failures = new Map<string, unknown>();
 
@@ -180,6 +196,10 @@ const webhookSchema = z
           occurred_at: z.iso.datetime(),
           /** The event is only a hint (its status may be stale): the service confirms it with a status read. */
           hint: z.boolean().optional(),
+          /** What the confirming status read should look at (passed to `fetchStatus` as `hint.ref`). */
+          ref: z.string().min(1).optional(),
+          /** `account.expiring`: the deadline the vendor announces (an early warning, no state change). */
+          expires_at: z.iso.datetime().optional(),
         }),
       )
       .min(1),
@@ -291,7 +311,10 @@ export class ExampleProvider implements ReconnectionProvider {
       occurredAt: new Date(event.occurred_at),
       // Only status events carry a signal; anything else is informational (recorded, not applied).
       signal: event.type === 'account.status' && event.status ? mapExampleStatus(event.status) : undefined,
-      ...(event.hint ? { confirm: 'status_check' as const } : {}),
+      ...(event.hint ? { confirm: 'status_check' as const, confirmRef: event.ref } : {}),
+      ...(event.type === 'account.expiring' && event.expires_at
+        ? { warning: exampleExpiryWarning(new Date(event.expires_at)) }
+        : {}),
     }));
   }
 
@@ -309,11 +332,17 @@ export class ExampleProvider implements ReconnectionProvider {
     return undefined;
   }
 
-  fetchStatus(connection: ProviderConnection): Promise<ProviderStatus> {
+  fetchStatus(connection: ProviderConnection, hint?: StatusHint): Promise<ProviderStatus> {
+    this.#vendor.statusHints.push(hint);
     return this.#vendor.call('fetchStatus', connection.upstreamId, () => {
       const account = this.#vendor.account(connection.upstreamId);
       const status = account.token === connection.secrets.token ? account.status : 'login_required';
-      return { ...mapExampleStatus(status), upstreamParentId: account.ownerId, checkedAt: this.#clock.now() };
+      return {
+        ...mapExampleStatus(status),
+        upstreamParentId: account.ownerId,
+        checkedAt: this.#clock.now(),
+        warning: account.expiresAt === undefined ? null : exampleExpiryWarning(account.expiresAt),
+      };
     });
   }
 

@@ -21,6 +21,7 @@ export {
   ExampleApiError,
   ExampleProvider,
   ExampleVendor,
+  exampleExpiryWarning,
   mapExampleStatus,
   signExampleWebhook,
 } from './example-provider.js';
