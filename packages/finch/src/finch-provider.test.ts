@@ -156,45 +156,20 @@ describe('fetchStatus', () => {
 });
 
 describe('fetchStatus: Finch’s 2026 API', () => {
-  const JOB_ID = 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70';
-  const job = (status: string) => ({
-    job_id: JOB_ID,
-    job_url: `${BASE_URL}/jobs/automated/${JOB_ID}`,
-    type: 'data_sync_all',
-    status,
-    created_at: '2026-11-23T11:00:00.000Z',
-    scheduled_at: null,
-    started_at: '2026-11-23T11:00:01.000Z',
-    completed_at: '2026-11-23T11:05:00.000Z',
-    params: null,
-  });
+  const reauthJob = fixture<{ job_id: string }>('payloads/finch/automated-job.reauth-error.json');
+  const JOB_ID = reauthJob.job_id;
+  const job = (status: string) => ({ ...reauthJob, status });
 
   it('maps introspect entities: some in reauth → degraded naming them; a null company_id is no company', async () => {
     server.use(
-      respond('get', '/introspect', 200, {
-        ...introspectConnected,
-        company_id: null,
-        entities: [
-          {
-            id: '550e8400-e29b-41d4-a716-446655440000',
-            name: 'Acme East',
-            source_id: null,
-            status: 'reauth',
-          },
-          {
-            id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-            name: 'Acme West',
-            source_id: null,
-            status: 'connected',
-          },
-        ],
-      }),
+      respond('get', '/introspect', 200, fixture('payloads/finch/introspect.multi-entity-one-reauth.json')),
     );
     const status = await makeProvider().fetchStatus(connection());
     expect(status).toMatchObject({
       state: 'degraded',
-      problem: { reason: expect.stringContaining('Acme East') },
+      problem: { reason: expect.stringContaining('Acme West LLC') },
     });
+    expect(status.problem?.reason).not.toContain('Acme Labs LLC');
     expect(status.upstreamParentId).toBeUndefined();
   });
 
@@ -215,18 +190,28 @@ describe('fetchStatus: Finch’s 2026 API', () => {
     ]);
   });
 
-  it('reads manual jobs at GET /jobs/manual/{id}; permissions_error → needs_credentials', async () => {
+  it('reads manual jobs at GET /jobs/manual/{id} (they have no reauth outcome: /introspect decides)', async () => {
+    const manual = fixture<{ job_id: string }>('payloads/finch/manual-job.complete.json');
     server.use(
-      respond('get', `/jobs/manual/${JOB_ID}`, 200, {
-        job_id: JOB_ID,
-        status: 'permissions_error',
-        body: null,
-      }),
+      respond('get', `/jobs/manual/${manual.job_id}`, 200, manual),
+      respond('get', '/introspect', 200, fixture('payloads/finch/introspect.reauth.json')),
     );
     const status = await makeProvider().fetchStatus(connection(), {
-      ref: `${BASE_URL}/jobs/manual/${JOB_ID}`,
+      ref: `${BASE_URL}/jobs/manual/${manual.job_id}`,
     });
-    expect(status.state).toBe('needs_credentials');
+    expect(status.state).toBe('needs_reauth');
+    expect(journal.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /jobs/manual/${manual.job_id}`,
+      'GET /introspect',
+    ]);
+  });
+
+  it('a job body of another shape is an upstream_error naming the field', async () => {
+    server.use(respond('get', `/jobs/automated/${JOB_ID}`, 200, { ...reauthJob, status: 'exploded' }));
+    const error = await failure(
+      makeProvider().fetchStatus(connection(), { ref: `${BASE_URL}/jobs/automated/${JOB_ID}` }),
+    );
+    expect(error).toMatchObject({ code: 'upstream_error', message: expect.stringContaining('"status"') });
   });
 
   it('a job that completed (or a hint that is no job URL) falls through to /introspect', async () => {

@@ -24,7 +24,7 @@ import { inject, injectable } from 'tsyringe';
 import { classifyFinchErrorFacts, readFinchErrorFacts } from './classify-error.js';
 import { type FinchConfig, type FinchProduct, MAX_SESSION_MINUTES } from './config.js';
 import { finchCompanyId, signalForIntrospection } from './introspection.js';
-import { classifyFinchJob, parseFinchJobUrl, readFinchJob } from './job-results.js';
+import { classifyFinchJob, parseFinchJobBody, parseFinchJobUrl, readFinchJob } from './job-results.js';
 import { FINCH_CONFIG } from './tokens.js';
 import { upstreamFailure } from './upstream-error.js';
 import { parseFinchWebhook } from './webhook-events.js';
@@ -154,8 +154,7 @@ export class FinchProvider implements ReconnectionProvider {
     } catch (error) {
       return this.#statusFromError(operation, error, checkedAt);
     }
-    const facts = readFinchJob(body);
-    const problem = facts === undefined ? undefined : classifyFinchJob(facts);
+    const problem = classifyFinchJob(parseFinchJobBody(job.kind, body));
     return problem === undefined
       ? undefined
       : { state: problem.state, vendor: problem.vendor, problem, checkedAt };

@@ -19,6 +19,16 @@ const withEntities = (
 });
 
 describe('signalForIntrospection: entities', () => {
+  it('the fixture of a multi-entity connection with one entity in reauth is degraded, naming that entity', () => {
+    const signal = signalForIntrospection(
+      fixture<FinchIntrospectionFacts>('payloads/finch/introspect.multi-entity-one-reauth.json'),
+    );
+    expect(signal).toMatchObject({
+      state: 'degraded',
+      problem: { reason: expect.stringContaining('Acme West LLC') },
+    });
+  });
+
   it('every entity connected: the connection status applies', () => {
     const signal = signalForIntrospection(
       withEntities([

@@ -1,5 +1,7 @@
+import { isReconnectKitError } from '@reconnect-kit/core';
 import { describe, expect, it } from 'vitest';
-import { classifyFinchJob, parseFinchJobUrl, readFinchJob } from './job-results.js';
+import { fixture } from './finch.test-helpers.js';
+import { classifyFinchJob, parseFinchJobBody, parseFinchJobUrl, readFinchJob } from './job-results.js';
 
 const JOB_ID = 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70';
 
@@ -74,5 +76,31 @@ describe('parseFinchJobUrl', () => {
     'https://api.tryfinch.com/jobs/automated/',
   ])('refuses %s', (url) => {
     expect(parseFinchJobUrl(url)).toBeUndefined();
+  });
+});
+
+describe('parseFinchJobBody', () => {
+  it('reads the fixture bodies of both job kinds', () => {
+    expect(parseFinchJobBody('automated', fixture('payloads/finch/automated-job.reauth-error.json'))).toEqual(
+      {
+        jobId: JOB_ID,
+        status: 'reauth_error',
+        type: 'data_sync_all',
+      },
+    );
+    expect(parseFinchJobBody('manual', fixture('payloads/finch/manual-job.complete.json'))).toMatchObject({
+      status: 'complete',
+      type: undefined,
+    });
+  });
+
+  it('refuses a body of another shape with upstream_error', () => {
+    let thrown: unknown;
+    try {
+      parseFinchJobBody('manual', { job_id: JOB_ID, status: 'reauth_error', body: null });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isReconnectKitError(thrown, 'upstream_error')).toBe(true);
   });
 });

@@ -1,4 +1,7 @@
-import type { ConnectionProblem } from '@reconnect-kit/core';
+import { type ConnectionProblem, ReconnectKitError } from '@reconnect-kit/core';
+import { z } from 'zod';
+import { automatedJobSchema, type FinchAutomatedJob } from './generated/automated-job.js';
+import { type FinchManualJob, manualJobSchema } from './generated/manual-job.js';
 import { type FinchConnectionStatus, signalForFinchStatus } from './status-table.js';
 
 /**
@@ -39,6 +42,28 @@ export function classifyFinchJob(job: FinchJobFacts): ConnectionProblem | undefi
     code: job.status,
     message: `Finch ${kind} ${job.jobId} ended in ${job.status}.`,
   })?.problem;
+}
+
+const JOB_BODIES = {
+  automated: z.fromJSONSchema(automatedJobSchema) as z.ZodType<FinchAutomatedJob>,
+  manual: z.fromJSONSchema(manualJobSchema) as z.ZodType<FinchManualJob>,
+} as const;
+
+/**
+ * Validates what `GET /jobs/{kind}/{job_id}` returned against the fixture schema; a body of another shape is an
+ * `upstream_error` naming the field, never a guess.
+ */
+export function parseFinchJobBody(kind: 'automated' | 'manual', body: unknown): FinchJobFacts {
+  const parsed = JOB_BODIES[kind].safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ReconnectKitError('upstream_error', {
+      message: `Finch GET /jobs/${kind}/{job_id} returned a body that does not match its schema at "${(issue?.path ?? []).join('.') || '(root)'}".`,
+      details: { operation: `GET /jobs/${kind}/{job_id}` },
+    });
+  }
+  const job: FinchAutomatedJob | FinchManualJob = parsed.data;
+  return { jobId: job.job_id, status: job.status, type: 'type' in job ? job.type : undefined };
 }
 
 const JOB_PATH = /\/jobs\/(automated|manual)\/([^/?#]+)\/?$/;

@@ -146,27 +146,43 @@ describe('parseWebhook', () => {
     expect(whole?.signal?.state).toBe('revoked');
   });
 
-  it('a job.* event carries no signal; its job_url is what the confirming status read fetches', () => {
-    const body = fixture('payloads/finch/webhook-event.job-data-sync-completed.json');
+  it('an entity’s reauth (multi-entity connection) is a hint for the status read, not the connection’s state', () => {
+    const body = fixture('payloads/finch/webhook-event.account-updated-entity-reauth.json');
+    const [event] = provider.parseWebhook(verified(body));
+    expect(event).toMatchObject({ vendorType: 'account.updated', confirm: 'status_check' });
+    expect(event?.signal).toBeUndefined();
+  });
+
+  it.each([
+    'job-data-sync-completed',
+    'job-initial-data-sync-org',
+    'job-initial-data-sync-payroll',
+    'job-w4-form-employee-sync',
+  ])('%s carries no signal; its job_url is what the confirming status read fetches', (name) => {
+    const body = fixture(`payloads/finch/webhook-event.${name}.json`);
     const [event] = provider.parseWebhook(verified(body));
     expect(event).toMatchObject({
-      vendorType: 'job.data_sync_all.completed',
+      vendorType: body.event_type,
       confirm: 'status_check',
       confirmRef: (body.data as { job_url: string }).job_url,
     });
     expect(event?.signal).toBeUndefined();
   });
 
-  it.each(['directory-updated', 'payment-created', 'company-updated'])(
-    '%s is recorded without a signal and without a status read',
-    (name) => {
-      const body = fixture(`payloads/finch/webhook-event.${name}.json`);
-      const [event] = provider.parseWebhook(verified(body));
-      expect(event?.vendorType).toBe(body.event_type);
-      expect(event?.signal).toBeUndefined();
-      expect(event?.confirm).toBeUndefined();
-    },
-  );
+  it.each([
+    'directory-updated',
+    'payment-created',
+    'company-updated',
+    'employment-created',
+    'individual-updated',
+    'pay-statement-created',
+  ])('%s is recorded without a signal and without a status read', (name) => {
+    const body = fixture(`payloads/finch/webhook-event.${name}.json`);
+    const [event] = provider.parseWebhook(verified(body));
+    expect(event?.vendorType).toBe(body.event_type);
+    expect(event?.signal).toBeUndefined();
+    expect(event?.confirm).toBeUndefined();
+  });
 
   it('records unknown event types (e.g. the dashboard test event) without a signal', () => {
     const [event] = provider.parseWebhook(
