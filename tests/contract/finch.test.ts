@@ -428,10 +428,7 @@ describe('finch.disconnected', () => {
       state: 'revoked',
       problem: { fix: 'new_connection' },
     });
-    // The webhook names an entity, so the confirming /introspect (401 invalid_token_error) decided; nothing after.
-    expect((await vendorCalls()).map((c) => c.call)).toEqual(['GET /introspect']);
-    await clearJournal();
-    await host.service.checkStatus(seeded.id);
+    // The confirming status read skips a terminal connection: no vendor call.
     expect(await vendorCalls()).toEqual([]);
     expect(await host.eventTypes(seeded.id)).toContain('connection.revoked');
     await clearJournal();
@@ -638,7 +635,7 @@ describe('webhook signatures', () => {
       ).toBe('webhook_signature_invalid');
       await clearJournal();
       const result = await rotating.service.ingestWebhook('finch', delivery.rawBody, delivery.headers);
-      expect(result.duplicates).toBe(0);
+      expect(result.applied).toBe(1);
       await rotating.service.settle();
       expect((await vendorCalls()).map((c) => c.call)).toEqual(['GET /introspect']);
       expect((await rotating.service.getConnection(seeded.id)).state).toBe('needs_reauth');

@@ -76,6 +76,14 @@ export const scenarioDetectionSchema = z
         'What a reconnect through the vendor page must give after this scenario: "recovered" (same upstream id, ' +
           'connected) or "account_mismatch" (the login landed elsewhere; the connection is not switched).',
       ),
+    early_warning: z
+      .boolean()
+      .optional()
+      .describe(
+        'The scenario announces a deadline (an early warning, not a break): each way of detecting it leaves the ' +
+          'connection in expected_state with one connection.expiring whose deadline is still ahead, and ' +
+          'detecting it again emits no second one.',
+      ),
   })
   .strict();
 

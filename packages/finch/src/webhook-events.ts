@@ -38,8 +38,8 @@ const BASE_EVENT = definitionSchema<BaseWebhookEvent>('BaseWebhookEvent');
 
 /**
  * Normalises one verified Finch webhook into one event:
- * - `account.updated` carries the status through the status table; with an `entity_id` it is that entity's status
- *   only, so it carries no signal and the confirming status read decides (every entity affected or only some);
+ * - `account.updated` carries the status through the status table, confirmed by a status read (which also reads the
+ *   entities, so one entity's break on a multi-entity connection ends as `degraded`);
  * - `job.*` events carry no status: their outcome (e.g. `reauth_error`) is behind `job_url`, which the confirming
  *   status read fetches (`confirmRef`);
  * - data events and unknown types are recorded without a signal.
@@ -78,13 +78,11 @@ function meaning(
   event: FinchWebhookEvent | BaseWebhookEvent,
 ): Pick<ProviderEvent, 'signal' | 'confirm' | 'confirmRef'> {
   if (isAccountUpdate(event)) {
-    // With an entity id the status is that entity's only: what it means for the connection depends on the other
-    // entities, so the confirming status read (/introspect with entities[]) decides.
-    const entityScoped = event.entity_id !== undefined && event.entity_id !== null;
     return {
-      signal: entityScoped
-        ? undefined
-        : signalForFinchStatus({ status: event.data.status, code: null, message: null }),
+      // With an entity_id the status is, strictly, that entity's. The body cannot tell a single-entity connection
+      // (where it is the connection's) from one entity of several, so it is read as the connection's status, and
+      // the confirming status read (/introspect with entities[]) corrects a partial break to `degraded`.
+      signal: signalForFinchStatus({ status: event.data.status, code: null, message: null }),
       // Ordered by delivery-attempt time only, an older status delivered late would win: the service re-reads it.
       confirm: 'status_check',
     };

@@ -135,22 +135,21 @@ describe('parseWebhook', () => {
     });
   });
 
-  it('account.updated with an entity_id is that entity’s status only: no signal, the status read decides', () => {
+  it('account.updated with an entity_id is read as the connection’s status, confirmed by a status read', () => {
     const body = fixture('payloads/finch/webhook-event.account-updated-disconnected.json');
     expect(body.entity_id).toEqual(expect.any(String));
     const [event] = provider.parseWebhook(verified(body));
-    expect(event).toMatchObject({ vendorType: 'account.updated', confirm: 'status_check' });
-    expect(event?.signal).toBeUndefined();
-    // The same status without an entity id is the connection's: terminal.
-    const [whole] = provider.parseWebhook(verified({ ...body, entity_id: null }));
-    expect(whole?.signal?.state).toBe('revoked');
+    expect(event).toMatchObject({
+      vendorType: 'account.updated',
+      confirm: 'status_check',
+      signal: { state: 'revoked' },
+    });
   });
 
-  it('an entity’s reauth (multi-entity connection) is a hint for the status read, not the connection’s state', () => {
+  it('an entity’s reauth is a hint confirmed by the status read (which decides between needs_reauth and degraded)', () => {
     const body = fixture('payloads/finch/webhook-event.account-updated-entity-reauth.json');
     const [event] = provider.parseWebhook(verified(body));
-    expect(event).toMatchObject({ vendorType: 'account.updated', confirm: 'status_check' });
-    expect(event?.signal).toBeUndefined();
+    expect(event).toMatchObject({ confirm: 'status_check', signal: { state: 'needs_reauth' } });
   });
 
   it.each([

@@ -5,7 +5,65 @@ import { declaresReconnect, type RuleSpec } from './rule.js';
 
 /** One rule per catalogue scenario and way of detecting it: the connection reaches the catalogue's state. */
 export function scenarioRules(run: ConformanceRun): RuleSpec[] {
-  return [...detectionRules(run), ...run.catalogue.scenarios.flatMap(reconnectOutcomeRule)];
+  return [
+    ...detectionRules(run),
+    ...run.catalogue.scenarios.flatMap(reconnectOutcomeRule),
+    ...earlyWarningRules(run),
+  ];
+}
+
+/**
+ * For a scenario marked `early_warning`, per way of detecting it: one `connection.expiring` with a deadline still
+ * ahead, the state as the catalogue says (the connection keeps working), and nothing new when detected again.
+ */
+function earlyWarningRules(run: ConformanceRun): RuleSpec[] {
+  return run.catalogue.scenarios
+    .filter((entry) => entry.early_warning)
+    .flatMap((entry) =>
+      entry.detected_by
+        .filter((detection) => detection === 'webhook' || detection === 'status_check')
+        .map(
+          (detection): RuleSpec => ({
+            name: `rule: ${entry.id} detected by ${detection} is one early warning, fired once`,
+            needs: (current) =>
+              current.supports(detection)
+                ? undefined
+                : `provider does not declare capability ${DETECTION_CAPABILITY[detection]}`,
+            async body(current, name) {
+              const seeded = await current.seed();
+              await current.runPreceding(seeded, entry);
+              const expiring = async () =>
+                (await seeded.host.eventTypes(seeded.connection.id)).filter(
+                  (type) => type === 'connection.expiring',
+                ).length;
+              const first = await current.detect(name, seeded, entry, detection);
+              check(
+                (await expiring()) === 1,
+                name,
+                `detecting ${entry.id} emitted ${await expiring()} connection.expiring events, expected 1`,
+              );
+              const deadline = first.warning ? Date.parse(first.warning.deadline) : Number.NaN;
+              check(
+                deadline > seeded.host.clock.now().getTime(),
+                name,
+                `the connection's warning has no deadline ahead (${JSON.stringify(first.warning ?? null)})`,
+              );
+              check(
+                first.stateChangedAt === seeded.connection.stateChangedAt,
+                name,
+                `the warning changed the state (now "${first.state}")`,
+              );
+              await seeded.host.tick(1000);
+              await current.detect(name, seeded, entry, detection);
+              check(
+                (await expiring()) === 1,
+                name,
+                `detecting ${entry.id} again emitted another connection.expiring (same deadline, same episode)`,
+              );
+            },
+          }),
+        ),
+    );
 }
 
 function detectionRules(run: ConformanceRun): RuleSpec[] {
