@@ -110,7 +110,9 @@ export class SignalIngest {
         to,
       });
     const cause = { kind: 'webhook', ref: event.eventId } as const;
-    if (!event.signal) {
+    const provider = this.ctx.provider(providerId);
+    const signal = connection && provider.signalFor ? provider.signalFor(event, connection) : event.signal;
+    if (!signal) {
       // A warning alone (e.g. a vendor announcing a deadline) is applied without any state change.
       const warned =
         event.warning && connection
@@ -120,7 +122,6 @@ export class SignalIngest {
       await journal('unknown_event');
       return { status: 'ignored', events: [], needsUser: false, connection, after: [] };
     }
-    const signal = event.signal;
     if (!connection) {
       const successor = await this.#registerSuccessor(tx, providerId, event);
       if (successor) return { status: 'applied', ...successor, needsUser: false, after: [] };

@@ -151,6 +151,8 @@ export interface ProviderEvent {
   readonly confirmRef?: string | undefined;
   /** A deadline the vendor announces (with or without a `signal`): see `EarlyWarning`. */
   readonly warning?: EarlyWarning | undefined;
+  /** The part of the upstream connection the event is about, when the vendor names one (a Finch entity id). */
+  readonly part?: string | undefined;
 }
 
 /** What a status read may look at besides the connection itself. */
@@ -268,6 +270,12 @@ export interface ReconnectionProvider {
   verifyWebhook(rawBody: Uint8Array, headers: Headers, now: Date): VerifiedWebhook | Promise<VerifiedWebhook>;
   /** Normalises a verified webhook into events; validates the payload (throws `webhook_payload_invalid`). */
   parseWebhook(webhook: VerifiedWebhook): ProviderEvent[];
+  /**
+   * Optional: what an event means for the stored connection it is about, when the body alone cannot tell (a Finch
+   * entity's status is the connection's only if the entity is the connection's own company). Returns the signal to
+   * apply instead of `event.signal` (undefined: none; the event is then recorded, not applied).
+   */
+  signalFor?(event: ProviderEvent, connection: ConnectionRef): ConnectionSignal | undefined;
   /** Recognises an error thrown by a vendor API call (SDK error or raw Response). */
   classifyError(error: unknown): ConnectionProblem | undefined;
   /** Reads the live status; `hint` carries what a hint-only webhook named (`ProviderEvent.confirmRef`). */

@@ -3,6 +3,8 @@ import {
   CLOCK,
   type Clock,
   type ConnectionProblem,
+  type ConnectionRef,
+  type ConnectionSignal,
   createResilientFetch,
   type EarlyWarning,
   HTTP_FETCH,
@@ -27,7 +29,7 @@ import { finchCompanyId, signalForIntrospection } from './introspection.js';
 import { classifyFinchJob, parseFinchJobBody, parseFinchJobUrl, readFinchJob } from './job-results.js';
 import { FINCH_CONFIG } from './tokens.js';
 import { upstreamFailure } from './upstream-error.js';
-import { parseFinchWebhook } from './webhook-events.js';
+import { parseFinchWebhook, signalForEntityEvent } from './webhook-events.js';
 import { verifyFinchSignature } from './webhook-signature.js';
 
 export const FINCH_PROVIDER_ID = 'finch';
@@ -102,6 +104,11 @@ export class FinchProvider implements ReconnectionProvider {
 
   parseWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
     return parseFinchWebhook(webhook);
+  }
+
+  /** An entity's `account.updated` is the connection's status only when the entity is the connection's company. */
+  signalFor(event: ProviderEvent, connection: ConnectionRef): ConnectionSignal | undefined {
+    return signalForEntityEvent(event, connection);
   }
 
   /**

@@ -63,6 +63,16 @@ export function signalForIntrospection(introspection: FinchIntrospectionFacts): 
   );
 }
 
+/**
+ * One entity's status from an `account.updated` webhook about an entity that is not the connection's own company
+ * (one of several): a problem makes the connection `degraded`, naming the entity; other statuses say nothing about
+ * the connection by themselves (the confirming status read decides).
+ */
+export function signalForEntity(entityId: string, status: string): ConnectionSignal | undefined {
+  if (userProblemOf(status) === undefined) return undefined;
+  return partialSignal([{ id: entityId, status }], 'connected');
+}
+
 function userProblemOf(status: string): UserProblemState | undefined {
   const state = signalForFinchStatus({ status })?.problem?.state;
   return state === 'needs_reauth' || state === 'needs_credentials' ? state : undefined;

@@ -1,4 +1,10 @@
-import { type ProviderEvent, ReconnectKitError, type VerifiedWebhook } from '@reconnect-kit/core';
+import {
+  type ConnectionRef,
+  type ConnectionSignal,
+  type ProviderEvent,
+  ReconnectKitError,
+  type VerifiedWebhook,
+} from '@reconnect-kit/core';
 import { z } from 'zod';
 import {
   type AccountUpdateEvent,
@@ -7,7 +13,7 @@ import {
   type JobCompletionEvent,
   webhookEventSchema,
 } from './generated/webhook-event.js';
-import { finchCompanyId } from './introspection.js';
+import { finchCompanyId, signalForEntity } from './introspection.js';
 import { signalForFinchStatus } from './status-table.js';
 import { FINCH_WEBHOOK_HEADERS } from './webhook-signature.js';
 
@@ -79,16 +85,36 @@ function meaning(
 ): Pick<ProviderEvent, 'signal' | 'confirm' | 'confirmRef'> {
   if (isAccountUpdate(event)) {
     return {
-      // With an entity_id the status is, strictly, that entity's. The body cannot tell a single-entity connection
-      // (where it is the connection's) from one entity of several, so it is read as the connection's status, and
-      // the confirming status read (/introspect with entities[]) corrects a partial break to `degraded`.
+      // The connection's status; with an entity_id, `signalForEntityEvent` decides against the stored connection
+      // whether the entity is the connection itself or one of several.
       signal: signalForFinchStatus({ status: event.data.status, code: null, message: null }),
+      ...(event.entity_id ? { part: event.entity_id } : {}),
       // Ordered by delivery-attempt time only, an older status delivered late would win: the service re-reads it.
       confirm: 'status_check',
     };
   }
   if (isJobEvent(event)) return { confirm: 'status_check', confirmRef: event.data.job_url };
   return {};
+}
+
+/**
+ * What an `account.updated` about one entity means for the stored connection. Finch names the entity's own company
+ * in `company_id`: the connection's company means the entity is the connection (a single-entity connection), and
+ * the status is the connection's. Another company (or a connection stored without one, as multi-entity
+ * connections have no single company) means one entity of several: a problem there makes the connection
+ * `degraded` naming it, and any other status waits for the confirming status read (an entity removed with
+ * `POST /disconnect-entity` must never make the connection `revoked`).
+ */
+export function signalForEntityEvent(
+  event: ProviderEvent,
+  connection: ConnectionRef,
+): ConnectionSignal | undefined {
+  if (event.part === undefined || event.vendorType !== 'account.updated') return event.signal;
+  if (event.upstreamParentId !== undefined && event.upstreamParentId === connection.upstreamParentId) {
+    return event.signal;
+  }
+  const status = event.signal?.vendor.status;
+  return status === undefined ? undefined : signalForEntity(event.part, status);
 }
 
 function isAccountUpdate(event: FinchWebhookEvent | BaseWebhookEvent): event is AccountUpdateEvent {

@@ -135,21 +135,52 @@ describe('parseWebhook', () => {
     });
   });
 
-  it('account.updated with an entity_id is read as the connection’s status, confirmed by a status read', () => {
-    const body = fixture('payloads/finch/webhook-event.account-updated-disconnected.json');
-    expect(body.entity_id).toEqual(expect.any(String));
-    const [event] = provider.parseWebhook(verified(body));
-    expect(event).toMatchObject({
-      vendorType: 'account.updated',
-      confirm: 'status_check',
-      signal: { state: 'revoked' },
+  describe('account.updated with an entity_id (signalFor, against the stored connection)', () => {
+    const stored = (upstreamParentId: string | undefined) => ({
+      id: 'conn_1',
+      provider: 'finch',
+      hostUserId: 'user',
+      upstreamId: 'bc3a2af9-0a9b-4c1e-9a3b-3f6d2c1e8a01',
+      upstreamParentId,
+      metadata: {},
     });
-  });
+    const entityReauth = fixture('payloads/finch/webhook-event.account-updated-entity-reauth.json');
+    const parse = (body: unknown) => provider.parseWebhook(verified(body))[0]!;
 
-  it('an entity’s reauth is a hint confirmed by the status read (which decides between needs_reauth and degraded)', () => {
-    const body = fixture('payloads/finch/webhook-event.account-updated-entity-reauth.json');
-    const [event] = provider.parseWebhook(verified(body));
-    expect(event).toMatchObject({ confirm: 'status_check', signal: { state: 'needs_reauth' } });
+    it('the entity is the connection’s own company (a single-entity connection): the connection’s status', () => {
+      const event = parse(entityReauth);
+      expect(event).toMatchObject({ part: entityReauth.entity_id, confirm: 'status_check' });
+      expect(provider.signalFor(event, stored(entityReauth.company_id as string))?.state).toBe(
+        'needs_reauth',
+      );
+      const disconnected = parse(fixture('payloads/finch/webhook-event.account-updated-disconnected.json'));
+      expect(provider.signalFor(disconnected, stored(entityReauth.company_id as string))?.state).toBe(
+        'revoked',
+      );
+    });
+
+    it.each([
+      ['another company', 'c0ffee00-0000-4000-8000-000000000000'],
+      ['a connection stored without a company (multi-entity)', undefined],
+    ])('%s: one entity of several is in reauth → degraded, naming the entity', (_what, company) => {
+      const signal = provider.signalFor(parse(entityReauth), stored(company));
+      expect(signal).toMatchObject({ state: 'degraded', problem: { fix: 'reenter_credentials' } });
+      expect(signal?.problem?.reason).toContain(entityReauth.entity_id as string);
+    });
+
+    it.each(['disconnected', 'connected'])(
+      'one entity of several %s: no signal by itself (the status read decides; never revoked)',
+      (status) => {
+        const event = parse({ ...entityReauth, data: { status } });
+        expect(provider.signalFor(event, stored('c0ffee00-0000-4000-8000-000000000000'))).toBeUndefined();
+      },
+    );
+
+    it('events without an entity id keep their signal', () => {
+      const event = parse(fixture('payloads/finch/webhook-event.account-updated-reauth.json'));
+      expect(event.part).toBeUndefined();
+      expect(provider.signalFor(event, stored(undefined))?.state).toBe('needs_reauth');
+    });
   });
 
   it.each([
