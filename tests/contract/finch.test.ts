@@ -92,7 +92,7 @@ interface Host {
   eventTypes(connectionId: string): Promise<ConnectionEventType[]>;
 }
 
-async function startHost(finch: Partial<FinchConfigInput> = {}): Promise<Host> {
+async function startHost(finch: Partial<FinchConfigInput> = {}, stateTtlMs = 60 * 60 * 1000): Promise<Host> {
   const clock = new ManualClock(START);
   await admin('POST', '/clock', { set: START });
   const child = container.createChildContainer();
@@ -110,7 +110,7 @@ async function startHost(finch: Partial<FinchConfigInput> = {}): Promise<Host> {
     secretBox: { keys: [{ id: 'k1', key: randomBytes(32).toString('base64') }], primaryKeyId: 'k1' },
     store: { kind: 'memory' },
     clock,
-    options: { stateTtlMs: 60 * 60 * 1000 },
+    options: { stateTtlMs },
   });
   registerFinch(child, {
     clientId: FINCH_DEFAULT_CREDENTIALS.client_id,
@@ -156,7 +156,7 @@ interface Seeded {
   readonly accessToken: string;
 }
 
-async function seed(host: Host, input: { customer_id?: string } = {}): Promise<Seeded> {
+async function seed(host: Host, input: { customer_id?: string; products?: string[] } = {}): Promise<Seeded> {
   const { changed } = (await scenario('finch.seed_connected', { provider_id: 'gusto', ...input })) as {
     changed: { connection_id: string; company_id: string; access_token: string };
   };
@@ -488,6 +488,150 @@ describe('finch.reauth_different_company', () => {
     ]);
     // The old token still reads the original connection, which still needs re-authentication.
     expect((await host.service.checkStatus(seeded.id)).state).toBe('needs_reauth');
+  });
+});
+
+describe('re-authentication discovered by a reauth_error job', () => {
+  /** Makes the mock's next data sync end in reauth_error and runs one; returns the job id. */
+  async function failingSync(seeded: Seeded): Promise<string> {
+    const finch = new Finch({ accessToken: seeded.accessToken, baseURL: mock.url, maxRetries: 0 });
+    await finch.sandbox.jobs.configuration.update({
+      type: 'data_sync_all',
+      completion_status: 'reauth_error',
+    });
+    const job = await finch.jobs.automated.create({ type: 'data_sync_all' });
+    await host.tick(61_000);
+    // The mock settles jobs when the next API request arrives (Finch runs them on its own).
+    await finch.providers.list();
+    return job.job_id ?? '';
+  }
+
+  /** Individual and benefit ids as the token reads them (Finch keeps them across re-authentication). */
+  const ids = async (accessToken: string) => {
+    const finch = new Finch({ accessToken, baseURL: mock.url, maxRetries: 0 });
+    const individuals = (await finch.hris.directory.list()).individuals.map((individual) => individual.id);
+    const benefits: string[] = [];
+    for await (const benefit of finch.hris.benefits.list()) benefits.push(benefit.benefit_id);
+    return { individuals, benefits };
+  };
+
+  it('the job.* webhook alone: its job is read, needs_reauth; reconnect recovers with the same ids', async () => {
+    const seeded = await seed(host, {
+      products: ['company', 'directory', 'individual', 'employment', 'payment', 'pay_statement', 'benefits'],
+    });
+    const idsBefore = await ids(seeded.accessToken);
+    const jobId = await failingSync(seeded);
+    await admin('POST', '/webhooks/flush');
+    // Only the job webhook is ingested (Finch's account.updated is left out): the job result must tell.
+    const jobWebhooks = takeDeliveries().filter(
+      (delivery) =>
+        JSON.parse(new TextDecoder().decode(delivery.rawBody)).event_type === 'job.data_sync_all.completed',
+    );
+    expect(jobWebhooks).toHaveLength(1);
+    await clearJournal();
+    for (const delivery of jobWebhooks)
+      await host.service.ingestWebhook('finch', delivery.rawBody, delivery.headers);
+    await host.service.settle();
+    expect((await vendorCalls()).map((c) => c.call)).toEqual([`GET /jobs/automated/${jobId}`]);
+    expect(await host.service.getConnection(seeded.id)).toMatchObject({
+      state: 'needs_reauth',
+      vendor: { status: 'reauth', code: 'reauth_error' },
+      problem: { fix: 'reenter_credentials' },
+    });
+    expect(await host.eventTypes(seeded.id)).toContain('connection.broken');
+
+    await host.tick(1000);
+    const { code, state } = await startAndLogIn(host, seeded);
+    expect((await host.service.completeReconnection({ state, code })).outcome).toBe('recovered');
+    host.sent.length = 0;
+    expect(await host.service.checkStatus(seeded.id)).toMatchObject({
+      state: 'connected',
+      upstreamId: seeded.connectionId,
+    });
+    const newToken = host.sent[0]?.split(' ')[3] ?? '';
+    expect(newToken).not.toBe(seeded.accessToken);
+    expect(await ids(newToken)).toEqual(idsBefore);
+  });
+
+  it('the host’s own job read through withReauthReporting marks the connection needs_reauth', async () => {
+    const seeded = await seed(host);
+    const jobId = await failingSync(seeded);
+    const job = await hostClient(host, seeded).jobs.automated.retrieve(jobId);
+    expect(job.status).toBe('reauth_error');
+    expect(await host.service.getConnection(seeded.id)).toMatchObject({
+      state: 'needs_reauth',
+      vendor: { code: 'reauth_error' },
+    });
+  });
+});
+
+describe('re-authentication discovered by a single entity’s status', () => {
+  it('one entity in reauth: degraded naming it; the reauth session restores it, ids unchanged', async () => {
+    const { changed } = (await scenario('finch.seed_connected', { provider_id: 'gusto', entities: 3 })) as {
+      changed: { connection_id: string; company_id: string | null; access_token: string };
+    };
+    const connection = await host.service.registerConnection({
+      provider: 'finch',
+      hostUserId: 'host-user-42',
+      upstreamId: changed.connection_id,
+      upstreamParentId: changed.company_id ?? undefined,
+      secrets: { access_token: changed.access_token },
+    });
+    await host.tick(1000);
+    const seeded: Seeded = {
+      id: connection.id,
+      connectionId: changed.connection_id,
+      companyId: changed.company_id ?? '',
+      accessToken: changed.access_token,
+    };
+    const { changed: broke } = (await scenario('finch.entity_reauth', { target: seeded.connectionId })) as {
+      changed: { entity_id: string };
+    };
+    await host.ingestWebhooks();
+    const degraded = await host.service.getConnection(seeded.id);
+    expect(degraded).toMatchObject({ state: 'degraded', problem: { fix: 'reenter_credentials' } });
+    expect(degraded.vendor?.message).toContain(broke.entity_id);
+    expect(await host.eventTypes(seeded.id)).toContain('connection.degraded');
+
+    await host.tick(1000);
+    const { code, state } = await startAndLogIn(host, seeded);
+    expect((await host.service.completeReconnection({ state, code })).outcome).toBe('recovered');
+    await host.tick(1000);
+    expect((await host.service.checkStatus(seeded.id)).state).toBe('connected');
+  });
+});
+
+describe('Connect session expiry', () => {
+  it('a 30-day reauthentication link reaches the host as one connection.expiring with its deadline', async () => {
+    const thirtyDays = 30 * 24 * 60 * 60 * 1000;
+    const mailing = await startHost({ minutesToExpire: 43_200 }, thirtyDays);
+    const seeded = await seed(mailing);
+    await scenario('finch.reauth', { target: seeded.connectionId });
+    await mailing.ingestWebhooks();
+    await clearJournal();
+    const { action, connection } = await mailing.service.startReconnection(seeded.id);
+    const deadline = new Date(mailing.clock.now().getTime() + thirtyDays);
+    expect((await vendorCalls())[1]?.body).toMatchObject({ minutes_to_expire: 43_200 });
+    expect(action).toMatchObject({
+      expiresAt: deadline,
+      warning: { code: 'connect_link_expiring', deadline },
+    });
+    expect(connection).toMatchObject({
+      state: 'reconnecting',
+      warning: { deadline: deadline.toISOString() },
+    });
+    await mailing.service.deliverOutbox();
+    const expiring = mailing.events.filter((event) => event.type === 'connection.expiring');
+    expect(expiring).toMatchObject([{ connectionId: seeded.id, data: { deadline: deadline.toISOString() } }]);
+    // The employer uses the link days later: the reconnect completes and the episode ends.
+    await mailing.tick(3 * 24 * 60 * 60 * 1000);
+    const redirect = await employerLogsIn(action.kind === 'redirect' ? action.url : '');
+    const outcome = await mailing.service.completeReconnection({
+      state: redirect.searchParams.get('state') ?? '',
+      code: redirect.searchParams.get('code') ?? '',
+    });
+    expect(outcome.outcome).toBe('recovered');
+    expect(outcome.connection.warning).toBeUndefined();
   });
 });
 
