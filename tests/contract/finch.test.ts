@@ -570,6 +570,8 @@ describe('re-authentication discovered by a single entity’s status', () => {
     const { changed } = (await scenario('finch.seed_connected', { provider_id: 'gusto', entities: 3 })) as {
       changed: { connection_id: string; company_id: string | null; access_token: string };
     };
+    // A multi-entity connection has no single company: company_id is null (token, introspect, sandbox).
+    expect(changed.company_id).toBeNull();
     const connection = await host.service.registerConnection({
       provider: 'finch',
       hostUserId: 'host-user-42',
@@ -595,7 +597,9 @@ describe('re-authentication discovered by a single entity’s status', () => {
 
     await host.tick(1000);
     const { code, state } = await startAndLogIn(host, seeded);
-    expect((await host.service.completeReconnection({ state, code })).outcome).toBe('recovered');
+    // The token names no company either: a null company is never taken for another company (no mismatch).
+    const outcome = await host.service.completeReconnection({ state, code });
+    expect(outcome).toMatchObject({ outcome: 'recovered', connection: { upstreamParentId: undefined } });
     await host.tick(1000);
     expect((await host.service.checkStatus(seeded.id)).state).toBe('connected');
   });
