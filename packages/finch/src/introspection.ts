@@ -70,7 +70,8 @@ export function signalForIntrospection(introspection: FinchIntrospectionFacts): 
  */
 export function signalForEntity(entityId: string, status: string): ConnectionSignal | undefined {
   if (userProblemOf(status) === undefined) return undefined;
-  return partialSignal([{ id: entityId, status }], 'connected');
+  // The connection's own status is not in the event: the vendor status kept is the entity's.
+  return partialSignal([{ id: entityId, status }], status);
 }
 
 function userProblemOf(status: string): UserProblemState | undefined {
@@ -79,9 +80,9 @@ function userProblemOf(status: string): UserProblemState | undefined {
 }
 
 /** Some entities lost access: the others keep syncing, and re-authenticating through Connect restores them. */
-function partialSignal(broken: readonly Entity[], connectionStatus: string): ConnectionSignal {
+function partialSignal(broken: readonly Entity[], vendorStatus: string): ConnectionSignal {
   const vendor: VendorStatus = {
-    status: connectionStatus,
+    status: vendorStatus,
     code: null,
     message: `Entities needing attention: ${broken.map((entity) => `${entity.id} (${entity.status})`).join(', ')}.`,
   };

@@ -82,7 +82,7 @@ export function parseFinchWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
 /** What the event says about the connection, and whether a status read must confirm it. */
 function meaning(
   event: FinchWebhookEvent | BaseWebhookEvent,
-): Pick<ProviderEvent, 'signal' | 'confirm' | 'confirmRef'> {
+): Pick<ProviderEvent, 'signal' | 'confirm' | 'confirmRef' | 'part'> {
   if (isAccountUpdate(event)) {
     return {
       // The connection's status; with an entity_id, `signalForEntityEvent` decides against the stored connection
