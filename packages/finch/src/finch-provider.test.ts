@@ -206,6 +206,35 @@ describe('fetchStatus: Finch’s 2026 API', () => {
     ]);
   });
 
+  it.each([
+    [404, { code: 404, name: 'not_found_error', finch_code: 'item_not_found', message: 'Job not found' }],
+    [403, { code: 403, name: 'insufficient_scope_error', message: 'No access to jobs' }],
+    [502, fixture('payloads/finch/error.bad-gateway.json')],
+  ])(
+    'a job read answering %i says nothing about the connection: /introspect decides',
+    async (status, body) => {
+      server.use(
+        respond('get', `/jobs/automated/${JOB_ID}`, status, body),
+        respond('get', '/introspect', 200, introspectConnected),
+      );
+      const result = await makeProvider().fetchStatus(connection(), {
+        ref: `${BASE_URL}/jobs/automated/${JOB_ID}`,
+      });
+      expect(result.state).toBe('connected');
+      expect(journal.map((r) => r.path)).toEqual([`/jobs/automated/${JOB_ID}`, '/introspect']);
+    },
+  );
+
+  it('a rate-limited job read surfaces as upstream_rate_limited', async () => {
+    server.use(
+      respond('get', `/jobs/automated/${JOB_ID}`, 429, fixture('payloads/finch/error.rate-limited.json')),
+    );
+    const error = await failure(
+      makeProvider().fetchStatus(connection(), { ref: `${BASE_URL}/jobs/automated/${JOB_ID}` }),
+    );
+    expect(error.code).toBe('upstream_rate_limited');
+  });
+
   it('a job body of another shape is an upstream_error naming the field', async () => {
     server.use(respond('get', `/jobs/automated/${JOB_ID}`, 200, { ...reauthJob, status: 'exploded' }));
     const error = await failure(

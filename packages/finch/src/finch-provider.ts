@@ -159,7 +159,13 @@ export class FinchProvider implements ReconnectionProvider {
           ? await client.jobs.automated.retrieve(job.jobId)
           : await client.jobs.manual.retrieve(job.jobId);
     } catch (error) {
-      return this.#statusFromError(operation, error, checkedAt);
+      if (readFinchErrorFacts(error)?.httpStatus === 429) throw upstreamFailure(operation, error);
+      // The job read is extra information: only an answer about the connection itself (401 reauthenticate_user, a
+      // disconnected token) settles it; anything else (an unknown job, no access to jobs, an outage) falls back to
+      // /introspect.
+      const problem = this.classifyError(error);
+      if (problem === undefined || problem.state === 'degraded') return undefined;
+      return { state: problem.state, vendor: problem.vendor, problem, checkedAt };
     }
     const problem = classifyFinchJob(parseFinchJobBody(job.kind, body));
     return problem === undefined
