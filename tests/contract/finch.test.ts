@@ -506,13 +506,19 @@ describe('re-authentication discovered by a reauth_error job', () => {
     return job.job_id ?? '';
   }
 
-  /** Individual and benefit ids as the token reads them (Finch keeps them across re-authentication). */
+  /** Individual, benefit and payment ids as the token reads them (Finch keeps them across re-authentication). */
   const ids = async (accessToken: string) => {
     const finch = new Finch({ accessToken, baseURL: mock.url, maxRetries: 0 });
     const individuals = (await finch.hris.directory.list()).individuals.map((individual) => individual.id);
     const benefits: string[] = [];
     for await (const benefit of finch.hris.benefits.list()) benefits.push(benefit.benefit_id);
-    return { individuals, benefits };
+    const payments: string[] = [];
+    for await (const payment of finch.hris.payments.list({
+      start_date: '2000-01-01',
+      end_date: '2100-01-01',
+    }))
+      payments.push(payment.id);
+    return { individuals, benefits, payments };
   };
 
   it('the job.* webhook alone: its job is read, needs_reauth; reconnect recovers with the same ids', async () => {
@@ -520,6 +526,7 @@ describe('re-authentication discovered by a reauth_error job', () => {
       products: ['company', 'directory', 'individual', 'employment', 'payment', 'pay_statement', 'benefits'],
     });
     const idsBefore = await ids(seeded.accessToken);
+    for (const list of Object.values(idsBefore)) expect(list.length).toBeGreaterThan(0);
     const jobId = await failingSync(seeded);
     await admin('POST', '/webhooks/flush');
     // Only the job webhook is ingested (Finch's account.updated is left out): the job result must tell.
