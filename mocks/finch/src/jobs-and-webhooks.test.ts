@@ -86,10 +86,11 @@ describe('automated jobs', () => {
     const job = await client.jobs.automated.create({ type: 'data_sync_all' });
     expect((await client.account.introspect()).connection_status.status).toBe('connected');
     await mock.admin('/clock', { advance_ms: 60_000 });
+    // The clock change alone finishes the job and sends its webhooks.
+    const events = await delivered();
     expect((await client.jobs.automated.retrieve(job.job_id!)).status).toBe('reauth_error');
     expect((await client.account.introspect()).connection_status.status).toBe('reauth');
     expect((await failure(client.hris.company.retrieve())).error.finch_code).toBe('reauthenticate_user');
-    const events = await delivered();
     expect(events.map((w) => [w.event_type, w.connection_id])).toEqual([
       ['account.updated', connection_id],
       ['job.data_sync_all.completed', connection_id],

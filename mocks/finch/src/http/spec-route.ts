@@ -6,7 +6,6 @@
  */
 import type { MockContext, MockRequest, MockResponse, RouteDefinition } from '@reconnect-kit/mock-engine';
 import { z } from 'zod';
-import { settleJobs } from '../domain/jobs.js';
 import type { FinchState } from '../domain/state.js';
 import {
   type OpenApiOperation,
@@ -167,7 +166,6 @@ export function specRoute(
   const basic = operation.security.includes('basicAuth');
   const route = apiRoute(operation.method, routePath(operation.path), async (req, ctx) => {
     ctx.state.apiBaseUrl = req.baseUrl;
-    settleJobs(ctx);
     let bearer: Bearer | undefined;
     let clientId: string | undefined;
     if (bearerOnly || (bearerOptional && req.headers.has('authorization')))
