@@ -298,12 +298,24 @@ describe('webhook signatures', () => {
 describe('request validation from the spec', () => {
   test('bad bodies and queries answer Finch 400s naming the field; auth comes first', async () => {
     const { client, access_token } = await seed();
-    const bad = await failure(client.jobs.automated.create({ type: 'nope' } as never));
+    const bad = await failure(client.hris.payStatements.retrieveMany({ requests: [{ payment_id: 'x' }] }));
     expect([bad.status, bad.error.name, bad.error.finch_code]).toEqual([
       400,
       'bad_request',
       'invalid_request',
     ]);
+    expect(bad.error.message).toMatch(/^Invalid requests\.0\.payment_id/);
+    // Operations whose spec gives the gateway's error body answer with it.
+    const job = await failure(client.jobs.automated.create({ type: 'nope' } as never));
+    expect(job.error).toMatchObject({ statusCode: 400, status: 400, code: 400, name: 'bad_request' });
+    const entities = await failure(client.account.disconnectEntity({ entity_ids: [] }));
+    expect(entities.error).toEqual({
+      statusCode: 400,
+      status: 400,
+      code: 400,
+      name: 'BadRequestError',
+      message: 'entity_ids must be a non-empty array of UUIDs.',
+    });
     const query = await failure(
       client.hris.payments.list({ start_date: 'yesterday', end_date: '2030-01-01' }),
     );

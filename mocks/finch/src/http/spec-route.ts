@@ -4,7 +4,13 @@
  * are checked in Finch's order before the handler runs: API version, credentials, the connection's product and
  * status (data routes), query, body. A bad query or body is a 400 `invalid_request` naming the field.
  */
-import type { MockContext, MockRequest, MockResponse, RouteDefinition } from '@reconnect-kit/mock-engine';
+import {
+  type MockContext,
+  MockHttpError,
+  type MockRequest,
+  type MockResponse,
+  type RouteDefinition,
+} from '@reconnect-kit/mock-engine';
 import { z } from 'zod';
 import type { FinchState } from '../domain/state.js';
 import {
@@ -39,6 +45,8 @@ export interface SpecRouteOptions {
   product?: string;
   /** Finch answers these ceilings with 422s of their own (before the generic 400 of schema validation). */
   limits?: { page?: number; batch?: number };
+  /** The 400 for a bad query or body when the spec gives the operation another error shape than `invalid_request`. */
+  invalidInput?: (message: string) => MockHttpError;
 }
 
 /** 422 `page_size_limit_exceeded` / `batch_limit_exceeded`, as Finch's spec lists them. */
@@ -146,6 +154,15 @@ function freshnessHeaders(ctx: Ctx, { connection }: DataAccess): Record<string, 
   };
 }
 
+function validated<T>(options: SpecRouteOptions, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!options.invalidInput || !(error instanceof MockHttpError) || error.status !== 400) throw error;
+    throw options.invalidInput((error.body as { message: string }).message);
+  }
+}
+
 /** `{job_id}` → `:job_id`, the engine's route syntax. */
 function routePath(path: string): string {
   return path.replace(/\{([^}]+)\}/g, ':$1');
@@ -172,13 +189,13 @@ export function specRoute(
       bearer = authenticateToken(req, ctx);
     if (basic) clientId = authenticateClient(req, ctx);
     enforceLimits(req, options.limits);
-    const query = readQuery(req, id, operation.query);
+    const query = validated(options, () => readQuery(req, id, operation.query));
     const data =
       options.product && bearer
         ? authorizeData(ctx, bearer, options.product, query.entity_ids as string[] | undefined)
         : undefined;
     const validator = bodyValidator(id, operation);
-    const body = validator ? readBody(req, validator) : undefined;
+    const body = validator ? validated(options, () => readBody(req, validator)) : undefined;
     const response = await handler(req, ctx, { bearer, clientId, data, body, query });
     return data
       ? { ...response, headers: { ...response.headers, ...freshnessHeaders(ctx, data) } }
