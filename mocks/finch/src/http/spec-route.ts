@@ -33,9 +33,8 @@ export interface SpecCall {
   clientId: string | undefined;
   /** Data operations (`product` given): the connection's selected entity and its data. */
   data: DataAccess | undefined;
-  /** Validated JSON body (undefined when the operation takes none). */
-  // biome-ignore lint/suspicious/noExplicitAny: each handler narrows it; the spec already validated its shape.
-  body: any;
+  /** The JSON body, validated against the spec (undefined when the operation takes none). */
+  body: unknown;
   /** Validated query parameters, coerced to the spec's types. */
   query: Record<string, unknown>;
 }

@@ -133,7 +133,8 @@ export const benefitRoutes = [
 
   specRoute(
     'create-company-benefits',
-    (_req, ctx, { data, body }) => createBenefit(ctx, data!, body, 'benefit_create'),
+    (_req, ctx, { data, body }) =>
+      createBenefit(ctx, data!, body as Partial<CompanyBenefit>, 'benefit_create'),
     {
       product: 'benefits',
     },
@@ -141,7 +142,8 @@ export const benefitRoutes = [
 
   specRoute(
     'register-company-benefits',
-    (_req, ctx, { data, body }) => createBenefit(ctx, data!, body, 'benefit_register'),
+    (_req, ctx, { data, body }) =>
+      createBenefit(ctx, data!, body as Partial<CompanyBenefit>, 'benefit_register'),
     { product: 'benefits' },
   ),
 
