@@ -243,6 +243,10 @@ describe('multi-entity connections', () => {
   test('finch.entities_added grows a connection; a re-auth session repairs a broken entity with the same ids', async () => {
     const { client, connection_id } = await seed();
     await mock.admin('/scenarios/finch.entities_added', { target: connection_id, count: 2 });
+    // A connection-wide break reports one account.updated per entity.
+    const { json } = await mock.admin('/scenarios/finch.permissions_lost', { target: connection_id });
+    expect(json.webhooks).toHaveLength(3);
+    await client.sandbox.connections.accounts.update({ connection_status: 'connected' });
     await mock.admin('/scenarios/finch.entity_reauth', { target: connection_id });
     const entities = (await client.account.introspect()).entities!;
     expect(entities.map((e) => e.status)).toEqual(['connected', 'connected', 'reauth']);

@@ -96,8 +96,7 @@ function finish(ctx: Ctx, job: FinchJob): QueuedWebhook[] {
   }
   const effect = OUTCOME_EFFECTS[job.outcome];
   if (effect) {
-    const webhook = setConnectionStatus(ctx, connection, effect);
-    if (webhook) webhooks.push(webhook);
+    webhooks.push(...setConnectionStatus(ctx, connection, effect));
   } else if (job.outcome === 'complete') {
     if (job.type === 'data_sync_all') {
       connection.lastSuccessfulSync = job.completesAt;
