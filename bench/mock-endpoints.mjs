@@ -12,12 +12,17 @@ const ROUNDS = 5;
 const SECONDS = 1.5;
 const CONNECTIONS = 10;
 
-const ENDPOINTS = [
+export const ENDPOINTS = [
   { vendor: 'argyle', title: 'Argyle mock GET /v2/accounts/{id} vs bare express' },
   { vendor: 'finch', title: 'Finch mock GET /employer/directory vs bare express' },
+  {
+    vendor: 'finch-100',
+    id: 'mock.finch.directory100.ratio',
+    title: 'Finch mock GET /employer/directory, a page of 100 individuals, vs bare express',
+  },
 ];
 
-async function measure({ vendor, title }, dir, log) {
+export async function measure({ vendor, id, title }, dir, log) {
   const servers = [];
   try {
     const mock = await startServer('mock-server.mjs', [vendor]);
@@ -42,7 +47,7 @@ async function measure({ vendor, title }, dir, log) {
         ),
     });
     return figure({
-      id: `mock.${vendor}.ratio`,
+      id: id ?? `mock.${vendor}.ratio`,
       title,
       unit: 'requests/s',
       baseline: {

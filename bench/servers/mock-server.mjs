@@ -4,6 +4,7 @@
  *
  *   node mock-server.mjs argyle   GET /v2/accounts/{id} of a connected account (Basic auth)
  *   node mock-server.mjs finch    GET /employer/directory of a sandbox connection (Bearer token)
+ *   node mock-server.mjs finch-100  the same with 100 employees: one full default page (100 individuals)
  *   node mock-server.mjs argyle-fleet <count> <file>
  *                                 `count` accounts logged out by the payroll site (auth_required), made with the
  *                                 mock's own scenarios; their `{ account, user }` ids are written to `file`
@@ -35,7 +36,7 @@ async function argyle() {
   };
 }
 
-async function finch() {
+async function finch(employeeSize = 20) {
   const { startFinchMock, FINCH_DEFAULT_CREDENTIALS, FINCH_API_VERSION } = await importBuilt('mock-finch');
   const mock = await startFinchMock({ port: 0 });
   const { client_id, client_secret } = FINCH_DEFAULT_CREDENTIALS;
@@ -47,7 +48,7 @@ async function finch() {
       authorization: basic(client_id, client_secret),
       'content-type': 'application/json',
     },
-    body: JSON.stringify({ provider_id: 'gusto' }),
+    body: JSON.stringify({ provider_id: 'gusto', employee_size: employeeSize }),
   });
   return {
     mock,
@@ -78,7 +79,7 @@ async function argyleFleet(count, file) {
   return { mock, path: '/v2/accounts', headers: { authorization: basic(api_key_id, api_key_secret) } };
 }
 
-const vendors = { argyle, finch, 'argyle-fleet': argyleFleet };
+const vendors = { argyle, finch, 'finch-100': () => finch(100), 'argyle-fleet': argyleFleet };
 const vendor = vendors[process.argv[2]];
 if (!vendor) throw new Error(`unknown vendor ${process.argv[2]}; use ${Object.keys(vendors).join(' or ')}`);
 const { mock, path, headers } = await vendor(...process.argv.slice(3));

@@ -1,5 +1,6 @@
 import { defineMockProvider, type EngineErrorInput } from '@reconnect-kit/mock-engine';
 import { FINCH_CREDENTIAL_ENV, FINCH_DEFAULT_CREDENTIALS } from './credentials.js';
+import { settleJobs } from './domain/jobs.js';
 import { createFinchState, type FinchState } from './domain/state.js';
 import { type FinchErrorKind, finchErrorBody } from './http/finch-errors.js';
 import { benefitRoutes } from './routes/benefits.js';
@@ -53,4 +54,8 @@ export const finchMock = defineMockProvider<FinchState>({
   scenarios: finchScenarios,
   webhooks: finchWebhookScheme,
   errorBody: engineErrorBody,
+  // Jobs finish on the mock clock: before every request and right after an admin call (e.g. a clock change).
+  catchUp(ctx) {
+    settleJobs(ctx);
+  },
 });

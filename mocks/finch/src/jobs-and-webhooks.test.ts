@@ -86,10 +86,11 @@ describe('automated jobs', () => {
     const job = await client.jobs.automated.create({ type: 'data_sync_all' });
     expect((await client.account.introspect()).connection_status.status).toBe('connected');
     await mock.admin('/clock', { advance_ms: 60_000 });
+    // The clock change alone finishes the job and sends its webhooks.
+    const events = await delivered();
     expect((await client.jobs.automated.retrieve(job.job_id!)).status).toBe('reauth_error');
     expect((await client.account.introspect()).connection_status.status).toBe('reauth');
     expect((await failure(client.hris.company.retrieve())).error.finch_code).toBe('reauthenticate_user');
-    const events = await delivered();
     expect(events.map((w) => [w.event_type, w.connection_id])).toEqual([
       ['account.updated', connection_id],
       ['job.data_sync_all.completed', connection_id],
@@ -242,6 +243,10 @@ describe('multi-entity connections', () => {
   test('finch.entities_added grows a connection; a re-auth session repairs a broken entity with the same ids', async () => {
     const { client, connection_id } = await seed();
     await mock.admin('/scenarios/finch.entities_added', { target: connection_id, count: 2 });
+    // A connection-wide break reports one account.updated per entity.
+    const { json } = await mock.admin('/scenarios/finch.permissions_lost', { target: connection_id });
+    expect(json.webhooks).toHaveLength(3);
+    await client.sandbox.connections.accounts.update({ connection_status: 'connected' });
     await mock.admin('/scenarios/finch.entity_reauth', { target: connection_id });
     const entities = (await client.account.introspect()).entities!;
     expect(entities.map((e) => e.status)).toEqual(['connected', 'connected', 'reauth']);
@@ -297,12 +302,24 @@ describe('webhook signatures', () => {
 describe('request validation from the spec', () => {
   test('bad bodies and queries answer Finch 400s naming the field; auth comes first', async () => {
     const { client, access_token } = await seed();
-    const bad = await failure(client.jobs.automated.create({ type: 'nope' } as never));
+    const bad = await failure(client.hris.payStatements.retrieveMany({ requests: [{ payment_id: 'x' }] }));
     expect([bad.status, bad.error.name, bad.error.finch_code]).toEqual([
       400,
       'bad_request',
       'invalid_request',
     ]);
+    expect(bad.error.message).toMatch(/^Invalid requests\.0\.payment_id/);
+    // Operations whose spec gives the gateway's error body answer with it.
+    const job = await failure(client.jobs.automated.create({ type: 'nope' } as never));
+    expect(job.error).toMatchObject({ statusCode: 400, status: 400, code: 400, name: 'bad_request' });
+    const entities = await failure(client.account.disconnectEntity({ entity_ids: [] }));
+    expect(entities.error).toEqual({
+      statusCode: 400,
+      status: 400,
+      code: 400,
+      name: 'BadRequestError',
+      message: 'entity_ids must be a non-empty array of UUIDs.',
+    });
     const query = await failure(
       client.hris.payments.list({ start_date: 'yesterday', end_date: '2030-01-01' }),
     );

@@ -41,11 +41,8 @@ function statusScenario(
     run(input, ctx) {
       const connection = targetConnection(ctx, input.target);
       const from = connection.status;
-      const webhook = setConnectionStatus(ctx, connection, to);
-      return {
-        changed: { connection_id: connection.id, status: { from, to } },
-        webhooks: webhook ? [webhook] : [],
-      };
+      const webhooks = setConnectionStatus(ctx, connection, to);
+      return { changed: { connection_id: connection.id, status: { from, to } }, webhooks };
     },
   };
 }
@@ -129,14 +126,14 @@ export const finchScenarios: ScenarioDefinition<FinchState>[] = [
       const connection = targetConnection(ctx, input.target);
       const from = connection.status;
       connection.nextLoginLandsElsewhere = true;
-      const webhook = setConnectionStatus(ctx, connection, 'reauth');
+      const webhooks = setConnectionStatus(ctx, connection, 'reauth');
       return {
         changed: {
           connection_id: connection.id,
           status: { from, to: connection.status },
           next_login_lands_in_new_company: true,
         },
-        webhooks: webhook ? [webhook] : [],
+        webhooks,
       };
     },
   },

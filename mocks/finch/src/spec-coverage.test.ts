@@ -2,11 +2,14 @@
  * Route coverage: every operation of Finch's OpenAPI spec is a route of the mock, and answers over HTTP (no 404
  * "no route", no 405) whatever the ids in its path.
  */
+
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { toJsonSchema } from '../../../scripts/openapi-schema.mjs';
 import { finchMock } from './definition.js';
 import { credentials, startTestMock, type TestMock } from './finch.test-helpers.js';
 import type { SpecRouteDefinition } from './http/spec-route.js';
-import { SpecLog, specOperations } from './spec.test-helpers.js';
+import { finchSpec, SpecLog, specOperations } from './spec.test-helpers.js';
 
 const ALL_PRODUCTS = [
   'company',
@@ -37,6 +40,22 @@ describe('the route table', () => {
     const others = finchMock.routes.filter((r) => !('operationId' in r)).map((r) => r.path);
     expect(others.every((path) => path.startsWith('/authorize') || path.startsWith('/connect/'))).toBe(true);
   });
+});
+
+describe('fixture schemas compiled from the spec', () => {
+  const dir = new URL('../../../fixtures/schemas/finch/', import.meta.url);
+  const compiled = readdirSync(dir)
+    .map((file) => [file, JSON.parse(readFileSync(new URL(file, dir), 'utf8'))] as const)
+    .filter(([, schema]) => /operation ([\w-]+)\)\.$/.test(schema.description ?? ''));
+
+  test.each(compiled)('%s still matches the spec', (_file, schema) => {
+    const operationId = /operation ([\w-]+)\)\.$/.exec(schema.description)![1];
+    const op = specOperations.find((candidate) => candidate.operationId === operationId)!;
+    const { title: _title, description: _description, ...own } = schema;
+    expect(own).toEqual(toJsonSchema(finchSpec, op.responses['200']));
+  });
+
+  test('there are fifteen of them', () => expect(compiled).toHaveLength(15));
 });
 
 describe('over HTTP', () => {

@@ -5,115 +5,27 @@
  * has one W-4; medical-plan enrollments and dependents belong to real employees. Ids derive from the company id,
  * so they survive re-authentication and every token of every connection sees the same ones.
  */
+import type { CompanyBenefit } from '../generated/company-benefits.js';
+import type { FinchDocument } from '../generated/document.js';
+import type { BatchError, FinchIndividualBenefits } from '../generated/individual-benefits.js';
+import type { FinchPayGroup } from '../generated/pay-group.js';
+import type { FinchPlanDependents } from '../generated/plan-dependents.js';
+import type { FinchPlanEnrollments } from '../generated/plan-enrollments.js';
+import type { FinchPlans } from '../generated/plans.js';
 import { derivedUuid, SeededRandom } from './deterministic.js';
 import type { EmploymentBody, IndividualBody } from './sandbox-data.js';
 
-export type BenefitType =
-  | '457'
-  | '401k'
-  | '401k_roth'
-  | '401k_loan'
-  | '403b'
-  | '403b_roth'
-  | '457_roth'
-  | 'commuter'
-  | 'custom_post_tax'
-  | 'custom_pre_tax'
-  | 'fsa_dependent_care'
-  | 'fsa_medical'
-  | 'hsa_post'
-  | 'hsa_pre'
-  | 's125_dental'
-  | 's125_medical'
-  | 's125_vision'
-  | 'simple'
-  | 'simple_ira';
-export type BenefitFrequency = 'every_paycheck' | 'monthly' | 'one_time';
+export type { BenefitFrequency, BenefitType, CompanyBenefit } from '../generated/company-benefits.js';
 
-export interface MatchContribution {
-  type: 'match';
-  tiers: { match: number; threshold: number }[];
-}
+/** One individual's enrollment in one benefit (a `GET /employer/benefits/{id}/individuals` body). */
+export type IndividualBenefit = Exclude<FinchIndividualBenefits[number]['body'], BatchError>;
+export type PayGroup = FinchPayGroup;
+export type Plan = FinchPlans['plans'][number];
+export type PlanEnrollment = FinchPlanEnrollments['enrollments'][number];
+export type Dependent = FinchPlanDependents['dependents'][number];
 
-export interface CompanyBenefit {
-  benefit_id: string;
-  type: BenefitType | null;
-  description: string | null;
-  frequency: BenefitFrequency | null;
-  company_contribution: MatchContribution | null;
-}
-
-export type Contribution =
-  | { type: 'fixed' | 'percent'; amount: number }
-  | { type: 'tiered'; tiers: { match: number; threshold: number }[] };
-
-/** One individual's enrollment in one benefit (`GET /employer/benefits/{id}/individuals` body). */
-export interface IndividualBenefit {
-  employee_deduction: { type: 'fixed' | 'percent'; amount: number } | null;
-  company_contribution: Contribution | null;
-  annual_maximum: number | null;
-  catch_up: boolean | null;
-  hsa_contribution_limit: 'individual' | 'family' | null;
-}
-
-export interface PayGroup {
-  id: string;
-  name: string;
-  pay_frequencies: ('bi_weekly' | 'weekly')[];
-  individual_ids: string[];
-}
-
-export interface W4Document {
-  id: string;
-  individual_id: string;
-  type: 'w4_2020' | 'w4_2005';
-  year: number;
-  data: Record<string, unknown>;
-}
-
-export interface Plan {
-  id: string;
-  name: string;
-  type: 'medical' | 'dental' | 'vision';
-  description: string | null;
-  network_type: 'ppo' | 'hmo' | 'hdhp' | null;
-  carrier: { id: string | null; name: string | null } | null;
-  start_date: string;
-  end_date: string | null;
-  coverage_tiers: string[] | null;
-  deduction_codes: string[] | null;
-}
-
-export interface PlanEnrollment {
-  id: string;
-  individual_id: string;
-  plan_id: string;
-  coverage_tier: string | null;
-  coverage_start_date: string | null;
-  coverage_end_date: string | null;
-  contributions: {
-    frequency: string;
-    employee_contribution: { amount: number | null; currency: string | null } | null;
-    employer_contribution: { amount: number | null; currency: string | null } | null;
-  } | null;
-  dependent_ids: string[] | null;
-  status: string | null;
-}
-
-export interface Dependent {
-  dependent_id: string;
-  first_name: string;
-  last_name: string;
-  middle_name: string | null;
-  ssn: string | null;
-  date_of_birth: string | null;
-  gender: 'female' | 'male' | 'other' | 'decline_to_specify' | null;
-  coverage: {
-    individual_id: string;
-    relationship_to_individual: 'spouse' | 'child';
-    enrollments: { id: string; type: Plan['type'] }[];
-  }[];
-}
+/** A W-4 as `GET /employer/documents/{id}` answers it, with the fields the listing adds. */
+export type W4Document = FinchDocument & { id: string; individual_id: string };
 
 export interface BenefitsData {
   benefits: Map<string, CompanyBenefit>;

@@ -153,21 +153,19 @@ export function setConnectionStatus(
   ctx: Ctx,
   connection: FinchConnection,
   status: ConnectionLifecycleStatus,
-): QueuedWebhook | undefined {
+): QueuedWebhook[] {
   const follows = (e: FinchEntity) =>
     e.status === status || (e.status === 'disconnected' && status !== 'disconnected');
-  if (connection.status === status && connection.entities.every(follows)) return undefined;
+  if (connection.status === status && connection.entities.every(follows)) return [];
   connection.status = status;
   if (status === 'connected') connection.lastSuccessfulSync = ctx.clock.now();
-  let first: QueuedWebhook | undefined;
+  const webhooks: QueuedWebhook[] = [];
   for (const entity of connection.entities) {
-    if (entity.status === 'disconnected' && status !== 'disconnected') continue;
-    if (entity.status === status) continue;
+    if (follows(entity)) continue;
     entity.status = status;
-    const webhook = accountUpdated(ctx, connection, entity);
-    first ??= webhook;
+    webhooks.push(accountUpdated(ctx, connection, entity));
   }
-  return first;
+  return webhooks;
 }
 
 /**

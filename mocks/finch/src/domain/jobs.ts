@@ -1,7 +1,7 @@
 /**
  * Finch jobs on the mock clock. A job is enqueued `pending` and finishes when the mock clock reaches its run
- * time; jobs are settled at the start of every Finch API request, so after `POST /__admin/clock` the next request
- * sees (and fires the webhooks of) every job that finished meanwhile. How a data sync ends is the connection's
+ * time; the engine's `catchUp` settles them before every request and after every admin call, so a clock change
+ * (`POST /__admin/clock`) finishes the jobs it passes and fires their webhooks at once. How a data sync ends is the connection's
  * `PUT /sandbox/jobs/configuration`: `reauth_error` turns the connection to `reauth`, `permissions_error` to
  * `error_permissions`, `complete` publishes the staged sandbox edits (data-change webhooks).
  */
@@ -96,8 +96,7 @@ function finish(ctx: Ctx, job: FinchJob): QueuedWebhook[] {
   }
   const effect = OUTCOME_EFFECTS[job.outcome];
   if (effect) {
-    const webhook = setConnectionStatus(ctx, connection, effect);
-    if (webhook) webhooks.push(webhook);
+    webhooks.push(...setConnectionStatus(ctx, connection, effect));
   } else if (job.outcome === 'complete') {
     if (job.type === 'data_sync_all') {
       connection.lastSuccessfulSync = job.completesAt;

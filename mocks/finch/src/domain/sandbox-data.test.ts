@@ -39,6 +39,36 @@ describe('sandbox data', () => {
     expect(latest.gross_pay).toEqual({ amount: gross, currency: 'usd' });
   });
 
+  test('deductions, pay groups, W-4s and plans agree with the people and the pay statements', () => {
+    const data = generateCompanyData(seed);
+    const { benefits, enrollments, payGroups, w4s, planEnrollments, dependents } = data.benefits;
+    const latest = data.payments[0]!;
+    const statements = data.payStatements.get(latest.id)!;
+    // Everyone the latest payroll paid has the 401(k) deduction on the statement and the 401(k) enrollment.
+    const retirement = [...benefits.values()].find((b) => b.type === '401k')!;
+    const enrolled = [...enrollments.get(retirement.benefit_id)!.keys()].sort();
+    expect(enrolled).toEqual([...latest.individual_ids!].sort());
+    for (const statement of statements) {
+      const deduction = statement.employee_deductions!.find((d) => d.type === '401k')!;
+      const rate = enrollments.get(retirement.benefit_id)!.get(statement.individual_id!)!.employee_deduction!;
+      expect(deduction.amount).toBe(Math.round((statement.gross_pay!.amount! * rate.amount) / 10_000));
+    }
+    // Every payment names the pay group that lists exactly the people it paid.
+    expect(payGroups.map((g) => g.id)).toEqual(latest.pay_group_ids);
+    expect([...payGroups[0]!.individual_ids].sort()).toEqual([...latest.individual_ids!].sort());
+    // One W-4 per person; plan enrollments and dependents belong to people of the company.
+    expect([...w4s.keys()].sort()).toEqual(data.directory.map((d) => d.id).sort());
+    const people = new Set(data.directory.map((d) => d.id));
+    expect(planEnrollments.every((e) => people.has(e.individual_id))).toBe(true);
+    const enrollmentIds = new Set(planEnrollments.map((e) => e.id));
+    for (const dependent of dependents) {
+      for (const coverage of dependent.coverage) {
+        expect(people.has(coverage.individual_id)).toBe(true);
+        expect(coverage.enrollments.every((e) => enrollmentIds.has(e.id))).toBe(true);
+      }
+    }
+  });
+
   test('companies above 100 employees get one pay period (Finch Sandbox rule)', () => {
     expect(generateCompanyData({ ...seed, employeeSize: 101 }).payments).toHaveLength(1);
   });

@@ -111,7 +111,14 @@ export const FINCH_ERRORS = {
   automated_jobs_unsupported: {
     status: 400,
     name: 'bad_request',
-    message: 'Automated jobs are not available for assisted connections',
+    message: 'cannot create automated job for Assisted Connect token',
+    legacy: true,
+  },
+  bad_request_legacy: { status: 400, name: 'bad_request', message: 'Bad request', legacy: true },
+  entity_ids_invalid: {
+    status: 400,
+    name: 'BadRequestError',
+    message: 'entity_ids must be a non-empty array of UUIDs.',
     legacy: true,
   },
   w4_sync_required: {

@@ -4,9 +4,14 @@
  * are checked in Finch's order before the handler runs: API version, credentials, the connection's product and
  * status (data routes), query, body. A bad query or body is a 400 `invalid_request` naming the field.
  */
-import type { MockContext, MockRequest, MockResponse, RouteDefinition } from '@reconnect-kit/mock-engine';
+import {
+  type MockContext,
+  MockHttpError,
+  type MockRequest,
+  type MockResponse,
+  type RouteDefinition,
+} from '@reconnect-kit/mock-engine';
 import { z } from 'zod';
-import { settleJobs } from '../domain/jobs.js';
 import type { FinchState } from '../domain/state.js';
 import {
   type OpenApiOperation,
@@ -28,9 +33,8 @@ export interface SpecCall {
   clientId: string | undefined;
   /** Data operations (`product` given): the connection's selected entity and its data. */
   data: DataAccess | undefined;
-  /** Validated JSON body (undefined when the operation takes none). */
-  // biome-ignore lint/suspicious/noExplicitAny: each handler narrows it; the spec already validated its shape.
-  body: any;
+  /** The JSON body, validated against the spec (undefined when the operation takes none). */
+  body: unknown;
   /** Validated query parameters, coerced to the spec's types. */
   query: Record<string, unknown>;
 }
@@ -40,6 +44,8 @@ export interface SpecRouteOptions {
   product?: string;
   /** Finch answers these ceilings with 422s of their own (before the generic 400 of schema validation). */
   limits?: { page?: number; batch?: number };
+  /** The 400 for a bad query or body when the spec gives the operation another error shape than `invalid_request`. */
+  invalidInput?: (message: string) => MockHttpError;
 }
 
 /** 422 `page_size_limit_exceeded` / `batch_limit_exceeded`, as Finch's spec lists them. */
@@ -147,6 +153,15 @@ function freshnessHeaders(ctx: Ctx, { connection }: DataAccess): Record<string, 
   };
 }
 
+function validated<T>(options: SpecRouteOptions, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!options.invalidInput || !(error instanceof MockHttpError) || error.status !== 400) throw error;
+    throw options.invalidInput((error.body as { message: string }).message);
+  }
+}
+
 /** `{job_id}` → `:job_id`, the engine's route syntax. */
 function routePath(path: string): string {
   return path.replace(/\{([^}]+)\}/g, ':$1');
@@ -167,20 +182,19 @@ export function specRoute(
   const basic = operation.security.includes('basicAuth');
   const route = apiRoute(operation.method, routePath(operation.path), async (req, ctx) => {
     ctx.state.apiBaseUrl = req.baseUrl;
-    settleJobs(ctx);
     let bearer: Bearer | undefined;
     let clientId: string | undefined;
     if (bearerOnly || (bearerOptional && req.headers.has('authorization')))
       bearer = authenticateToken(req, ctx);
     if (basic) clientId = authenticateClient(req, ctx);
     enforceLimits(req, options.limits);
-    const query = readQuery(req, id, operation.query);
+    const query = validated(options, () => readQuery(req, id, operation.query));
     const data =
       options.product && bearer
         ? authorizeData(ctx, bearer, options.product, query.entity_ids as string[] | undefined)
         : undefined;
     const validator = bodyValidator(id, operation);
-    const body = validator ? readBody(req, validator) : undefined;
+    const body = validator ? validated(options, () => readBody(req, validator)) : undefined;
     const response = await handler(req, ctx, { bearer, clientId, data, body, query });
     return data
       ? { ...response, headers: { ...response.headers, ...freshnessHeaders(ctx, data) } }

@@ -21,7 +21,7 @@ import { batchNotFound } from './employer.js';
 type Ctx = MockContext<FinchState>;
 
 /** What the sandbox's providers support for each benefit type (`/employer/benefits/meta`). */
-const SUPPORTED_TYPES: BenefitType[] = [
+const SUPPORTED_TYPES: NonNullable<BenefitType>[] = [
   '401k',
   '401k_roth',
   's125_medical',
@@ -60,6 +60,19 @@ interface EnrollmentRequest {
   };
 }
 
+type Tier = { match: number; threshold: number };
+
+/** A requested contribution; a tiered one needs at least one tier (else the current one stays). */
+function contributionOf(
+  requested: NonNullable<EnrollmentRequest['configuration']>['company_contribution'],
+  current: IndividualBenefit['company_contribution'],
+): IndividualBenefit['company_contribution'] {
+  if (!requested?.type) return current;
+  if (requested.type !== 'tiered') return { type: requested.type, amount: requested.amount ?? 0 };
+  const [first, ...rest] = requested.tiers ?? [];
+  return first ? { type: 'tiered', tiers: [first, ...rest] as [Tier, ...Tier[]] } : current;
+}
+
 function enrollmentOf(request: EnrollmentRequest, current: IndividualBenefit | undefined): IndividualBenefit {
   const config = request.configuration ?? {};
   const deduction = config.employee_deduction;
@@ -69,11 +82,7 @@ function enrollmentOf(request: EnrollmentRequest, current: IndividualBenefit | u
       deduction?.type && deduction.amount !== undefined
         ? { type: deduction.type, amount: deduction.amount }
         : (current?.employee_deduction ?? null),
-    company_contribution: !contribution?.type
-      ? (current?.company_contribution ?? null)
-      : contribution.type === 'tiered'
-        ? { type: 'tiered', tiers: contribution.tiers ?? [] }
-        : { type: contribution.type, amount: contribution.amount ?? 0 },
+    company_contribution: contributionOf(contribution, current?.company_contribution ?? null),
     annual_maximum: config.annual_maximum ?? current?.annual_maximum ?? null,
     catch_up: config.catch_up ?? current?.catch_up ?? null,
     hsa_contribution_limit: config.annual_contribution_limit ?? current?.hsa_contribution_limit ?? null,
@@ -124,7 +133,8 @@ export const benefitRoutes = [
 
   specRoute(
     'create-company-benefits',
-    (_req, ctx, { data, body }) => createBenefit(ctx, data!, body, 'benefit_create'),
+    (_req, ctx, { data, body }) =>
+      createBenefit(ctx, data!, body as Partial<CompanyBenefit>, 'benefit_create'),
     {
       product: 'benefits',
     },
@@ -132,7 +142,8 @@ export const benefitRoutes = [
 
   specRoute(
     'register-company-benefits',
-    (_req, ctx, { data, body }) => createBenefit(ctx, data!, body, 'benefit_register'),
+    (_req, ctx, { data, body }) =>
+      createBenefit(ctx, data!, body as Partial<CompanyBenefit>, 'benefit_register'),
     { product: 'benefits' },
   ),
 

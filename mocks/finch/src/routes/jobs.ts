@@ -79,26 +79,30 @@ function startDataSync(
 }
 
 export const jobRoutes = [
-  specRoute('post-jobs-automated', (req, ctx, { bearer, body }) => {
-    const { connection } = bearer!;
-    if (connection.authenticationType === 'assisted') {
-      throw finchError('automated_jobs_unsupported');
-    }
-    const request = body as
-      | { type: 'data_sync_all' }
-      | { type: 'w4_form_employee_sync'; params: { individual_id: string } };
-    if (request.type === 'data_sync_all') return startDataSync(ctx, req.baseUrl, connection, 'automated');
-    const job = enqueueJob(ctx, connection, {
-      kind: 'automated',
-      type: 'w4_form_employee_sync',
-      params: { individual_id: request.params.individual_id },
-    });
-    return finchJson(201, {
-      job_id: job.id,
-      job_url: jobUrl(req.baseUrl, job),
-      ...quotaFields(quotaOf(ctx, connection, 'automated')),
-    });
-  }),
+  specRoute(
+    'post-jobs-automated',
+    (req, ctx, { bearer, body }) => {
+      const { connection } = bearer!;
+      if (connection.authenticationType === 'assisted') {
+        throw finchError('automated_jobs_unsupported');
+      }
+      const request = body as
+        | { type: 'data_sync_all' }
+        | { type: 'w4_form_employee_sync'; params: { individual_id: string } };
+      if (request.type === 'data_sync_all') return startDataSync(ctx, req.baseUrl, connection, 'automated');
+      const job = enqueueJob(ctx, connection, {
+        kind: 'automated',
+        type: 'w4_form_employee_sync',
+        params: { individual_id: request.params.individual_id },
+      });
+      return finchJson(201, {
+        job_id: job.id,
+        job_url: jobUrl(req.baseUrl, job),
+        ...quotaFields(quotaOf(ctx, connection, 'automated')),
+      });
+    },
+    { invalidInput: (message) => finchError('bad_request_legacy', { message }) },
+  ),
 
   specRoute('get-jobs-automated', (req, ctx, { bearer, query }) => {
     const { connection } = bearer!;

@@ -129,20 +129,24 @@ export const managementRoutes = [
     return finchJson(200, { status: 'success' });
   }),
 
-  specRoute('post-disconnect-entity', (_req, ctx, { bearer, body }) => {
-    const { connection } = bearer!;
-    const ids = (body as { entity_ids: string[] }).entity_ids;
-    const unknown = ids.filter(
-      (id) => !connection.entities.some((e) => e.id === id && e.status !== 'disconnected'),
-    );
-    if (unknown.length > 0) {
-      return finchJson(400, { errors: unknown.map((entityId) => ({ entityId, error: 'NOT_FOUND' })) });
-    }
-    for (const entity of connection.entities.filter((e) => ids.includes(e.id))) {
-      setEntityStatus(ctx, connection, entity, 'disconnected');
-    }
-    return finchJson(200, { status: 'success' });
-  }),
+  specRoute(
+    'post-disconnect-entity',
+    (_req, ctx, { bearer, body }) => {
+      const { connection } = bearer!;
+      const ids = (body as { entity_ids: string[] }).entity_ids;
+      const unknown = ids.filter(
+        (id) => !connection.entities.some((e) => e.id === id && e.status !== 'disconnected'),
+      );
+      if (unknown.length > 0) {
+        return finchJson(400, { errors: unknown.map((entityId) => ({ entityId, error: 'NOT_FOUND' })) });
+      }
+      for (const entity of connection.entities.filter((e) => ids.includes(e.id))) {
+        setEntityStatus(ctx, connection, entity, 'disconnected');
+      }
+      return finchJson(200, { status: 'success' });
+    },
+    { invalidInput: () => finchError('entity_ids_invalid') },
+  ),
 
   specRoute('get-providers', () => finchJson(200, SANDBOX_PROVIDERS.map(providerListing))),
 
