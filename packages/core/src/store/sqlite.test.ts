@@ -40,7 +40,11 @@ describe('SqliteConnectionStore files', () => {
       synchronous: 'normal',
       walAutocheckpointPages: 500,
     });
-    expect(full.durability).toEqual({ journalMode: 'wal', synchronous: 'full', walAutocheckpointPages: 10_000 });
+    expect(full.durability).toEqual({
+      journalMode: 'wal',
+      synchronous: 'full',
+      walAutocheckpointPages: 10_000,
+    });
     expect(normal.durability).toEqual({
       journalMode: 'wal',
       synchronous: 'normal',
