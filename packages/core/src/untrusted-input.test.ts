@@ -56,7 +56,7 @@ describe('completion: untrusted callback input never decides a terminal state (f
           state: 'revoked' as const,
           vendor: { status: 'not_found' },
           reason: 'The account was removed.',
-          fix: 'connect_again' as const,
+          fix: 'new_connection' as const,
         },
       },
     ],
