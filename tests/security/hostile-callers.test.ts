@@ -163,6 +163,61 @@ describe.each(STORES)('hostile callers against the host app ($name store)', (kin
     });
   });
 
+  describe('the state: single use, superseded by a newer start, optionally bound to the session', () => {
+    it('a used state answers state_used and changes nothing', async () => {
+      const alice = await aliceArgyle();
+      const state = await liveState(alice.connection.id);
+      expect((await callback({ state })).status).toBe(200);
+      const before = await host.service.getConnection(alice.connection.id);
+      const again = await callback({ state });
+      expect(again.status).toBe(409);
+      expect(JSON.parse(again.text)).toMatchObject({ error: { code: 'state_used' } });
+      expect(await host.service.getConnection(alice.connection.id)).toEqual(before);
+    });
+
+    it('an older state after a newer start answers state_superseded and changes nothing', async () => {
+      const alice = await aliceArgyle();
+      const older = await liveState(alice.connection.id);
+      await liveState(alice.connection.id);
+      const before = await host.service.getConnection(alice.connection.id);
+      const answer = await callback({ state: older, account_id: '019c0b40-0000-7000-8000-00000000dead' });
+      expect(answer.status).toBe(409);
+      expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'state_superseded' } });
+      expect(await host.service.getConnection(alice.connection.id)).toEqual(before);
+    });
+
+    it('with session binding, a callback from another browser session is refused before anything is read', async () => {
+      const opened = await kind.open();
+      const unbound = host;
+      // The helpers above talk to `host`: point them at a host that binds states to the `sid` cookie.
+      host = await startHost(
+        opened.store,
+        { argyleUrl: argyle.url, finchUrl: finch.url },
+        { bindSessions: true },
+      );
+      try {
+        const alice = await aliceArgyle();
+        const started = await start(alice.connection.id, { cookie: `${ALICE}; sid=alice-browser` });
+        const { action } = (await started.json()) as { action: { state: string } };
+        await argyleAdmin('DELETE', '/requests');
+        const stolen = await fetch(
+          `${host.url}/reconnect/callback?state=${encodeURIComponent(action.state)}`,
+          {
+            headers: { accept: 'application/json', cookie: 'sid=attacker-browser' },
+          },
+        );
+        expect(stolen.status).toBe(403);
+        expect(await stolen.json()).toMatchObject({ error: { code: 'state_session_mismatch' } });
+        expect(await argyleCalls()).toEqual([]);
+        expect((await host.service.getConnection(alice.connection.id)).state).toBe('reconnecting');
+      } finally {
+        await host.close();
+        host = unbound;
+        await opened.dispose();
+      }
+    });
+  });
+
   describe('finding 3: a successor is attached only by evidence that names its user', () => {
     async function finchWebhook(connectionId: string, companyId: string, status: string, eventId: string) {
       const body = finchWebhookScheme.serialize({

@@ -70,6 +70,7 @@ export interface SecurityHost {
 export async function startHost(
   store: ConnectionStore,
   mocks: { argyleUrl: string; finchUrl: string },
+  options: { readonly bindSessions?: boolean } = {},
 ): Promise<SecurityHost> {
   const logs: SecurityHost['logs'] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
@@ -116,6 +117,12 @@ export async function startHost(
       callbackUrl: `${url}/reconnect/callback`,
       returnUrl: `${url}/settings`,
       logger,
+      // Optional session binding (the host's HttpOnly `sid` cookie): off by default here, so the other tests can
+      // play an attacker who holds a live state without the victim's session.
+      ...(options.bindSessions && {
+        sessionBinding: (request: { headers: Headers }) =>
+          /(?:^|;\s*)sid=([^;]+)/.exec(request.headers.get('cookie') ?? '')?.[1],
+      }),
     }),
   );
   server.on('request', app);
