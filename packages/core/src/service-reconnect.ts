@@ -248,7 +248,8 @@ export class ReconnectFlow {
 
   /**
    * Ends the attempt as `failed` without applying anything the completion claimed: a connection in `reconnecting`
-   * goes back to the problem it left (so the user can try again); any other state is left alone.
+   * goes back to the state the attempt started from (like an abandoned attempt, with the problem and vendor status
+   * it had), so the user can try again; any other state is left alone.
    */
   async #refuse(
     nonce: string,
@@ -266,26 +267,28 @@ export class ReconnectFlow {
         data: { reason },
         discriminator: nonce,
       };
-      if (current.state === 'reconnecting' && current.problem) {
+      let connection = current;
+      if (current.state === 'reconnecting') {
+        const to = await this.attempts.returnTo(tx, current);
+        const problem = current.problem?.state === to ? current.problem : undefined;
         const restored = await this.writer.apply(tx, current, {
-          state: current.problem.state,
-          problem: current.problem,
+          state: to,
+          problem,
+          vendor: problem?.vendor,
           cause,
+          step: 'abandon',
           instead: refused,
         });
-        return { outcome: 'failed', connection: restored.connection, problem: current.problem };
+        connection = restored.connection;
+      } else {
+        const event = this.writer.event(current, refused.type, cause, {
+          from: undefined,
+          discriminator: refused.discriminator,
+          data: refused.data,
+        });
+        await tx.appendOutbox([event], this.ctx.clock.now());
       }
-      const event = this.writer.event(current, refused.type, cause, {
-        from: undefined,
-        discriminator: refused.discriminator,
-        data: refused.data,
-      });
-      await tx.appendOutbox([event], this.ctx.clock.now());
-      return {
-        outcome: 'failed',
-        connection: current,
-        problem: current.problem ?? unconfirmedProblem(current),
-      };
+      return { outcome: 'failed', connection, problem: connection.problem ?? unconfirmedProblem(connection) };
     });
   }
 

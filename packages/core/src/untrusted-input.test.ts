@@ -85,6 +85,24 @@ describe('completion: untrusted callback input never decides a terminal state (f
   );
 });
 
+describe('completion from a healthy start', () => {
+  it('an unconfirmed completion of a reconnect started from connected goes back to connected', async () => {
+    kit = createExampleKit();
+    kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok_1' });
+    const connection = await kit.service.registerConnection({
+      provider: 'example',
+      hostUserId: 'alice',
+      upstreamId: 'acc_1',
+      upstreamParentId: 'owner_1',
+    });
+    const { action } = await kit.service.startReconnection(connection.id);
+    kit.provider.completeReconnection = async () => ({ outcome: 'unconfirmed' });
+    const outcome = await kit.service.completeReconnection({ state: (action as { state: string }).state });
+    expect(outcome).toMatchObject({ outcome: 'failed', connection: { state: 'connected' } });
+    expect((await kit.service.getConnection(connection.id)).state).toBe('connected');
+  });
+});
+
 describe('successors by evidence (finding 3)', () => {
   async function revokedConnection() {
     const connection = await kit.service.registerConnection({
