@@ -20,12 +20,17 @@ export default defineConfig({
             'tests/**/*.test.ts',
             'scripts/**/*.test.ts',
           ],
-          exclude: ['tests/reliability/**', 'tests/e2e/**', '**/node_modules/**'],
+          exclude: ['tests/reliability/**', 'tests/e2e/**', 'tests/security/**', '**/node_modules/**'],
         },
       },
       {
         extends: true,
         test: { name: 'reliability', include: ['tests/reliability/**/*.test.ts'], testTimeout: 120_000 },
+      },
+      {
+        extends: true,
+        // Hostile callers through the real routers and mocks over HTTP (issue 12); `pnpm test:security`.
+        test: { name: 'security', include: ['tests/security/**/*.test.ts'] },
       },
       {
         extends: true,

@@ -11,7 +11,15 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['ingest-sqlite', 'webhook-http', 'mock-endpoints', 'startup', 'sweep', 'ingest-postgres'];
+const BENCHMARKS = [
+  'ingest-sqlite',
+  'sqlite-durability',
+  'webhook-http',
+  'mock-endpoints',
+  'startup',
+  'sweep',
+  'ingest-postgres',
+];
 /** A benchmark that has not reported by then is stopped and recorded as failed (keeps the run bounded). */
 const BENCHMARK_TIMEOUT_MS = 90_000;
 

@@ -410,7 +410,8 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     const completed = await host.service.completeReconnection(callbackParams(back));
     expect(completed.outcome).toBe('recovered');
     expect(completed.connection.upstreamId).toBe(seeded.accountId);
-    expect(await vendorCalls()).toEqual([`GET /v2/accounts/${seeded.accountId} Basic`]);
+    // The callback's account_id is a claim: confirmed among the accounts of the connection's own Argyle user.
+    expect(await vendorCalls()).toEqual(['GET /v2/accounts Basic']);
     expect(await host.newEvents(seeded.connection.id)).toEqual([
       'connection.reconnect_started',
       'connection.state_changed',
@@ -509,7 +510,7 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     expect(await vendorCalls()).toEqual([
       `GET /v2/accounts/${seeded.accountId} Basic`,
       'POST /v2/user-tokens Basic',
-      `GET /v2/accounts/${seeded.accountId} Basic`,
+      'GET /v2/accounts Basic',
     ]);
     expect(await host.newEvents(seeded.connection.id)).toEqual([
       'connection.broken',
@@ -527,19 +528,21 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     ]);
   });
 
-  it('a callback naming another account of the user is an account_mismatch; the connection is back in needs_reauth', async () => {
+  it("a callback naming another user's account is a failed attempt: never read, the connection back in needs_reauth", async () => {
     const host = await startHost();
     const seeded = await seed(host);
     await breakWith(host, seeded, 'argyle.auth_required');
     const { action } = await host.service.startReconnection(seeded.connection.id, { redirectUri: CALLBACK });
     if (action.kind !== 'widget') throw new Error('expected a Link widget action');
-    // The user connects a second payroll account in the same Link session instead of reconnecting.
+    // Someone holding the state names an account of another Argyle user.
     const other = (await scenario('argyle.seed_connected', {})) as { changed: { account_id: string } };
+    await clearJournal();
     const state = new URL(new URL(action.url!).searchParams.get('redirect_uri')!).searchParams.get('state')!;
     const outcome = await host.service.completeReconnection({ state, account_id: other.changed.account_id });
-    expect(outcome.outcome).toBe('account_mismatch');
+    expect(outcome.outcome).toBe('failed');
     expect(outcome.connection).toMatchObject({ state: 'needs_reauth', upstreamId: seeded.accountId });
     expect(await stateOf(host, seeded)).toBe('needs_reauth');
+    expect(await vendorCalls()).toEqual(['GET /v2/accounts Basic']);
   });
 
   it('invite user: reconnect RE-SENDS the original invite (never a new one); the same invite URL reconnects', async () => {

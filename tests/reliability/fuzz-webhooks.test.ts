@@ -53,9 +53,23 @@ function deliveries(vendor: VendorName, now: () => Date) {
     })
     .map(({ body, extra, signed, eventId }) => ({
       body,
-      headers: signed ? { ...extra, ...sign(body, now(), eventId) } : extra,
+      signed,
+      headers: signed ? withHeaders(extra, sign(body, now(), eventId)) : extra,
     }));
 }
+
+/** `extra` overridden by `signature`, case-insensitively (HTTP would join two spellings of one name). */
+function withHeaders(
+  extra: Record<string, string>,
+  signature: Record<string, string>,
+): Record<string, string> {
+  const names = new Set(Object.keys(signature).map((name) => name.toLowerCase()));
+  const kept = Object.entries(extra).filter(([name]) => !names.has(name.toLowerCase()));
+  return { ...Object.fromEntries(kept), ...signature };
+}
+
+/** The codes a delivery without the vendor's signature must get (and a signed one must never get). */
+const SIGNATURE_REJECTIONS = ['webhook_signature_invalid', 'webhook_stale'];
 
 describe('adapters: webhook verification and parsing never crash (seed printed by fast-check on failure)', () => {
   const host = createHost({ store: new SqliteConnectionStore(':memory:'), finch: FINCH });
@@ -67,20 +81,24 @@ describe('adapters: webhook verification and parsing never crash (seed printed b
   const now = new Date('2026-02-12T08:00:00.000Z');
 
   it.each(['argyle', 'finch'] as const)(
-    '%s: arbitrary bytes and headers → events or a 4xx ReconnectKitError',
+    '%s: arbitrary bytes and headers → events or a 4xx ReconnectKitError; unsigned → always a signature rejection',
     (vendor) => {
       fc.assert(
         fc.property(
           deliveries(vendor, () => now),
-          ({ body, headers }) => {
+          ({ body, headers, signed }) => {
             const adapter = adapters[vendor];
             let events: ReturnType<ReconnectionProvider['parseWebhook']>;
             try {
               events = adapter.parseWebhook(adapter.verifyWebhook(body, new Headers(headers), now));
             } catch (error) {
               expect(rejectionProblem(error)).toBeUndefined();
+              const code = (error as { code: string }).code;
+              if (signed) expect(SIGNATURE_REJECTIONS).not.toContain(code);
+              else expect(SIGNATURE_REJECTIONS).toContain(code);
               return;
             }
+            expect(signed, 'an unsigned delivery passed verification').toBe(true);
             for (const event of events) {
               expect(event.eventId).toEqual(expect.any(String));
               expect(event.upstreamId).toEqual(expect.any(String));
@@ -150,16 +168,20 @@ describe('express webhook endpoint: no 5xx, nothing stored from a rejected deliv
         provider: fc.stringMatching(/^[a-z0-9_-]{1,12}$/),
         body: fc.uint8Array({ maxLength: 64 }),
         headers: headerRecords,
+        signed: fc.constant(undefined),
       }),
     );
     let rejected = 0;
     try {
       await fc.assert(
-        fc.asyncProperty(target, async ({ provider, body, headers }) => {
+        fc.asyncProperty(target, async ({ provider, body, headers, signed }) => {
           const before = await snapshot();
           const answer = await post(agent, new URL(`${server.url}/webhooks/${provider}`), { body, headers });
           expect(answer.status, answer.body).toBeGreaterThanOrEqual(200);
           expect(answer.status, answer.body).toBeLessThan(500);
+          // Forged (unsigned) deliveries to a real provider are 401 and change nothing; signed ones never are.
+          if (signed === false) expect(answer.status, `${provider}: ${answer.body}`).toBe(401);
+          if (signed === true) expect(answer.status, `${provider}: ${answer.body}`).not.toBe(401);
           if (answer.status >= 400) {
             rejected += 1;
             const error = (JSON.parse(answer.body) as { error: { code: string; message: string } }).error;

@@ -19,13 +19,12 @@ export const DEFAULT_ARGYLE_CREDENTIALS = {
   api_key_secret: 'argyle-mock-api-key-secret',
 } as const;
 
-/** DRF's default `detail` for statuses the engine can produce (faults, 413, 500). */
+/** DRF's default `detail` for statuses the engine can produce (faults, 500); a 413 keeps the engine's message, which names the limit. */
 const DRF_DETAILS: Readonly<Record<number, string>> = {
   400: 'Malformed request.',
   401: 'Invalid username/password.',
   403: 'You do not have permission to perform this action.',
   404: 'Not found.',
-  413: 'Request entity too large.',
   429: 'Request was throttled.',
 };
 

@@ -9,6 +9,7 @@ import { MockHttpError } from './http/mock-http-error.js';
 import { PipelineRequest } from './http/mock-request.js';
 import { normalizePath } from './http/path-pattern.js';
 import {
+  jsonResult,
   malformBody,
   type PipelineResult,
   RESET_CONNECTION,
@@ -17,6 +18,7 @@ import {
 } from './http/pipeline-result.js';
 import { readBodyWithLimit } from './http/read-body.js';
 import { RouteTable } from './http/route-table.js';
+import { decodeUtf8, isTextBody, NOT_UTF8_MESSAGE } from './http/text-body.js';
 import { uuidV7 } from './ids.js';
 import { type JournalEntry, RequestJournal } from './journal/request-journal.js';
 import type {
@@ -159,6 +161,14 @@ class PipelineInstance<S> implements MockInstance<S> {
     const search = queryStart < 0 ? '' : call.target.slice(queryStart);
     const method = call.method.toUpperCase();
     if (isAdminPath(path)) {
+      // Checked here, not in the admin API: an oversized body arrives empty and must never read as `{}`.
+      if (call.bodyTooLarge) {
+        return jsonResult(413, {
+          error: 'payload_too_large',
+          message: this.#tooLargeMessage(),
+          limit_bytes: this.#maxBodyBytes,
+        });
+      }
       const result = await this.#guard(method, path, async () =>
         (await this.#adminApi()).handle(method, path, search, call.rawBody),
       );
@@ -181,11 +191,13 @@ class PipelineInstance<S> implements MockInstance<S> {
     if (fault?.reset_connection) {
       result = RESET_CONNECTION;
     } else if (call.bodyTooLarge) {
-      result = this.#engineError(
-        413,
-        'payload_too_large',
-        `request body exceeds ${this.#maxBodyBytes} bytes`,
-      );
+      result = this.#engineError(413, 'payload_too_large', this.#tooLargeMessage());
+    } else if (
+      call.rawBody.byteLength > 0 &&
+      isTextBody(call.headers) &&
+      decodeUtf8(call.rawBody) === undefined
+    ) {
+      result = this.#engineError(400, 'bad_request', NOT_UTF8_MESSAGE);
     } else if (fault?.status !== undefined) {
       result = this.#engineError(fault.status, 'fault', `injected fault ${fault.id} for ${method} ${path}`);
     } else {
@@ -275,6 +287,10 @@ class PipelineInstance<S> implements MockInstance<S> {
         `the mock failed while handling ${method} ${path}: ${reason}`,
       );
     }
+  }
+
+  #tooLargeMessage(): string {
+    return `request body exceeds the limit of ${this.#maxBodyBytes} bytes`;
   }
 
   #engineError(status: number, code: EngineErrorInput['code'], message: string): PipelineResult {

@@ -91,6 +91,110 @@ describe.each(TRANSPORTS)('pipeline over %s', (transport) => {
     expect((body.requests as { status: number }[]).map((entry) => entry.status)).toEqual([413, 200]);
   });
 
+  test('admin bodies over the limit → 413 naming the limit, and nothing changes (never read as `{}`)', async () => {
+    const created = await mock.request('/v1/accounts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'acc_kept' }),
+    });
+    expect(created.status).toBe(201);
+    await created.arrayBuffer();
+    const oversized = `{"pad":"${'x'.repeat(1024 * 1024)}"}`;
+    const reset = await mock.admin('POST', '/reset', oversized);
+    expect(reset.status).toBe(413);
+    expect(reset.body).toEqual({
+      error: 'payload_too_large',
+      message: `request body exceeds the limit of ${1024 * 1024} bytes`,
+      limit_bytes: 1024 * 1024,
+    });
+    const kept = await mock.request('/v1/accounts/acc_kept');
+    expect(kept.status).toBe(200);
+    await kept.arrayBuffer();
+  });
+
+  test('vendor bodies over the limit → 413 in the vendor error shape, naming the limit', async () => {
+    const response = await mock.request('/v1/accounts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"id":"${'x'.repeat(1024 * 1024)}"}`,
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      code: 413,
+      name: 'payload_too_large',
+      message: `request body exceeds the limit of ${1024 * 1024} bytes`,
+    });
+  });
+
+  test('a 50,000-deep JSON body is journalled; GET /__admin/requests still answers, with a depth marker', async () => {
+    const deep = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+    const echoed = await mock.request('/v1/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: deep,
+    });
+    expect(await echoed.text()).toBe(deep);
+    const listed = await mock.admin('GET', '/requests?path=/v1/echo');
+    expect(listed.status).toBe(200);
+    let body = (listed.body.requests as { body: unknown }[])[0]!.body;
+    let depth = 0;
+    while (Array.isArray(body)) {
+      body = body[0];
+      depth++;
+    }
+    expect(depth).toBe(64);
+    expect(body).toBe('[nested deeper than 64 levels: not shown]');
+  });
+
+  test('secret fields stay masked inside nested bodies', async () => {
+    const echoed = await mock.request('/v1/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: [{ client_secret: 's3cret', keep: 1 }], access_token: 't', empty_token: '' }),
+    });
+    expect(echoed.status).toBe(200);
+    await echoed.arrayBuffer();
+    const listed = await mock.admin('GET', '/requests?path=/v1/echo');
+    expect((listed.body.requests as { body: unknown }[])[0]!.body).toEqual({
+      a: [{ client_secret: '***', keep: 1 }],
+      access_token: '***',
+      empty_token: '',
+    });
+  });
+
+  test('invalid UTF-8 in a JSON or form body → 400 naming the problem (vendor and admin routes)', async () => {
+    const invalid = new Uint8Array([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+    // Without a content type the engine passes the bytes on, and the handler's req.json() refuses them.
+    for (const contentType of ['application/json', 'application/x-www-form-urlencoded', 'text/plain', null]) {
+      const vendor = await mock.request('/v1/accounts', {
+        method: 'POST',
+        headers: contentType ? { 'content-type': contentType } : {},
+        body: invalid,
+      });
+      expect(vendor.status).toBe(400);
+      expect(await vendor.json()).toEqual({
+        code: 400,
+        name: 'bad_request',
+        message: 'request body is not valid UTF-8',
+      });
+    }
+    const admin = await mock.request('/__admin/clock', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: invalid,
+    });
+    expect(admin.status).toBe(400);
+    expect(await admin.json()).toEqual({ error: 'invalid_json', message: 'request body is not valid UTF-8' });
+    const listed = await mock.admin('GET', '/requests?path=/v1/accounts');
+    // The journal keeps the exact bytes (base64) instead of a lossy decoding.
+    expect(listed.body.requests).toMatchObject([
+      { status: 400, body: Buffer.from(invalid).toString('base64'), body_encoding: 'base64' },
+      { status: 400 },
+      { status: 400 },
+      { status: 400 },
+    ]);
+  });
+
   test('handlers see baseUrl, url, headers and the credentials', async () => {
     const response = await mock.request('/v1/whoami?x=1', {
       headers: { authorization: 'Bearer test-secret' },

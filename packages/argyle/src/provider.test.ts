@@ -1,7 +1,6 @@
 import {
   CLOCK,
   HTTP_FETCH,
-  isReconnectKitError,
   ManualClock,
   RECONNECTION_PROVIDER,
   type ReconnectionProvider,
@@ -33,6 +32,11 @@ const server = setupServer(
   http.get(`${BASE}/accounts/:id`, ({ params }) => {
     const found = accounts.get(String(params.id));
     return found ? HttpResponse.json(found) : HttpResponse.json({ detail: 'Not found.' }, { status: 404 });
+  }),
+  http.get(`${BASE}/accounts`, ({ request }) => {
+    const user = new URL(request.url).searchParams.get('user');
+    const results = [...accounts.values()].filter((found) => user === null || found.user === user);
+    return HttpResponse.json({ next: null, previous: null, results });
   }),
   http.delete(`${BASE}/accounts/:id`, ({ params }) =>
     accounts.delete(String(params.id))
@@ -365,7 +369,7 @@ describe('completeReconnection', () => {
     });
   });
 
-  it('returns the other account id when Link connected a different account (the service flags the mismatch)', async () => {
+  it("returns the other account id when Link connected another account of the connection's user (the service flags the mismatch)", async () => {
     const original = connectedAccount();
     const other = seed({ ...connectedAccount(), id: '019c0b40-0000-7000-8000-000000000099' });
     const result = await provider.completeReconnection(connectionFor(original), {
@@ -390,16 +394,35 @@ describe('completeReconnection', () => {
     });
   });
 
-  it('refuses a callback whose user_id does not own the account', async () => {
+  it("an unknown account id or another user's account is unconfirmed, found only through the connection's user", async () => {
     const account = seed(connectedAccount());
-    const error = await rejection(
-      provider.completeReconnection(connectionFor(account), {
-        state: 's',
-        account_id: account.id,
-        user_id: 'someone-else',
-      }),
+    const foreign = seed({
+      ...connectedAccount(),
+      id: '019c0b40-0000-7000-8000-0000000000f0',
+      user: 'user-of-bob',
+    });
+    for (const accountId of ['019c0b40-0000-7000-8000-00000000dead', foreign.id]) {
+      calls.length = 0;
+      expect(
+        await provider.completeReconnection(connectionFor(account), { state: 's', account_id: accountId }),
+      ).toEqual({ outcome: 'unconfirmed' });
+      // Never read by id: the host's API key must not fetch an account the connection does not own.
+      expect(calls).toEqual([`GET /v2/accounts?user=${account.user}&limit=200`]);
+    }
+  });
+
+  it('ignores the callback user_id: no yes/no answer about who owns what', async () => {
+    const account = seed(connectedAccount());
+    const outcomes = await Promise.all(
+      [account.user, 'user-of-bob', undefined].map((userId) =>
+        provider.completeReconnection(connectionFor(account), {
+          state: 's',
+          account_id: account.id,
+          ...(userId === undefined ? {} : { user_id: userId }),
+        }),
+      ),
     );
-    expect(isReconnectKitError(error, 'invalid_input')).toBe(true);
+    expect(new Set(outcomes.map((outcome) => JSON.stringify(outcome))).size).toBe(1);
   });
 });
 

@@ -57,6 +57,8 @@ export class ArgyleProvider implements ReconnectionProvider {
     redirectReconnect: false,
     inviteResend: true,
     revocation: true,
+    // The parent is the Argyle user the host created for one of its users: successors under it are that user's.
+    parentIsHostUser: true,
   };
   readonly #config: ResolvedArgyleConfig;
   readonly #clock: Clock;
@@ -185,23 +187,22 @@ export class ArgyleProvider implements ReconnectionProvider {
   }
 
   /**
-   * Argyle confirms by webhook (`accounts.connected`); this reads the account named by Link's callback
-   * (`account_id`, `user_id`, defaulting to the connection's own account) so the host gets an answer now.
-   * The ids returned are Argyle's: if they differ from the connection's, the service reports a mismatch.
+   * Argyle confirms by webhook (`accounts.connected`); this reads the account Link's callback names so the host
+   * gets an answer now. The callback's `account_id` (default: the connection's own account) is a claim from the
+   * browser: it is looked up only among the accounts of the connection's own Argyle user
+   * (`GET /v2/accounts?user=…`), so an unknown account or another user's is `unconfirmed` and never read on its
+   * own. The callback's `user_id` is not consulted: the connection already names its user, and comparing a
+   * caller-chosen id with it would tell the caller whether it guessed right.
    */
   async completeReconnection(
     connection: ProviderConnection,
     callback: CallbackParams,
   ): Promise<ReconnectResult> {
+    const user = connection.upstreamParentId ?? (await this.#readAccount(connection.upstreamId))?.user;
+    if (!user) return { outcome: 'unconfirmed' };
     const accountId = callback.account_id || connection.upstreamId;
-    const found = await this.#readAccount(accountId);
-    if (!found) return { outcome: 'failed', problem: removedAccount('not_found').problem! };
-    if (callback.user_id && callback.user_id !== found.user) {
-      throw new ReconnectKitError('invalid_input', {
-        message: 'The Link callback user_id does not own the account it names.',
-        details: { field: 'user_id' },
-      });
-    }
+    const found = (await this.listAccounts(user)).find((a) => a.id === accountId && a.user === user);
+    if (!found) return { outcome: 'unconfirmed' };
     const mapped = mapConnection(found.connection);
     if (mapped.problem) return { outcome: 'failed', problem: mapped.problem };
     if (mapped.state !== 'connected') return { outcome: 'pending' };

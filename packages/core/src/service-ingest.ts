@@ -124,9 +124,10 @@ export class SignalIngest {
     }
     if (!connection) {
       const successor = await this.#registerSuccessor(tx, providerId, event);
-      if (successor) return { status: 'applied', ...successor, needsUser: false, after: [] };
-      await journal('unknown_connection', signal.state);
-      return { status: 'ignored', events: [], needsUser: false, after: [] };
+      if (successor?.kind === 'registered')
+        return { status: 'applied', ...successor, needsUser: false, after: [] };
+      await journal(successor ? 'unassigned_successor' : 'unknown_connection', signal.state);
+      return { status: 'ignored', events: successor?.events ?? [], needsUser: false, after: [] };
     }
     const applied = await this.writer.apply(tx, connection, {
       ...signal,
@@ -142,19 +143,48 @@ export class SignalIngest {
   }
 
   /**
-   * A vendor event for an unknown upstream id whose parent matches a revoked connection: the same host user
-   * connected again (revocation makes the vendor create a new account), so a new connection is registered and
-   * linked to the revoked one.
+   * A vendor event for an unknown upstream id whose parent matches a revoked connection. Where the parent names
+   * exactly one host user (`capabilities.parentIsHostUser`, e.g. an Argyle user), that user connected again
+   * (revocation makes the vendor create a new account), so a new connection is registered and linked to the
+   * revoked one. A shared parent (a Finch company) is no evidence of who connected: the successor is not attached,
+   * and the revoked connection gets a `connection.successor_unassigned` event the host can act on (once per
+   * upstream id); the host's own connect flow registers it for the right user.
    */
   async #registerSuccessor(
     tx: ConnectionStoreOps,
     providerId: string,
     event: ProviderEvent,
-  ): Promise<{ events: readonly ConnectionEvent[]; connection: Connection } | undefined> {
+  ): Promise<
+    | { kind: 'registered'; events: readonly ConnectionEvent[]; connection: Connection }
+    | { kind: 'unassigned'; events: readonly ConnectionEvent[] }
+    | undefined
+  > {
     const signal = event.signal;
     if (!signal || !event.upstreamParentId || isTerminalState(signal.state)) return undefined;
     const previous = await tx.findLatestByUpstreamParent(providerId, event.upstreamParentId, ['revoked']);
     if (!previous) return undefined;
+    if (!this.ctx.provider(providerId).capabilities.parentIsHostUser) {
+      const unassigned = this.writer.event(
+        previous,
+        'connection.successor_unassigned',
+        { kind: 'webhook', ref: event.eventId },
+        {
+          from: undefined,
+          discriminator: event.upstreamId,
+          data: {
+            upstreamId: event.upstreamId,
+            upstreamParentId: event.upstreamParentId,
+            state: signal.state,
+          },
+        },
+      );
+      await tx.appendOutbox([unassigned], this.ctx.clock.now());
+      this.ctx.logger.info('new upstream connection after revocation left unassigned', {
+        provider: providerId,
+        previousConnectionId: previous.id,
+      });
+      return { kind: 'unassigned', events: [unassigned] };
+    }
     const inserted = await this.writer.insertConnection(
       tx,
       {
@@ -176,7 +206,7 @@ export class SignalIngest {
       connectionId: inserted.connection.id,
       previousConnectionId: previous.id,
     });
-    return inserted;
+    return { kind: 'registered', ...inserted };
   }
 
   async reportError(connectionId: string, error: unknown): Promise<Connection> {

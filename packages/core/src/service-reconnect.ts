@@ -28,6 +28,16 @@ function problemOf(connection: Connection): ConnectionProblem {
   };
 }
 
+/** The `failed` outcome's problem when a refused completion leaves a connection that had none (started healthy). */
+function unconfirmedProblem(connection: Connection): ConnectionProblem {
+  return {
+    state: 'needs_reauth',
+    vendor: connection.vendor ?? { status: 'unknown' },
+    reason: 'The reconnect could not be confirmed with the provider. Please start it again.',
+    fix: 'reenter_credentials',
+  };
+}
+
 /** Sending the user back through the vendor's flow (start) and applying what they came back with (complete). */
 export class ReconnectFlow {
   readonly #completions = new Map<string, Promise<CompletionOutcome>>();
@@ -151,6 +161,18 @@ export class ReconnectFlow {
     );
     const cause: Cause = { kind: 'reconnect', ref: claims.nonce };
 
+    // Callback parameters are claims. What the vendor did not confirm as the connection's own, and any terminal
+    // verdict reached through a completion, end the attempt and leave the connection as it was (reconnectable):
+    // terminal states come only from signed webhooks and status reads of the connection's own upstream id.
+    if (result.outcome === 'unconfirmed')
+      return this.#refuse(claims.nonce, connection.id, cause, 'unconfirmed');
+    if (
+      (result.outcome === 'failed' && isTerminalState(result.problem.state)) ||
+      (result.outcome === 'completed' && isTerminalState(result.state))
+    ) {
+      return this.#refuse(claims.nonce, connection.id, cause, 'terminal_claim');
+    }
+
     if (result.outcome === 'pending') {
       const pending = await writer.signal(connection.id, { state: 'reconnecting', cause });
       return { outcome: 'pending', connection: pending };
@@ -224,6 +246,52 @@ export class ReconnectFlow {
         return { outcome: 'pending', connection: reached, applied };
       }
       return { outcome: 'failed', connection: reached, problem: problemOf(reached), applied };
+    });
+  }
+
+  /**
+   * Ends the attempt as `failed` without applying anything the completion claimed: a connection in `reconnecting`
+   * goes back to the state the attempt started from (like an abandoned attempt, with the problem and vendor status
+   * it had), so the user can try again; any other state is left alone.
+   */
+  async #refuse(
+    nonce: string,
+    connectionId: string,
+    cause: Cause,
+    reason: 'unconfirmed' | 'terminal_claim',
+  ): Promise<CompletionOutcome> {
+    this.ctx.logger.warn('reconnect completion not confirmed; the connection is left as it was', {
+      connectionId,
+      reason,
+    });
+    return this.#finishAttempt(nonce, connectionId, async (tx, current) => {
+      const refused: AnnouncedEvent = {
+        type: 'connection.reconnect_failed',
+        data: { reason },
+        discriminator: nonce,
+      };
+      let connection = current;
+      if (current.state === 'reconnecting') {
+        const to = await this.attempts.returnTo(tx, current);
+        const problem = current.problem?.state === to ? current.problem : undefined;
+        const restored = await this.writer.apply(tx, current, {
+          state: to,
+          problem,
+          vendor: problem?.vendor,
+          cause,
+          step: 'abandon',
+          instead: refused,
+        });
+        connection = restored.connection;
+      } else {
+        const event = this.writer.event(current, refused.type, cause, {
+          from: undefined,
+          discriminator: refused.discriminator,
+          data: refused.data,
+        });
+        await tx.appendOutbox([event], this.ctx.clock.now());
+      }
+      return { outcome: 'failed', connection, problem: connection.problem ?? unconfirmedProblem(connection) };
     });
   }
 

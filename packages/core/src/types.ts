@@ -32,6 +32,14 @@ export const CONNECTION_EVENT_TYPES = [
   'connection.reconnect_abandoned',
   'connection.notification',
   'connection.expiring',
+  /** A completion the vendor did not confirm as the connection's own; the connection was left as it was. */
+  'connection.reconnect_failed',
+  /**
+   * A new upstream connection appeared after this (terminal) one, but nothing names its host user (a shared parent
+   * such as a Finch company): it is not attached. `data` holds its upstream ids; attach it from your own flow
+   * (`registerConnection`) or ignore it.
+   */
+  'connection.successor_unassigned',
 ] as const;
 export type ConnectionEventType = (typeof CONNECTION_EVENT_TYPES)[number];
 
@@ -96,6 +104,12 @@ export interface ProviderCapabilities {
   readonly inviteResend: boolean;
   /** `revoke` disconnects upstream. */
   readonly revocation: boolean;
+  /**
+   * `upstreamParentId` names a vendor object the host created for exactly one of its users (an Argyle user), so a
+   * new upstream connection under a revoked connection's parent is that user's successor. Absent or false when the
+   * parent is shared by many host users (a Finch company): such a successor is recorded unassigned.
+   */
+  readonly parentIsHostUser?: boolean | undefined;
 }
 
 /** A stored connection as the service hands it to a provider: identity plus decrypted secrets, in memory only. */
@@ -252,7 +266,14 @@ export type ReconnectResult =
       /** The vendor confirms asynchronously (Argyle: `accounts.connected` webhook). */
       readonly outcome: 'pending';
     }
-  | { readonly outcome: 'failed'; readonly problem: ConnectionProblem };
+  | { readonly outcome: 'failed'; readonly problem: ConnectionProblem }
+  | {
+      /**
+       * The vendor does not confirm what the callback claimed (an unknown account, or one that is not the
+       * connection's own): a failed attempt that leaves the connection as it was, still reconnectable.
+       */
+      readonly outcome: 'unconfirmed';
+    };
 
 /** A provider adapter. One per vendor; resolved by the service with `@injectAll(RECONNECTION_PROVIDER)`. */
 export interface ReconnectionProvider {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { ReconnectKitError } from '@reconnect-kit/core';
+import { isReconnectKitError, ReconnectKitError } from '@reconnect-kit/core';
+import { HttpLayerError } from './http-error.js';
 
 /** Where a webhook's raw body comes from: a fetch `Request` stream, a Node request stream, or captured bytes. */
 export interface RawBodySource {
@@ -52,8 +53,8 @@ export function readWithinLimit(req: IncomingMessage, limit: number): Promise<Ui
     const stop = () => {
       req.off('data', onData);
       req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
+      req.off('error', onAborted);
+      req.off('close', onAborted);
     };
     const onData = (chunk: Buffer) => {
       total += chunk.byteLength;
@@ -69,18 +70,15 @@ export function readWithinLimit(req: IncomingMessage, limit: number): Promise<Ui
       stop();
       resolve(concat(parts, total));
     };
-    const onError = (error: Error) => {
+    // A socket error or close before the body ended is the client going away (or the network for it).
+    const onAborted = () => {
       stop();
-      reject(error);
-    };
-    const onClose = () => {
-      stop();
-      reject(new Error('The request closed before its body ended.'));
+      reject(new HttpLayerError('client_aborted'));
     };
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
+    req.on('error', onAborted);
+    req.on('close', onAborted);
   });
 }
 
@@ -95,12 +93,23 @@ function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
   return body;
 }
 
-/** Reads a fetch `Request` body; on overflow the stream is cancelled (the iterator's `return` cancels it). */
+/**
+ * Reads a fetch `Request` body; on overflow the stream is cancelled (the iterator's `return` cancels it). A stream
+ * that fails after the request's signal aborted (frameworks abort it when the client disconnects) is the client
+ * going away, not a server fault.
+ */
 export function fetchBodySource(request: Request): RawBodySource {
   return {
     declaredLength: parseContentLength(request.headers.get('content-length')),
-    read: (limit) =>
-      request.body ? collectWithinLimit(request.body, limit) : Promise.resolve(new Uint8Array()),
+    read: async (limit) => {
+      if (!request.body) return new Uint8Array();
+      try {
+        return await collectWithinLimit(request.body, limit);
+      } catch (error) {
+        if (request.signal.aborted && !isReconnectKitError(error)) throw new HttpLayerError('client_aborted');
+        throw error;
+      }
+    },
   };
 }
 

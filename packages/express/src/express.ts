@@ -9,6 +9,7 @@ import { bufferedBodySource, parseContentLength, type RawBodySource, readWithinL
 import {
   handleCallback,
   handleStart,
+  prepareReconnectRoutes,
   type ReconnectHttpRequest,
   type ReconnectRoutesOptions,
 } from './reconnect.js';
@@ -70,9 +71,10 @@ export function createReconnectRouter(
   service: ReconnectionServiceApi,
   options: ReconnectRouterOptions,
 ): Router {
+  const routes = prepareReconnectRoutes(options, 'createReconnectRouter');
   const router = express.Router();
   router.all('/reconnect/callback', async (req: ExpressRequest, res: ExpressResponse) => {
-    await send(res, await handleCallback(service, fromExpress(req), options));
+    await send(res, await handleCallback(service, fromExpress(req), routes));
   });
   router.all(
     '/reconnect/:connectionId/start',
@@ -80,7 +82,7 @@ export function createReconnectRouter(
       const authorize = (connection: Connection) => options.authorize(req, connection);
       await send(
         res,
-        await handleStart(service, fromExpress(req), req.params.connectionId, authorize, options),
+        await handleStart(service, fromExpress(req), req.params.connectionId, authorize, routes),
       );
     },
   );
@@ -118,6 +120,8 @@ function fromExpress(req: ExpressRequest): ReconnectHttpRequest {
     method: req.method,
     url: new URL(req.originalUrl, 'http://express.invalid'),
     headers: toHeaders(req),
+    // The Host header as the browser sent it (not `req.host`, which `trust proxy` may take from X-Forwarded-Host).
+    host: req.headers.host,
   };
 }
 

@@ -311,7 +311,8 @@ describe('createReconnectHandlers', () => {
   });
 
   it('start maps every error code to its status (JSON) and to ?error=<code> (HTML)', async () => {
-    const { start } = createReconnectHandlers(service, options());
+    // Two starts per code: far over the per-connection rate limit, which this test is not about.
+    const { start } = createReconnectHandlers(service, { ...options(), startRateLimiter: false });
     for (const code of ALL_CODES) {
       service.start = () => Promise.reject(new ReconnectKitError(code));
       const json = await start(startRequest(), { connectionId: 'conn-1' });
@@ -366,7 +367,7 @@ describe('createReconnectHandlers', () => {
     );
   });
 
-  it('callback answers the outcome (named fields only) as JSON to clients that prefer JSON', async () => {
+  it('callback answers the connection id and outcome code only as JSON to clients that prefer JSON', async () => {
     const recovered = { ...connection('conn-1'), state: 'connected' as const };
     // Whatever else the service attaches to its result stays server-side.
     service.complete = async ({ state }) => {
@@ -376,7 +377,7 @@ describe('createReconnectHandlers', () => {
     const { callback } = createReconnectHandlers(service, options());
     const response = await callback(callbackRequest(`?code=${AUTH_CODE}&state=state-1`, 'application/json'));
     expect(response.status).toBe(200);
-    expect(await readJson(response)).toEqual({ outcome: 'recovered', connection: recovered });
+    expect(await readJson(response)).toEqual({ connectionId: 'conn-1', outcome: 'recovered' });
     const failed = await callback(callbackRequest('?state=forged', 'application/json'));
     expect(failed.status).toBe(400);
     expect((await readJson(failed)) as object).toMatchObject({ error: { code: 'state_invalid' } });
@@ -388,8 +389,9 @@ describe('createReconnectHandlers', () => {
     expect(noState.headers.get('location')).toBe('/settings/connections?tab=payroll&error=state_invalid');
     const repeated = await callback(callbackRequest('?state=state-1&state=state-2', 'application/json'));
     expect(repeated.status).toBe(400);
+    // The callback answers codes with their generic message (anyone holding the link can read the answer).
     expect(await readJson(repeated)).toEqual({
-      error: { code: 'invalid_input', message: 'The callback parameter "state" appears more than once.' },
+      error: { code: 'invalid_input', message: 'The input is invalid.' },
     });
     expect(service.completeCalls).toHaveLength(0);
   });

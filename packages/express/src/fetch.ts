@@ -3,6 +3,7 @@ import { fetchBodySource } from './body.js';
 import {
   handleCallback,
   handleStart,
+  prepareReconnectRoutes,
   type ReconnectHttpRequest,
   type ReconnectRoutesOptions,
 } from './reconnect.js';
@@ -12,7 +13,14 @@ import { handleWebhookDelivery, resolveMaxBodyBytes, type WebhookHandlerOptions 
 // This module is also the `@reconnect-kit/express/fetch` entry point (no express import), so it re-exports
 // the types its handlers speak.
 export type { HttpErrorBody, HttpErrorCode } from './http-error.js';
-export type { ReconnectReturn, ReconnectRoutesOptions, StartResponseBody } from './reconnect.js';
+export type { StartRateLimiter } from './rate-limit.js';
+export { DEFAULT_START_RATE_LIMIT } from './rate-limit.js';
+export type {
+  CallbackResponseBody,
+  ReconnectReturn,
+  ReconnectRoutesOptions,
+  StartResponseBody,
+} from './reconnect.js';
 export type { WebhookHandlerOptions, WebhookReceipt } from './webhook.js';
 
 /** A fetch-standard webhook endpoint; the framework supplies the `:provider` path parameter. */
@@ -57,6 +65,7 @@ export function createReconnectHandlers(
   service: ReconnectionServiceApi,
   options: FetchReconnectOptions,
 ): ReconnectHandlers {
+  const routes = prepareReconnectRoutes(options, 'createReconnectHandlers');
   return {
     start: (request, params) =>
       handleStart(
@@ -64,12 +73,19 @@ export function createReconnectHandlers(
         fromRequest(request),
         params.connectionId,
         (c) => options.authorize(request, c),
-        options,
+        routes,
       ),
-    callback: (request) => handleCallback(service, fromRequest(request), options),
+    callback: (request) => handleCallback(service, fromRequest(request), routes),
   };
 }
 
 function fromRequest(request: Request): ReconnectHttpRequest {
-  return { method: request.method, url: new URL(request.url), headers: request.headers };
+  const url = new URL(request.url);
+  // Frameworks build `request.url` from the Host header; an explicit one (kept by some adapters) wins.
+  return {
+    method: request.method,
+    url,
+    headers: request.headers,
+    host: request.headers.get('host') ?? url.host,
+  };
 }

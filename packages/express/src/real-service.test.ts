@@ -335,9 +335,7 @@ describe('fetch handlers with the real ReconnectionService', () => {
       ),
     );
     expect(completed.response.status).toBe(200);
-    expect(JSON.parse(completed.text)).toMatchObject({
-      outcome: 'recovered',
-      connection: { id: connection.id, state: 'connected' },
-    });
+    expect(JSON.parse(completed.text)).toEqual({ connectionId: connection.id, outcome: 'recovered' });
+    expect(await kit.service.getConnection(connection.id)).toMatchObject({ state: 'connected' });
   });
 });

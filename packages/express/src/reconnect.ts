@@ -7,8 +7,16 @@ import {
   type ReconnectionServiceApi,
   ReconnectKitError,
 } from '@reconnect-kit/core';
-import { type HttpErrorCode, methodNotAllowed, toHttpError } from './http-error.js';
+import { createCrossSiteCheck } from './cross-site.js';
+import {
+  type HttpErrorCode,
+  HttpLayerError,
+  methodNotAllowed,
+  toHttpError,
+  withGenericMessage,
+} from './http-error.js';
 import { prefersHtml, prefersJson } from './negotiate.js';
+import { defaultStartRateLimiter, type StartRateLimiter, spendStart } from './rate-limit.js';
 import { errorResponse, jsonResponse, seeOther, withQuery } from './responses.js';
 
 /** Where a reconnect attempt ended, as the host's return page learns it. */
@@ -33,6 +41,19 @@ export interface ReconnectRoutesOptions {
    * nothing. Returning `undefined` at start leaves that attempt unbound.
    */
   readonly sessionBinding?: ((request: ReconnectHttpRequest) => string | undefined) | undefined;
+  /**
+   * Origins (`https://app.example.com`) of your own front ends on other hosts that may start reconnections, e.g. a
+   * single-page app calling this API cross-origin. Same-origin requests and non-browser clients (no `Origin`, no
+   * `Sec-Fetch-Site`) always may; every other browser request to start is refused with 403 `cross_site_request`.
+   */
+  readonly trustedOrigins?: readonly string[] | undefined;
+  /**
+   * Limits starts per connection (each start can cost a vendor side effect: a Link session, an invite e-mail).
+   * Default: 10 per connection per hour in this process's memory. Pass any rate-limiter-flexible limiter (e.g.
+   * `new RateLimiterRedis({...})` so that all instances share the budget), or `false` to turn it off. Over the
+   * limit: 429 `rate_limited` with `Retry-After`.
+   */
+  readonly startRateLimiter?: StartRateLimiter | false | undefined;
 }
 
 /** The parts of an HTTP request the reconnect routes look at. */
@@ -40,6 +61,35 @@ export interface ReconnectHttpRequest {
   readonly method: string;
   readonly url: URL;
   readonly headers: Headers;
+  /** The `Host` the client addressed (`host[:port]`), compared with a browser's `Origin`. */
+  readonly host: string | undefined;
+}
+
+/** The routes' configuration, checked once when the router is built. */
+export interface ReconnectRoutes {
+  readonly options: ReconnectRoutesOptions;
+  readonly isAllowedSite: (request: ReconnectHttpRequest) => boolean;
+  readonly limiter: StartRateLimiter | undefined;
+}
+
+/** Validates the options at construction: a router without `authorize` would fail every start at runtime. */
+export function prepareReconnectRoutes(
+  options: ReconnectRoutesOptions & { readonly authorize?: unknown },
+  builder: string,
+): ReconnectRoutes {
+  if (typeof options?.authorize !== 'function') {
+    throw new ReconnectKitError('config_invalid', {
+      message: `${builder} needs an \`authorize(request, connection)\` function that says whether the signed-in user may reconnect the connection (e.g. \`connection.hostUserId === user.id\`).`,
+    });
+  }
+  return {
+    options,
+    isAllowedSite: createCrossSiteCheck(options.trustedOrigins),
+    limiter:
+      options.startRateLimiter === false
+        ? undefined
+        : (options.startRateLimiter ?? defaultStartRateLimiter()),
+  };
 }
 
 /** Decides whether the signed-in user may reconnect this connection (e.g. `connection.hostUserId === user.id`). */
@@ -61,14 +111,21 @@ export async function handleStart(
   request: ReconnectHttpRequest,
   connectionId: string,
   authorize: AuthorizeConnection,
-  options: ReconnectRoutesOptions,
+  routes: ReconnectRoutes,
 ): Promise<Response> {
+  const { options } = routes;
   if (request.method !== 'POST') return errorResponse(methodNotAllowed('POST'), { allow: 'POST' });
   const redirect = wantsRedirect(request);
   try {
+    // Before anything is read: a forged cross-site post learns nothing and spends nothing.
+    if (!routes.isAllowedSite(request)) throw new HttpLayerError('cross_site_request');
     const connection = await service.getConnection(connectionId);
     // Someone else's connection answers exactly like a missing one, so ids cannot be probed.
     if (!(await authorize(connection))) throw new ReconnectKitError('connection_not_found');
+    // Only an authorized start spends the connection's budget, so nobody else can use it up.
+    const waitSeconds = routes.limiter && (await spendStart(routes.limiter, connectionId));
+    if (waitSeconds !== undefined)
+      throw new HttpLayerError('rate_limited', { 'retry-after': String(waitSeconds) });
     const { action } = await service.startReconnection(connectionId, {
       redirectUri: options.callbackUrl,
       sessionBinding: options.sessionBinding?.(request),
@@ -92,7 +149,7 @@ export async function handleStart(
 export async function handleCallback(
   service: ReconnectionServiceApi,
   request: ReconnectHttpRequest,
-  options: ReconnectRoutesOptions,
+  { options }: ReconnectRoutes,
 ): Promise<Response> {
   if (request.method !== 'GET') return errorResponse(methodNotAllowed('GET'), { allow: 'GET' });
   const json = prefersJson(request.headers.get('accept'));
@@ -100,31 +157,25 @@ export async function handleCallback(
     const result = await service.completeReconnection(callbackParams(request.url.searchParams), {
       sessionBinding: options.sessionBinding?.(request),
     });
-    if (json) return jsonResponse(200, completionBody(result));
-    return seeOther(returnTarget(options, { connectionId: result.connection.id, outcome: result.outcome }));
+    const answer: CallbackResponseBody = { connectionId: result.connection.id, outcome: result.outcome };
+    if (json) return jsonResponse(200, answer);
+    return seeOther(returnTarget(options, answer));
   } catch (error) {
-    const httpError = toHttpError(error, options.logger, { route: 'reconnect.callback' });
+    // Anyone holding a callback link can call it: codes and generic messages only, never the service's details.
+    const httpError = withGenericMessage(toHttpError(error, options.logger, { route: 'reconnect.callback' }));
     if (json) return errorResponse(httpError);
     return seeOther(returnTarget(options, { error: httpError.body.error.code }));
   }
 }
 
-/** The outcome as the host's front end sees it: named fields only, never whatever else the service attached. */
-function completionBody(result: CompletionOutcome): CompletionOutcome {
-  switch (result.outcome) {
-    case 'recovered':
-    case 'pending':
-      return { outcome: result.outcome, connection: result.connection };
-    case 'account_mismatch':
-      return {
-        outcome: result.outcome,
-        connection: result.connection,
-        expected: result.expected,
-        actual: result.actual,
-      };
-    case 'failed':
-      return { outcome: result.outcome, connection: result.connection, problem: result.problem };
-  }
+/**
+ * The callback's JSON answer: the connection id and an outcome code, nothing else. Whoever holds a `state` (it sits
+ * in a URL) can call the callback, so the answer must not describe accounts, users or vendor problems: the host's
+ * page reads the connection itself, through its own authorized API, if it wants more.
+ */
+export interface CallbackResponseBody {
+  readonly connectionId: string;
+  readonly outcome: CompletionOutcome['outcome'];
 }
 
 function wantsRedirect(request: ReconnectHttpRequest): boolean {

@@ -19,7 +19,7 @@ export function jsonAnswer(status: number, body: unknown, headers: Record<string
 }
 
 export function errorAnswer(error: HttpError, headers: Record<string, string> = {}): JsonAnswer {
-  return jsonAnswer(error.status, error.body, headers);
+  return jsonAnswer(error.status, error.body, { ...error.headers, ...headers });
 }
 
 export function toResponse(answer: JsonAnswer): Response {

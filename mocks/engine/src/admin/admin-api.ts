@@ -4,6 +4,7 @@ import type { MockClock } from '../clock.js';
 import type { FaultInjector } from '../faults.js';
 import { jsonResult, type PipelineResult } from '../http/pipeline-result.js';
 import { RouteTable } from '../http/route-table.js';
+import { decodeUtf8, NOT_UTF8_MESSAGE } from '../http/text-body.js';
 import type { RequestJournal } from '../journal/request-journal.js';
 import type { MockContext, MockProviderDefinition } from '../types.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
@@ -20,7 +21,6 @@ import {
 } from './schemas.js';
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 30_000;
-const utf8 = new TextDecoder();
 
 /** What the admin API needs from a mock instance. */
 export interface AdminHost<S> {
@@ -224,8 +224,10 @@ export class AdminApi<S> {
 
 function parseJsonBody(rawBody: Uint8Array): unknown {
   if (rawBody.byteLength === 0) return {};
+  const text = decodeUtf8(rawBody);
+  if (text === undefined) throw new AdminError(400, 'invalid_json', NOT_UTF8_MESSAGE);
   try {
-    return JSON.parse(utf8.decode(rawBody));
+    return JSON.parse(text);
   } catch (error) {
     throw new AdminError(400, 'invalid_json', `request body is not valid JSON: ${(error as Error).message}`);
   }

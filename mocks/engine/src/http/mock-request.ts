@@ -1,8 +1,7 @@
 import type { EngineErrorInput, MockRequest } from '../types.js';
 import { type HeaderSource, toHeaders } from './incoming-call.js';
 import { MockHttpError } from './mock-http-error.js';
-
-const utf8 = new TextDecoder();
+import { decodeUtf8, NOT_UTF8_MESSAGE } from './text-body.js';
 
 /** `MockRequest` with lazily built `url`, `query` and `headers` (most handlers need only some of them). */
 export class PipelineRequest implements MockRequest {
@@ -55,15 +54,20 @@ export class PipelineRequest implements MockRequest {
 
   json<T = unknown>(): T {
     if (this.rawBody.byteLength === 0) this.#badRequest('request body is empty; expected a JSON document');
+    const text = this.#text();
     try {
-      return JSON.parse(utf8.decode(this.rawBody)) as T;
+      return JSON.parse(text) as T;
     } catch (error) {
       return this.#badRequest(`request body is not valid JSON: ${(error as Error).message}`);
     }
   }
 
   form(): URLSearchParams {
-    return new URLSearchParams(utf8.decode(this.rawBody));
+    return new URLSearchParams(this.#text());
+  }
+
+  #text(): string {
+    return decodeUtf8(this.rawBody) ?? this.#badRequest(NOT_UTF8_MESSAGE);
   }
 
   #badRequest(message: string): never {

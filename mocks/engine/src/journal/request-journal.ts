@@ -1,8 +1,7 @@
 import { forEachHeader, type HeaderSource } from '../http/incoming-call.js';
 import { compilePathPattern } from '../http/path-pattern.js';
+import { decodeUtf8 } from '../http/text-body.js';
 import { maskFields, maskHeader } from './masking.js';
-
-const utf8 = new TextDecoder();
 
 /** One journal row as kept in memory: references only, formatted (and masked) when read. */
 export interface JournalEntry {
@@ -30,6 +29,8 @@ export interface JournalRecord {
   /** The vendor route pattern that answered (`/v2/accounts/:id`); null when none did (unknown route, fault, 413). */
   route: string | null;
   fault?: string;
+  /** Present when the body is not valid UTF-8: `body` then holds the exact bytes in base64. */
+  body_encoding?: 'base64';
 }
 
 export interface JournalFilter {
@@ -104,10 +105,19 @@ function formatEntry(entry: JournalEntry): JournalRecord {
     path: entry.path,
     query: maskFields(searchToObject(new URLSearchParams(entry.search))) as Record<string, string | string[]>,
     headers,
-    body: maskFields(parseBody(entry.rawBody, contentType)),
+    body: null,
     status: entry.status,
     route: entry.route,
   };
+  if (entry.rawBody.byteLength > 0) {
+    const text = decodeUtf8(entry.rawBody);
+    if (text === undefined) {
+      record.body = Buffer.from(entry.rawBody).toString('base64');
+      record.body_encoding = 'base64';
+    } else {
+      record.body = maskFields(parseBody(text, contentType));
+    }
+  }
   if (entry.fault !== undefined) record.fault = entry.fault;
   return record;
 }
@@ -122,9 +132,7 @@ function searchToObject(params: URLSearchParams): Record<string, string | string
   return result;
 }
 
-function parseBody(rawBody: Uint8Array, contentType: string): unknown {
-  if (rawBody.byteLength === 0) return null;
-  const text = utf8.decode(rawBody);
+function parseBody(text: string, contentType: string): unknown {
   if (contentType.includes('json')) {
     try {
       return JSON.parse(text);

@@ -37,7 +37,9 @@ export type IgnoredSignalReason =
   | 'unknown_event'
   | 'illegal_transition'
   | 'stale'
-  | 'terminal';
+  | 'terminal'
+  /** A new upstream connection after a revoked one, with no evidence naming its host user: not attached. */
+  | 'unassigned_successor';
 
 export interface IgnoredSignalQuery {
   readonly provider?: string | undefined;

@@ -33,19 +33,23 @@ describe('SqliteConnectionStore files', () => {
 
   const latestVersion = Math.max(...SQLITE_MIGRATIONS.map((migration) => migration.version));
 
-  it('syncs WAL commits at NORMAL by default and at FULL when asked, checkpointing every 10,000 pages', async () => {
+  it('syncs WAL commits at FULL by default (an acknowledged webhook survives power loss), NORMAL only when asked', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
-    const normal = new SqliteConnectionStore(join(dir, 'normal.sqlite'));
-    const full = new SqliteConnectionStore(join(dir, 'full.sqlite'), {
-      synchronous: 'full',
+    const full = new SqliteConnectionStore(join(dir, 'full.sqlite'));
+    const normal = new SqliteConnectionStore(join(dir, 'normal.sqlite'), {
+      synchronous: 'normal',
       walAutocheckpointPages: 500,
+    });
+    expect(full.durability).toEqual({
+      journalMode: 'wal',
+      synchronous: 'full',
+      walAutocheckpointPages: 10_000,
     });
     expect(normal.durability).toEqual({
       journalMode: 'wal',
       synchronous: 'normal',
-      walAutocheckpointPages: 10_000,
+      walAutocheckpointPages: 500,
     });
-    expect(full.durability).toEqual({ journalMode: 'wal', synchronous: 'full', walAutocheckpointPages: 500 });
     await normal.close();
     await full.close();
   });

@@ -528,9 +528,11 @@ class SqliteOps implements ConnectionStoreOps {
 export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /**
-   * `normal` (default): with WAL, a commit survives a process crash (kill -9) and the file never corrupts, but the
-   * last commits before a power loss or OS crash may roll back; the vendor's status (sweep) heals that. `full`
-   * fsyncs every commit: durable across power loss, at a few hundred commits per second on ordinary disks.
+   * `full` (default): every commit (one per group of queued transactions) is fsynced before any of its callers is
+   * answered, so a webhook acknowledged with a 2xx survives a process crash, an OS crash and a power loss.
+   * `normal` (opt-in): with WAL, a commit survives a process crash (kill -9) and the file never corrupts, but the
+   * last commits before a power loss or OS crash may roll back although they were acknowledged (the vendor does not
+   * resend them; a status sweep heals the state, not the lost events). See docs/operations.md, "Durability".
    */
   readonly synchronous?: 'normal' | 'full';
   /**
@@ -538,8 +540,8 @@ export interface SqliteStoreOptions {
    * (about 40 MB), SQLite's own default is 1,000: fewer checkpoints mean fewer fsyncs and hot pages (index roots,
    * the outbox tail) copied once per checkpoint instead of once per few dozen deliveries. The cost: the WAL file
    * grows to about that size before it is checkpointed (and is then truncated to 64 MB at most), readers search a
-   * larger WAL index, and opening after a crash replays up to that much WAL. Durability is unchanged: with
-   * `synchronous=normal` a commit is in the WAL either way.
+   * larger WAL index, and opening after a crash replays up to that much WAL. Durability is unchanged: a commit is
+   * in the WAL either way.
    */
   readonly walAutocheckpointPages?: number;
 }
@@ -574,7 +576,7 @@ export class SqliteConnectionStore extends TransactionalStore {
     this.#db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     if (path !== ':memory:') {
       this.#db.exec('PRAGMA journal_mode = WAL');
-      this.#db.exec(`PRAGMA synchronous = ${(options.synchronous ?? 'normal').toUpperCase()}`);
+      this.#db.exec(`PRAGMA synchronous = ${(options.synchronous ?? 'full').toUpperCase()}`);
       this.#db.exec(`PRAGMA wal_autocheckpoint = ${Math.trunc(options.walAutocheckpointPages ?? 10_000)}`);
       // After a checkpoint, shrink the WAL file back to this size instead of keeping its high-water mark.
       this.#db.exec(`PRAGMA journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);

@@ -254,6 +254,8 @@ export class ExampleProvider implements ReconnectionProvider {
     redirectReconnect: true,
     inviteResend: false,
     revocation: true,
+    // An example owner is one host user's (like an Argyle user), so successors under it are theirs.
+    parentIsHostUser: true,
   };
   readonly impact: readonly string[] | undefined;
   readonly #vendor: ExampleVendor;
