@@ -11,6 +11,7 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CLI = source('../cli.ts');
 const REGISTER_TS = source('../testing/register-ts.ts');
 const TEST_DEFINITION = source('../testing/test-provider.ts');
+const BIN = source('../../bin/reconnect-mock.js');
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 const children: Child[] = [];
@@ -129,6 +130,24 @@ describe('reconnect-mock CLI (spawned)', () => {
     expect((await exit).code).toBe(0);
   });
 
+  test('the package bin runs the sources without a build and loads the vendor mock package', async () => {
+    // What `npx reconnect-mock finch --port 0` runs right after `pnpm install` in a clone: no dist/ needed.
+    const child = spawn(process.execPath, [BIN, 'finch', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const stderr = collect(child.stderr);
+    const ready = JSON.parse(await firstLine(child.stdout)) as { provider: string; url: string };
+    expect(ready.provider).toBe('finch');
+    expect(await (await fetch(`${ready.url}/__admin/health`)).json()).toMatchObject({ provider: 'finch' });
+    const exit = exited(child);
+    child.kill('SIGINT');
+    expect(await exit).toEqual({ code: 0, signal: null });
+    expect(stderr.text(), 'no Node warnings (the type-stripping one is expected and silenced)').not.toMatch(
+      /Warning/,
+    );
+  });
+
   test('an unknown flag is a usage error: exit 2, usage on stderr, nothing on stdout', async () => {
     const child = spawnCli(['testprov', '--definition', TEST_DEFINITION, '--prot', '0']);
     const stdout = collect(child.stdout);
@@ -214,6 +233,18 @@ describe('runCli (in process)', () => {
       runCli({ testprov: testProvider }, ['testprov', '--port', port], quietIo([])),
     ).rejects.toThrow(`cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
     await taken.close();
+  });
+
+  test('--definition takes an installed package name as well as a file', async () => {
+    const lines: string[] = [];
+    await runCli({}, ['argyle', '--definition', '@reconnect-kit/mock-argyle'], quietIo(lines));
+    expect(JSON.parse(lines[0]!)).toMatchObject({ provider: 'argyle' });
+    await expect(
+      runCli({}, ['argyle', '--definition', '@reconnect-kit/mock-nosuch'], quietIo([])),
+    ).rejects.toThrow(/^--definition: package @reconnect-kit\/mock-nosuch is not installed/);
+    await expect(runCli({}, ['argyle', '--definition', './nosuch.js'], quietIo([]))).rejects.toThrow(
+      /^--definition: \.\/nosuch\.js is neither a file \(no .*nosuch\.js\) nor a package name$/,
+    );
   });
 
   test('a missing vendor package gives a clear error', async () => {

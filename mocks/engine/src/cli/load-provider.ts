@@ -6,20 +6,33 @@ import { CliError } from './cli-error.js';
 
 export type AnyMockProviderDefinition = MockProviderDefinition<unknown>;
 
-/** Imports a module and returns its `mockDefinition` (or default) export, checked for shape. */
-export async function loadDefinitionModule(modulePath: string): Promise<AnyMockProviderDefinition> {
-  const absolute = resolve(modulePath);
-  if (!existsSync(absolute)) throw new CliError(`--definition: no such file ${absolute}`, 2);
-  return definitionFrom(await import(pathToFileURL(absolute).href), absolute);
+/**
+ * `--definition`: a file (path, relative to the working directory) or an installed package name such as
+ * `@reconnect-kit/mock-argyle`; returns its `mockDefinition` (or default) export, checked for shape.
+ */
+export async function loadDefinitionModule(reference: string): Promise<AnyMockProviderDefinition> {
+  const absolute = resolve(reference);
+  if (existsSync(absolute)) return definitionFrom(await import(pathToFileURL(absolute).href), absolute);
+  if (PACKAGE_NAME.test(reference)) return loadDefinitionPackage(reference);
+  throw new CliError(`--definition: ${reference} is neither a file (no ${absolute}) nor a package name`, 2);
 }
+
+/** npm package names, scoped or not (a path such as `./x.js` or `defs/x.ts` never matches). */
+const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
 
 /**
  * Loads `@reconnect-kit/mock-<provider>` at runtime (the engine cannot depend on the vendor mocks: they depend on
- * it). Tries normal resolution first, then `node_modules` and the monorepo's `mocks/<provider>` walking up from the
- * working directory and from this module.
+ * it).
  */
-export async function loadProviderPackage(provider: string): Promise<AnyMockProviderDefinition> {
-  const name = `@reconnect-kit/mock-${provider}`;
+export function loadProviderPackage(provider: string): Promise<AnyMockProviderDefinition> {
+  return loadDefinitionPackage(`@reconnect-kit/mock-${provider}`, provider);
+}
+
+/**
+ * Tries normal resolution first, then `node_modules` (and, for `provider`, the monorepo's `mocks/<provider>`)
+ * walking up from the working directory and from this module.
+ */
+async function loadDefinitionPackage(name: string, provider?: string): Promise<AnyMockProviderDefinition> {
   try {
     return definitionFrom(await import(name), name);
   } catch (error) {
@@ -30,9 +43,11 @@ export async function loadProviderPackage(provider: string): Promise<AnyMockProv
     const packageDir = findPackageDir(start, name, provider);
     if (packageDir) return definitionFrom(await import(entryFileOf(packageDir, name)), name);
   }
+  const missing = `package ${name} is not installed (searched from ${process.cwd()}).`;
   throw new CliError(
-    `cannot load the "${provider}" mock: package ${name} is not installed (searched from ${process.cwd()}). ` +
-      `Install it next to @reconnect-kit/mock-engine, or pass --definition <module>.`,
+    provider
+      ? `cannot load the "${provider}" mock: ${missing} Install it next to @reconnect-kit/mock-engine, or pass --definition <module>.`
+      : `--definition: ${missing} Install it, or pass the path of a file.`,
   );
 }
 
@@ -41,10 +56,12 @@ function isMissing(error: unknown, name: string): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' && error instanceof Error && error.message.includes(`'${name}'`);
 }
 
-function findPackageDir(start: string, name: string, provider: string): string | undefined {
+function findPackageDir(start: string, name: string, provider: string | undefined): string | undefined {
   let dir = start;
   for (;;) {
-    for (const candidate of [join(dir, 'node_modules', name), join(dir, 'mocks', provider)]) {
+    const candidates = [join(dir, 'node_modules', name)];
+    if (provider) candidates.push(join(dir, 'mocks', provider));
+    for (const candidate of candidates) {
       if (packageNameAt(candidate) === name) return candidate;
     }
     const parent = dirname(dir);
