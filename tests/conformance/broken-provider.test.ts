@@ -13,7 +13,7 @@ import {
 import { LOGGER, type Logger, type ReconnectionProvider } from '@reconnect-kit/core';
 import { startArgyleMock } from '@reconnect-kit/mock-argyle';
 import { startFinchMock } from '@reconnect-kit/mock-finch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { argyleConformance } from './argyle.conformance.js';
 import { finchConformance } from './finch.conformance.js';
 
@@ -76,6 +76,9 @@ describe('broken Finch adapters fail the rule they break', () => {
     mock = await startFinchMock({ port: 0, env: {} });
   });
   afterAll(() => mock?.close());
+  // Each case runs its own suite and webhook receiver against this one mock: what a case left queued would be
+  // retried (with backoff) towards a receiver that is gone, and the next case's flush would wait for it.
+  afterEach(() => mock?.instance.reset());
   const finch = (overrides: Overrides) =>
     broken(finchConformance, mock.url, overrides) as unknown as ProviderConformanceOptions;
 
@@ -221,6 +224,9 @@ describe('a broken Argyle adapter fails the rule it breaks', () => {
     mock = await startArgyleMock({ port: 0, env: {} });
   });
   afterAll(() => mock?.close());
+  // Each case runs its own suite and webhook receiver against this one mock: what a case left queued would be
+  // retried (with backoff) towards a receiver that is gone, and the next case's flush would wait for it.
+  afterEach(() => mock?.instance.reset());
 
   it('completeReconnection reports another account → "reconnect keeps the upstream id" fails', async () => {
     const options = broken(argyleConformance, mock.url, (real) => ({
