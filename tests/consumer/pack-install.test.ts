@@ -139,20 +139,23 @@ if (unreachable) {
         return found;
       };
 
-      it('ships dist JavaScript with declarations, package.json and README, nothing else', () => {
-        const { files } = tarball();
+      it('ships dist JavaScript with declarations, package.json, README and its bin launchers, nothing else', () => {
+        const { files, manifest } = tarball();
+        const bins = Object.values(
+          typeof manifest.bin === 'string' ? { bin: manifest.bin } : (manifest.bin ?? {}),
+        ).map((bin) => bin.replace(/^\.\//, ''));
         expect(files).toContain('package.json');
         expect(files).toContain('README.md');
         expect(files.some((file) => /^dist\/.+\.js$/.test(file))).toBe(true);
         const stray = files.filter(
           (file) =>
-            !['package.json', 'README.md'].includes(file) &&
+            !['package.json', 'README.md', ...bins].includes(file) &&
             !/^LICEN[CS]E/.test(file) &&
             !/^dist\/.+(\.d\.ts|\.js)$/.test(file),
         );
         expect(stray, 'only dist/**/*.js and .d.ts are published').toEqual([]);
         expect(files.filter((file) => /\.test\.|test-helpers|\/__tests__\//.test(file))).toEqual([]);
-        for (const file of files.filter((f) => f.endsWith('.js')))
+        for (const file of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js')))
           expect(files, `declarations for ${file}`).toContain(file.replace(/\.js$/, '.d.ts'));
       });
 
