@@ -15,6 +15,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // One module graph per worker instead of one per file: re-importing core, express, zod and the mocks
+          // for each of ~90 files was most of the project's CPU time (about 40% less CPU, every test unchanged).
+          isolate: false,
           include: [
             '{packages,mocks,examples}/*/src/**/*.test.ts',
             'tests/**/*.test.ts',
@@ -26,6 +29,17 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'reliability', include: ['tests/reliability/**/*.test.ts'], testTimeout: 120_000 },
+      },
+      // Scale runs only: the webhook storm at its acceptance size. `pnpm test` leaves this project out (the
+      // `reliability` project storms 5,000 deliveries there); `pnpm test:reliability` and CI run it.
+      {
+        extends: true,
+        test: {
+          name: 'scale',
+          include: ['tests/reliability/webhook-storm.test.ts'],
+          env: { RELIABILITY_STORM_DELIVERIES: '100000' },
+          testTimeout: 120_000,
+        },
       },
       {
         extends: true,
@@ -42,6 +56,9 @@ export default defineConfig({
         },
       },
     ],
+    // Vitest's default is one worker fewer than the cores: on a 2-core machine, one file at a time. Most files
+    // wait on sockets and child processes, so both cores pay off.
+    maxWorkers: '100%',
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

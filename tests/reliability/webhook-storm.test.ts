@@ -9,8 +9,12 @@ import { sendQueues } from './support/send.js';
 import { buildStorm, referenceOf } from './support/storm.js';
 import { answerMismatches, registerStormAccounts, stormOutcomeProblems } from './support/storm-checks.js';
 
-// The acceptance size; `RELIABILITY_SCALE=0.05` gives a 5,000-delivery run for quick local iterations.
-const DELIVERIES = scaled(100_000);
+// 5,000 deliveries in `pnpm test`; the `scale` vitest project (`pnpm test:reliability`, CI) sets the acceptance size,
+// 100,000. `RELIABILITY_SCALE` multiplies either.
+const STORM_SIZE = Number(process.env.RELIABILITY_STORM_DELIVERIES ?? 5_000);
+if (!Number.isInteger(STORM_SIZE) || STORM_SIZE < 1)
+  throw new Error(`RELIABILITY_STORM_DELIVERIES must be a positive integer, got "${STORM_SIZE}".`);
+const DELIVERIES = scaled(STORM_SIZE);
 const ACCOUNTS = Math.max(8, Math.round(DELIVERIES / 200));
 const SENDERS = 8;
 
