@@ -61,10 +61,18 @@ export function documentationFiles(root = REPO_ROOT): string[] {
 
 const FENCE = /^(?<indent> {0,3})(?<fence>`{3,}|~{3,})(?<info>.*)$/;
 
-/** Every fenced block flagged `run` in `markdown`; throws on a flagged block in a language it cannot run. */
-export function extractRunnableBlocks(markdown: string, file: string): DocBlock[] {
+interface FencedBlock {
+  /** 1-based line of the opening fence. */
+  readonly line: number;
+  /** The info string's words: language first, then flags such as `run` and `timeout=N`. */
+  readonly words: readonly string[];
+  readonly code: string;
+}
+
+/** Every fenced block of `markdown` (a fence nested in a longer one is content, not a block). */
+function fencedBlocks(markdown: string): FencedBlock[] {
   const lines = markdown.split('\n');
-  const blocks: DocBlock[] = [];
+  const blocks: FencedBlock[] = [];
   for (let index = 0; index < lines.length; index++) {
     const open = FENCE.exec(lines[index] ?? '')?.groups;
     if (!open) continue;
@@ -82,23 +90,37 @@ export function extractRunnableBlocks(markdown: string, file: string): DocBlock[
       );
     };
     while (end < lines.length && !closes(lines[end] ?? '')) body.push(lines[end++] ?? '');
-    const words = (open.info ?? '').trim().split(/\s+/);
-    if (words.includes('run')) {
-      const language = (words[0] ?? '').toLowerCase();
-      if (!(language in SCRIPT_LANGUAGES) && !SHELL_LANGUAGES.has(language)) {
-        throw new Error(`${file}:${index + 1}: a \`run\` block must be ts, js or sh, not "${language}"`);
-      }
-      const timeout = words.find((word) => word.startsWith('timeout='));
-      const seconds =
-        timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(timeout.slice('timeout='.length));
-      if (!Number.isFinite(seconds) || seconds <= 0) {
-        throw new Error(`${file}:${index + 1}: bad ${timeout} (seconds, e.g. timeout=60)`);
-      }
-      blocks.push({ file, line: index + 1, language, code: body.join('\n'), timeoutMs: seconds * 1000 });
-    }
+    blocks.push({ line: index + 1, words: (open.info ?? '').trim().split(/\s+/), code: body.join('\n') });
     index = end;
   }
   return blocks;
+}
+
+/** Every fenced block flagged `run` in `markdown`; throws on a flagged block in a language it cannot run. */
+export function extractRunnableBlocks(markdown: string, file: string): DocBlock[] {
+  const blocks: DocBlock[] = [];
+  for (const { line, words, code } of fencedBlocks(markdown)) {
+    if (!words.includes('run')) continue;
+    const language = (words[0] ?? '').toLowerCase();
+    if (!(language in SCRIPT_LANGUAGES) && !SHELL_LANGUAGES.has(language)) {
+      throw new Error(`${file}:${line}: a \`run\` block must be ts, js or sh, not "${language}"`);
+    }
+    const timeout = words.find((word) => word.startsWith('timeout='));
+    const seconds =
+      timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(timeout.slice('timeout='.length));
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw new Error(`${file}:${line}: bad ${timeout} (seconds, e.g. timeout=60)`);
+    }
+    blocks.push({ file, line, language, code, timeoutMs: seconds * 1000 });
+  }
+  return blocks;
+}
+
+/** Every TypeScript block of `markdown`, runnable or not (fragments too), for the type check. */
+export function extractTypeScriptBlocks(markdown: string, file: string): DocBlock[] {
+  return fencedBlocks(markdown)
+    .filter(({ words }) => ['ts', 'typescript'].includes((words[0] ?? '').toLowerCase()))
+    .map(({ line, code }) => ({ file, line, language: 'ts', code, timeoutMs: 0 }));
 }
 
 /** All runnable blocks of the documentation files. */

@@ -192,6 +192,18 @@ export interface ReconnectionServiceApi {
   subscribe(handler: ConnectionEventHandler): () => void;
   /** Delivers due outbox entries to subscribers now; returns how many were delivered. */
   deliverOutbox(): Promise<number>;
+  /**
+   * Starts a background loop that delivers the outbox every `options.outbox.pollIntervalMs` (clock time): call it
+   * once at start-up in a long-running process instead of calling `deliverOutbox`.
+   */
+  startDispatcher(): void;
+  /** Stops the background loop and waits for the current delivery to finish (graceful shutdown). */
+  stopDispatcher(): Promise<void>;
+  /**
+   * Re-seals every stored secret with the primary key, page by page (default 100 per page), after a new key was
+   * made primary; see "Keys and secrets" in docs/operations.md.
+   */
+  rotateSecrets(pageSize?: number): Promise<{ rotated: number; unchanged: number }>;
 }
 
 export interface PruneHistoryOptions {

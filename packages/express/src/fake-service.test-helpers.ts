@@ -135,6 +135,9 @@ export class FakeReconnectionService implements ReconnectionServiceApi {
   deliverOutbox = notUsed;
   expireReconnectAttempts = notUsed;
   abandonReconnection = notUsed;
+  startDispatcher = notUsed;
+  stopDispatcher = notUsed;
+  rotateSecrets = notUsed;
 }
 
 /** A logger that records calls, to prove what is (and is not) logged. */
