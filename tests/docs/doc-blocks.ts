@@ -116,6 +116,13 @@ export function extractRunnableBlocks(markdown: string, file: string): DocBlock[
   return blocks;
 }
 
+/** Every shell block of `markdown`, runnable or not (readers paste them all). */
+export function extractShellBlocks(markdown: string, file: string): DocBlock[] {
+  return fencedBlocks(markdown)
+    .filter(({ words }) => SHELL_LANGUAGES.has((words[0] ?? '').toLowerCase()))
+    .map(({ line, code }) => ({ file, line, language: 'sh', code, timeoutMs: 0 }));
+}
+
 /** Every TypeScript block of `markdown`, runnable or not (fragments too), for the type check. */
 export function extractTypeScriptBlocks(markdown: string, file: string): DocBlock[] {
   return fencedBlocks(markdown)

@@ -6,6 +6,7 @@ import {
   collectDocBlocks,
   type DocBlock,
   documentationFiles,
+  extractShellBlocks,
   extractTypeScriptBlocks,
   REPO_ROOT,
 } from './doc-blocks.js';
@@ -52,5 +53,24 @@ describe('runnable script blocks pass biome check', () => {
     const scripts = collectDocBlocks().filter((b) => b.language === 'ts' || b.language === 'js');
     expect(scripts.length).toBeGreaterThan(3);
     expect(await lintBlocks(scripts)).toEqual([]);
+  });
+});
+
+describe('shell blocks never wait forever', () => {
+  // `until [ -s "$ready" ]` hangs for good when the process it waits for failed to start: bound every wait
+  // (`for _ in $(seq 300); do …; sleep 0.1; done`) and say what did not happen.
+  it('no until/while loops in any shell block', () => {
+    const shellBlocks = documentationFiles().flatMap((file) =>
+      extractShellBlocks(readFileSync(join(REPO_ROOT, file), 'utf8'), file),
+    );
+    expect(shellBlocks.length).toBeGreaterThan(5);
+    const unbounded = shellBlocks.flatMap((block) =>
+      block.code
+        .split('\n')
+        .map((line, index) => ({ line, at: `${block.file}:${block.line + 1 + index}` }))
+        .filter(({ line }) => /(^|[;&|]\s*)(until|while)\s/.test(line.trim()))
+        .map(({ line, at }) => `${at}: ${line.trim()}`),
+    );
+    expect(unbounded).toEqual([]);
   });
 });
