@@ -169,6 +169,8 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     await screenshot(page, 'dashboard-revoked');
     await card(argyleHealthy).getByRole('button', { name: 'Connect again' }).click();
     await page.waitForURL(/\/link\?/);
+    // Link opens on the employer Dave had (ADP), not on a picker.
+    expect(new URL(page.url()).searchParams.get('items')).toBe('item_000001543');
     await page.getByLabel('Username').fill('test_3');
     await page.getByLabel('Password').fill('passgood');
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -180,6 +182,7 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     const successor = items.find((c) => c.previousConnectionId === argyleHealthy);
     expect(successor?.state).toBe('connected');
     expect(await badgeText(successor!.id)).toBe('Connected');
+    expect(await card(successor!.id).getByRole('heading').first().textContent()).toContain('ADP');
     expect(await badgeText(argyleHealthy)).toBe('Revoked');
   });
 
@@ -187,8 +190,13 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     const { finchHealthy } = seeded();
     await openDashboard();
     await card(finchHealthy).getByRole('button', { name: 'Disconnect' }).click();
+    // A confirmation first: nothing is revoked until it is confirmed.
+    await page.waitForURL(/\/connections\/.+\/disconnect/);
+    expect((await app.service.getConnection(finchHealthy)).state).toBe('connected');
+    await page.getByRole('button', { name: 'Disconnect' }).click();
     await page.waitForURL(/notice=disconnected/);
     expect(await badgeText(finchHealthy)).toBe('Disconnected');
+    expect(await card(finchHealthy).getByTestId('vendor-code').count()).toBe(0);
     expect(await card(finchHealthy).getByRole('button', { name: 'Reconnect' }).count()).toBe(0);
     await card(finchHealthy).getByRole('button', { name: 'Connect again' }).click();
     await page.waitForURL(/\/authorize\?/);

@@ -70,6 +70,35 @@ describe('startHostApp', () => {
     expect((await app.service.getConnection(id)).state).toBe('connected');
   });
 
+  it('answers /favicon.ico with 204 (no 404 for every page view)', async () => {
+    const app = await start({ port: 0, seed: false });
+    const response = await fetch(`${app.url}/favicon.ico`);
+    expect(response.status).toBe(204);
+  });
+
+  it('Disconnect asks first: GET shows the confirmation and changes nothing', async () => {
+    const app = await start({ port: 0 });
+    const id = app.seeded!.argyleHealthy;
+    const page = await fetch(`${app.url}/connections/${id}/disconnect`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Disconnect Dave Okafor&#39;s Argyle · ADP connection?');
+    expect((await app.service.getConnection(id)).state).toBe('connected');
+  });
+
+  it('Connect again opens Argyle Link on the employer the connection had (one item: direct login)', async () => {
+    const app = await start({ port: 0 });
+    const id = app.seeded!.argyleHealthy;
+    await app.service.revoke(id);
+    const started = await fetch(`${app.url}/connections/${id}/connect-again`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(started.status).toBe(303);
+    const link = new URL(started.headers.get('location')!);
+    expect(link.pathname).toBe('/link');
+    expect(link.searchParams.get('items')).toBe('item_000001543'); // ADP, as seeded
+  });
+
   it('streams connection events as server-sent events', async () => {
     const app = await start({ port: 0 });
     const controller = new AbortController();

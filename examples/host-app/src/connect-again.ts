@@ -1,8 +1,10 @@
 /**
  * "Connect again" for a revoked or disconnected connection. A terminal connection cannot be reconnected (the
  * vendor makes a NEW account), so this is the host's first-connect flow, pointed at the same end user:
- * - Argyle: Link opens for the SAME Argyle user (fresh user token, no account id), the user logs in, and Link's
- *   return URL names the new account;
+ * - Argyle: Link opens for the SAME Argyle user (fresh user token, no account id) and, when the old connection
+ *   recorded its Link item, straight on that employer's login (Link's `items` with one item); the user logs in,
+ *   Link's return URL names the new account, and the new connection is labelled with the employer Argyle reports
+ *   for it;
  * - Finch: a new Connect session for the same customer; the callback's code is exchanged for the new token.
  * The new connection is registered with `previousConnectionId`, so its history links to the old one.
  */
@@ -19,7 +21,16 @@ import {
   createFinchConnectSession,
   exchangeFinchCode,
   type FinchApi,
+  getArgyleAccount,
 } from './vendor-calls.js';
+
+/** Connection metadata the demo keeps per connection (host data, not the kit's). */
+export const HOST_METADATA = {
+  /** The name shown on the card. */
+  employer: 'employer',
+  /** Argyle: the Link item (`item_…`) the account was connected through, to open Link on it again. */
+  argyleItem: 'argyle_item',
+} as const;
 
 export class NewConnectionError extends Error {
   constructor(
@@ -66,6 +77,8 @@ export class ConnectAgain {
       const token = await createArgyleUserToken(this.#options.argyle, userId);
       const link = new URL(this.#options.argyle.linkUrl);
       link.searchParams.set('user_token', token);
+      const item = previous.metadata[HOST_METADATA.argyleItem];
+      if (item) link.searchParams.set('items', item);
       link.searchParams.set('redirect_uri', `${back}?previous=${encodeURIComponent(previous.id)}`);
       return link.toString();
     }
@@ -96,7 +109,14 @@ export class ConnectAgain {
     if (previous.provider !== 'argyle' || !accountId || query.user_id !== previous.upstreamParentId) {
       throw new NewConnectionError('callback_invalid', 'The Link return does not match the connection.');
     }
-    const connection = await this.#register(previous, { upstreamId: accountId });
+    // Label the connection with what the user actually connected, read from Argyle (not the old connection's).
+    const account = await getArgyleAccount(this.#options.argyle, accountId);
+    const metadata: Record<string, string> = {
+      ...previous.metadata,
+      [HOST_METADATA.argyleItem]: account.item,
+    };
+    if (account.employer) metadata[HOST_METADATA.employer] = account.employer;
+    const connection = await this.#register(previous, { upstreamId: accountId, metadata });
     // Read the account's real status from Argyle rather than trusting the browser's return.
     return service.checkStatus(connection.id);
   }
@@ -126,7 +146,12 @@ export class ConnectAgain {
    */
   async #register(
     previous: Connection,
-    upstream: { upstreamId: string; upstreamParentId?: string; secrets?: Record<string, string> },
+    upstream: {
+      upstreamId: string;
+      upstreamParentId?: string;
+      secrets?: Record<string, string>;
+      metadata?: Record<string, string>;
+    },
   ): Promise<Connection> {
     const { service } = this.#options;
     const existing = await this.#liveConnection(previous, upstream.upstreamId);
@@ -139,7 +164,7 @@ export class ConnectAgain {
         upstreamParentId: upstream.upstreamParentId ?? previous.upstreamParentId,
         state: 'connected',
         vendor: { status: 'connected' },
-        metadata: previous.metadata,
+        metadata: upstream.metadata ?? previous.metadata,
         secrets: upstream.secrets,
         previousConnectionId: previous.id,
       });

@@ -3,6 +3,7 @@
  * `pnpm dev` starts with. A production host app has none of this.
  */
 import type { ReconnectionService } from '@reconnect-kit/core';
+import { HOST_METADATA } from './connect-again.js';
 
 export type DemoProvider = 'argyle' | 'finch';
 
@@ -112,7 +113,9 @@ async function seedArgyle(
     state: 'connected',
     vendor: { status: 'connected' },
     metadata: {
-      employer: Array.isArray(employer) && typeof employer[0] === 'string' ? employer[0] : 'Payroll account',
+      [HOST_METADATA.employer]:
+        Array.isArray(employer) && typeof employer[0] === 'string' ? employer[0] : 'Payroll account',
+      [HOST_METADATA.argyleItem]: item,
     },
   });
   return connection.id;

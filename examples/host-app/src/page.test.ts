@@ -1,6 +1,6 @@
 import type { Connection, ConnectionState } from '@reconnect-kit/core';
 import { describe, expect, it } from 'vitest';
-import { renderConnections, renderDashboard } from './page.js';
+import { renderConnections, renderDashboard, renderDisconnectConfirmation } from './page.js';
 
 const connection = (state: ConnectionState, overrides: Partial<Connection> = {}): Connection => ({
   id: `conn_${state}`,
@@ -46,6 +46,26 @@ describe('dashboard markup', () => {
     const html = render(connection('needs_reauth'));
     expect(html).toContain('data-state="needs_reauth">Needs sign-in</span>');
     expect(html).toContain('<code data-testid="vendor-code">error · auth_required</code>');
+  });
+
+  it('drops the last vendor status once the host disconnected the connection (it describes what is gone)', () => {
+    const html = render(connection('disconnected', { vendor: { status: 'connected' } }));
+    expect(html).toContain('data-state="disconnected">Disconnected</span>');
+    expect(html).not.toContain('vendor-code');
+    expect(render(connection('revoked', { vendor: { status: 'revoked' } }))).toContain(
+      '<code data-testid="vendor-code">revoked</code>',
+    );
+  });
+
+  it('asks before disconnecting: the card opens a confirmation page, whose form posts the disconnect', () => {
+    const card = render(connection('connected'));
+    expect(card).toContain('<form method="get" action="/connections/conn_connected/disconnect">');
+    expect(card).not.toContain('<form method="post" action="/connections/conn_connected/disconnect">');
+    const confirmation = renderDisconnectConfirmation(connection('connected'), 'Alice');
+    expect(confirmation).toContain('<h1>Disconnect Alice&#39;s Argyle · Walmart connection?</h1>');
+    expect(confirmation).toContain('<form method="post" action="/connections/conn_connected/disconnect"');
+    expect(buttons(confirmation)).toEqual(['Disconnect']);
+    expect(confirmation).toContain('<a href="/">Cancel, keep it connected</a>');
   });
 
   it('escapes everything that comes from vendors or users', () => {

@@ -92,16 +92,24 @@ function vendorText(connection: Connection): string {
 }
 
 function badge(connection: Connection): string {
-  const vendor = vendorText(connection);
+  // After the host's own Disconnect, the last status the vendor reported describes a connection that is gone.
+  const vendor = connection.state === 'disconnected' ? '' : vendorText(connection);
   const raw = vendor
     ? ` <span class="vendor-code">vendor status <code data-testid="vendor-code">${escapeHtml(vendor)}</code></span>`
     : '';
   return `<p class="status"><span class="badge badge-${connection.state}" data-testid="state" data-state="${connection.state}">${STATE_LABELS[connection.state]}</span>${raw}</p>`;
 }
 
-/** A one-button POST form; `key` lets the live refresh put focus back on the same button. */
-function actionButton(action: string, label: string, key: string, className: string, describedBy: string) {
-  return `<form method="post" action="${escapeHtml(action)}"><button type="submit" class="${className}" data-focus-key="${escapeHtml(key)}" aria-describedby="${describedBy}">${escapeHtml(label)}</button></form>`;
+/** A one-button form (POST unless said); `key` lets the live refresh put focus back on the same button. */
+function actionButton(
+  action: string,
+  label: string,
+  key: string,
+  className: string,
+  describedBy: string,
+  method: 'get' | 'post' = 'post',
+) {
+  return `<form method="${method}" action="${escapeHtml(action)}"><button type="submit" class="${className}" data-focus-key="${escapeHtml(key)}" aria-describedby="${describedBy}">${escapeHtml(label)}</button></form>`;
 }
 
 function actions(view: ConnectionView, titleId: string): string {
@@ -138,12 +146,14 @@ function actions(view: ConnectionView, titleId: string): string {
         'secondary',
         titleId,
       ),
+      // Opens the confirmation page; only its own button disconnects.
       actionButton(
         `/connections/${id}/disconnect`,
         'Disconnect',
         `${connection.id}:disconnect`,
         'danger',
         titleId,
+        'get',
       ),
     );
   }
@@ -248,12 +258,38 @@ export function renderDashboard(input: DashboardInput): string {
         )
         .join(', ')}).</p>`
     : '';
+  return layout(
+    'Payroll connections',
+    `<h1>Payroll connections</h1>
+${flash}
+<p id="live-status" class="visually-hidden" aria-live="polite"></p>
+${renderConnections(input.groups)}
+<aside aria-labelledby="recent-title"><h2 id="recent-title">Latest events</h2>${renderRecent(input.recent)}</aside>`,
+    `${mocks}<p>Status updates arrive live (server-sent events; the page polls when they are unavailable).</p>`,
+  );
+}
+
+/** The step between Disconnect and the revocation: says what it does; works without JavaScript. */
+export function renderDisconnectConfirmation(connection: Connection, ownerName: string): string {
+  const title = `${ownerName}'s ${connectionTitle(connection)} connection`;
+  return layout(
+    `Disconnect ${title}?`,
+    `<h1>Disconnect ${escapeHtml(title)}?</h1>
+<p>This revokes the app's access at ${escapeHtml(providerName(connection.provider))} and cannot be undone: the
+connection cannot be reconnected afterwards, only replaced by a new one with <strong>Connect again</strong>.</p>
+<form method="post" action="/connections/${escapeHtml(encodeURIComponent(connection.id))}/disconnect" class="actions">
+<button type="submit" class="danger">Disconnect</button> <a href="/">Cancel, keep it connected</a>
+</form>`,
+  );
+}
+
+function layout(title: string, main: string, footer = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Payroll connections · Reconnect Kit example</title>
+<title>${escapeHtml(title)} · Reconnect Kit example</title>
 <link rel="stylesheet" href="/assets/app.css">
 <script src="/assets/app.js" defer></script>
 </head>
@@ -261,13 +297,9 @@ export function renderDashboard(input: DashboardInput): string {
 <a class="skip" href="#main">Skip to content</a>
 <header><p class="brand">Paycheck Pal <span class="muted">· example host app for Reconnect Kit</span></p></header>
 <main id="main" tabindex="-1">
-<h1>Payroll connections</h1>
-${flash}
-<p id="live-status" class="visually-hidden" aria-live="polite"></p>
-${renderConnections(input.groups)}
-<aside aria-labelledby="recent-title"><h2 id="recent-title">Latest events</h2>${renderRecent(input.recent)}</aside>
+${main}
 </main>
-<footer>${mocks}<p>Status updates arrive live (server-sent events; the page polls when they are unavailable).</p></footer>
+<footer>${footer}</footer>
 </body>
 </html>
 `;

@@ -24,6 +24,7 @@ import {
   providerName,
   renderConnections,
   renderDashboard,
+  renderDisconnectConfirmation,
   renderRecent,
   STATE_LABELS,
   STYLESHEET,
@@ -162,6 +163,18 @@ export function createHostApp(options: HostRoutesOptions): express.Express {
     });
   });
 
+  // Browsers ask for it on every page; nothing to show, so no 404 in the log.
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+  app.get('/connections/:id/disconnect', async (req, res) => {
+    const connection = await service.getConnection(param(req, 'id')).catch(() => undefined);
+    if (!connection) {
+      res.redirect(303, '/?error=connection_not_found');
+      return;
+    }
+    res.type('html').send(renderDisconnectConfirmation(connection, userName(connection.hostUserId)));
+  });
   app.post(
     '/connections/:id/disconnect',
     action(logger, async (req) => {

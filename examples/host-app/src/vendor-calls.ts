@@ -51,6 +51,25 @@ export async function createArgyleUserToken(api: ArgyleApi, argyleUserId: string
   return stringField(body, 'user_token');
 }
 
+export interface ArgyleAccount {
+  /** The employer as Argyle names it (the account's first `employers` entry). */
+  readonly employer: string | undefined;
+  /** The Link item the account was connected through (`item_…`). */
+  readonly item: string;
+}
+
+/** Reads one account (`GET /v2/accounts/{id}`): which employer and Link item the user actually connected. */
+export async function getArgyleAccount(api: ArgyleApi, accountId: string): Promise<ArgyleAccount> {
+  const url = `${api.baseUrl}/accounts/${encodeURIComponent(accountId)}`;
+  const response = await fetch(url, {
+    headers: { accept: 'application/json', authorization: basic(api.apiKeyId, api.apiKeySecret) },
+  });
+  if (!response.ok) throw new Error(`${new URL(url).pathname} answered ${response.status}`);
+  const body = (await response.json()) as { employers?: unknown };
+  const employer = Array.isArray(body.employers) ? body.employers[0] : undefined;
+  return { employer: typeof employer === 'string' ? employer : undefined, item: stringField(body, 'item') };
+}
+
 /** A new Finch Connect session (`POST /connect/sessions`); returns the Connect URL to send the employer to. */
 export async function createFinchConnectSession(
   api: FinchApi,
