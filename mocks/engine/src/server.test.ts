@@ -41,6 +41,15 @@ describe('startMockServer', () => {
     agent.destroy();
   });
 
+  test('answers /favicon.ico with 204 and does not journal it as a vendor call', async () => {
+    const server = await startMockServer(testProvider, { catalogue: null, env: {} });
+    const agent = new HttpAgent();
+    expect(await get(`${server.url}/favicon.ico`, agent)).toEqual({ status: 204, body: '' });
+    const journal = await get(`${server.url}/__admin/requests`, agent);
+    expect(JSON.parse(journal.body)).toMatchObject({ requests: [] });
+    await server.close();
+  });
+
   test('credentials: definition defaults ← env (credentialEnv) ← webhookSecret ← explicit', async () => {
     const server = await startMockServer(testProvider, {
       catalogue: null,

@@ -51,6 +51,11 @@ export async function serveMockInstance<S>(
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // A browser on the mock's Link / Connect pages asks for it; no vendor serves one, and it is not a vendor call to
+  // journal or fault.
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.use((req, res) => {
     void serveRequest(instance, req, res, fallbackBaseUrl, maxBodyBytes);
   });
