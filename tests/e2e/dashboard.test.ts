@@ -169,7 +169,7 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     await screenshot(page, 'dashboard-revoked');
     await card(argyleHealthy).getByRole('button', { name: 'Connect again' }).click();
     await page.waitForURL(/\/link\?/);
-    // Link opens on the employer Dave had (ADP), not on a picker.
+    // Link opens on the payroll item Dave's account used (ADP), not on a picker.
     expect(new URL(page.url()).searchParams.get('items')).toBe('item_000001543');
     await page.getByLabel('Username').fill('test_3');
     await page.getByLabel('Password').fill('passgood');
@@ -182,7 +182,15 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     const successor = items.find((c) => c.previousConnectionId === argyleHealthy);
     expect(successor?.state).toBe('connected');
     expect(await badgeText(successor!.id)).toBe('Connected');
-    expect(await card(successor!.id).getByRole('heading').first().textContent()).toContain('ADP');
+    // Labelled with the employer Argyle reports for the NEW account, not copied from the old connection.
+    const account = (await (
+      await fetch(`${app.mocks.argyle}/v2/accounts/${successor!.upstreamId}`, {
+        headers: { authorization: `Basic ${btoa('argyle-mock-api-key-id:argyle-mock-api-key-secret')}` },
+      })
+    ).json()) as { employers: string[] };
+    expect(await card(successor!.id).getByRole('heading').first().textContent()).toBe(
+      `Argyle · ${account.employers[0]}`,
+    );
     expect(await badgeText(argyleHealthy)).toBe('Revoked');
   });
 

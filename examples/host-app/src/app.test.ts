@@ -79,9 +79,12 @@ describe('startHostApp', () => {
   it('Disconnect asks first: GET shows the confirmation and changes nothing', async () => {
     const app = await start({ port: 0 });
     const id = app.seeded!.argyleHealthy;
+    const { metadata } = await app.service.getConnection(id);
     const page = await fetch(`${app.url}/connections/${id}/disconnect`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Disconnect Dave Okafor&#39;s Argyle · ADP connection?');
+    expect(await page.text()).toContain(
+      `Disconnect Dave Okafor&#39;s Argyle · ${metadata.employer} connection?`,
+    );
     expect((await app.service.getConnection(id)).state).toBe('connected');
   });
 
