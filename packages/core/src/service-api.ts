@@ -201,7 +201,7 @@ export interface ReconnectionServiceApi {
   stopDispatcher(): Promise<void>;
   /**
    * Re-seals every stored secret with the primary key, page by page (default 100 per page), after a new key was
-   * made primary; see "Keys and secrets" in docs/operations.md.
+   * made primary; see "Key rotation" in docs/operations.md.
    */
   rotateSecrets(pageSize?: number): Promise<{ rotated: number; unchanged: number }>;
 }
