@@ -75,12 +75,26 @@ export interface StoredRow<W> extends DataRow<W> {
   readonly userId: string;
 }
 
-/** Records of one resource by id and by account (each account's list newest first by `sortMs`). */
+/** How many records an account has and the dates they span (second precision, as `availability` shows them). */
+export interface DataWindow {
+  readonly count: number;
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+const EMPTY_WINDOW: DataWindow = { count: 0, from: null, to: null };
+
+const secondsIso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+/** Records of one resource by id and by account, in the order they were added. */
 export class DataStore<W> {
   readonly byId = new Map<string, StoredRow<W>>();
   readonly #byAccount = new Map<string, StoredRow<W>[]>();
+  /** Account reads show the window on every request; it changes only when records are added or removed. */
+  readonly #windows = new Map<string, DataWindow>();
 
   add(row: StoredRow<W>): void {
+    this.#windows.delete(row.accountId);
     this.byId.set(row.id, row);
     const list = this.#byAccount.get(row.accountId);
     if (list) list.push(row);
@@ -91,9 +105,26 @@ export class DataStore<W> {
     return this.#byAccount.get(accountId) ?? [];
   }
 
+  window(accountId: string): DataWindow {
+    const cached = this.#windows.get(accountId);
+    if (cached) return cached;
+    const rows = this.forAccount(accountId);
+    if (rows.length === 0) return EMPTY_WINDOW;
+    let from = Number.POSITIVE_INFINITY;
+    let to = Number.NEGATIVE_INFINITY;
+    for (const row of rows) {
+      if (row.sortMs < from) from = row.sortMs;
+      if (row.sortMs > to) to = row.sortMs;
+    }
+    const window = { count: rows.length, from: secondsIso(from), to: secondsIso(to) };
+    this.#windows.set(accountId, window);
+    return window;
+  }
+
   removeAccount(accountId: string): void {
     for (const row of this.forAccount(accountId)) this.byId.delete(row.id);
     this.#byAccount.delete(accountId);
+    this.#windows.delete(accountId);
   }
 }
 

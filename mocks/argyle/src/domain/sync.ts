@@ -40,20 +40,19 @@ import { publish } from './webhooks.js';
 type Ctx = MockContext<ArgyleState>;
 
 /** The store behind each data set and the key its `*.added` webhook names the record under. */
-export const DATA_SET_STORES: Readonly<Record<DataSetName, { store: keyof AccountData; singular: string }>> =
-  {
-    identities: { store: 'identities', singular: 'identity' },
-    paystubs: { store: 'paystubs', singular: 'paystub' },
-    payroll_documents: { store: 'payrollDocuments', singular: 'payroll_document' },
-    deposit_destinations: { store: 'depositDestinations', singular: 'deposit_destination' },
-    gigs: { store: 'gigs', singular: 'gig' },
-    shifts: { store: 'shifts', singular: 'shift' },
-    vehicles: { store: 'vehicles', singular: 'vehicle' },
-    ratings: { store: 'ratings', singular: 'rating' },
-  };
+const DATA_SET_STORES: Readonly<Record<DataSetName, { store: keyof AccountData; singular: string }>> = {
+  identities: { store: 'identities', singular: 'identity' },
+  paystubs: { store: 'paystubs', singular: 'paystub' },
+  payroll_documents: { store: 'payrollDocuments', singular: 'payroll_document' },
+  deposit_destinations: { store: 'depositDestinations', singular: 'deposit_destination' },
+  gigs: { store: 'gigs', singular: 'gig' },
+  shifts: { store: 'shifts', singular: 'shift' },
+  vehicles: { store: 'vehicles', singular: 'vehicle' },
+  ratings: { store: 'ratings', singular: 'rating' },
+};
 
 /** Data sets whose availability and sync webhooks carry a count and a date window. */
-export const COUNTED_SETS = ['paystubs', 'gigs', 'shifts'] as const satisfies readonly DataSetName[];
+const COUNTED_SETS = ['paystubs', 'gigs', 'shifts'] as const satisfies readonly DataSetName[];
 /** Data sets ongoing refresh adds to, one `*.added` per record. */
 const REFRESHED_SETS = ['paystubs', 'payroll_documents', 'gigs', 'shifts'] as const;
 const DEFAULT_DAYS_SYNCED = 30;
@@ -72,18 +71,14 @@ function allSets(status: AvailabilityStatus, now: Date): Record<DataSetName, Syn
   >;
 }
 
-export function rowsOf(
-  state: ArgyleState,
-  set: DataSetName,
-  accountId: string,
-): readonly StoredRow<unknown>[] {
+function rowsOf(state: ArgyleState, set: DataSetName, accountId: string): readonly StoredRow<unknown>[] {
   return state.data[DATA_SET_STORES[set].store].forAccount(accountId);
 }
 
 const seconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
-/** `available_from`, `available_to`, `available_count` of rows (optionally only those since `sinceMs`). */
-export function syncWindow(rows: readonly StoredRow<unknown>[], sinceMs = Number.NEGATIVE_INFINITY) {
+/** `available_from`, `available_to`, `available_count` of the rows dated `sinceMs` or later (`*.partially_synced`). */
+function recentWindow(rows: readonly StoredRow<unknown>[], sinceMs: number) {
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
   let count = 0;
@@ -169,7 +164,7 @@ export function firstSync(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
     webhooks.push(
       ...dataEvent(ctx, account, `${set}.partially_synced`, (config) => {
         const days = typeof config.days_synced === 'number' ? config.days_synced : DEFAULT_DAYS_SYNCED;
-        return { ...syncWindow(rows, now.getTime() - days * DAY_MS), days_synced: days };
+        return { ...recentWindow(rows, now.getTime() - days * DAY_MS), days_synced: days };
       }),
     );
   }
@@ -179,7 +174,8 @@ export function firstSync(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   }
   webhooks.push(...accountEvent(ctx, 'accounts.updated', account));
   for (const set of COUNTED_SETS) {
-    const window = syncWindow(rowsOf(ctx.state, set, account.id));
+    const { count, from, to } = ctx.state.data[set].window(account.id);
+    const window = { available_from: from, available_to: to, available_count: count };
     webhooks.push(...dataEvent(ctx, account, `${set}.fully_synced`, () => window));
   }
   setAvailability(account, 'synced', now);
