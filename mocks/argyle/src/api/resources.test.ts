@@ -215,5 +215,9 @@ describe('users and reports', () => {
       await harness.api('POST', '/v2/reports/voe', { user: seeded.user_id });
     const limited = await harness.api('POST', '/v2/reports/voe', { user: seeded.user_id });
     expect(limited.status).toBe(429);
+    // Deleting the user deletes its reports with its accounts and data.
+    await harness.api('DELETE', `/v2/users/${seeded.user_id}`);
+    const left = await harness.api<Page<unknown>>('GET', `/v2/reports?user=${seeded.user_id}`);
+    expect(left.body.results).toEqual([]);
   });
 });
