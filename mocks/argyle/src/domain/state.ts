@@ -176,6 +176,24 @@ export interface ReportRecord {
   readonly externalId: string | null;
 }
 
+export type VerificationState = 'PENDING' | 'PROCESSING' | 'COMPLETED';
+export type VerificationCode = 'pending' | 'user_session_started' | 'authenticated' | 'completed';
+
+/** A payroll verification: completed (with a report) once its user has a synced account. */
+export interface VerificationRecord {
+  readonly id: string;
+  readonly rowKey: number;
+  readonly userId: string;
+  readonly reportType: 'voie' | 'voe';
+  readonly createdAt: Date;
+  updatedAt: Date;
+  state: VerificationState;
+  code: VerificationCode;
+  reportId: string | null;
+  loan: { [key: string]: unknown } | null;
+  billing: { [key: string]: unknown } | null;
+}
+
 export interface WebhookSubscriptionRecord {
   readonly id: string;
   readonly rowKey: number;
@@ -204,6 +222,7 @@ export interface ArgyleState {
   /** Every account's generated data, one store per resource. */
   readonly data: DataStores;
   readonly reports: Map<string, ReportRecord>;
+  readonly verifications: Map<string, VerificationRecord>;
   readonly invites: Map<string, InviteRecord>;
   readonly webhooks: Map<string, WebhookSubscriptionRecord>;
   readonly mfaChallenges: Map<string, MfaChallenge>;
@@ -226,6 +245,7 @@ export function createArgyleState(): ArgyleState {
       ratings: new DataStore(),
     },
     reports: new Map(),
+    verifications: new Map(),
     invites: new Map(),
     webhooks: new Map(),
     mfaChallenges: new Map(),
