@@ -217,6 +217,8 @@ export interface MfaChallenge {
 
 export interface ArgyleState {
   nextRowKey: number;
+  /** The earliest pay date any account's ongoing refresh waits for: requests before it skip the catch-up pass. */
+  refreshDueMs: number;
   readonly users: Map<string, UserRecord>;
   readonly accounts: Map<string, AccountRecord>;
   /** Every account's generated data, one store per resource. */
@@ -231,6 +233,7 @@ export interface ArgyleState {
 export function createArgyleState(): ArgyleState {
   return {
     nextRowKey: 1,
+    refreshDueMs: Number.POSITIVE_INFINITY,
     users: new Map(),
     accounts: new Map(),
     data: {

@@ -151,6 +151,7 @@ export function firstSync(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   addAccountData(ctx.state, { accountId: account.id, userId: account.userId }, generateAccountData(input));
   const periods = periodsUntil(input, now);
   account.model = { input, periods, nextDueMs: payDate(input, periods) };
+  ctx.state.refreshDueMs = Math.min(ctx.state.refreshDueMs, account.model.nextDueMs);
   account.availability = allSets('in_progress', now);
   const webhooks = [
     ...accountEvent(ctx, 'accounts.connected', account),
@@ -208,13 +209,20 @@ export function addPeriods(ctx: Ctx, account: AccountRecord, to: number): Queued
   return [...webhooks, ...accountEvent(ctx, 'accounts.updated', account)];
 }
 
-/** Ongoing refresh up to the mock clock: every connected, refreshing account gets the pay periods now due. */
+/**
+ * Ongoing refresh up to the mock clock: every connected, refreshing account gets the pay periods now due. Runs on
+ * every request, so it returns at once until the earliest pending pay date has passed.
+ */
 export function catchUp(ctx: Ctx): void {
-  const now = ctx.clock.now().getTime();
+  const now = ctx.clock.now();
+  if (now.getTime() < ctx.state.refreshDueMs) return;
+  let next = Number.POSITIVE_INFINITY;
   for (const account of ctx.state.accounts.values()) {
     const model = account.model;
-    if (model === null || now < model.nextDueMs) continue;
-    if (account.connection.status !== 'connected' || account.ongoingRefresh !== 'enabled') continue;
-    addPeriods(ctx, account, periodsUntil(model.input, ctx.clock.now()));
+    if (model === null) continue;
+    const eligible = account.connection.status === 'connected' && account.ongoingRefresh === 'enabled';
+    if (eligible && now.getTime() >= model.nextDueMs) addPeriods(ctx, account, periodsUntil(model.input, now));
+    next = Math.min(next, model.nextDueMs);
   }
+  ctx.state.refreshDueMs = next;
 }
