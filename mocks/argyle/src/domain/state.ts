@@ -105,19 +105,22 @@ export class DataStore<W> {
     return this.#byAccount.get(accountId) ?? [];
   }
 
-  window(accountId: string): DataWindow {
-    const cached = this.#windows.get(accountId);
+  /** The account's records dated `sinceMs` or later (all of them by default; that window is cached). */
+  window(accountId: string, sinceMs = Number.NEGATIVE_INFINITY): DataWindow {
+    const all = sinceMs === Number.NEGATIVE_INFINITY;
+    const cached = all ? this.#windows.get(accountId) : undefined;
     if (cached) return cached;
-    const rows = this.forAccount(accountId);
-    if (rows.length === 0) return EMPTY_WINDOW;
+    let count = 0;
     let from = Number.POSITIVE_INFINITY;
     let to = Number.NEGATIVE_INFINITY;
-    for (const row of rows) {
+    for (const row of this.forAccount(accountId)) {
+      if (row.sortMs < sinceMs) continue;
+      count += 1;
       if (row.sortMs < from) from = row.sortMs;
       if (row.sortMs > to) to = row.sortMs;
     }
-    const window = { count: rows.length, from: secondsIso(from), to: secondsIso(to) };
-    this.#windows.set(accountId, window);
+    const window = count === 0 ? EMPTY_WINDOW : { count, from: secondsIso(from), to: secondsIso(to) };
+    if (all) this.#windows.set(accountId, window);
     return window;
   }
 

@@ -32,7 +32,7 @@ import {
   addAccountData,
   DATA_SETS,
   type DataSetName,
-  type StoredRow,
+  type DataWindow,
   type SyncState,
 } from './state.js';
 import { publish } from './webhooks.js';
@@ -71,28 +71,9 @@ function allSets(status: AvailabilityStatus, now: Date): Record<DataSetName, Syn
   >;
 }
 
-function rowsOf(state: ArgyleState, set: DataSetName, accountId: string): readonly StoredRow<unknown>[] {
-  return state.data[DATA_SET_STORES[set].store].forAccount(accountId);
-}
-
-const seconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-
-/** `available_from`, `available_to`, `available_count` of the rows dated `sinceMs` or later (`*.partially_synced`). */
-function recentWindow(rows: readonly StoredRow<unknown>[], sinceMs: number) {
-  let from = Number.POSITIVE_INFINITY;
-  let to = Number.NEGATIVE_INFINITY;
-  let count = 0;
-  for (const row of rows) {
-    if (row.sortMs < sinceMs) continue;
-    count += 1;
-    from = Math.min(from, row.sortMs);
-    to = Math.max(to, row.sortMs);
-  }
-  return {
-    available_from: count === 0 ? null : seconds(from),
-    available_to: count === 0 ? null : seconds(to),
-    available_count: count,
-  };
+/** A store window as the sync webhooks name its fields. */
+function windowData({ count, from, to }: DataWindow) {
+  return { available_from: from, available_to: to, available_count: count };
 }
 
 function modelInput(ctx: Ctx, account: AccountRecord): AccountModelInput {
@@ -157,15 +138,15 @@ export function firstSync(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
     ...accountEvent(ctx, 'accounts.connected', account),
     ...accountEvent(ctx, 'accounts.updated', account),
   ];
-  for (const identity of rowsOf(ctx.state, 'identities', account.id)) {
+  for (const identity of ctx.state.data.identities.forAccount(account.id)) {
     webhooks.push(...dataEvent(ctx, account, 'identities.added', () => ({ identity: identity.id })));
   }
   for (const set of COUNTED_SETS) {
-    const rows = rowsOf(ctx.state, set, account.id);
+    const store = ctx.state.data[set];
     webhooks.push(
       ...dataEvent(ctx, account, `${set}.partially_synced`, (config) => {
         const days = typeof config.days_synced === 'number' ? config.days_synced : DEFAULT_DAYS_SYNCED;
-        return { ...recentWindow(rows, now.getTime() - days * DAY_MS), days_synced: days };
+        return { ...windowData(store.window(account.id, now.getTime() - days * DAY_MS)), days_synced: days };
       }),
     );
   }
@@ -175,8 +156,7 @@ export function firstSync(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   }
   webhooks.push(...accountEvent(ctx, 'accounts.updated', account));
   for (const set of COUNTED_SETS) {
-    const { count, from, to } = ctx.state.data[set].window(account.id);
-    const window = { available_from: from, available_to: to, available_count: count };
+    const window = windowData(ctx.state.data[set].window(account.id));
     webhooks.push(...dataEvent(ctx, account, `${set}.fully_synced`, () => window));
   }
   setAvailability(account, 'synced', now);
@@ -221,7 +201,8 @@ export function catchUp(ctx: Ctx): void {
     const model = account.model;
     if (model === null) continue;
     const eligible = account.connection.status === 'connected' && account.ongoingRefresh === 'enabled';
-    if (eligible && now.getTime() >= model.nextDueMs) addPeriods(ctx, account, periodsUntil(model.input, now));
+    if (eligible && now.getTime() >= model.nextDueMs)
+      addPeriods(ctx, account, periodsUntil(model.input, now));
     next = Math.min(next, model.nextDueMs);
   }
   ctx.state.refreshDueMs = next;
