@@ -41,7 +41,7 @@ function isoString(date: Date): string {
 
 const restTime: TimestampFormat = isoString;
 /** `2026-01-29T19:26:53.846Z` → `2026-01-29T19:26:53.846000Z`, the precision seen in recorded webhooks. */
-const webhookTime: TimestampFormat = (date) => isoString(date).replace('Z', '000Z');
+export const webhookTime: TimestampFormat = (date) => isoString(date).replace('Z', '000Z');
 
 function nullableTime(date: Date | null, format: TimestampFormat): string | null {
   return date === null ? null : format(date);

@@ -24,7 +24,7 @@ import {
   periodsUntil,
 } from './data-model.js';
 import { DEFAULT_ITEM, findSandboxItem, findSandboxUser, SANDBOX_USERS } from './sandbox.js';
-import { serializeUser } from './serialize.js';
+import { serializeUser, webhookTime } from './serialize.js';
 import {
   type AccountRecord,
   type ArgyleState,
@@ -119,7 +119,8 @@ function usersFullySynced(ctx: Ctx, userId: string): QueuedWebhook[] {
         employers_connected: wire.employers_connected,
         external_metadata: wire.external_metadata,
         external_id: wire.external_id,
-        created_at: wire.created_at,
+        // Webhook resources use microseconds (recorded).
+        created_at: webhookTime(user.createdAt),
       };
     },
   });
