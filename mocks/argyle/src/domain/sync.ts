@@ -140,7 +140,15 @@ export function firstSync(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
     ...accountEvent(ctx, 'accounts.updated', account),
   ];
   for (const identity of ctx.state.data.identities.forAccount(account.id)) {
-    webhooks.push(...dataEvent(ctx, account, 'identities.added', () => ({ identity: identity.id })));
+    webhooks.push(
+      ...dataEvent(
+        ctx,
+        account,
+        'identities.added',
+        () => ({ identity: identity.id }),
+        () => identity.wire,
+      ),
+    );
   }
   for (const set of COUNTED_SETS) {
     const store = ctx.state.data[set];
