@@ -1,6 +1,7 @@
 /**
- * Figure 3: each mock's data endpoint (Argyle `GET /v2/accounts/{id}`, Finch `GET /employer/directory`) against a
- * bare express app returning the same JSON document.
+ * Figure 3: each mock's data endpoint (Argyle `GET /v2/accounts/{id}` and a page of 100 full paystubs, Finch
+ * `GET /employer/directory`) against a bare express app returning the same JSON document.
+ * `BENCH_MOCK_ENDPOINTS=mock.argyle.paystubs.ratio` (comma list of figure ids) measures only those figures.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,11 @@ const CONNECTIONS = 10;
 
 export const ENDPOINTS = [
   { vendor: 'argyle', title: 'Argyle mock GET /v2/accounts/{id} vs bare express' },
+  {
+    vendor: 'argyle-paystubs',
+    id: 'mock.argyle.paystubs.ratio',
+    title: 'Argyle mock GET /v2/paystubs (a page of 100 full paystubs) vs bare express',
+  },
   { vendor: 'finch', title: 'Finch mock GET /employer/directory vs bare express' },
   {
     vendor: 'finch-100',
@@ -55,7 +61,7 @@ export async function measure({ vendor, id, title }, dir, log) {
         samples: samples.baseline,
       },
       subject: {
-        label: `@reconnect-kit/mock-${vendor} (startMock, authenticated request)`,
+        label: `@reconnect-kit/mock-${vendor.split('-')[0]} (startMock, authenticated request)`,
         samples: samples.subject,
       },
       target: { op: '>=', value: 0.8 },
@@ -70,7 +76,11 @@ export async function run({ log }) {
   const dir = mkdtempSync(join(tmpdir(), 'reconnect-kit-bench-'));
   try {
     const figures = [];
-    for (const endpoint of ENDPOINTS) figures.push(await measure(endpoint, dir, log));
+    const only = process.env.BENCH_MOCK_ENDPOINTS?.split(',');
+    for (const endpoint of ENDPOINTS) {
+      if (only === undefined || only.includes(endpoint.id ?? `mock.${endpoint.vendor}.ratio`))
+        figures.push(await measure(endpoint, dir, log));
+    }
     return figures;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,8 @@ import { importDependencyOf } from '../lib/packages.mjs';
 const { path, body } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const express = await importDependencyOf('mock-engine', 'express');
 const app = express();
-app.get(path, (_req, res) => {
+// Routes match the path only; the query string (e.g. `?account=…&limit=100`) is the client's business.
+app.get(new URL(path, 'http://bare').pathname, (_req, res) => {
   res.json(body);
 });
 const server = app.listen(0, '127.0.0.1', () => {

@@ -21,10 +21,12 @@ import { payrollDocumentSchema } from './generated/payroll-document.js';
 import { paystubSchema } from './generated/paystub.js';
 import { ratingSchema } from './generated/rating.js';
 import { reportSchema } from './generated/report.js';
+import { sessionSchema } from './generated/session.js';
 import { shiftSchema } from './generated/shift.js';
 import { userSchema } from './generated/user.js';
 import { userTokenSchema } from './generated/user-token.js';
 import { vehicleSchema } from './generated/vehicle.js';
+import { verificationSchema } from './generated/verification.js';
 import { webhookAccountsSchema } from './generated/webhook-accounts.js';
 import { webhookDataSchema } from './generated/webhook-data.js';
 import { webhookSubscriptionSchema } from './generated/webhook-subscription.js';
@@ -52,6 +54,8 @@ const schemas = {
   item: z.fromJSONSchema(itemSchema),
   employer: z.fromJSONSchema(employerSchema),
   report: z.fromJSONSchema(reportSchema),
+  verification: z.fromJSONSchema(verificationSchema),
+  session: z.fromJSONSchema(sessionSchema),
   webhookData: z.fromJSONSchema(webhookDataSchema),
   webhookUsers: z.fromJSONSchema(webhookUsersSchema),
   emptyObject: z.object({}).strict(),
@@ -119,6 +123,11 @@ function successSchema(method: string, path: string): SchemaName | { page: Schem
     ['GET', /^\/v2\/reports$/, { page: 'report' }],
     ['POST', /^\/v2\/reports\/[^/]+$/, 'report'],
     ['GET', /^\/v2\/reports\/[^/]+$/, 'report'],
+    ['POST', /^\/v2\/verifications(\/refresh)?$/, 'verification'],
+    ['GET', /^\/v2\/verifications$/, { page: 'verification' }],
+    ['GET', /^\/v2\/verifications\/[^/]+$/, 'verification'],
+    ['PATCH', /^\/v2\/verifications\/[^/]+$/, 'verification'],
+    ['POST', /^\/v2\/sessions$/, 'session'],
     ['GET', /^\/v2\/invites$/, { page: 'invite' }],
     ['POST', /^\/v2\/invites(\/[^/]+(\/revoke)?)?$/, 'invite'],
     ['GET', /^\/v2\/invites\/[^/]+$/, 'invite'],

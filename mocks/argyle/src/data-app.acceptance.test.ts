@@ -105,6 +105,9 @@ test('a payroll-data app: connect, sync, read everything, break, reconnect, refr
     );
   expect(statuses).toEqual(['in_progress', 'in_progress', 'synced']);
 
+  const added = inbox.find((webhook) => webhook.json.event === 'identities.added')!;
+  expect(added.json.data.resource).toMatchObject({ id: added.json.data.identity, first_name: 'Sarah' });
+
   // 3. Read everything.
   const identities = await readAll<{ employment: string; first_name: string }>(
     `/v2/identities?user=${userId}`,

@@ -6,9 +6,11 @@ import { itemRoutes } from './api/items.js';
 import { reportRoutes } from './api/reports.js';
 import { resourceRoutes } from './api/resources.js';
 import { userRoutes } from './api/users.js';
+import { verificationRoutes } from './api/verifications.js';
 import { webhookRoutes } from './api/webhooks.js';
 import { type ArgyleState, createArgyleState } from './domain/state.js';
 import { catchUp } from './domain/sync.js';
+import { completeVerifications } from './domain/verifications.js';
 import { argyleWebhookScheme } from './domain/webhooks.js';
 import { linkRoutes } from './link/routes.js';
 import { argyleScenarios } from './scenarios.js';
@@ -50,6 +52,7 @@ export const argyleMock = defineMockProvider<ArgyleState>({
     ...resourceRoutes,
     ...itemRoutes,
     ...reportRoutes,
+    ...verificationRoutes,
     ...inviteRoutes,
     ...webhookRoutes,
     ...linkRoutes,
@@ -57,5 +60,9 @@ export const argyleMock = defineMockProvider<ArgyleState>({
   scenarios: argyleScenarios,
   webhooks: argyleWebhookScheme,
   errorBody: drfErrorBody,
-  catchUp,
+  // Ongoing refresh up to the mock clock, then the verifications whose data is now there.
+  catchUp(ctx) {
+    catchUp(ctx);
+    completeVerifications(ctx);
+  },
 });

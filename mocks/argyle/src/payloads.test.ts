@@ -77,6 +77,13 @@ test('every kind of payload the mock sends validates against its schema', async 
   const report = await harness.api<{ id: string }>('POST', '/v2/reports/voie', { user: seeded.user_id });
   await harness.api('GET', '/v2/reports');
   await harness.api('GET', `/v2/reports/${report.body.id}`);
+  const verification = await harness.api<{ id: string }>('POST', '/v2/verifications', {
+    user: seeded.user_id,
+    report: { type: 'voie' },
+  });
+  await harness.api('POST', '/v2/sessions', { verification: verification.body.id });
+  await harness.api('GET', '/v2/verifications');
+  await harness.api('GET', `/v2/verifications/${verification.body.id}`);
   await harness.api('POST', `/v2/accounts/${gig.account_id}/disable-ongoing-refresh`);
   const invite = await harness.api<{ id: string }>('POST', '/v2/invites', {
     first_name: 'A',

@@ -17,10 +17,12 @@ import { payrollDocumentSchema } from './generated/payroll-document.js';
 import { paystubSchema } from './generated/paystub.js';
 import { ratingSchema } from './generated/rating.js';
 import { reportSchema } from './generated/report.js';
+import { sessionSchema } from './generated/session.js';
 import { shiftSchema } from './generated/shift.js';
 import { userSchema } from './generated/user.js';
 import { userTokenSchema } from './generated/user-token.js';
 import { vehicleSchema } from './generated/vehicle.js';
+import { verificationSchema } from './generated/verification.js';
 import { webhookAccountsSchema } from './generated/webhook-accounts.js';
 import { webhookDataSchema } from './generated/webhook-data.js';
 import { webhookSubscriptionSchema } from './generated/webhook-subscription.js';
@@ -51,8 +53,10 @@ const validators: Record<string, z.ZodType> = {
   paystub: z.fromJSONSchema(paystubSchema),
   rating: z.fromJSONSchema(ratingSchema),
   report: z.fromJSONSchema(reportSchema),
+  session: z.fromJSONSchema(sessionSchema),
   shift: z.fromJSONSchema(shiftSchema),
   vehicle: z.fromJSONSchema(vehicleSchema),
+  verification: z.fromJSONSchema(verificationSchema),
   'webhook-data': z.fromJSONSchema(webhookDataSchema),
   'webhook-users': z.fromJSONSchema(webhookUsersSchema),
 };

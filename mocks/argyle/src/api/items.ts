@@ -1,7 +1,7 @@
 /**
  * Items (`/v2/items`, `/v2/items/{id}`) and `/v2/employer-search` over the mock's sandbox catalogue. `q` is a
  * case-insensitive match on the name, scored like Argyle's `matching_score` ("1.00" for a prefix match, lower for
- * a match inside the name); multi-value filters take a comma list or repeated parameters.
+ * a match inside the name; null without `q`); multi-value filters take a comma list or repeated parameters.
  */
 import type { RouteDefinition } from '@reconnect-kit/mock-engine';
 import { SANDBOX_ITEMS, type SandboxItem } from '../domain/sandbox.js';
@@ -31,6 +31,7 @@ function logoUrl(item: SandboxItem): string {
   return `https://res.cloudinary.com/argyle-media/image/upload/${item.id}.png`;
 }
 
+/** The Item as lists show it, in the recorded key order. */
 function summary(item: SandboxItem): ArgyleItem {
   return {
     id: item.id,
@@ -39,9 +40,9 @@ function summary(item: SandboxItem): ArgyleItem {
     known_limitations: item.knownLimitations,
     status: item.status,
     status_details: item.statusDetails,
+    mapping_status: item.mappingStatus,
     logo_url: logoUrl(item),
     is_grouping: false,
-    mapping_status: item.mappingStatus,
   };
 }
 
@@ -129,9 +130,11 @@ export const itemRoutes: RouteDefinition<ArgyleState>[] = [
         'mapping_status',
         'min_matching_score',
       ]);
-      return pageResponse(req, page, search(page), ({ item, score }) =>
-        score === null ? summary(item) : { ...summary(item), matching_score: score },
-      );
+      // Recorded lists carry `matching_score` on every Item, null when the list was not searched with `q`.
+      return pageResponse(req, page, search(page), ({ item, score }) => ({
+        ...summary(item),
+        matching_score: score,
+      }));
     },
   }),
   ...apiResource('/v2/items/:id', {

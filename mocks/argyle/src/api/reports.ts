@@ -5,8 +5,8 @@
  */
 import type { MockRequest, RouteDefinition } from '@reconnect-kit/mock-engine';
 import { MockHttpError } from '@reconnect-kit/mock-engine';
+import { createReport } from '../domain/reports.js';
 import type { ArgyleState, ReportRecord, ReportType } from '../domain/state.js';
-import { takeRowKey } from '../domain/state.js';
 import type { ArgyleReport } from '../generated/report.js';
 import { checkUuidFilters } from './data.js';
 import { type ArgyleContext, apiResource, jsonResponse, notFound, readObjectBody } from './http.js';
@@ -70,26 +70,7 @@ function generate(req: MockRequest, ctx: ArgyleContext): ReportRecord {
       detail: `Report limit reached: at most ${DAILY_LIMIT} reports per user per day.`,
     });
   }
-  const accounts = [...ctx.state.accounts.values()].filter(
-    (account) => account.userId === userId && account.model !== null,
-  );
-  const report: ReportRecord = {
-    id: ctx.newId(),
-    rowKey: takeRowKey(ctx.state),
-    userId: userId!,
-    type,
-    createdAt: now,
-    status: accounts.length > 0 ? 'generated' : 'waiting_for_sync',
-    accounts: accounts.map((account) => ({
-      id: account.id,
-      item: account.itemId,
-      lastSyncedAt: account.scannedAt,
-    })),
-    metadata: metadata ?? {},
-    externalId: user!.externalId,
-  };
-  ctx.state.reports.set(report.id, report);
-  return report;
+  return createReport(ctx, user!, type, metadata ?? {});
 }
 
 export const reportRoutes: RouteDefinition<ArgyleState>[] = [

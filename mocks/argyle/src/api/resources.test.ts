@@ -149,6 +149,20 @@ describe('items and employer search', () => {
       '/v2/items?kind=gig&mapping_status=verified',
     );
     expect(gigs.body.results.map((item) => item.kind)).toEqual(['gig']);
+    // As recorded: every listed Item carries matching_score (null without q), mapping_status before logo_url.
+    expect(Object.keys(gigs.body.results[0]!)).toEqual([
+      'id',
+      'name',
+      'kind',
+      'known_limitations',
+      'status',
+      'status_details',
+      'mapping_status',
+      'logo_url',
+      'is_grouping',
+      'matching_score',
+    ]);
+    expect(gigs.body.results[0]).toMatchObject({ matching_score: null });
     const several = await harness.api<Page<{ id: string }>>(
       'GET',
       '/v2/items?status=healthy&status=issues&limit=2',
@@ -215,5 +229,9 @@ describe('users and reports', () => {
       await harness.api('POST', '/v2/reports/voe', { user: seeded.user_id });
     const limited = await harness.api('POST', '/v2/reports/voe', { user: seeded.user_id });
     expect(limited.status).toBe(429);
+    // Deleting the user deletes its reports with its accounts and data.
+    await harness.api('DELETE', `/v2/users/${seeded.user_id}`);
+    const left = await harness.api<Page<unknown>>('GET', `/v2/reports?user=${seeded.user_id}`);
+    expect(left.body.results).toEqual([]);
   });
 });

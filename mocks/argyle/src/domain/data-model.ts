@@ -538,12 +538,17 @@ interface GigPeriod {
   readonly earned: number;
 }
 
-/** Rides in the work period of pay date `index`, grouped per day into shifts; `earned` is what the payout pays. */
+/**
+ * Rides in the work period of pay date `index`, grouped per day into shifts; `earned` is what the payout pays.
+ * Amounts come from the period's own generator and the ride details from one per ride, so `build: false` (a period
+ * only summed for year-to-date figures) skips the records yet earns exactly the same.
+ */
 function gigPeriod(
   input: AccountModelInput,
   employment: Employment,
   index: number,
   created: string,
+  build: boolean,
 ): GigPeriod {
   const random = seededRandom(input.seed, `gigs:${index}`);
   const { start } = workPeriod(input, index);
@@ -553,7 +558,6 @@ function gigPeriod(
   let earned = 0;
   const count = random.int(4, 10);
   for (let n = 0; n < count; n++) {
-    const id = seededUuid(input.seed, `gig:${index}:${n}`);
     const startMs = start + random.int(0, 6) * DAY_MS + random.int(7 * 3600, 21 * 3600) * 1000;
     const cancelled = random.next() < 0.12;
     const distance = cancelled ? 0 : random.int(80, 2200);
@@ -565,11 +569,14 @@ function gigPeriod(
     const fees = cancelled || random.next() < 0.7 ? 0 : random.int(50, 450);
     const total = pay + tips + bonus;
     earned += total;
+    if (!build) continue;
+    const id = seededUuid(input.seed, `gig:${index}:${n}`);
+    const detail = seededRandom(input.seed, `gig:${index}:${n}`);
     const address = () =>
-      `${random.int(10, 9999)} ${STREETS[random.int(0, STREETS.length - 1)]}, ${city}, ${state} ${postalCode}, US`;
+      `${detail.int(10, 9999)} ${STREETS[detail.int(0, STREETS.length - 1)]}, ${city}, ${state} ${postalCode}, US`;
     const place = () => ({
-      lat: (40.6 + random.next() / 10).toFixed(6),
-      lng: (-73.9 + random.next() / 10).toFixed(6),
+      lat: (40.6 + detail.next() / 10).toFixed(6),
+      lng: (-73.9 + detail.next() / 10).toFixed(6),
       formatted_address: address(),
     });
     if (endMs !== null) {
@@ -614,9 +621,9 @@ function gigPeriod(
         distance_unit: 'miles',
         metadata: {},
         circumstances: {
-          is_pool: random.next() < 0.3,
-          is_rush: random.next() < 0.3,
-          is_surge: random.next() < 0.2,
+          is_pool: detail.next() < 0.3,
+          is_rush: detail.next() < 0.3,
+          is_surge: detail.next() < 0.2,
           service_type: employment.employer.split(' ')[0] ?? employment.employer,
           position: null,
         },
@@ -937,7 +944,7 @@ export function generatePeriods(
       ytd.enter(paid);
       const emit = index >= from;
       if (input.item.kind === 'gig') {
-        const period = gigPeriod(input, employment, index, created);
+        const period = gigPeriod(input, employment, index, created, emit);
         const paystub = gigPaystub(input, employment, index, period.earned, ytd, created);
         if (!emit) continue;
         data.gigs.push(...period.gigs);

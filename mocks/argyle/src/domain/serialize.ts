@@ -12,8 +12,8 @@ import type {
   AccountRecord,
   ArgyleState,
   DataSetName,
+  DataWindow,
   InviteRecord,
-  StoredRow,
   SyncState,
   UserRecord,
   WebhookSubscriptionRecord,
@@ -41,35 +41,24 @@ function isoString(date: Date): string {
 
 const restTime: TimestampFormat = isoString;
 /** `2026-01-29T19:26:53.846Z` → `2026-01-29T19:26:53.846000Z`, the precision seen in recorded webhooks. */
-const webhookTime: TimestampFormat = (date) => isoString(date).replace('Z', '000Z');
+export const webhookTime: TimestampFormat = (date) => isoString(date).replace('Z', '000Z');
 
 function nullableTime(date: Date | null, format: TimestampFormat): string | null {
   return date === null ? null : format(date);
 }
 
-/** Dates of counted data sets (paystub dates, gig and shift starts) at second precision, as Argyle sends them. */
-function secondsTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
-/** Count and date window of an account's rows (kept here, not imported from sync, to avoid an import cycle). */
+/** `availability` of a counted data set: its sync state plus the count and date window of the account's records. */
 function counted(
-  rows: readonly StoredRow<unknown>[],
+  window: DataWindow,
   sync: SyncState,
   format: TimestampFormat,
 ): NonNullable<Availability['paystubs']> {
-  let from = Number.POSITIVE_INFINITY;
-  let to = Number.NEGATIVE_INFINITY;
-  for (const row of rows) {
-    if (row.sortMs < from) from = row.sortMs;
-    if (row.sortMs > to) to = row.sortMs;
-  }
   return {
     status: sync.status,
     updated_at: format(sync.updatedAt),
-    available_count: rows.length,
-    available_from: rows.length === 0 ? null : secondsTime(from),
-    available_to: rows.length === 0 ? null : secondsTime(to),
+    available_count: window.count,
+    available_from: window.from,
+    available_to: window.to,
   };
 }
 
@@ -84,7 +73,7 @@ function availability(
   const plain = (set: DataSetName) =>
     sync === null ? null : { status: sync[set].status, updated_at: format(sync[set].updatedAt) };
   const count = (set: 'paystubs' | 'gigs' | 'shifts') =>
-    sync === null ? null : counted(state.data[set].forAccount(account.id), sync[set], format);
+    sync === null ? null : counted(state.data[set].window(account.id), sync[set], format);
   const sets: Availability = {
     gigs: count('gigs'),
     shifts: count('shifts'),

@@ -75,12 +75,26 @@ export interface StoredRow<W> extends DataRow<W> {
   readonly userId: string;
 }
 
-/** Records of one resource by id and by account (each account's list newest first by `sortMs`). */
+/** How many records an account has and the dates they span (second precision, as `availability` shows them). */
+export interface DataWindow {
+  readonly count: number;
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+const EMPTY_WINDOW: DataWindow = { count: 0, from: null, to: null };
+
+const secondsIso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+/** Records of one resource by id and by account, in the order they were added. */
 export class DataStore<W> {
   readonly byId = new Map<string, StoredRow<W>>();
   readonly #byAccount = new Map<string, StoredRow<W>[]>();
+  /** Account reads show the window on every request; it changes only when records are added or removed. */
+  readonly #windows = new Map<string, DataWindow>();
 
   add(row: StoredRow<W>): void {
+    this.#windows.delete(row.accountId);
     this.byId.set(row.id, row);
     const list = this.#byAccount.get(row.accountId);
     if (list) list.push(row);
@@ -91,9 +105,29 @@ export class DataStore<W> {
     return this.#byAccount.get(accountId) ?? [];
   }
 
+  /** The account's records dated `sinceMs` or later (all of them by default; that window is cached). */
+  window(accountId: string, sinceMs = Number.NEGATIVE_INFINITY): DataWindow {
+    const all = sinceMs === Number.NEGATIVE_INFINITY;
+    const cached = all ? this.#windows.get(accountId) : undefined;
+    if (cached) return cached;
+    let count = 0;
+    let from = Number.POSITIVE_INFINITY;
+    let to = Number.NEGATIVE_INFINITY;
+    for (const row of this.forAccount(accountId)) {
+      if (row.sortMs < sinceMs) continue;
+      count += 1;
+      if (row.sortMs < from) from = row.sortMs;
+      if (row.sortMs > to) to = row.sortMs;
+    }
+    const window = count === 0 ? EMPTY_WINDOW : { count, from: secondsIso(from), to: secondsIso(to) };
+    if (all) this.#windows.set(accountId, window);
+    return window;
+  }
+
   removeAccount(accountId: string): void {
     for (const row of this.forAccount(accountId)) this.byId.delete(row.id);
     this.#byAccount.delete(accountId);
+    this.#windows.delete(accountId);
   }
 }
 
@@ -145,6 +179,24 @@ export interface ReportRecord {
   readonly externalId: string | null;
 }
 
+export type VerificationState = 'PENDING' | 'PROCESSING' | 'COMPLETED';
+export type VerificationCode = 'pending' | 'user_session_started' | 'authenticated' | 'completed';
+
+/** A payroll verification: completed (with a report) once its user has a synced account. */
+export interface VerificationRecord {
+  readonly id: string;
+  readonly rowKey: number;
+  readonly userId: string;
+  readonly reportType: 'voie' | 'voe';
+  readonly createdAt: Date;
+  updatedAt: Date;
+  state: VerificationState;
+  code: VerificationCode;
+  reportId: string | null;
+  loan: { [key: string]: unknown } | null;
+  billing: { [key: string]: unknown } | null;
+}
+
 export interface WebhookSubscriptionRecord {
   readonly id: string;
   readonly rowKey: number;
@@ -168,11 +220,14 @@ export interface MfaChallenge {
 
 export interface ArgyleState {
   nextRowKey: number;
+  /** The earliest pay date any account's ongoing refresh waits for: requests before it skip the catch-up pass. */
+  refreshDueMs: number;
   readonly users: Map<string, UserRecord>;
   readonly accounts: Map<string, AccountRecord>;
   /** Every account's generated data, one store per resource. */
   readonly data: DataStores;
   readonly reports: Map<string, ReportRecord>;
+  readonly verifications: Map<string, VerificationRecord>;
   readonly invites: Map<string, InviteRecord>;
   readonly webhooks: Map<string, WebhookSubscriptionRecord>;
   readonly mfaChallenges: Map<string, MfaChallenge>;
@@ -181,6 +236,7 @@ export interface ArgyleState {
 export function createArgyleState(): ArgyleState {
   return {
     nextRowKey: 1,
+    refreshDueMs: Number.POSITIVE_INFINITY,
     users: new Map(),
     accounts: new Map(),
     data: {
@@ -195,6 +251,7 @@ export function createArgyleState(): ArgyleState {
       ratings: new DataStore(),
     },
     reports: new Map(),
+    verifications: new Map(),
     invites: new Map(),
     webhooks: new Map(),
     mfaChallenges: new Map(),

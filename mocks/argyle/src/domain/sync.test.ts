@@ -44,6 +44,27 @@ describe('the sync lifecycle on the mock clock', () => {
     expect(ninety!.json.data).toMatchObject({ days_synced: 90, available_count: 12 });
   });
 
+  test('users.fully_synced carries the user as recorded (microsecond created_at)', async () => {
+    await harness.api('POST', '/v2/webhooks', {
+      name: 'users',
+      url: `${harness.receiverUrl}/users`,
+      events: ['users.fully_synced'],
+      config: { include_resource: true },
+    });
+    const seeded = await harness.scenario<Seeded>('argyle.seed_connected');
+    const [webhook] = (await harness.takeWebhooks()).filter((received) => received.path === '/users');
+    expect(webhook!.json.data).toEqual({
+      user: seeded.user_id,
+      resource: expect.objectContaining({
+        id: seeded.user_id,
+        accounts_connected: [seeded.account_id],
+        items_connected: ['item_000029932'],
+        employers_connected: ['Walmart'],
+        created_at: expect.stringMatching(/\.\d{6}Z$/),
+      }),
+    });
+  });
+
   test('ongoing refresh adds one paystub per pay date the clock passes; disable-ongoing-refresh stops it', async () => {
     const seeded = await harness.scenario<Seeded>('argyle.seed_connected', { username: 'test_1' });
     await harness.takeWebhooks();

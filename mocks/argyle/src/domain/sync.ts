@@ -24,7 +24,7 @@ import {
   periodsUntil,
 } from './data-model.js';
 import { DEFAULT_ITEM, findSandboxItem, findSandboxUser, SANDBOX_USERS } from './sandbox.js';
-import { serializeUser } from './serialize.js';
+import { serializeUser, webhookTime } from './serialize.js';
 import {
   type AccountRecord,
   type ArgyleState,
@@ -32,7 +32,7 @@ import {
   addAccountData,
   DATA_SETS,
   type DataSetName,
-  type StoredRow,
+  type DataWindow,
   type SyncState,
 } from './state.js';
 import { publish } from './webhooks.js';
@@ -40,20 +40,19 @@ import { publish } from './webhooks.js';
 type Ctx = MockContext<ArgyleState>;
 
 /** The store behind each data set and the key its `*.added` webhook names the record under. */
-export const DATA_SET_STORES: Readonly<Record<DataSetName, { store: keyof AccountData; singular: string }>> =
-  {
-    identities: { store: 'identities', singular: 'identity' },
-    paystubs: { store: 'paystubs', singular: 'paystub' },
-    payroll_documents: { store: 'payrollDocuments', singular: 'payroll_document' },
-    deposit_destinations: { store: 'depositDestinations', singular: 'deposit_destination' },
-    gigs: { store: 'gigs', singular: 'gig' },
-    shifts: { store: 'shifts', singular: 'shift' },
-    vehicles: { store: 'vehicles', singular: 'vehicle' },
-    ratings: { store: 'ratings', singular: 'rating' },
-  };
+const DATA_SET_STORES: Readonly<Record<DataSetName, { store: keyof AccountData; singular: string }>> = {
+  identities: { store: 'identities', singular: 'identity' },
+  paystubs: { store: 'paystubs', singular: 'paystub' },
+  payroll_documents: { store: 'payrollDocuments', singular: 'payroll_document' },
+  deposit_destinations: { store: 'depositDestinations', singular: 'deposit_destination' },
+  gigs: { store: 'gigs', singular: 'gig' },
+  shifts: { store: 'shifts', singular: 'shift' },
+  vehicles: { store: 'vehicles', singular: 'vehicle' },
+  ratings: { store: 'ratings', singular: 'rating' },
+};
 
 /** Data sets whose availability and sync webhooks carry a count and a date window. */
-export const COUNTED_SETS = ['paystubs', 'gigs', 'shifts'] as const satisfies readonly DataSetName[];
+const COUNTED_SETS = ['paystubs', 'gigs', 'shifts'] as const satisfies readonly DataSetName[];
 /** Data sets ongoing refresh adds to, one `*.added` per record. */
 const REFRESHED_SETS = ['paystubs', 'payroll_documents', 'gigs', 'shifts'] as const;
 const DEFAULT_DAYS_SYNCED = 30;
@@ -72,32 +71,9 @@ function allSets(status: AvailabilityStatus, now: Date): Record<DataSetName, Syn
   >;
 }
 
-export function rowsOf(
-  state: ArgyleState,
-  set: DataSetName,
-  accountId: string,
-): readonly StoredRow<unknown>[] {
-  return state.data[DATA_SET_STORES[set].store].forAccount(accountId);
-}
-
-const seconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-
-/** `available_from`, `available_to`, `available_count` of rows (optionally only those since `sinceMs`). */
-export function syncWindow(rows: readonly StoredRow<unknown>[], sinceMs = Number.NEGATIVE_INFINITY) {
-  let from = Number.POSITIVE_INFINITY;
-  let to = Number.NEGATIVE_INFINITY;
-  let count = 0;
-  for (const row of rows) {
-    if (row.sortMs < sinceMs) continue;
-    count += 1;
-    from = Math.min(from, row.sortMs);
-    to = Math.max(to, row.sortMs);
-  }
-  return {
-    available_from: count === 0 ? null : seconds(from),
-    available_to: count === 0 ? null : seconds(to),
-    available_count: count,
-  };
+/** A store window as the sync webhooks name its fields. */
+function windowData({ count, from, to }: DataWindow) {
+  return { available_from: from, available_to: to, available_count: count };
 }
 
 function modelInput(ctx: Ctx, account: AccountRecord): AccountModelInput {
@@ -143,7 +119,8 @@ function usersFullySynced(ctx: Ctx, userId: string): QueuedWebhook[] {
         employers_connected: wire.employers_connected,
         external_metadata: wire.external_metadata,
         external_id: wire.external_id,
-        created_at: wire.created_at,
+        // Webhook resources use microseconds (recorded).
+        created_at: webhookTime(user.createdAt),
       };
     },
   });
@@ -156,20 +133,29 @@ export function firstSync(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   addAccountData(ctx.state, { accountId: account.id, userId: account.userId }, generateAccountData(input));
   const periods = periodsUntil(input, now);
   account.model = { input, periods, nextDueMs: payDate(input, periods) };
+  ctx.state.refreshDueMs = Math.min(ctx.state.refreshDueMs, account.model.nextDueMs);
   account.availability = allSets('in_progress', now);
   const webhooks = [
     ...accountEvent(ctx, 'accounts.connected', account),
     ...accountEvent(ctx, 'accounts.updated', account),
   ];
-  for (const identity of rowsOf(ctx.state, 'identities', account.id)) {
-    webhooks.push(...dataEvent(ctx, account, 'identities.added', () => ({ identity: identity.id })));
+  for (const identity of ctx.state.data.identities.forAccount(account.id)) {
+    webhooks.push(
+      ...dataEvent(
+        ctx,
+        account,
+        'identities.added',
+        () => ({ identity: identity.id }),
+        () => identity.wire,
+      ),
+    );
   }
   for (const set of COUNTED_SETS) {
-    const rows = rowsOf(ctx.state, set, account.id);
+    const store = ctx.state.data[set];
     webhooks.push(
       ...dataEvent(ctx, account, `${set}.partially_synced`, (config) => {
         const days = typeof config.days_synced === 'number' ? config.days_synced : DEFAULT_DAYS_SYNCED;
-        return { ...syncWindow(rows, now.getTime() - days * DAY_MS), days_synced: days };
+        return { ...windowData(store.window(account.id, now.getTime() - days * DAY_MS)), days_synced: days };
       }),
     );
   }
@@ -179,7 +165,7 @@ export function firstSync(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   }
   webhooks.push(...accountEvent(ctx, 'accounts.updated', account));
   for (const set of COUNTED_SETS) {
-    const window = syncWindow(rowsOf(ctx.state, set, account.id));
+    const window = windowData(ctx.state.data[set].window(account.id));
     webhooks.push(...dataEvent(ctx, account, `${set}.fully_synced`, () => window));
   }
   setAvailability(account, 'synced', now);
@@ -212,13 +198,21 @@ export function addPeriods(ctx: Ctx, account: AccountRecord, to: number): Queued
   return [...webhooks, ...accountEvent(ctx, 'accounts.updated', account)];
 }
 
-/** Ongoing refresh up to the mock clock: every connected, refreshing account gets the pay periods now due. */
+/**
+ * Ongoing refresh up to the mock clock: every connected, refreshing account gets the pay periods now due. Runs on
+ * every request, so it returns at once until the earliest pending pay date has passed.
+ */
 export function catchUp(ctx: Ctx): void {
-  const now = ctx.clock.now().getTime();
+  const now = ctx.clock.now();
+  if (now.getTime() < ctx.state.refreshDueMs) return;
+  let next = Number.POSITIVE_INFINITY;
   for (const account of ctx.state.accounts.values()) {
     const model = account.model;
-    if (model === null || now < model.nextDueMs) continue;
-    if (account.connection.status !== 'connected' || account.ongoingRefresh !== 'enabled') continue;
-    addPeriods(ctx, account, periodsUntil(model.input, ctx.clock.now()));
+    if (model === null) continue;
+    const eligible = account.connection.status === 'connected' && account.ongoingRefresh === 'enabled';
+    if (eligible && now.getTime() >= model.nextDueMs)
+      addPeriods(ctx, account, periodsUntil(model.input, now));
+    next = Math.min(next, model.nextDueMs);
   }
+  ctx.state.refreshDueMs = next;
 }

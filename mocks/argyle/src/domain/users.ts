@@ -1,4 +1,4 @@
-/** Users and their tokens. Deleting a user removes every account (one `accounts.removed` each) and invite. */
+/** Users and their tokens. Deleting a user removes every account (one `accounts.removed` each), invite, report and verification. */
 import type { MockContext, QueuedWebhook } from '@reconnect-kit/mock-engine';
 import { removeAccount } from './accounts.js';
 import { type ArgyleState, takeRowKey, type UserRecord } from './state.js';
@@ -49,6 +49,12 @@ export function deleteUser(ctx: Ctx, user: UserRecord): QueuedWebhook[] {
   }
   for (const invite of [...ctx.state.invites.values()]) {
     if (invite.userId === user.id) ctx.state.invites.delete(invite.id);
+  }
+  for (const report of [...ctx.state.reports.values()]) {
+    if (report.userId === user.id) ctx.state.reports.delete(report.id);
+  }
+  for (const verification of [...ctx.state.verifications.values()]) {
+    if (verification.userId === user.id) ctx.state.verifications.delete(verification.id);
   }
   ctx.state.users.delete(user.id);
   return webhooks;

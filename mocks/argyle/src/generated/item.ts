@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 
 /**
- * Argyle API v2 Item. `features` only on GET /v2/items/{id}; `matching_score` only in lists searched with `q`.
+ * Argyle API v2 Item. Lists (GET /v2/items) carry `matching_score` (null unless searched with `q`, as recorded); GET /v2/items/{id} carries `features` instead.
  */
 export interface ArgyleItem {
   id: string;
@@ -11,10 +11,10 @@ export interface ArgyleItem {
   known_limitations: string | null;
   status: 'healthy' | 'issues' | 'unavailable';
   status_details: string | null;
+  mapping_status: 'verified' | 'mapped' | 'unmapped';
   logo_url: string | null;
   is_grouping: boolean;
-  mapping_status: 'verified' | 'mapped' | 'unmapped';
-  matching_score?: string;
+  matching_score?: string | null;
   features?: {
     data_retrieval: {
       refresh_frequency: string | null;
@@ -29,7 +29,7 @@ export const itemSchema: z.core.JSONSchema.JSONSchema = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://reconnect-kit.dev/schemas/argyle/item.schema.json",
   "title": "ArgyleItem",
-  "description": "Argyle API v2 Item. `features` only on GET /v2/items/{id}; `matching_score` only in lists searched with `q`.",
+  "description": "Argyle API v2 Item. Lists (GET /v2/items) carry `matching_score` (null unless searched with `q`, as recorded); GET /v2/items/{id} carries `features` instead.",
   "type": "object",
   "required": [
     "id",
@@ -38,9 +38,9 @@ export const itemSchema: z.core.JSONSchema.JSONSchema = {
     "known_limitations",
     "status",
     "status_details",
+    "mapping_status",
     "logo_url",
-    "is_grouping",
-    "mapping_status"
+    "is_grouping"
   ],
   "properties": {
     "id": {
@@ -79,6 +79,14 @@ export const itemSchema: z.core.JSONSchema.JSONSchema = {
         "null"
       ]
     },
+    "mapping_status": {
+      "type": "string",
+      "enum": [
+        "verified",
+        "mapped",
+        "unmapped"
+      ]
+    },
     "logo_url": {
       "type": [
         "string",
@@ -88,16 +96,11 @@ export const itemSchema: z.core.JSONSchema.JSONSchema = {
     "is_grouping": {
       "type": "boolean"
     },
-    "mapping_status": {
-      "type": "string",
-      "enum": [
-        "verified",
-        "mapped",
-        "unmapped"
-      ]
-    },
     "matching_score": {
-      "type": "string",
+      "type": [
+        "string",
+        "null"
+      ],
       "pattern": "^[01]\\.[0-9]{2}$"
     },
     "features": {
