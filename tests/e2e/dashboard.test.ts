@@ -233,7 +233,10 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
       body: JSON.stringify({ target: upstreamId }),
     });
     await expect.poll(() => badgeText(argyleHealthy), { timeout: 10_000 }).toBe('Needs new credentials');
-    expect(await page.locator('#live-status').textContent()).toContain('Needs new credentials');
+    // Announced once the whole refresh (the list, then the recent events) is in: a moment after the badge.
+    await expect
+      .poll(() => page.locator('#live-status').textContent(), { timeout: 10_000 })
+      .toContain('Needs new credentials');
     expect(navigations).toEqual([]);
   });
 
