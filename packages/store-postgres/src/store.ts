@@ -5,9 +5,9 @@ import {
   ReconnectKitError,
 } from '@reconnect-kit/core';
 import type { Pool } from 'pg';
+import { ConnectionLeases, DEFAULT_LOCK_LEASE_MS } from './connection-lease.js';
 import { type MigrationReport, migrateSchema } from './migrate.js';
 import { PostgresOps, type Queryable } from './ops.js';
-import { Semaphore } from './semaphore.js';
 import { DEFAULT_SCHEMA, type Tables, tablesIn } from './tables.js';
 
 export interface PostgresStoreOptions {
@@ -17,15 +17,11 @@ export interface PostgresStoreOptions {
   /** End the pool on `close()` (true when the store created the pool). Default false. */
   readonly ownsPool?: boolean;
   /**
-   * How many `withConnectionLock` calls of this instance may hold or wait for a lock at once; each uses one
-   * pool client for its whole duration. Default: half the pool (at least 1), so lock holders can always get
-   * a client for their own transactions.
+   * Lease of a `withConnectionLock` lock in ms (renewed every third of it while the function runs); a crashed
+   * holder's lock is free again after at most this long. Default 30 000.
    */
-  readonly maxConcurrentLocks?: number;
+  readonly lockLeaseMs?: number;
 }
-
-/** Advisory-lock namespace of connection locks (first key; the connection id is the second). */
-const lockNamespace = (tables: Tables) => `reconnect-kit:${tables.schemaName}:connection`;
 
 /**
  * The `ConnectionStore` on PostgreSQL, for several app instances sharing one database:
@@ -34,16 +30,16 @@ const lockNamespace = (tables: Tables) => `reconnect-kit:${tables.schemaName}:co
  *   or the unique indexes, and the service retries the whole transaction;
  * - inbound dedupe is the primary key (provider, event_id), so it holds across instances;
  * - outbox claims use `FOR UPDATE SKIP LOCKED` plus a lease;
- * - `withConnectionLock` takes a session advisory lock on a dedicated client, so completions of one
- *   connection serialize across every process using the same schema.
+ * - `withConnectionLock` holds a lease row (see `ConnectionLeases`), so completions of one connection
+ *   serialize across every process using the same schema, also through transaction-mode poolers.
  * Call `migrate()` once before use (`createPostgresStore` does).
  */
 export class PostgresConnectionStore extends PostgresOps implements ConnectionStore {
   readonly #pool: Pool;
   readonly #tables: Tables;
   readonly #ownsPool: boolean;
-  readonly #lockSlots: Semaphore;
-  /** Callers in this process queue here first (FIFO, holding no client); only one per id goes to the database. */
+  readonly #leases: ConnectionLeases;
+  /** Callers in this process queue here first (FIFO); only one per id polls the database for the lease. */
   readonly #localLocks = new KeyedMutex();
   /** Shared with the guarded pool handed to the operations. */
   readonly #status: { closed: boolean };
@@ -60,8 +56,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
     this.#pool = pool;
     this.#tables = tables;
     this.#ownsPool = options.ownsPool ?? false;
-    const poolSize = pool.options.max ?? 10;
-    this.#lockSlots = new Semaphore(options.maxConcurrentLocks ?? Math.max(1, Math.floor(poolSize / 2)));
+    this.#leases = new ConnectionLeases(guarded, tables, options.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS);
   }
 
   /** The schema this store reads and writes. */
@@ -105,42 +100,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
 
   withConnectionLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
     if (this.#status.closed) return Promise.reject(closedError());
-    return this.#localLocks.run(connectionId, () =>
-      this.#lockSlots.run(() => this.#advisoryLocked(connectionId, fn)),
-    );
-  }
-
-  async #advisoryLocked<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    const key = [lockNamespace(this.#tables), connectionId];
-    let broken: Error | undefined;
-    // While `fn` runs, this client sits idle holding the lock; if its session dies (the lock is then gone
-    // too), it emits 'error', which would crash the process without a listener.
-    const onError = (error: Error) => {
-      broken = error;
-    };
-    client.on('error', onError);
-    try {
-      // Session-level lock: it stays with this client until unlocked (or the session ends), so the same
-      // client must run the unlock; `fn` uses other clients for its transactions.
-      await client.query('SELECT pg_advisory_lock(hashtext($1), hashtext($2))', key).catch((error: Error) => {
-        broken = error;
-        throw error;
-      });
-      try {
-        return await fn();
-      } finally {
-        await client
-          .query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', key)
-          .catch((error: Error) => {
-            // Destroying the client ends the session, which releases the lock anyway.
-            broken = error;
-          });
-      }
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
+    return this.#localLocks.run(connectionId, () => this.#leases.run(connectionId, fn));
   }
 
   /** Stops accepting calls; ends the pool if the store created it. Idempotent. */

@@ -18,6 +18,7 @@ export interface Tables {
   readonly outbox: string;
   readonly secrets: string;
   readonly reconnectAttempts: string;
+  readonly connectionLocks: string;
 }
 
 export function tablesIn(schemaName: string): Tables {
@@ -39,5 +40,6 @@ export function tablesIn(schemaName: string): Tables {
     outbox: `${schema}.outbox`,
     secrets: `${schema}.secrets`,
     reconnectAttempts: `${schema}.reconnect_attempts`,
+    connectionLocks: `${schema}.connection_locks`,
   };
 }

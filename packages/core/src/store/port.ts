@@ -252,8 +252,8 @@ export interface ConnectionStore extends ConnectionStoreOps {
 
   /**
    * Mutual exclusion per connection for long operations that call the vendor (reconnect completion).
-   * Holds while `fn` runs, across every process sharing the store (PostgreSQL: a session advisory lock on a
-   * dedicated client; the embedded stores: an in-process mutex). Not a transaction: `fn` opens its own.
+   * Holds while `fn` runs, across every process sharing the store (PostgreSQL: a renewed lease row, which a
+   * crashed holder loses when the lease runs out; the embedded stores: an in-process mutex). Not a transaction: `fn` opens its own.
    * Re-entrant calls for the same id from inside `fn` are not supported.
    */
   withConnectionLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T>;

@@ -1,8 +1,13 @@
 import { initialMigration } from './001-initial.js';
 import { attemptLifetimeMigration } from './002-attempt-lifetime.js';
+import { connectionLeasesMigration } from './003-connection-leases.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initialMigration, attemptLifetimeMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  initialMigration,
+  attemptLifetimeMigration,
+  connectionLeasesMigration,
+];
 
 export type { Migration } from './migration.js';
