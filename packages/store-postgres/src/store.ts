@@ -6,6 +6,7 @@ import {
 } from '@reconnect-kit/core';
 import type { Pool } from 'pg';
 import { ConnectionLeases, DEFAULT_LOCK_LEASE_MS } from './connection-lease.js';
+import { type DeferredMiss, DeferredOps } from './deferred.js';
 import { type MigrationReport, migrateSchema } from './migrate.js';
 import { PostgresOps, type Queryable } from './ops.js';
 import { DEFAULT_SCHEMA, type Tables, tablesIn } from './tables.js';
@@ -25,9 +26,10 @@ export interface PostgresStoreOptions {
 
 /**
  * The `ConnectionStore` on PostgreSQL, for several app instances sharing one database:
- * - single operations are single statements on the pool; `transaction(fn)` runs `fn` on one client between
- *   BEGIN and COMMIT (READ COMMITTED); conflicts surface as `store_conflict` from the optimistic version check
- *   or the unique indexes, and the service retries the whole transaction;
+ * - single operations are single statements on the pool; `transaction(fn)` runs `fn` with its writes deferred
+ *   into one atomic statement (see `DeferredOps`), falling back to BEGIN … COMMIT on one client (READ
+ *   COMMITTED); conflicts surface as `store_conflict` from the optimistic version check or the unique indexes,
+ *   and the service retries the whole transaction;
  * - inbound dedupe is the primary key (provider, event_id), so it holds across instances;
  * - outbox claims use `FOR UPDATE SKIP LOCKED` plus a lease;
  * - `withConnectionLock` holds a lease row (see `ConnectionLeases`), so completions of one connection
@@ -70,8 +72,59 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
     return migrateSchema(this.#pool, this.#tables);
   }
 
+  /**
+   * Runs `fn` as a deferred transaction (see `DeferredOps`: its writes cost one round trip); when one of the
+   * assumptions made for its buffered writes did not hold, runs `fn` again: deferred once more when the only
+   * miss was a duplicate inbound event (now answered from what the first run learnt), classic otherwise. So `fn`
+   * may run more than once, as it already may when the caller retries on `store_conflict`.
+   */
   async transaction<T>(fn: (tx: ConnectionStoreOps) => Promise<T>): Promise<T> {
     if (this.#status.closed) throw closedError();
+    const first = await this.#deferred(fn, new Set());
+    if ('value' in first) return first.value;
+    if (first.miss.duplicates) {
+      const second = await this.#deferred(fn, first.miss.duplicates);
+      if ('value' in second) return second.value;
+    }
+    return this.#classic(fn);
+  }
+
+  async #deferred<T>(
+    fn: (tx: ConnectionStoreOps) => Promise<T>,
+    knownDuplicates: ReadonlySet<string>,
+  ): Promise<{ value: T } | { miss: DeferredMiss }> {
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    const tx = new DeferredOps(client, this.#tables, knownDuplicates);
+    try {
+      let value: T;
+      try {
+        value = await fn(tx);
+        await tx.finish();
+      } catch (error) {
+        if (tx.promoted) {
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+        }
+        // A missed assumption may be what made `fn` fail: redo the work instead of reporting it.
+        if (tx.missed) return { miss: tx.missed };
+        throw asConflict(error);
+      }
+      // `fn` may have swallowed the miss (a promoted run's COMMIT then only rolled back).
+      return tx.missed ? { miss: tx.missed } : { value };
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  /** BEGIN, every call at once on one client, COMMIT. */
+  async #classic<T>(fn: (tx: ConnectionStoreOps) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     const onError = (error: Error) => {

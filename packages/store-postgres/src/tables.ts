@@ -19,6 +19,8 @@ export interface Tables {
   readonly secrets: string;
   readonly reconnectAttempts: string;
   readonly connectionLocks: string;
+  /** Not a table: the function that checks a deferred transaction's writes (migration 3). */
+  readonly expectWritten: string;
 }
 
 export function tablesIn(schemaName: string): Tables {
@@ -41,5 +43,6 @@ export function tablesIn(schemaName: string): Tables {
     secrets: `${schema}.secrets`,
     reconnectAttempts: `${schema}.reconnect_attempts`,
     connectionLocks: `${schema}.connection_locks`,
+    expectWritten: `${schema}.expect_written`,
   };
 }

@@ -1,6 +1,7 @@
 import { initialMigration } from './001-initial.js';
 import { attemptLifetimeMigration } from './002-attempt-lifetime.js';
 import { connectionLeasesMigration } from './003-connection-leases.js';
+import { deferredWritesMigration } from './004-deferred-writes.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
@@ -8,6 +9,7 @@ export const MIGRATIONS: readonly Migration[] = [
   initialMigration,
   attemptLifetimeMigration,
   connectionLeasesMigration,
+  deferredWritesMigration,
 ];
 
 export type { Migration } from './migration.js';
