@@ -1,24 +1,28 @@
 import { type Connection, isReconnectKitError } from '@reconnect-kit/core';
 import { createExampleKit, type ExampleKit } from '@reconnect-kit/core/testing';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresConnectionStore } from './store.js';
 import { DATABASE_URL, dropSchema, emptyTables, randomSchemaName } from './testing/database.js';
 
 /** Counts every statement the store sends (each is one round trip to PostgreSQL). */
 let roundTrips = 0;
-class CountingClient extends Client {
-  override query(...args: Parameters<Client['query']>): ReturnType<Client['query']> {
-    roundTrips += 1;
-    return (super.query as (...a: unknown[]) => ReturnType<Client['query']>)(...args);
-  }
+function countRoundTrips(pool: Pool): Pool {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      roundTrips += 1;
+      return query(...args);
+    }) as typeof client.query;
+  });
+  return pool;
 }
 
 const T0 = '2026-03-01T00:00:00.000Z';
 
 describe('deferred transactions (writes in one statement)', () => {
   const schema = randomSchemaName();
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 6, Client: CountingClient });
+  const pool = countRoundTrips(new Pool({ connectionString: DATABASE_URL, max: 6 }));
   let store: PostgresConnectionStore;
   let kit: ExampleKit;
 
