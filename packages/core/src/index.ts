@@ -54,6 +54,7 @@ export type {
   ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
+  SweepClaim,
 } from './store/port.js';
 export type { ListPosition } from './store/shared.js';
 /**

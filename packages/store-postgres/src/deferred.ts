@@ -16,6 +16,7 @@ import type {
   ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
+  SweepClaim,
 } from '@reconnect-kit/core';
 import { PostgresOps, type Queryable } from './ops.js';
 import type { Tables } from './tables.js';
@@ -306,6 +307,16 @@ export class DeferredOps implements ConnectionStoreOps {
   async claimOutbox(claim: OutboxClaim): Promise<readonly OutboxEntry[]> {
     await this.#promote();
     return this.#now.claimOutbox(claim);
+  }
+
+  async claimSweep(claim: SweepClaim): Promise<readonly Connection[]> {
+    await this.#promote();
+    return this.#now.claimSweep(claim);
+  }
+
+  async finishSweep(connectionId: string, owner: string, nextDueAt: Date): Promise<boolean> {
+    await this.#promote();
+    return this.#now.finishSweep(connectionId, owner, nextDueAt);
   }
 
   async markOutboxDelivered(eventId: string, owner: string, deliveredAt: Date): Promise<boolean> {

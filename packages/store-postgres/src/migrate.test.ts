@@ -49,6 +49,7 @@ describe('migrations', () => {
       'reconnect_attempts',
       'schema_migrations',
       'secrets',
+      'sweep_state',
     ]);
   });
 

@@ -22,6 +22,7 @@ import {
   ReconnectKitError,
   type SealedSecretRow,
   type StoreListQuery,
+  type SweepClaim,
 } from '@reconnect-kit/core';
 import type { QueryResult, QueryResultRow } from 'pg';
 import type { Tables } from './tables.js';
@@ -260,6 +261,49 @@ export class PostgresOps implements ConnectionStoreOps {
       [claim.now, claim.limit, claim.owner, leaseUntil],
     );
     return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(outboxEntry);
+  }
+
+  async claimSweep(claim: SweepClaim): Promise<readonly Connection[]> {
+    const t = this.#t;
+    // SKIP LOCKED: concurrent sweepers take different batches; the conflict clause re-checks the lease on the
+    // latest row version, so a connection is never handed to two sweepers while its lease holds.
+    const { rows } = await this.#db.query<{ body: Connection }>(
+      `WITH due AS (
+         SELECT c.id, s.due_at FROM ${t.connections} c LEFT JOIN ${t.sweepState} s ON s.connection_id = c.id
+         WHERE c.state = ANY($1::text[]) AND ($2::text IS NULL OR c.provider = $2)
+           AND (s.connection_id IS NULL OR (s.due_at <= $3 AND (s.lease_until IS NULL OR s.lease_until <= $3)))
+         ORDER BY s.due_at NULLS FIRST, c.id
+         LIMIT $4
+         FOR UPDATE OF c SKIP LOCKED
+       ), claimed AS (
+         INSERT INTO ${t.sweepState} AS s (connection_id, due_at, lease_owner, lease_until)
+         SELECT id, COALESCE(due_at, $3), $5, $6 FROM due
+         ON CONFLICT (connection_id) DO UPDATE SET lease_owner = excluded.lease_owner,
+           lease_until = excluded.lease_until
+         WHERE s.due_at <= $3 AND (s.lease_until IS NULL OR s.lease_until <= $3)
+         RETURNING connection_id, due_at
+       )
+       SELECT c.body FROM ${t.connections} c JOIN claimed ON claimed.connection_id = c.id
+       ORDER BY claimed.due_at, c.id`,
+      [
+        [...claim.states],
+        claim.provider ?? null,
+        claim.now,
+        claim.limit,
+        claim.owner,
+        new Date(claim.now.getTime() + claim.leaseMs),
+      ],
+    );
+    return rows.map((row) => row.body);
+  }
+
+  async finishSweep(connectionId: string, owner: string, nextDueAt: Date): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE ${this.#t.sweepState} SET due_at = $3, lease_owner = NULL, lease_until = NULL
+       WHERE connection_id = $1 AND lease_owner = $2`,
+      [connectionId, owner, nextDueAt],
+    );
+    return rowCount === 1;
   }
 
   async markOutboxDelivered(eventId: string, owner: string, deliveredAt: Date): Promise<boolean> {

@@ -19,6 +19,7 @@ export interface Tables {
   readonly secrets: string;
   readonly reconnectAttempts: string;
   readonly connectionLocks: string;
+  readonly sweepState: string;
   /** Not a table: the function that checks a deferred transaction's writes (migration 3). */
   readonly expectWritten: string;
 }
@@ -43,6 +44,7 @@ export function tablesIn(schemaName: string): Tables {
     secrets: `${schema}.secrets`,
     reconnectAttempts: `${schema}.reconnect_attempts`,
     connectionLocks: `${schema}.connection_locks`,
+    sweepState: `${schema}.sweep_state`,
     expectWritten: `${schema}.expect_written`,
   };
 }

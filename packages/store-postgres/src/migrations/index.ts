@@ -2,6 +2,7 @@ import { initialMigration } from './001-initial.js';
 import { attemptLifetimeMigration } from './002-attempt-lifetime.js';
 import { connectionLeasesMigration } from './003-connection-leases.js';
 import { deferredWritesMigration } from './004-deferred-writes.js';
+import { sweepStateMigration } from './005-sweep-state.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
@@ -10,6 +11,7 @@ export const MIGRATIONS: readonly Migration[] = [
   attemptLifetimeMigration,
   connectionLeasesMigration,
   deferredWritesMigration,
+  sweepStateMigration,
 ];
 
 export type { Migration } from './migration.js';

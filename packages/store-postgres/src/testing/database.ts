@@ -34,6 +34,7 @@ export async function emptyTables(pool: Pool, schemaName: string): Promise<void>
     t.secrets,
     t.reconnectAttempts,
     t.connectionLocks,
+    t.sweepState,
   ];
   await pool.query(tables.map((table) => `DELETE FROM ${table};`).join(' '));
 }
