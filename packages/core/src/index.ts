@@ -5,6 +5,7 @@ export { ManualClock, SystemClock } from './clock.js';
 export type { ReconnectKitErrorCode, ReconnectKitErrorOptions } from './errors.js';
 export { ERROR_CODES, isReconnectKitError, ReconnectKitError } from './errors.js';
 export { type EventIdSource, eventIdFor, sortableTime } from './event-id.js';
+export type { Sweeper, SweeperOptions } from './fleet-sweep.js';
 export { ConsoleLogger, NoopLogger, redact } from './logger.js';
 export { OutboxNotifier } from './notifier.js';
 export type { ReconnectKitOptions, ReconnectKitOptionsInput } from './options.js';

@@ -1,5 +1,6 @@
 import { inject, injectAll, injectable } from 'tsyringe';
 import type { Clock } from './clock.js';
+import type { Sweeper, SweeperOptions } from './fleet-sweep.js';
 import type { ReconnectKitOptions } from './options.js';
 import type { Logger, Notifier } from './ports.js';
 import type { SecretBox } from './secret-box.js';
@@ -116,6 +117,15 @@ export class ReconnectionService implements ReconnectionServiceApi {
    */
   sweep(options: SweepOptions = {}): Promise<SweepResult> {
     return this.#lifecycle.sweep(options, (connectionId) => this.#ingest.checkStatus(connectionId));
+  }
+
+  /**
+   * Starts a fleet sweeper: every instance may run one on the same store; each due connection is checked once per
+   * `intervalMs` across all of them (leased claims; a dead instance's claims return after the lease). See
+   * `startSweeper` in fleet-sweep.ts.
+   */
+  startSweeper(options: SweeperOptions): Sweeper {
+    return this.#lifecycle.startSweeper(options, (connectionId) => this.#ingest.checkStatus(connectionId));
   }
 
   pruneHistory(options: PruneHistoryOptions): Promise<PruneHistoryResult> {
