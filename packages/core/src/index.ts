@@ -16,6 +16,8 @@ export { registerReconnectKit } from './register.js';
 export type { ResilientFetchOptions, RetryOptions } from './resilience/resilient-fetch.js';
 export { createResilientFetch, FetchTimeoutError } from './resilience/resilient-fetch.js';
 export { parseRetryAfter } from './resilience/retry-after.js';
+export type { CallPriority, VendorBudget } from './resilience/vendor-budget.js';
+export { UNLIMITED_BUDGET } from './resilience/vendor-budget.js';
 export type { SecretBoxConfig } from './secret-box.js';
 export { SecretBox, secretBoxConfigSchema } from './secret-box.js';
 export { ReconnectionService } from './service.js';
@@ -86,6 +88,7 @@ export {
   RECONNECTION_SERVICE,
   SECRET_BOX,
   STATE_SIGNER,
+  VENDOR_BUDGET,
 } from './tokens.js';
 export type { SignalSource, TransitionDecision, TransitionRule, TransitionStep } from './transitions.js';
 export {

@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { Sweeper, SweeperOptions } from './fleet-sweep.js';
 import type { ReconnectKitOptions } from './options.js';
 import type { Logger, Notifier } from './ports.js';
+import type { VendorBudget } from './resilience/vendor-budget.js';
 import type { SecretBox } from './secret-box.js';
 import type {
   CompleteReconnectionOptions,
@@ -39,6 +40,7 @@ import {
   RECONNECTION_PROVIDER,
   SECRET_BOX,
   STATE_SIGNER,
+  VENDOR_BUDGET,
 } from './tokens.js';
 import type { CallbackParams, ReconnectionProvider } from './types.js';
 
@@ -66,6 +68,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
     @inject(NOTIFIER) notifier: Notifier,
     @inject(LOGGER) logger: Logger,
     @inject(RECONNECT_KIT_CONFIG) options: ReconnectKitOptions,
+    @inject(VENDOR_BUDGET) budget: VendorBudget,
   ) {
     const ctx = new ServiceContext({
       providers,
@@ -76,6 +79,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
       notifier,
       logger,
       options,
+      budget,
     });
     const attempts = new ReconnectAttempts(ctx);
     const writer = new TransitionWriter(ctx, attempts);
@@ -116,7 +120,9 @@ export class ReconnectionService implements ReconnectionServiceApi {
    * connections that are waiting on something (problem states and `reconnecting`). See `runSweep`.
    */
   sweep(options: SweepOptions = {}): Promise<SweepResult> {
-    return this.#lifecycle.sweep(options, (connectionId) => this.#ingest.checkStatus(connectionId));
+    return this.#lifecycle.sweep(options, (connectionId) =>
+      this.#ingest.checkStatus(connectionId, undefined, 'background'),
+    );
   }
 
   /**
@@ -125,7 +131,9 @@ export class ReconnectionService implements ReconnectionServiceApi {
    * `startSweeper` in fleet-sweep.ts.
    */
   startSweeper(options: SweeperOptions): Sweeper {
-    return this.#lifecycle.startSweeper(options, (connectionId) => this.#ingest.checkStatus(connectionId));
+    return this.#lifecycle.startSweeper(options, (connectionId) =>
+      this.#ingest.checkStatus(connectionId, undefined, 'background'),
+    );
   }
 
   pruneHistory(options: PruneHistoryOptions): Promise<PruneHistoryResult> {

@@ -50,6 +50,7 @@ describe('migrations', () => {
       'schema_migrations',
       'secrets',
       'sweep_state',
+      'vendor_budget',
     ]);
   });
 

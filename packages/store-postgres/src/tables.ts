@@ -20,6 +20,7 @@ export interface Tables {
   readonly reconnectAttempts: string;
   readonly connectionLocks: string;
   readonly sweepState: string;
+  readonly vendorBudget: string;
   /** Not a table: the function that checks a deferred transaction's writes (migration 3). */
   readonly expectWritten: string;
 }
@@ -45,6 +46,7 @@ export function tablesIn(schemaName: string): Tables {
     reconnectAttempts: `${schema}.reconnect_attempts`,
     connectionLocks: `${schema}.connection_locks`,
     sweepState: `${schema}.sweep_state`,
+    vendorBudget: `${schema}.vendor_budget`,
     expectWritten: `${schema}.expect_written`,
   };
 }

@@ -3,6 +3,7 @@ import { attemptLifetimeMigration } from './002-attempt-lifetime.js';
 import { connectionLeasesMigration } from './003-connection-leases.js';
 import { deferredWritesMigration } from './004-deferred-writes.js';
 import { sweepStateMigration } from './005-sweep-state.js';
+import { vendorBudgetMigration } from './006-vendor-budget.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   connectionLeasesMigration,
   deferredWritesMigration,
   sweepStateMigration,
+  vendorBudgetMigration,
 ];
 
 export type { Migration } from './migration.js';

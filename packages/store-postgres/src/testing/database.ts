@@ -35,6 +35,7 @@ export async function emptyTables(pool: Pool, schemaName: string): Promise<void>
     t.reconnectAttempts,
     t.connectionLocks,
     t.sweepState,
+    t.vendorBudget,
   ];
   await pool.query(tables.map((table) => `DELETE FROM ${table};`).join(' '));
 }
