@@ -59,7 +59,7 @@ export function startSweeper(
   target: SweepTarget & {
     readonly store: ConnectionStore;
     /** Runs before every pass (the service expires abandoned reconnect attempts there). */
-    readonly beforePass?: (() => Promise<void>) | undefined;
+    readonly beforePass?: (() => Promise<unknown>) | undefined;
   },
   raw: SweeperOptions,
 ): Sweeper {

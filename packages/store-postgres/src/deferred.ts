@@ -32,7 +32,7 @@ import {
 
 type Table = 'connections' | 'inboundEvents' | 'ignoredSignals' | 'outbox' | 'secrets' | 'reconnectAttempts';
 
-/** SQLSTATE raised by `expect_written` (migration 3). */
+/** SQLSTATE raised by `expect_written` (migration 4). */
 const DEFERRED_MISS = 'RKD01';
 const UNIQUE_VIOLATION = '23505';
 

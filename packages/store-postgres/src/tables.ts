@@ -21,7 +21,7 @@ export interface Tables {
   readonly connectionLocks: string;
   readonly sweepState: string;
   readonly vendorBudget: string;
-  /** Not a table: the function that checks a deferred transaction's writes (migration 3). */
+  /** Not a table: the function that checks a deferred transaction's writes (migration 4). */
   readonly expectWritten: string;
 }
 
