@@ -91,15 +91,15 @@ export class ServiceContext {
       return await call();
     } catch (error) {
       if (isReconnectKitError(error, 'upstream_rate_limited')) {
+        // A 429 without a Retry-After still pauses the fleet, for a second.
         const retryAfterMs = error.details.retryAfterMs;
-        if (typeof retryAfterMs === 'number' && retryAfterMs > 0) {
-          await this.#budget.pause(provider.id, retryAfterMs).catch((pauseError: unknown) => {
-            this.logger.warn('could not pause the vendor budget', {
-              provider: provider.id,
-              error: redact(pauseError),
-            });
+        const pauseMs = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : 1_000;
+        await this.#budget.pause(provider.id, pauseMs).catch((pauseError: unknown) => {
+          this.logger.warn('could not pause the vendor budget', {
+            provider: provider.id,
+            error: redact(pauseError),
           });
-        }
+        });
       }
       if (isReconnectKitError(error)) throw error;
       throw new ReconnectKitError('upstream_error', { cause: error, details: { provider: provider.id } });
