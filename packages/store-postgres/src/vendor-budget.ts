@@ -26,10 +26,11 @@ const optionsSchema = z
     /**
      * Slots are `(1000 + jitterMs) / rate` apart, and a call starts at most `jitterMs` after its slot: a booking
      * whose answer took longer to come back, or whose timer woke later, is dropped and another one booked. So calls
-     * that are late by different amounts still never put `rate + 1` starts in one second. Default 25 (2.5 % of
-     * the rate).
+     * that are late by different amounts still never put `rate + 1` starts in one second. The same slack absorbs
+     * differences in how long calls take to reach the vendor (an event loop busy for a moment), which is where the
+     * vendor counts. Default 50 (5 % of the rate).
      */
-    jitterMs: z.number().int().min(1).max(500).default(25),
+    jitterMs: z.number().int().min(1).max(500).default(50),
     /** Waits for booked slots on this clock (the slots themselves are on the database's clock). */
     clock: z
       .custom<Clock>((value) => typeof value === 'object' && value !== null && 'sleep' in value)
