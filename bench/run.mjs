@@ -19,6 +19,7 @@ const BENCHMARKS = [
   'startup',
   'sweep',
   'ingest-postgres',
+  'fleet',
 ];
 /** A benchmark that has not reported by then is stopped and recorded as failed (keeps the run bounded). */
 const BENCHMARK_TIMEOUT_MS = 90_000;

@@ -12,8 +12,15 @@ export const ARGYLE_MOCK_CREDENTIALS = {
  * `store`: anything `registerReconnectKit` accepts (`{ kind: 'sqlite', path }`, a ConnectionStore, …).
  * `argyleUrl`: the Argyle API origin (the mock's URL for status checks; unused by webhook ingestion).
  * `fetch`: the adapter's HTTP_FETCH (default: the global fetch), e.g. a wrapper that records calls.
+ * `vendorBudget`: the fleet's vendor budget (e.g. a PostgresVendorBudget); default none.
  */
-export async function composeArgyleService({ store, argyleUrl = 'http://127.0.0.1:9', options, fetch } = {}) {
+export async function composeArgyleService({
+  store,
+  argyleUrl = 'http://127.0.0.1:9',
+  options,
+  fetch,
+  vendorBudget,
+} = {}) {
   const core = await importBuilt('core');
   const argyle = await importBuilt('argyle');
   const { container } = await importDependencyOf('core', 'tsyringe');
@@ -23,6 +30,7 @@ export async function composeArgyleService({ store, argyleUrl = 'http://127.0.0.
     secretBox: { keys: [{ id: 'bench', key: randomBytes(32).toString('base64') }], primaryKeyId: 'bench' },
     store,
     options,
+    vendorBudget,
   });
   if (fetch) child.register(core.HTTP_FETCH, { useValue: fetch });
   argyle.registerArgyle(child, {

@@ -3,6 +3,8 @@
  *
  *   node webhook-receiver.mjs kit <accounts.json>   express app + @reconnect-kit/express webhook router + service
  *   node webhook-receiver.mjs bare                  express app, one route: HMAC check over the raw body, 200
+ *   node webhook-receiver.mjs stored                the same route, which also stores the delivery with one INSERT
+ *                                                   into the kit's kind of store (node:sqlite :memory:) before 200
  *
  * `GET /__bench/applied` answers how many deliveries the service applied (kit) or accepted (bare).
  */
@@ -30,19 +32,31 @@ if (mode === 'kit') {
     },
   };
   app.use(createWebhookRouter(counting));
-} else if (mode === 'bare') {
+} else if (mode === 'bare' || mode === 'stored') {
+  // What a hand-written receiver does: verify, store the delivery (stored), answer.
+  let store = () => {};
+  if (mode === 'stored') {
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(':memory:');
+    db.exec(`CREATE TABLE deliveries (seq INTEGER PRIMARY KEY, signature TEXT NOT NULL, body BLOB NOT NULL,
+      received_at TEXT NOT NULL)`);
+    const insert = db.prepare('INSERT INTO deliveries (signature, body, received_at) VALUES (?, ?, ?)');
+    store = (signature, body) => insert.run(signature, body, new Date().toISOString());
+  }
   app.post('/webhooks/argyle', express.raw({ type: '*/*' }), (req, res) => {
-    const received = Buffer.from(req.get(SIGNATURE_HEADER) ?? '', 'hex');
+    const signature = req.get(SIGNATURE_HEADER) ?? '';
+    const received = Buffer.from(signature, 'hex');
     const expected = Buffer.from(sign(req.body), 'hex');
     if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
       res.status(401).json({ error: 'bad signature' });
       return;
     }
+    store(signature, req.body);
     applied += 1;
     res.status(200).json({ received: true });
   });
 } else {
-  throw new Error(`unknown mode ${mode}; use kit or bare`);
+  throw new Error(`unknown mode ${mode}; use kit, bare or stored`);
 }
 app.get('/__bench/applied', (_req, res) => res.json({ applied }));
 

@@ -5,6 +5,7 @@ export { ManualClock, SystemClock } from './clock.js';
 export type { ReconnectKitErrorCode, ReconnectKitErrorOptions } from './errors.js';
 export { ERROR_CODES, isReconnectKitError, ReconnectKitError } from './errors.js';
 export { type EventIdSource, eventIdFor, sortableTime } from './event-id.js';
+export type { Sweeper, SweeperOptions } from './fleet-sweep.js';
 export { ConsoleLogger, NoopLogger, redact } from './logger.js';
 export { OutboxNotifier } from './notifier.js';
 export type { ReconnectKitOptions, ReconnectKitOptionsInput } from './options.js';
@@ -15,6 +16,8 @@ export { registerReconnectKit } from './register.js';
 export type { ResilientFetchOptions, RetryOptions } from './resilience/resilient-fetch.js';
 export { createResilientFetch, FetchTimeoutError } from './resilience/resilient-fetch.js';
 export { parseRetryAfter } from './resilience/retry-after.js';
+export type { CallPriority, VendorBudget } from './resilience/vendor-budget.js';
+export { UNLIMITED_BUDGET } from './resilience/vendor-budget.js';
 export type { SecretBoxConfig } from './secret-box.js';
 export { SecretBox, secretBoxConfigSchema } from './secret-box.js';
 export { ReconnectionService } from './service.js';
@@ -54,6 +57,7 @@ export type {
   ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
+  SweepClaim,
 } from './store/port.js';
 export type { ListPosition } from './store/shared.js';
 /**
@@ -84,6 +88,7 @@ export {
   RECONNECTION_SERVICE,
   SECRET_BOX,
   STATE_SIGNER,
+  VENDOR_BUDGET,
 } from './tokens.js';
 export type { SignalSource, TransitionDecision, TransitionRule, TransitionStep } from './transitions.js';
 export {

@@ -5,6 +5,7 @@ import { NoopLogger } from './logger.js';
 import { OutboxNotifier } from './notifier.js';
 import { reconnectKitOptionsSchema } from './options.js';
 import type { Logger, Notifier } from './ports.js';
+import { UNLIMITED_BUDGET, type VendorBudget } from './resilience/vendor-budget.js';
 import { SecretBox } from './secret-box.js';
 import { ReconnectionService } from './service.js';
 import { StateTokenSigner } from './state-token.js';
@@ -20,6 +21,7 @@ import {
   RECONNECTION_SERVICE,
   SECRET_BOX,
   STATE_SIGNER,
+  VENDOR_BUDGET,
 } from './tokens.js';
 import { parseConfig } from './validation.js';
 
@@ -56,6 +58,10 @@ const configSchema = z
     clock: z.custom<Clock>(hasMethods('now', 'sleep'), 'must have now() and sleep()').optional(),
     logger: z.custom<Logger>(hasMethods('debug', 'info', 'warn', 'error'), 'must be a Logger').optional(),
     notifier: z.custom<Notifier>(hasMethods('notify'), 'must have notify()').optional(),
+    /** Vendor calls per provider shared by every instance (e.g. `PostgresVendorBudget`). Default: none. */
+    vendorBudget: z
+      .custom<VendorBudget>(hasMethods('take', 'pause'), 'must have take() and pause()')
+      .optional(),
     options: z.unknown().optional(),
   })
   .strict();
@@ -84,6 +90,7 @@ export function registerReconnectKit(container: DependencyContainer, config: Rec
   container.register(STATE_SIGNER, { useValue: signer });
   container.register(CONNECTION_STORE, { useValue: store });
   container.register(RECONNECT_KIT_CONFIG, { useValue: options });
+  container.register(VENDOR_BUDGET, { useValue: parsed.vendorBudget ?? UNLIMITED_BUDGET });
   if (parsed.notifier) container.register(NOTIFIER, { useValue: parsed.notifier });
   else container.registerSingleton(NOTIFIER, OutboxNotifier);
   container.registerSingleton(ReconnectionService);

@@ -1,3 +1,4 @@
+import type { Sweeper, SweeperOptions } from './fleet-sweep.js';
 import type { SweepOptions, SweepResult } from './sweep.js';
 import type {
   CallbackParams,
@@ -145,6 +146,12 @@ export interface ReconnectionServiceApi {
    * waiting on something (problem states and `reconnecting`). Run it on a schedule to catch lost webhooks.
    */
   sweep(options?: SweepOptions): Promise<SweepResult>;
+  /**
+   * Starts a sweeper that every instance may run on the same store: due connections are claimed in leased batches,
+   * so each one is checked once per `intervalMs` across the fleet, and a dead instance's claims return when their
+   * lease passes. Runs until `stop()`; see docs/operations.md "Running a fleet".
+   */
+  startSweeper(options: SweeperOptions): Sweeper;
 
   /**
    * Deletes history older than the given ages, in batches (one transaction each): delivered outbox events,

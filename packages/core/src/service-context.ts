@@ -1,8 +1,10 @@
 import type { Clock } from './clock.js';
 import { isReconnectKitError, ReconnectKitError } from './errors.js';
+import { redact } from './logger.js';
 import type { ReconnectKitOptions } from './options.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 import type { Logger, Notifier } from './ports.js';
+import type { CallPriority, VendorBudget } from './resilience/vendor-budget.js';
 import type { SecretBox } from './secret-box.js';
 import type { Connection } from './service-api.js';
 import type { StateTokenSigner } from './state-token.js';
@@ -19,6 +21,7 @@ export interface ServiceDependencies {
   readonly notifier: Notifier;
   readonly logger: Logger;
   readonly options: ReconnectKitOptions;
+  readonly budget: VendorBudget;
 }
 
 /**
@@ -34,6 +37,7 @@ export class ServiceContext {
   readonly logger: Logger;
   readonly options: ReconnectKitOptions;
   readonly outbox: OutboxDispatcher;
+  readonly #budget: VendorBudget;
   readonly #providers: ReadonlyMap<string, ReconnectionProvider>;
 
   constructor(deps: ServiceDependencies) {
@@ -55,6 +59,7 @@ export class ServiceContext {
     this.notifier = deps.notifier;
     this.logger = deps.logger;
     this.options = deps.options;
+    this.#budget = deps.budget;
     this.outbox = new OutboxDispatcher(deps.store, deps.clock, deps.logger, deps.options.outbox);
   }
 
@@ -72,13 +77,30 @@ export class ServiceContext {
   }
 
   /**
-   * Calls the provider. Errors that are not ReconnectKitErrors (vendor SDK errors, whose messages may quote
-   * tokens) are wrapped as `upstream_error`, keeping the original only as `cause`.
+   * Calls the provider once the fleet's vendor budget allows (interactive calls ahead of background ones); a
+   * rate-limit answer pauses the provider for the whole fleet. Errors that are not ReconnectKitErrors (vendor SDK
+   * errors, whose messages may quote tokens) are wrapped as `upstream_error`, keeping the original only as `cause`.
    */
-  async vendorCall<T>(provider: ReconnectionProvider, call: () => Promise<T>): Promise<T> {
+  async vendorCall<T>(
+    provider: ReconnectionProvider,
+    call: () => Promise<T>,
+    priority: CallPriority = 'interactive',
+  ): Promise<T> {
+    await this.#budget.take(provider.id, priority);
     try {
       return await call();
     } catch (error) {
+      if (isReconnectKitError(error, 'upstream_rate_limited')) {
+        // A 429 without a Retry-After still pauses the fleet, for a second.
+        const retryAfterMs = error.details.retryAfterMs;
+        const pauseMs = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : 1_000;
+        await this.#budget.pause(provider.id, pauseMs).catch((pauseError: unknown) => {
+          this.logger.warn('could not pause the vendor budget', {
+            provider: provider.id,
+            error: redact(pauseError),
+          });
+        });
+      }
       if (isReconnectKitError(error)) throw error;
       throw new ReconnectKitError('upstream_error', { cause: error, details: { provider: provider.id } });
     }

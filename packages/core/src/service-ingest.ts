@@ -1,4 +1,5 @@
 import { redact } from './logger.js';
+import type { CallPriority } from './resilience/vendor-budget.js';
 import type { Connection, IngestResult } from './service-api.js';
 import type { AttemptLifetime } from './service-attempts.js';
 import type { ServiceContext } from './service-context.js';
@@ -68,7 +69,7 @@ export class SignalIngest {
    * so a failing read is logged (without secrets) and never fails the delivery. `settle` waits for these reads.
    */
   #confirm(connectionId: string, hint: StatusHint): void {
-    const confirmation = this.checkStatus(connectionId, hint).then(
+    const confirmation = this.checkStatus(connectionId, hint, 'background').then(
       () => undefined,
       (error: unknown) => {
         this.ctx.logger.warn('status check confirming a webhook failed', {
@@ -222,8 +223,15 @@ export class SignalIngest {
     });
   }
 
-  /** `hint`: what a hint-only webhook named (`ProviderEvent.confirmRef`), passed on to `fetchStatus`. */
-  async checkStatus(connectionId: string, hint?: StatusHint): Promise<Connection> {
+  /**
+   * `hint`: what a hint-only webhook named (`ProviderEvent.confirmRef`), passed on to `fetchStatus`; `priority`:
+   * the call's place in the fleet's vendor budget.
+   */
+  async checkStatus(
+    connectionId: string,
+    hint?: StatusHint,
+    priority: CallPriority = 'interactive',
+  ): Promise<Connection> {
     const { ctx } = this;
     const connection = await this.lifetime.current(connectionId);
     const provider = ctx.provider(connection.provider);
@@ -231,10 +239,13 @@ export class SignalIngest {
     // without status polling has nothing to ask.
     if (isTerminalState(connection.state) || !provider.capabilities.statusPolling) return connection;
     const providerConnection = await ctx.providerConnection(connection);
-    const status = await ctx.vendorCall(provider, () =>
-      hint?.ref === undefined
-        ? provider.fetchStatus(providerConnection)
-        : provider.fetchStatus(providerConnection, hint),
+    const status = await ctx.vendorCall(
+      provider,
+      () =>
+        hint?.ref === undefined
+          ? provider.fetchStatus(providerConnection)
+          : provider.fetchStatus(providerConnection, hint),
+      priority,
     );
     return this.writer.signal(connectionId, {
       state: status.state,

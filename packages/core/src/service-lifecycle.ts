@@ -1,4 +1,5 @@
 import { ReconnectKitError } from './errors.js';
+import { type Sweeper, type SweeperOptions, startSweeper } from './fleet-sweep.js';
 import { listConnectionsSchema, pruneHistorySchema, registerConnectionSchema } from './inputs.js';
 import type {
   Connection,
@@ -12,7 +13,7 @@ import type { AttemptLifetime } from './service-attempts.js';
 import type { ServiceContext } from './service-context.js';
 import type { TransitionWriter } from './service-transitions.js';
 import type { HistoryKind } from './store/port.js';
-import { runSweep, type SweepOptions, type SweepResult } from './sweep.js';
+import { runSweep, type SweepOptions, type SweepResult, type SweepTarget } from './sweep.js';
 import { isTerminalState } from './transitions.js';
 import { parseInput } from './validation.js';
 
@@ -85,16 +86,32 @@ export class ConnectionLifecycle {
     checkStatus: (connectionId: string) => Promise<Connection>,
   ): Promise<SweepResult> {
     await this.lifetime.expireAll();
-    return runSweep(
+    return runSweep(this.#sweepTarget(checkStatus), options);
+  }
+
+  /**
+   * See `ReconnectionServiceApi.startSweeper`; each claimed connection is re-checked with `checkStatus`, and
+   * abandoned reconnect attempts are expired before every pass (as before a `sweep`).
+   */
+  startSweeper(options: SweeperOptions, checkStatus: (connectionId: string) => Promise<Connection>): Sweeper {
+    return startSweeper(
       {
-        clock: this.ctx.clock,
-        logger: this.ctx.logger,
-        listConnections: (query) => this.listConnections(query),
-        checkStatus,
-        canPollStatus: (providerId) => this.ctx.provider(providerId).capabilities.statusPolling,
+        ...this.#sweepTarget(checkStatus),
+        store: this.ctx.store,
+        beforePass: () => this.lifetime.expireAll(),
       },
       options,
     );
+  }
+
+  #sweepTarget(checkStatus: (connectionId: string) => Promise<Connection>): SweepTarget {
+    return {
+      clock: this.ctx.clock,
+      logger: this.ctx.logger,
+      listConnections: (query) => this.listConnections(query),
+      checkStatus,
+      canPollStatus: (providerId) => this.ctx.provider(providerId).capabilities.statusPolling,
+    };
   }
 
   async pruneHistory(raw: PruneHistoryOptions): Promise<PruneHistoryResult> {

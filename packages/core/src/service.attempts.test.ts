@@ -7,7 +7,7 @@ import { MemoryConnectionStore } from './store/memory.js';
 import type { ConnectionStoreOps } from './store/port.js';
 import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
 import { createExampleKit, type ExampleKit } from './testing/index.js';
-import { LOGGER, NOTIFIER, RECONNECT_KIT_CONFIG, SECRET_BOX, STATE_SIGNER } from './tokens.js';
+import { LOGGER, NOTIFIER, RECONNECT_KIT_CONFIG, SECRET_BOX, STATE_SIGNER, VENDOR_BUDGET } from './tokens.js';
 import type { ConnectionEvent } from './types.js';
 
 const TTL = 30 * 60 * 1000;
@@ -441,6 +441,7 @@ describe.each(STORES)('reconnect attempts on the $kind store', (store) => {
         c.resolve(NOTIFIER),
         c.resolve(LOGGER),
         c.resolve(RECONNECT_KIT_CONFIG),
+        c.resolve(VENDOR_BUDGET),
       );
       await kit.clock.advance(TTL);
       const [first, other] = await Promise.all([

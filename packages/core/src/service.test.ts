@@ -7,7 +7,7 @@ import { drive } from './resilience/resilience.test-helpers.js';
 import { ReconnectionService } from './service.js';
 import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
 import { createExampleKit, ExampleApiError, type ExampleKit, TEST_SECRET_BOX } from './testing/index.js';
-import { LOGGER, NOTIFIER, RECONNECT_KIT_CONFIG, SECRET_BOX, STATE_SIGNER } from './tokens.js';
+import { LOGGER, NOTIFIER, RECONNECT_KIT_CONFIG, SECRET_BOX, STATE_SIGNER, VENDOR_BUDGET } from './tokens.js';
 import type { ConnectionEvent } from './types.js';
 
 const STORES: readonly NonNullable<ExampleKitOptions['store']>[] = [
@@ -552,6 +552,7 @@ describe.each(STORES)('on the $kind store', (store) => {
         c.resolve(NOTIFIER),
         c.resolve(LOGGER),
         c.resolve(RECONNECT_KIT_CONFIG),
+        c.resolve(VENDOR_BUDGET),
       );
       const release = kit.vendor.holdExchanges();
       const calls = [kit.service, second, kit.service, second].map((s) =>

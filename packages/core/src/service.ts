@@ -1,7 +1,9 @@
 import { inject, injectAll, injectable } from 'tsyringe';
 import type { Clock } from './clock.js';
+import type { Sweeper, SweeperOptions } from './fleet-sweep.js';
 import type { ReconnectKitOptions } from './options.js';
 import type { Logger, Notifier } from './ports.js';
+import type { VendorBudget } from './resilience/vendor-budget.js';
 import type { SecretBox } from './secret-box.js';
 import type {
   CompleteReconnectionOptions,
@@ -38,6 +40,7 @@ import {
   RECONNECTION_PROVIDER,
   SECRET_BOX,
   STATE_SIGNER,
+  VENDOR_BUDGET,
 } from './tokens.js';
 import type { CallbackParams, ReconnectionProvider } from './types.js';
 
@@ -65,6 +68,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
     @inject(NOTIFIER) notifier: Notifier,
     @inject(LOGGER) logger: Logger,
     @inject(RECONNECT_KIT_CONFIG) options: ReconnectKitOptions,
+    @inject(VENDOR_BUDGET) budget: VendorBudget,
   ) {
     const ctx = new ServiceContext({
       providers,
@@ -75,6 +79,7 @@ export class ReconnectionService implements ReconnectionServiceApi {
       notifier,
       logger,
       options,
+      budget,
     });
     const attempts = new ReconnectAttempts(ctx);
     const writer = new TransitionWriter(ctx, attempts);
@@ -115,7 +120,20 @@ export class ReconnectionService implements ReconnectionServiceApi {
    * connections that are waiting on something (problem states and `reconnecting`). See `runSweep`.
    */
   sweep(options: SweepOptions = {}): Promise<SweepResult> {
-    return this.#lifecycle.sweep(options, (connectionId) => this.#ingest.checkStatus(connectionId));
+    return this.#lifecycle.sweep(options, (connectionId) =>
+      this.#ingest.checkStatus(connectionId, undefined, 'background'),
+    );
+  }
+
+  /**
+   * Starts a fleet sweeper: every instance may run one on the same store; each due connection is checked once per
+   * `intervalMs` across all of them (leased claims; a dead instance's claims return after the lease). See
+   * `startSweeper` in fleet-sweep.ts.
+   */
+  startSweeper(options: SweeperOptions): Sweeper {
+    return this.#lifecycle.startSweeper(options, (connectionId) =>
+      this.#ingest.checkStatus(connectionId, undefined, 'background'),
+    );
   }
 
   pruneHistory(options: PruneHistoryOptions): Promise<PruneHistoryResult> {

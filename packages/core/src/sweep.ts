@@ -97,15 +97,7 @@ const RATE_LIMIT_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 60_000 };
  */
 export async function runSweep(target: SweepTarget, raw: SweepOptions = {}): Promise<SweepResult> {
   const options = parseInput(sweepOptionsSchema, raw);
-  const { clock, logger } = target;
-  const signal = options.signal;
-  const bucket = new TokenBucket(clock, options.ratePerSecond);
-  const tally = { checked: 0, changed: 0, failed: 0, skipped: 0, rateLimitPauses: 0 };
   let total: number | undefined;
-  const givenUp = new Set<string>();
-  const rateLimitsInARow = new Map<string, number>();
-  const retryQueue: Connection[] = [];
-
   async function* matching(): AsyncGenerator<Connection> {
     let cursor: string | undefined;
     let listed = 0;
@@ -123,17 +115,68 @@ export async function runSweep(target: SweepTarget, raw: SweepOptions = {}): Pro
     } while (cursor);
   }
   const source = matching();
+  const { unfinished: _, ...result } = await checkAll(target, options, {
+    next: async () => (await source.next()).value ?? undefined,
+    done: async () => {},
+    total: () => total,
+  });
+  await source.return(undefined);
+  return result;
+}
+
+export type ParsedSweepOptions = z.output<typeof sweepOptionsSchema>;
+
+/** Parses sweep options (`invalid_input` names the bad field). */
+export function parseSweepOptions(raw: SweepOptions): ParsedSweepOptions {
+  return parseInput(sweepOptionsSchema, raw);
+}
+
+/**
+ * Where a sweep's connections come from: `next` hands out the next one (undefined: no more), `done` is told when
+ * one is finished with (checked, failed or skipped; a rate-limited one is retried first), `total` is the count
+ * once known.
+ */
+export interface SweepSource {
+  next(): Promise<Connection | undefined>;
+  done(connection: Connection): Promise<void>;
+  total(): number | undefined;
+}
+
+/**
+ * The sweep loop over any source: at most `concurrency` calls in flight and at most `ratePerSecond` started per
+ * second; a rate-limit answer pauses every worker until the vendor's Retry-After has passed and the connection is
+ * tried again; any other failure is counted and logged, and the sweep goes on. Connections still waiting for a
+ * retry when the sweep is aborted are returned unfinished (the caller's source decides what that means).
+ */
+export async function checkAll(
+  target: SweepTarget,
+  options: ParsedSweepOptions,
+  source: SweepSource,
+  bucket = new TokenBucket(target.clock, options.ratePerSecond),
+): Promise<SweepResult & { readonly unfinished: readonly Connection[] }> {
+  const { clock, logger } = target;
+  const signal = options.signal;
+  const tally = { checked: 0, changed: 0, failed: 0, skipped: 0, rateLimitPauses: 0 };
+  const givenUp = new Set<string>();
+  const rateLimitsInARow = new Map<string, number>();
+  const retryQueue: Connection[] = [];
 
   const report = () => {
     try {
-      options.onProgress?.({ checked: tally.checked, changed: tally.changed, failed: tally.failed, total });
+      options.onProgress?.({
+        checked: tally.checked,
+        changed: tally.changed,
+        failed: tally.failed,
+        total: source.total(),
+      });
     } catch (error) {
       logger.warn('sweep progress callback failed', { error: redact(error) });
     }
   };
 
   /** A 429: pause everyone, try the connection again later, or give up on its provider. */
-  const onRateLimited = (connection: Connection, retryAfterMs: unknown) => {
+  /** Returns whether the connection will be tried again. */
+  const onRateLimited = (connection: Connection, retryAfterMs: unknown): boolean => {
     const inARow = (rateLimitsInARow.get(connection.provider) ?? 0) + 1;
     rateLimitsInARow.set(connection.provider, inARow);
     const pauseMs =
@@ -148,12 +191,13 @@ export async function runSweep(target: SweepTarget, raw: SweepOptions = {}): Pro
         });
       }
       tally.skipped += 1;
-      return;
+      return false;
     }
     tally.rateLimitPauses += 1;
     logger.info('sweep paused: provider is rate limiting', { provider: connection.provider, pauseMs });
     bucket.pauseUntil(new Date(clock.now().getTime() + pauseMs));
     retryQueue.push(connection);
+    return true;
   };
 
   const checkOne = async (connection: Connection) => {
@@ -164,7 +208,7 @@ export async function runSweep(target: SweepTarget, raw: SweepOptions = {}): Pro
       if (after.state !== connection.state) tally.changed += 1;
     } catch (error) {
       if (isReconnectKitError(error, 'upstream_rate_limited')) {
-        onRateLimited(connection, error.details.retryAfterMs);
+        if (!onRateLimited(connection, error.details.retryAfterMs)) await source.done(connection);
         return;
       }
       tally.failed += 1;
@@ -174,20 +218,23 @@ export async function runSweep(target: SweepTarget, raw: SweepOptions = {}): Pro
         error: redact(error),
       });
     }
+    await source.done(connection);
     report();
   };
 
   const worker = async () => {
     while (!signal?.aborted) {
-      const next = retryQueue.shift() ?? (await source.next()).value;
+      const next = retryQueue.shift() ?? (await source.next());
       if (!next) return;
       if (givenUp.has(next.provider) || !target.canPollStatus(next.provider)) {
         tally.skipped += 1;
+        await source.done(next);
         continue;
       }
       try {
         await bucket.take(signal);
       } catch {
+        retryQueue.push(next);
         return; // aborted while waiting for a token
       }
       await checkOne(next);
@@ -195,11 +242,11 @@ export async function runSweep(target: SweepTarget, raw: SweepOptions = {}): Pro
   };
 
   await Promise.all(Array.from({ length: options.concurrency }, worker));
-  await source.return(undefined);
   return {
     ...tally,
-    total,
+    total: source.total(),
     rateLimitedProviders: [...givenUp],
     aborted: signal?.aborted ?? false,
+    unfinished: retryQueue,
   };
 }

@@ -129,6 +129,7 @@ export class FakeReconnectionService implements ReconnectionServiceApi {
   reportError = notUsed;
   checkStatus = notUsed;
   sweep = notUsed;
+  startSweeper = notUsed;
   pruneHistory = notUsed;
   revoke = notUsed;
   subscribe = notUsed;

@@ -24,8 +24,8 @@ export const postgresStoreConfigSchema = z
     migrate: z.boolean().default(true),
     /** Pool size when the store creates the pool (`connectionString`). Default 10. */
     poolSize: z.number().int().min(2).max(1000).optional(),
-    /** See `PostgresStoreOptions.maxConcurrentLocks`. */
-    maxConcurrentLocks: z.number().int().min(1).optional(),
+    /** See `PostgresStoreOptions.lockLeaseMs`. */
+    lockLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

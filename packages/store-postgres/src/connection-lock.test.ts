@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresConnectionStore } from './store.js';
-import { connectionLockStates, dropSchema, randomSchemaName, testPool, waitFor } from './testing/database.js';
+import { dropSchema, lockHolder, randomSchemaName, testPool, waitFor } from './testing/database.js';
 
-describe('withConnectionLock on PostgreSQL', () => {
+describe('withConnectionLock on PostgreSQL (lease rows)', () => {
   const schema = randomSchemaName();
   const observer = testPool(1);
 
@@ -14,12 +15,10 @@ describe('withConnectionLock on PostgreSQL', () => {
     await dropSchema(schema);
   });
 
-  it('never starves lock holders of clients: 4 locks on a 2-client pool all run their transactions', async () => {
-    const pool = testPool(2);
+  it('holds no client while a lock is held: 4 locks on a 1-client pool all run their transactions', async () => {
+    const pool = testPool(1);
     const store = new PostgresConnectionStore({ pool, schema });
     try {
-      // Each holder keeps one client for the lock and needs a second one for its transaction; with every
-      // client taken by a lock, this would wait forever.
       const ids = ['conn_1', 'conn_2', 'conn_3', 'conn_4'];
       await Promise.all(
         ids.map((id) =>
@@ -27,17 +26,50 @@ describe('withConnectionLock on PostgreSQL', () => {
         ),
       );
       expect((await store.listSecrets(undefined, 10)).map((row) => row.connectionId)).toEqual(ids);
+      for (const id of ids) expect(await lockHolder(observer, schema, id)).toBeUndefined();
     } finally {
       await pool.end();
     }
   });
 
-  it('hands the lock to the waiting instance when the holder’s session dies, without crashing the holder', async () => {
+  it('renews the lease while the holder runs: a live holder keeps the lock past its lease', async () => {
     const pools = [testPool(2), testPool(2)] as const;
-    const [a, b] = pools.map((pool) => new PostgresConnectionStore({ pool, schema })) as [
-      PostgresConnectionStore,
-      PostgresConnectionStore,
-    ];
+    const a = new PostgresConnectionStore({ pool: pools[0], schema, lockLeaseMs: 150 });
+    const b = new PostgresConnectionStore({ pool: pools[1], schema, lockLeaseMs: 150 });
+    try {
+      const log: string[] = [];
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const first = a.withConnectionLock('conn_live', async () => {
+        log.push('a start');
+        await held;
+        log.push('a end');
+      });
+      await waitFor(
+        () => lockHolder(observer, schema, 'conn_live'),
+        (owner) => owner !== undefined,
+      );
+      const second = b.withConnectionLock('conn_live', async () => {
+        log.push('b start');
+      });
+      // Four leases long: without renewal the lease would have run out and b would have entered.
+      await sleep(600);
+      expect(log).toEqual(['a start']);
+      release();
+      await Promise.all([first, second]);
+      expect(log).toEqual(['a start', 'a end', 'b start']);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
+
+  it('frees a crashed holder’s lock once its lease runs out; the waiting instance enters', async () => {
+    const crashed = testPool(2);
+    const live = testPool(2);
+    const a = new PostgresConnectionStore({ pool: crashed, schema, lockLeaseMs: 200 });
+    const b = new PostgresConnectionStore({ pool: live, schema });
     try {
       let release = () => {};
       const held = new Promise<void>((resolve) => {
@@ -48,27 +80,18 @@ describe('withConnectionLock on PostgreSQL', () => {
         return 'a finished';
       });
       await waitFor(
-        () => connectionLockStates(observer, schema, 'conn_dead'),
-        (locks) => locks.granted === 1,
+        () => lockHolder(observer, schema, 'conn_dead'),
+        (value) => value !== undefined,
       );
-      const second = b.withConnectionLock('conn_dead', async () => 'b ran');
-      await waitFor(
-        () => connectionLockStates(observer, schema, 'conn_dead'),
-        (locks) => locks.waiting === 1,
-      );
-      // Kill the holder's session, as a crashed or partitioned instance would lose it.
-      await observer.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_locks
-         WHERE locktype = 'advisory' AND granted AND objid = hashtext($1)::oid`,
-        ['conn_dead'],
-      );
-      expect(await second).toBe('b ran');
+      // The holder loses the database as a crashed instance would: no more renewals, no release.
+      await crashed.end();
+      expect(await b.withConnectionLock('conn_dead', async () => 'b ran')).toBe('b ran');
+      // The holder's function still finishes; its failed release does not surface.
       release();
       expect(await first).toBe('a finished');
-      // The dead client was discarded, not pooled: a's store keeps working.
-      expect(await a.withConnectionLock('conn_dead', async () => 'again')).toBe('again');
+      expect(await lockHolder(observer, schema, 'conn_dead')).toBeUndefined();
     } finally {
-      await Promise.all(pools.map((pool) => pool.end()));
+      await live.end();
     }
   });
 });

@@ -55,7 +55,7 @@ describe('createPostgresStore / registerPostgresStore', () => {
     ['pool', { pool: { query: 'not a pool' } }],
     ['schema', { connectionString: 'postgres://app:s3cret-pw@db.invalid/app', schema: 'Bad"Name' }],
     ['poolSize', { connectionString: DATABASE_URL, poolSize: 1 }],
-    ['maxConcurrentLocks', { connectionString: DATABASE_URL, maxConcurrentLocks: 0 }],
+    ['lockLeaseMs', { connectionString: DATABASE_URL, lockLeaseMs: 0 }],
     ['migrate', { connectionString: DATABASE_URL, migrate: 'yes' }],
     ['unknownOption', { connectionString: DATABASE_URL, unknownOption: 1 }],
   ];

@@ -20,7 +20,7 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     pool,
     schema: parsed.schema,
     ownsPool,
-    maxConcurrentLocks: parsed.maxConcurrentLocks,
+    lockLeaseMs: parsed.lockLeaseMs,
   });
   if (parsed.migrate) {
     try {

@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createExampleKit } from '@reconnect-kit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +8,9 @@ import { createPostgresStore } from './create.js';
 import type { PostgresConnectionStore } from './store.js';
 import { type CompiledTree, compileTree } from './testing/compile.js';
 import {
-  connectionLockStates,
   DATABASE_URL,
   dropSchema,
+  lockHolder,
   randomSchemaName,
   testPool,
   waitFor,
@@ -85,13 +86,13 @@ describe('two processes completing one reconnection', () => {
     try {
       for (const instance of instances) expect(await instance.read()).toEqual({ ready: true });
       for (const instance of instances) instance.send('go');
-      // One process holds the lock (its exchange is held open), the other waits for it inside PostgreSQL.
-      expect(
-        await waitFor(
-          () => connectionLockStates(observer, schema, connection.id),
-          (locks) => locks.granted === 1 && locks.waiting === 1,
-        ),
-      ).toEqual({ granted: 1, waiting: 1 });
+      // One process holds the lease (its exchange is held open); the other polls for it. Without the lock both
+      // would exchange the code before the release below.
+      await waitFor(
+        () => lockHolder(observer, schema, connection.id),
+        (owner) => owner !== undefined,
+      );
+      await sleep(300);
       for (const instance of instances) instance.send('release');
       const results = await Promise.all(
         instances.map((instance) => instance.read<{ exchanges: number; results: string[] }>()),

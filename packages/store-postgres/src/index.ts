@@ -7,3 +7,5 @@ export { MIGRATIONS } from './migrations/index.js';
 export type { PostgresStoreOptions } from './store.js';
 export { PostgresConnectionStore } from './store.js';
 export { DEFAULT_SCHEMA } from './tables.js';
+export type { PostgresVendorBudgetOptions } from './vendor-budget.js';
+export { PostgresVendorBudget } from './vendor-budget.js';

@@ -41,6 +41,7 @@ describe('migrations', () => {
     expect(await store.migrate()).toEqual({ applied: [], version: latest });
     expect(await recordedVersions()).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await tableNames()).toEqual([
+      'connection_locks',
       'connections',
       'ignored_signals',
       'inbound_events',
@@ -48,6 +49,8 @@ describe('migrations', () => {
       'reconnect_attempts',
       'schema_migrations',
       'secrets',
+      'sweep_state',
+      'vendor_budget',
     ]);
   });
 

@@ -11,7 +11,6 @@ import {
   type HistoryKind,
   type IgnoredSignal,
   type IgnoredSignalQuery,
-  isLive,
   missedUpdate,
   type OpenAttemptQuery,
   type OutboxClaim,
@@ -23,9 +22,11 @@ import {
   ReconnectKitError,
   type SealedSecretRow,
   type StoreListQuery,
+  type SweepClaim,
 } from '@reconnect-kit/core';
 import type { QueryResult, QueryResultRow } from 'pg';
 import type { Tables } from './tables.js';
+import { checkNextVersion, json, statement, type WriteSql, type Writes, writesFor } from './writes.js';
 
 /** What the operations need from a pool or a checked-out client. */
 export interface Queryable {
@@ -41,8 +42,6 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 const iso = (value: Date | null | undefined): string | undefined => value?.toISOString();
-/** JSON goes in as text: pg would turn a top-level array into a PostgreSQL array instead. */
-const json = (value: unknown): string => JSON.stringify(value);
 
 interface OutboxRow {
   seq: string;
@@ -102,10 +101,19 @@ function attemptFrom(row: AttemptRow): ReconnectAttempt {
 export class PostgresOps implements ConnectionStoreOps {
   readonly #db: Queryable;
   readonly #t: Tables;
+  readonly #w: Writes;
 
   constructor(db: Queryable, tables: Tables) {
     this.#db = db;
     this.#t = tables;
+    this.#w = writesFor(tables);
+  }
+
+  /** Runs one write builder as its own statement; resolves to the number of rows it wrote. */
+  async #write(sql: WriteSql): Promise<number> {
+    const { text, values } = statement(sql);
+    const { rowCount } = await this.#db.query(text, values);
+    return rowCount ?? 0;
   }
 
   async #connection(text: string, values: unknown[]): Promise<Connection | undefined> {
@@ -138,31 +146,9 @@ export class PostgresOps implements ConnectionStoreOps {
     );
   }
 
-  #columns(connection: Connection): unknown[] {
-    return [
-      connection.id,
-      connection.provider,
-      connection.hostUserId,
-      connection.upstreamId,
-      connection.upstreamParentId ?? null,
-      connection.state,
-      isLive(connection),
-      connection.createdAt,
-      connection.version,
-      json(connection),
-    ];
-  }
-
   async insertConnection(connection: Connection): Promise<void> {
-    // ON CONFLICT without a target covers the primary key and the live-upstream index alike, and keeps an
-    // enclosing transaction usable (a raised unique violation would abort it).
-    const result = await this.#db.query(
-      `INSERT INTO ${this.#t.connections} (id, provider, host_user_id, upstream_id, upstream_parent_id, state,
-       live, created_at, version, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
-       ON CONFLICT DO NOTHING`,
-      this.#columns(connection),
-    );
-    if (result.rowCount !== 1) {
+    // ON CONFLICT keeps an enclosing transaction usable (a raised unique violation would abort it).
+    if ((await this.#write(this.#w.insertConnection(connection))) !== 1) {
       throw conflict('A connection with this id or live upstream id exists.', {
         connectionId: connection.id,
       });
@@ -170,17 +156,10 @@ export class PostgresOps implements ConnectionStoreOps {
   }
 
   async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
-    if (connection.version !== expectedVersion + 1) {
-      throw conflict('The new version must be the expected version + 1.', { connectionId: connection.id });
-    }
-    let updated: number | null;
+    checkNextVersion(connection, expectedVersion);
+    let updated: number;
     try {
-      ({ rowCount: updated } = await this.#db.query(
-        `UPDATE ${this.#t.connections} SET provider = $2, host_user_id = $3, upstream_id = $4,
-         upstream_parent_id = $5, state = $6, live = $7, created_at = $8, version = $9, body = $10::jsonb
-         WHERE id = $1 AND version = $11`,
-        [...this.#columns(connection), expectedVersion],
-      ));
+      updated = await this.#write(this.#w.updateConnection(connection, expectedVersion));
     } catch (error) {
       // Inside a transaction this aborts it; callers retry the whole transaction on store_conflict.
       if (isUniqueViolation(error)) {
@@ -230,20 +209,11 @@ export class PostgresOps implements ConnectionStoreOps {
   async recordInboundEvent(provider: string, eventId: string, receivedAt: Date): Promise<boolean> {
     // A concurrent insert of the same key waits for the first transaction: DO NOTHING if it commits,
     // insert if it rolls back.
-    const { rowCount } = await this.#db.query(
-      `INSERT INTO ${this.#t.inboundEvents} (provider, event_id, received_at) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING`,
-      [provider, eventId, receivedAt],
-    );
-    return rowCount === 1;
+    return (await this.#write(this.#w.recordInboundEvents([{ provider, eventId, receivedAt }]))) === 1;
   }
 
   async recordIgnoredSignal(signal: IgnoredSignal): Promise<void> {
-    await this.#db.query(
-      `INSERT INTO ${this.#t.ignoredSignals} (provider, connection_id, recorded_at, body)
-       VALUES ($1, $2, $3, $4::jsonb)`,
-      [signal.provider, signal.connectionId ?? null, signal.recordedAt, json(signal)],
-    );
+    await this.#write(this.#w.recordIgnoredSignals([signal]));
   }
 
   async listIgnoredSignals(query: IgnoredSignalQuery): Promise<readonly IgnoredSignal[]> {
@@ -258,13 +228,7 @@ export class PostgresOps implements ConnectionStoreOps {
 
   async appendOutbox(events: readonly ConnectionEvent[], availableAt: Date): Promise<void> {
     if (events.length === 0) return;
-    await this.#db.query(
-      `INSERT INTO ${this.#t.outbox} (event_id, body, next_attempt_at)
-       SELECT event_id, body::jsonb, $3 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(event_id, body, n)
-       ORDER BY n
-       ON CONFLICT (event_id) DO NOTHING`,
-      [events.map((event) => event.id), events.map(json), availableAt],
-    );
+    await this.#write(this.#w.appendOutbox(events.map((event) => ({ event, availableAt }))));
   }
 
   async pruneHistory(kind: HistoryKind, before: Date, limit: number): Promise<number> {
@@ -297,6 +261,49 @@ export class PostgresOps implements ConnectionStoreOps {
       [claim.now, claim.limit, claim.owner, leaseUntil],
     );
     return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(outboxEntry);
+  }
+
+  async claimSweep(claim: SweepClaim): Promise<readonly Connection[]> {
+    const t = this.#t;
+    // SKIP LOCKED: concurrent sweepers take different batches; the conflict clause re-checks the lease on the
+    // latest row version, so a connection is never handed to two sweepers while its lease holds.
+    const { rows } = await this.#db.query<{ body: Connection }>(
+      `WITH due AS (
+         SELECT c.id, s.due_at FROM ${t.connections} c LEFT JOIN ${t.sweepState} s ON s.connection_id = c.id
+         WHERE c.state = ANY($1::text[]) AND ($2::text IS NULL OR c.provider = $2)
+           AND (s.connection_id IS NULL OR (s.due_at <= $3 AND (s.lease_until IS NULL OR s.lease_until <= $3)))
+         ORDER BY s.due_at NULLS FIRST, c.id
+         LIMIT $4
+         FOR UPDATE OF c SKIP LOCKED
+       ), claimed AS (
+         INSERT INTO ${t.sweepState} AS s (connection_id, due_at, lease_owner, lease_until)
+         SELECT id, COALESCE(due_at, $3), $5, $6 FROM due
+         ON CONFLICT (connection_id) DO UPDATE SET lease_owner = excluded.lease_owner,
+           lease_until = excluded.lease_until
+         WHERE s.due_at <= $3 AND (s.lease_until IS NULL OR s.lease_until <= $3)
+         RETURNING connection_id, due_at
+       )
+       SELECT c.body FROM ${t.connections} c JOIN claimed ON claimed.connection_id = c.id
+       ORDER BY claimed.due_at, c.id`,
+      [
+        [...claim.states],
+        claim.provider ?? null,
+        claim.now,
+        claim.limit,
+        claim.owner,
+        new Date(claim.now.getTime() + claim.leaseMs),
+      ],
+    );
+    return rows.map((row) => row.body);
+  }
+
+  async finishSweep(connectionId: string, owner: string, nextDueAt: Date): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      `UPDATE ${this.#t.sweepState} SET due_at = $3, lease_owner = NULL, lease_until = NULL
+       WHERE connection_id = $1 AND lease_owner = $2`,
+      [connectionId, owner, nextDueAt],
+    );
+    return rowCount === 1;
   }
 
   async markOutboxDelivered(eventId: string, owner: string, deliveredAt: Date): Promise<boolean> {
@@ -337,11 +344,7 @@ export class PostgresOps implements ConnectionStoreOps {
   }
 
   async putSecrets(connectionId: string, sealed: string): Promise<void> {
-    await this.#db.query(
-      `INSERT INTO ${this.#t.secrets} (connection_id, sealed) VALUES ($1, $2)
-       ON CONFLICT (connection_id) DO UPDATE SET sealed = excluded.sealed`,
-      [connectionId, sealed],
-    );
+    await this.#write(this.#w.putSecrets(connectionId, sealed));
   }
 
   async getSecrets(connectionId: string): Promise<string | undefined> {
@@ -361,7 +364,7 @@ export class PostgresOps implements ConnectionStoreOps {
   }
 
   async deleteSecrets(connectionId: string): Promise<void> {
-    await this.#db.query(`DELETE FROM ${this.#t.secrets} WHERE connection_id = $1`, [connectionId]);
+    await this.#write(this.#w.deleteSecrets(connectionId));
   }
 
   async listSecrets(
@@ -377,24 +380,7 @@ export class PostgresOps implements ConnectionStoreOps {
   }
 
   async insertReconnectAttempt(attempt: ReconnectAttempt): Promise<void> {
-    const { rowCount } = await this.#db.query(
-      `INSERT INTO ${this.#t.reconnectAttempts}
-       (nonce, connection_id, provider, created_at, expires_at, outcome, completed_at, return_to, end_reason, ended_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10) ON CONFLICT (nonce) DO NOTHING`,
-      [
-        attempt.nonce,
-        attempt.connectionId,
-        attempt.provider,
-        attempt.createdAt,
-        attempt.expiresAt,
-        attempt.outcome ? json(attempt.outcome) : null,
-        attempt.completedAt ?? null,
-        attempt.returnTo ?? null,
-        attempt.endReason ?? null,
-        attempt.endedAt ?? null,
-      ],
-    );
-    if (rowCount !== 1) {
+    if ((await this.#write(this.#w.insertReconnectAttempt(attempt))) !== 1) {
       throw conflict('A reconnect attempt with this nonce exists.', { connectionId: attempt.connectionId });
     }
   }

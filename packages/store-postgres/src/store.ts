@@ -5,9 +5,10 @@ import {
   ReconnectKitError,
 } from '@reconnect-kit/core';
 import type { Pool } from 'pg';
+import { ConnectionLeases, DEFAULT_LOCK_LEASE_MS } from './connection-lease.js';
+import { type DeferredMiss, DeferredOps } from './deferred.js';
 import { type MigrationReport, migrateSchema } from './migrate.js';
 import { PostgresOps, type Queryable } from './ops.js';
-import { Semaphore } from './semaphore.js';
 import { DEFAULT_SCHEMA, type Tables, tablesIn } from './tables.js';
 
 export interface PostgresStoreOptions {
@@ -17,33 +18,30 @@ export interface PostgresStoreOptions {
   /** End the pool on `close()` (true when the store created the pool). Default false. */
   readonly ownsPool?: boolean;
   /**
-   * How many `withConnectionLock` calls of this instance may hold or wait for a lock at once; each uses one
-   * pool client for its whole duration. Default: half the pool (at least 1), so lock holders can always get
-   * a client for their own transactions.
+   * Lease of a `withConnectionLock` lock in ms (renewed every third of it while the function runs); a crashed
+   * holder's lock is free again after at most this long. Default 30 000.
    */
-  readonly maxConcurrentLocks?: number;
+  readonly lockLeaseMs?: number;
 }
-
-/** Advisory-lock namespace of connection locks (first key; the connection id is the second). */
-const lockNamespace = (tables: Tables) => `reconnect-kit:${tables.schemaName}:connection`;
 
 /**
  * The `ConnectionStore` on PostgreSQL, for several app instances sharing one database:
- * - single operations are single statements on the pool; `transaction(fn)` runs `fn` on one client between
- *   BEGIN and COMMIT (READ COMMITTED); conflicts surface as `store_conflict` from the optimistic version check
- *   or the unique indexes, and the service retries the whole transaction;
+ * - single operations are single statements on the pool; `transaction(fn)` runs `fn` with its writes deferred
+ *   into one atomic statement (see `DeferredOps`), falling back to BEGIN … COMMIT on one client (READ
+ *   COMMITTED); conflicts surface as `store_conflict` from the optimistic version check or the unique indexes,
+ *   and the service retries the whole transaction;
  * - inbound dedupe is the primary key (provider, event_id), so it holds across instances;
  * - outbox claims use `FOR UPDATE SKIP LOCKED` plus a lease;
- * - `withConnectionLock` takes a session advisory lock on a dedicated client, so completions of one
- *   connection serialize across every process using the same schema.
+ * - `withConnectionLock` holds a lease row (see `ConnectionLeases`), so completions of one connection
+ *   serialize across every process using the same schema, also through transaction-mode poolers.
  * Call `migrate()` once before use (`createPostgresStore` does).
  */
 export class PostgresConnectionStore extends PostgresOps implements ConnectionStore {
   readonly #pool: Pool;
   readonly #tables: Tables;
   readonly #ownsPool: boolean;
-  readonly #lockSlots: Semaphore;
-  /** Callers in this process queue here first (FIFO, holding no client); only one per id goes to the database. */
+  readonly #leases: ConnectionLeases;
+  /** Callers in this process queue here first (FIFO); only one per id polls the database for the lease. */
   readonly #localLocks = new KeyedMutex();
   /** Shared with the guarded pool handed to the operations. */
   readonly #status: { closed: boolean };
@@ -60,8 +58,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
     this.#pool = pool;
     this.#tables = tables;
     this.#ownsPool = options.ownsPool ?? false;
-    const poolSize = pool.options.max ?? 10;
-    this.#lockSlots = new Semaphore(options.maxConcurrentLocks ?? Math.max(1, Math.floor(poolSize / 2)));
+    this.#leases = new ConnectionLeases(guarded, tables, options.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS);
   }
 
   /** The schema this store reads and writes. */
@@ -75,8 +72,59 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
     return migrateSchema(this.#pool, this.#tables);
   }
 
+  /**
+   * Runs `fn` as a deferred transaction (see `DeferredOps`: its writes cost one round trip); when one of the
+   * assumptions made for its buffered writes did not hold, runs `fn` again: deferred once more when the only
+   * miss was a duplicate inbound event (now answered from what the first run learnt), classic otherwise. So `fn`
+   * may run more than once, as it already may when the caller retries on `store_conflict`.
+   */
   async transaction<T>(fn: (tx: ConnectionStoreOps) => Promise<T>): Promise<T> {
     if (this.#status.closed) throw closedError();
+    const first = await this.#deferred(fn, new Set());
+    if ('value' in first) return first.value;
+    if (first.miss.duplicates) {
+      const second = await this.#deferred(fn, first.miss.duplicates);
+      if ('value' in second) return second.value;
+    }
+    return this.#classic(fn);
+  }
+
+  async #deferred<T>(
+    fn: (tx: ConnectionStoreOps) => Promise<T>,
+    knownDuplicates: ReadonlySet<string>,
+  ): Promise<{ value: T } | { miss: DeferredMiss }> {
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    const tx = new DeferredOps(client, this.#tables, knownDuplicates);
+    try {
+      let value: T;
+      try {
+        value = await fn(tx);
+        await tx.finish();
+      } catch (error) {
+        if (tx.promoted) {
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+        }
+        // A missed assumption may be what made `fn` fail: redo the work instead of reporting it.
+        if (tx.missed) return { miss: tx.missed };
+        throw asConflict(error);
+      }
+      // `fn` may have swallowed the miss (a promoted run's COMMIT then only rolled back).
+      return tx.missed ? { miss: tx.missed } : { value };
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  /** BEGIN, every call at once on one client, COMMIT. */
+  async #classic<T>(fn: (tx: ConnectionStoreOps) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     const onError = (error: Error) => {
@@ -105,42 +153,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
 
   withConnectionLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
     if (this.#status.closed) return Promise.reject(closedError());
-    return this.#localLocks.run(connectionId, () =>
-      this.#lockSlots.run(() => this.#advisoryLocked(connectionId, fn)),
-    );
-  }
-
-  async #advisoryLocked<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    const key = [lockNamespace(this.#tables), connectionId];
-    let broken: Error | undefined;
-    // While `fn` runs, this client sits idle holding the lock; if its session dies (the lock is then gone
-    // too), it emits 'error', which would crash the process without a listener.
-    const onError = (error: Error) => {
-      broken = error;
-    };
-    client.on('error', onError);
-    try {
-      // Session-level lock: it stays with this client until unlocked (or the session ends), so the same
-      // client must run the unlock; `fn` uses other clients for its transactions.
-      await client.query('SELECT pg_advisory_lock(hashtext($1), hashtext($2))', key).catch((error: Error) => {
-        broken = error;
-        throw error;
-      });
-      try {
-        return await fn();
-      } finally {
-        await client
-          .query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', key)
-          .catch((error: Error) => {
-            // Destroying the client ends the session, which releases the lock anyway.
-            broken = error;
-          });
-      }
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
+    return this.#localLocks.run(connectionId, () => this.#leases.run(connectionId, fn));
   }
 
   /** Stops accepting calls; ends the pool if the store created it. Idempotent. */

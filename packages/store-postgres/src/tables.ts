@@ -18,6 +18,11 @@ export interface Tables {
   readonly outbox: string;
   readonly secrets: string;
   readonly reconnectAttempts: string;
+  readonly connectionLocks: string;
+  readonly sweepState: string;
+  readonly vendorBudget: string;
+  /** Not a table: the function that checks a deferred transaction's writes (migration 4). */
+  readonly expectWritten: string;
 }
 
 export function tablesIn(schemaName: string): Tables {
@@ -39,5 +44,9 @@ export function tablesIn(schemaName: string): Tables {
     outbox: `${schema}.outbox`,
     secrets: `${schema}.secrets`,
     reconnectAttempts: `${schema}.reconnect_attempts`,
+    connectionLocks: `${schema}.connection_locks`,
+    sweepState: `${schema}.sweep_state`,
+    vendorBudget: `${schema}.vendor_budget`,
+    expectWritten: `${schema}.expect_written`,
   };
 }

@@ -14,6 +14,7 @@ import type {
   ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
+  SweepClaim,
 } from './port.js';
 import {
   conflict,
@@ -38,6 +39,14 @@ interface MemoryData {
   readonly outbox: Map<string, OutboxEntry>;
   readonly secrets: Map<string, string>;
   readonly attempts: Map<string, ReconnectAttempt>;
+  /** Connection id → its fleet-sweep due time and lease (ISO); absent until a sweeper first claims it. */
+  readonly sweeps: Map<string, SweepMark>;
+}
+
+interface SweepMark {
+  readonly dueAt: string;
+  readonly owner?: string | undefined;
+  readonly leaseUntil?: string | undefined;
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -267,6 +276,37 @@ class MemoryOps implements ConnectionStoreOps {
     return claimed;
   }
 
+  async claimSweep(claim: SweepClaim): Promise<readonly Connection[]> {
+    const now = iso(claim.now);
+    const due = [...this.data.connections.values()]
+      .filter(
+        (c) =>
+          claim.states.includes(c.state) && (claim.provider === undefined || c.provider === claim.provider),
+      )
+      .flatMap((connection) => {
+        const mark = this.data.sweeps.get(connection.id);
+        const free =
+          !mark || (mark.dueAt <= now && (mark.leaseUntil === undefined || mark.leaseUntil <= now));
+        return free ? [{ connection, dueAt: mark?.dueAt ?? '' }] : [];
+      })
+      .sort((a, b) =>
+        a.dueAt !== b.dueAt ? (a.dueAt < b.dueAt ? -1 : 1) : a.connection.id < b.connection.id ? -1 : 1,
+      )
+      .slice(0, claim.limit);
+    const leaseUntil = iso(new Date(claim.now.getTime() + claim.leaseMs));
+    for (const { connection, dueAt } of due) {
+      this.#setMap(this.data.sweeps, connection.id, { dueAt: dueAt || now, owner: claim.owner, leaseUntil });
+    }
+    return due.map(({ connection }) => copy(connection));
+  }
+
+  async finishSweep(connectionId: string, owner: string, nextDueAt: Date): Promise<boolean> {
+    const mark = this.data.sweeps.get(connectionId);
+    if (!mark || mark.owner !== owner) return false;
+    this.#setMap(this.data.sweeps, connectionId, { dueAt: iso(nextDueAt) });
+    return true;
+  }
+
   #leased(eventId: string, owner: string): OutboxEntry | undefined {
     const entry = this.data.outbox.get(eventId);
     return entry && entry.leaseOwner === owner && !entry.deliveredAt ? entry : undefined;
@@ -413,6 +453,7 @@ export class MemoryConnectionStore extends TransactionalStore {
     outbox: new Map(),
     secrets: new Map(),
     attempts: new Map(),
+    sweeps: new Map(),
   };
   readonly #transactions = new Mutex();
   readonly #locks = new KeyedMutex();

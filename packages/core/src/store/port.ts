@@ -71,6 +71,18 @@ export interface OutboxClaim {
   readonly owner: string;
 }
 
+/** A fleet sweeper's claim on the connections whose next status check is due (see `claimSweep`). */
+export interface SweepClaim {
+  /** Due: never checked by a sweeper, or its next check time is at or before `now`; and not leased. */
+  readonly now: Date;
+  readonly limit: number;
+  readonly leaseMs: number;
+  /** Identifies the claiming sweeper; `finishSweep` from another owner is rejected. */
+  readonly owner: string;
+  readonly states: readonly ConnectionState[];
+  readonly provider?: string | undefined;
+}
+
 export interface OutboxQuery {
   readonly status?: 'pending' | 'delivered' | undefined;
   readonly limit?: number | undefined;
@@ -200,6 +212,21 @@ export interface ConnectionStoreOps {
     failure: { readonly nextAttemptAt: Date; readonly error: string },
   ): Promise<boolean>;
 
+  // ---- fleet sweeps -------------------------------------------------------------------------------------
+  /**
+   * Atomically leases up to `limit` connections in `states` (and of `provider`, if given) whose sweep check is
+   * due, never-checked ones first, then by due time. Two concurrent claims never return the same connection while
+   * its lease is valid (PostgreSQL: `FOR UPDATE SKIP LOCKED`); a connection whose claimer died is claimable
+   * again once the lease has passed.
+   */
+  claimSweep(claim: SweepClaim): Promise<readonly Connection[]>;
+
+  /**
+   * Ends a sweep claim: the connection is not due again before `nextDueAt` (the claim time itself hands it back
+   * at once) and its lease is released. Returns `false` (and changes nothing) if `owner` no longer holds it.
+   */
+  finishSweep(connectionId: string, owner: string, nextDueAt: Date): Promise<boolean>;
+
   /** Outbox rows in append order (inspection, tests, operations). */
   listOutbox(query: OutboxQuery): Promise<readonly OutboxEntry[]>;
 
@@ -252,8 +279,8 @@ export interface ConnectionStore extends ConnectionStoreOps {
 
   /**
    * Mutual exclusion per connection for long operations that call the vendor (reconnect completion).
-   * Holds while `fn` runs, across every process sharing the store (PostgreSQL: a session advisory lock on a
-   * dedicated client; the embedded stores: an in-process mutex). Not a transaction: `fn` opens its own.
+   * Holds while `fn` runs, across every process sharing the store (PostgreSQL: a renewed lease row, which a
+   * crashed holder loses when the lease runs out; the embedded stores: an in-process mutex). Not a transaction: `fn` opens its own.
    * Re-entrant calls for the same id from inside `fn` are not supported.
    */
   withConnectionLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T>;

@@ -14,6 +14,7 @@ import type {
   ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
+  SweepClaim,
 } from './port.js';
 import {
   conflict,
@@ -139,6 +140,19 @@ export const SQLITE_MIGRATIONS: readonly { readonly version: number; readonly sq
         WHERE outcome IS NULL AND end_reason IS NULL;
       CREATE INDEX reconnect_attempts_open_connection ON reconnect_attempts (connection_id)
         WHERE outcome IS NULL AND end_reason IS NULL;
+    `,
+  },
+  {
+    // Fleet sweeps: when each connection's next status check is due, and who holds it meanwhile.
+    version: 5,
+    sql: `
+      CREATE TABLE sweep_state (
+        connection_id TEXT PRIMARY KEY,
+        due_at TEXT NOT NULL,
+        lease_owner TEXT,
+        lease_until TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX connections_state ON connections (state, id);
     `,
   },
 ];
@@ -374,6 +388,32 @@ class SqliteOps implements ConnectionStoreOps {
        RETURNING *`,
     ).all(claim.owner, leaseUntil, now, now, claim.limit);
     return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(outboxEntry);
+  }
+
+  async claimSweep(claim: SweepClaim): Promise<readonly Connection[]> {
+    const now = iso(claim.now);
+    const rows = this.sql(
+      `SELECT c.id, c.body, s.due_at FROM connections c LEFT JOIN sweep_state s ON s.connection_id = c.id
+       WHERE c.state IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR c.provider = ?2)
+         AND (s.connection_id IS NULL OR (s.due_at <= ?3 AND (s.lease_until IS NULL OR s.lease_until <= ?3)))
+       ORDER BY s.due_at IS NOT NULL, s.due_at, c.id LIMIT ?4`,
+    ).all(JSON.stringify(claim.states), claim.provider ?? null, now, claim.limit);
+    const lease = this.sql(
+      `INSERT INTO sweep_state (connection_id, due_at, lease_owner, lease_until) VALUES (?, ?, ?, ?)
+       ON CONFLICT (connection_id) DO UPDATE SET lease_owner = excluded.lease_owner,
+         lease_until = excluded.lease_until`,
+    );
+    const leaseUntil = iso(new Date(claim.now.getTime() + claim.leaseMs));
+    for (const row of rows) lease.run(row.id as string, text(row.due_at) ?? now, claim.owner, leaseUntil);
+    return rows.map((row) => JSON.parse(row.body as string) as Connection);
+  }
+
+  async finishSweep(connectionId: string, owner: string, nextDueAt: Date): Promise<boolean> {
+    const result = this.sql(
+      `UPDATE sweep_state SET due_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE connection_id = ? AND lease_owner = ?`,
+    ).run(iso(nextDueAt), connectionId, owner);
+    return Number(result.changes) === 1;
   }
 
   async markOutboxDelivered(eventId: string, owner: string, deliveredAt: Date): Promise<boolean> {

@@ -14,6 +14,7 @@ import type {
   ReconnectAttemptEnd,
   SealedSecretRow,
   StoreListQuery,
+  SweepClaim,
 } from './port.js';
 
 /**
@@ -75,6 +76,12 @@ export abstract class TransactionalStore implements ConnectionStore {
     failure: { readonly nextAttemptAt: Date; readonly error: string },
   ): Promise<boolean> {
     return this.transaction((tx) => tx.markOutboxFailed(eventId, owner, failure));
+  }
+  claimSweep(claim: SweepClaim): Promise<readonly Connection[]> {
+    return this.transaction((tx) => tx.claimSweep(claim));
+  }
+  finishSweep(connectionId: string, owner: string, nextDueAt: Date): Promise<boolean> {
+    return this.transaction((tx) => tx.finishSweep(connectionId, owner, nextDueAt));
   }
   listOutbox(query: OutboxQuery): Promise<readonly OutboxEntry[]> {
     return this.transaction((tx) => tx.listOutbox(query));

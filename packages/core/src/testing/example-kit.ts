@@ -47,6 +47,8 @@ export interface ExampleKitOptions {
   readonly clock?: ManualClock;
   readonly secretBox?: ReconnectKitConfig['secretBox'];
   readonly parent?: DependencyContainer;
+  /** The fleet's vendor budget (default: none). */
+  readonly vendorBudget?: ReconnectKitConfig['vendorBudget'];
   /** The example provider's own `impact`. */
   readonly providerImpact?: readonly string[];
 }
@@ -72,6 +74,7 @@ export function createExampleKit(options: ExampleKitOptions = {}): ExampleKit {
     clock,
     logger: options.logger,
     notifier: options.notifier,
+    vendorBudget: options.vendorBudget,
     options: options.options,
   });
   container.register(RECONNECTION_PROVIDER, { useValue: provider });

@@ -475,6 +475,59 @@ export function describeConnectionStoreSuite(
       });
     });
 
+    describe('fleet sweep claims', () => {
+      const broken: ConnectionState[] = ['needs_reauth', 'degraded'];
+      const claim = (owner: string, ms: number, limit = 10, provider?: string) =>
+        store.claimSweep({ now: at(ms), owner, limit, leaseMs: 10_000, states: broken, provider });
+      const ids = (connections: readonly Connection[]) => connections.map((c) => c.id).sort();
+
+      it('leases due connections in the given states; a lease blocks other claimers until it passes', async () => {
+        const reauth = connection({ state: 'needs_reauth' });
+        await store.insertConnection(reauth);
+        await store.insertConnection(connection({ state: 'connected' }));
+        const degraded = connection({ state: 'degraded' });
+        await store.insertConnection(degraded);
+
+        expect(ids(await claim('sweeper_a', 0))).toEqual([reauth.id, degraded.id]);
+        expect(await claim('sweeper_b', 5_000)).toEqual([]);
+        // Checked: not due again for a minute; only the holder may say so.
+        expect(await store.finishSweep(reauth.id, 'sweeper_b', at(60_000))).toBe(false);
+        expect(await store.finishSweep(reauth.id, 'sweeper_a', at(60_000))).toBe(true);
+        // The unfinished claim comes back once its lease has passed (its sweeper died).
+        expect(ids(await claim('sweeper_b', 10_000))).toEqual([degraded.id]);
+        expect(await store.finishSweep(degraded.id, 'sweeper_a', at(60_000))).toBe(false);
+        expect(await store.finishSweep(degraded.id, 'sweeper_b', at(70_000))).toBe(true);
+        expect(await claim('sweeper_a', 59_999)).toEqual([]);
+        expect(ids(await claim('sweeper_a', 60_000))).toEqual([reauth.id]);
+        // Finishing at the claim time hands a connection straight back.
+        expect(await store.finishSweep(reauth.id, 'sweeper_a', at(60_000))).toBe(true);
+        expect(ids(await claim('sweeper_c', 60_000))).toEqual([reauth.id]);
+      });
+
+      it('claims never-checked connections first, respects the limit and the provider filter', async () => {
+        const first = connection({ state: 'needs_reauth' });
+        const second = connection({ state: 'needs_reauth' });
+        const other = connection({ state: 'needs_reauth', provider: 'other' });
+        for (const c of [first, second, other]) await store.insertConnection(c);
+        expect(ids(await claim('sweeper_a', 0, 1, 'example'))).toEqual([first.id]);
+        expect(await store.finishSweep(first.id, 'sweeper_a', at(1_000))).toBe(true);
+        // first is due again (1 s), but second was never checked: second goes first.
+        expect(ids(await claim('sweeper_a', 2_000, 1, 'example'))).toEqual([second.id]);
+        expect(ids(await claim('sweeper_a', 2_000, 5, 'example'))).toEqual([first.id]);
+        expect(ids(await claim('sweeper_a', 2_000, 5, 'other'))).toEqual([other.id]);
+      });
+
+      it('never hands one connection to two concurrent claimers', async () => {
+        for (let i = 0; i < 20; i += 1) await store.insertConnection(connection({ state: 'degraded' }));
+        const batches = await Promise.all(Array.from({ length: 5 }, (_, i) => claim(`sweeper_${i}`, 0, 6)));
+        const claimed = batches.flatMap(ids);
+        expect(new Set(claimed).size).toBe(claimed.length);
+        const rest = await claim('sweeper_last', 0, 20);
+        expect(new Set([...claimed, ...ids(rest)]).size).toBe(20);
+        expect(claimed.length + rest.length).toBe(20);
+      });
+    });
+
     describe('retention (pruneHistory)', () => {
       const deliver = async (id: string, atMs: number) => {
         await store.claimOutbox({ now: at(atMs), limit: 100, leaseMs: 1_000, owner: `owner_${id}` });

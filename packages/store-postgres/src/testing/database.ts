@@ -26,30 +26,31 @@ export async function dropSchema(schemaName: string): Promise<void> {
 /** Empties every table of a migrated schema (DELETE: cheaper than TRUNCATE or a new schema for tiny tables). */
 export async function emptyTables(pool: Pool, schemaName: string): Promise<void> {
   const t = tablesIn(schemaName);
-  const tables = [t.connections, t.inboundEvents, t.ignoredSignals, t.outbox, t.secrets, t.reconnectAttempts];
+  const tables = [
+    t.connections,
+    t.inboundEvents,
+    t.ignoredSignals,
+    t.outbox,
+    t.secrets,
+    t.reconnectAttempts,
+    t.connectionLocks,
+    t.sweepState,
+    t.vendorBudget,
+  ];
   await pool.query(tables.map((table) => `DELETE FROM ${table};`).join(' '));
 }
 
-/**
- * Advisory connection locks of a schema as pg_locks shows them (granted or waiting), to prove that a second
- * holder really waits in the database rather than merely running later.
- */
-export async function connectionLockStates(
+/** The owner of a connection's lock lease (undefined when nobody holds it), as stored in `connection_locks`. */
+export async function lockHolder(
   pool: Pool,
   schemaName: string,
   connectionId: string,
-): Promise<{ granted: number; waiting: number }> {
-  const { rows } = await pool.query<{ granted: boolean }>(
-    `SELECT granted FROM pg_locks
-     WHERE locktype = 'advisory' AND objsubid = 2
-       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-       AND classid = hashtext($1)::oid AND objid = hashtext($2)::oid`,
-    [`reconnect-kit:${schemaName}:connection`, connectionId],
+): Promise<string | undefined> {
+  const { rows } = await pool.query<{ owner: string }>(
+    `SELECT owner FROM ${tablesIn(schemaName).connectionLocks} WHERE connection_id = $1`,
+    [connectionId],
   );
-  return {
-    granted: rows.filter((row) => row.granted).length,
-    waiting: rows.filter((row) => !row.granted).length,
-  };
+  return rows[0]?.owner;
 }
 
 /** Polls `probe` (no timers: each round is one database round trip) until `done` holds. */

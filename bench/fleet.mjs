@@ -1,0 +1,248 @@
+/**
+ * Fleet figures on PostgreSQL (`@reconnect-kit/store-postgres`, a schema of its own, dropped afterwards):
+ * - `fleet.sweep.rate`: four instances run `service.startSweeper` over the stored connections against the Argyle
+ *   mock (its own process) under one `PostgresVendorBudget`; every vendor call is recorded at a shared recording
+ *   fetch (the wire, not the limiter's word): the busiest second divided by the budget must stay ≤ 1, and every
+ *   due connection must be checked exactly once in the interval (`fleet.sweep.once`).
+ * - `fleet.ingest.scaling`: webhook ingestion throughput of four instances (four services on four pools, each
+ *   with its own accounts, deliveries in flight concurrently) divided by one instance's, same database.
+ * The instances are services in this one process (each with its own pool, store and budget object): every
+ * coordination between them goes through PostgreSQL, exactly as between processes.
+ *
+ *   BENCH_FLEET_STORED (default 100000)  stored connections
+ *   BENCH_FLEET_BROKEN (default 2000)    of them logged out at the mock (the due ones)
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deliveries, makeAccounts } from './lib/argyle-webhooks.mjs';
+import { composeArgyleService, registerConnections } from './lib/compose.mjs';
+import { startServer } from './lib/http-load.mjs';
+import { importBuilt, importDependencyOf } from './lib/packages.mjs';
+import { figure } from './lib/stats.mjs';
+
+const CONNECTION_STRING = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const STORED = Number(process.env.BENCH_FLEET_STORED ?? 100_000);
+const BROKEN = Number(process.env.BENCH_FLEET_BROKEN ?? 2_000);
+const INSTANCES = 4;
+const BUDGET_PER_SECOND = 400;
+const INGEST_ACCOUNTS_PER_INSTANCE = 100;
+const INGEST_IN_FLIGHT = 8;
+const INGEST_SECONDS = 3;
+
+/** The most calls that started within any one-second window. */
+function busiestSecond(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; last < sorted.length; last += 1) {
+    while (sorted[last] - sorted[first] >= 1000) first += 1;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+async function insertFleet(pool, schema, brokenAccounts) {
+  const spacing = Math.floor(STORED / brokenAccounts.length);
+  const start = Date.parse('2026-01-01T00:00:00.000Z');
+  for (let from = 0; from < STORED; from += 10_000) {
+    const rows = [];
+    for (let index = from; index < Math.min(STORED, from + 10_000); index += 1) {
+      const broken = index % spacing === 0 ? brokenAccounts[index / spacing] : undefined;
+      const at = new Date(start + index).toISOString();
+      rows.push({
+        id: `conn_${String(index).padStart(7, '0')}`,
+        provider: 'argyle',
+        hostUserId: `host-user-${index}`,
+        upstreamId: broken?.account ?? `healthy-${index}`,
+        upstreamParentId: broken?.user ?? `healthy-user-${index}`,
+        metadata: {},
+        state: broken ? 'needs_reauth' : 'connected',
+        createdAt: at,
+        updatedAt: at,
+        stateChangedAt: at,
+        version: 1,
+      });
+    }
+    await pool.query(
+      `INSERT INTO "${schema}".connections (id, provider, host_user_id, upstream_id, upstream_parent_id, state,
+         live, created_at, version, body)
+       SELECT r->>'id', 'argyle', r->>'hostUserId', r->>'upstreamId', r->>'upstreamParentId', r->>'state', true,
+         (r->>'createdAt')::timestamptz, 1, r FROM jsonb_array_elements($1::jsonb) AS r`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
+
+async function sweepFigures({ log, schema, pg, storePostgres, dir }) {
+  const accountsFile = join(dir, 'accounts.json');
+  const mock = await startServer('mock-server.mjs', ['argyle-fleet', String(BROKEN), accountsFile]);
+  const closers = [() => mock.stop()];
+  try {
+    const brokenAccounts = JSON.parse(readFileSync(accountsFile, 'utf8'));
+    const admin = new pg.Pool({ connectionString: CONNECTION_STRING, max: 1 });
+    closers.push(() => admin.end());
+    await insertFleet(admin, schema, brokenAccounts);
+    log(`  ${STORED} connections stored, ${brokenAccounts.length} of them needs_reauth`);
+
+    const calls = [];
+    const recordingFetch = (input, init) => {
+      const match = /\/v2\/accounts\/([^/?]+)/.exec(String(input instanceof Request ? input.url : input));
+      if (match) calls.push({ at: performance.now(), account: match[1] });
+      return fetch(input, init);
+    };
+    const instances = [];
+    for (let i = 0; i < INSTANCES; i += 1) {
+      const store = await storePostgres.createPostgresStore({
+        connectionString: CONNECTION_STRING,
+        schema,
+        migrate: false,
+      });
+      const budgetPool = new pg.Pool({ connectionString: CONNECTION_STRING, max: 4 });
+      closers.push(
+        () => store.close(),
+        () => budgetPool.end(),
+      );
+      const vendorBudget = new storePostgres.PostgresVendorBudget({
+        pool: budgetPool,
+        schema,
+        ratesPerSecond: { argyle: BUDGET_PER_SECOND },
+      });
+      const { service } = await composeArgyleService({
+        store,
+        argyleUrl: mock.url,
+        fetch: recordingFetch,
+        vendorBudget,
+      });
+      instances.push(service);
+    }
+    const startedAt = performance.now();
+    const sweepers = instances.map((service) =>
+      service.startSweeper({
+        intervalMs: 3_600_000,
+        batchSize: 50,
+        concurrency: 8,
+        ratePerSecond: 10_000, // the fleet budget is the limit
+        pollMs: 500,
+      }),
+    );
+    const deadline = startedAt + 60_000;
+    while (
+      new Set(calls.map((c) => c.account)).size < brokenAccounts.length &&
+      performance.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const seconds = (performance.now() - startedAt) / 1000;
+    // Anything checked a second time in the interval would show up meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await Promise.all(sweepers.map((sweeper) => sweeper.stop()));
+    const perAccount = new Map();
+    for (const call of calls) perAccount.set(call.account, (perAccount.get(call.account) ?? 0) + 1);
+    const notOnce = brokenAccounts.filter(({ account }) => perAccount.get(account) !== 1).length;
+    const busiest = busiestSecond(calls.map((c) => c.at));
+    log(
+      `  ${calls.length} calls for ${brokenAccounts.length} due connections in ${seconds.toFixed(1)} s, busiest second ${busiest}, not checked exactly once: ${notOnce}`,
+    );
+    const notes = `${INSTANCES} instances (services on their own pools, in one process) running startSweeper({ batchSize: 50, concurrency: 8 }) over ${STORED} stored connections, ${brokenAccounts.length} of them needs_reauth on logged-out Argyle mock accounts (mock in its own process); one PostgresVendorBudget of ${BUDGET_PER_SECOND}/s for argyle; calls recorded at a fetch shared by all instances; ${calls.length} calls in ${seconds.toFixed(1)} s.`;
+    return [
+      figure({
+        id: 'fleet.sweep.rate',
+        title: 'Fleet sweep: busiest second vs the fleet budget',
+        unit: 'calls/s',
+        baseline: { label: 'PostgresVendorBudget ratesPerSecond.argyle', samples: [BUDGET_PER_SECOND] },
+        subject: { label: 'most vendor calls started in any 1 s window, all instances', samples: [busiest] },
+        target: { op: '<=', value: 1 },
+        notes,
+      }),
+      figure({
+        id: 'fleet.sweep.once',
+        title: 'Fleet sweep: due connections not checked exactly once',
+        unit: 'connections',
+        subject: { label: 'due connections with 0 or 2+ status reads in the interval', samples: [notOnce] },
+        target: { op: '<', value: 1 },
+        absolute: true,
+        notes,
+      }),
+    ];
+  } finally {
+    for (const close of closers.reverse()) await close();
+  }
+}
+
+async function ingestFigure({ log, schema, storePostgres }) {
+  const instances = [];
+  for (let i = 0; i < INSTANCES; i += 1) {
+    const store = await storePostgres.createPostgresStore({
+      connectionString: CONNECTION_STRING,
+      schema,
+      migrate: false,
+    });
+    const { service } = await composeArgyleService({ store });
+    const accounts = makeAccounts(INGEST_ACCOUNTS_PER_INSTANCE * (i + 1)).slice(
+      INGEST_ACCOUNTS_PER_INSTANCE * i,
+    );
+    await registerConnections(service, accounts);
+    instances.push({ service, store, accounts, next: 0 });
+  }
+  /** Deliveries ingested per second by `count` instances together, each with INGEST_IN_FLIGHT in flight. */
+  const measure = async (count) => {
+    const active = instances.slice(0, count);
+    let done = 0;
+    const until = performance.now() + INGEST_SECONDS * 1000;
+    await Promise.all(
+      active.flatMap((instance) =>
+        Array.from({ length: INGEST_IN_FLIGHT }, async () => {
+          while (performance.now() < until) {
+            // Built as sent (the same small cost on both sides); a delivery is never sent twice.
+            const [{ body, headers }] = deliveries(instance.accounts, instance.next, 1);
+            instance.next += 1;
+            await instance.service.ingestWebhook('argyle', body, headers);
+            done += 1;
+          }
+        }),
+      ),
+    );
+    return done / INGEST_SECONDS;
+  };
+  try {
+    await measure(1); // warm-up
+    const one = [];
+    const four = [];
+    for (let round = 0; round < 2; round += 1) {
+      one.push(await measure(1));
+      four.push(await measure(INSTANCES));
+    }
+    log(
+      `  ingestion: 1 instance ${one.map(Math.round).join(', ')}/s; ${INSTANCES} instances ${four.map(Math.round).join(', ')}/s`,
+    );
+    return figure({
+      id: 'fleet.ingest.scaling',
+      title: `Fleet ingestion: ${INSTANCES} instances vs 1 on one database (info)`,
+      unit: 'events/s',
+      baseline: { label: '1 instance, 8 deliveries in flight', samples: one },
+      subject: { label: `${INSTANCES} instances, 8 deliveries in flight each`, samples: four },
+      notes: `Signed accounts.updated deliveries through service.ingestWebhook (each a transition on the instance's own ${INGEST_ACCOUNTS_PER_INSTANCE} accounts), ${INGEST_SECONDS} s per run, 2 rounds after a warm-up; store pools of 10; default synchronous_commit. The instances share this process's one CPU core and the machine's 2 cores with PostgreSQL, so the ratio shows the database-side limit (commit rate and CPU), not more application CPU.`,
+    });
+  } finally {
+    for (const instance of instances) await instance.store.close();
+  }
+}
+
+export async function run({ log }) {
+  const schema = `bench_fleet_${process.pid}_${Date.now().toString(36)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'reconnect-kit-bench-'));
+  const pg = await importDependencyOf('store-postgres', 'pg');
+  const storePostgres = await importBuilt('store-postgres');
+  const migrator = await storePostgres.createPostgresStore({ connectionString: CONNECTION_STRING, schema });
+  try {
+    const sweep = await sweepFigures({ log, schema, pg, storePostgres, dir });
+    const ingest = await ingestFigure({ log, schema, storePostgres });
+    return [...sweep, ingest];
+  } finally {
+    await migrator.close();
+    const admin = new pg.Pool({ connectionString: CONNECTION_STRING, max: 1 });
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

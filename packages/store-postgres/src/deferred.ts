@@ -1,0 +1,365 @@
+import type {
+  CompletionOutcome,
+  Connection,
+  ConnectionEvent,
+  ConnectionPage,
+  ConnectionState,
+  ConnectionStoreOps,
+  HistoryKind,
+  IgnoredSignal,
+  IgnoredSignalQuery,
+  OpenAttemptQuery,
+  OutboxClaim,
+  OutboxEntry,
+  OutboxQuery,
+  ReconnectAttempt,
+  ReconnectAttemptEnd,
+  SealedSecretRow,
+  StoreListQuery,
+  SweepClaim,
+} from '@reconnect-kit/core';
+import { PostgresOps, type Queryable } from './ops.js';
+import type { Tables } from './tables.js';
+import {
+  checkNextVersion,
+  type InboundRow,
+  type OutboxRowInput,
+  type Param,
+  type WriteSql,
+  type Writes,
+  writesFor,
+} from './writes.js';
+
+type Table = 'connections' | 'inboundEvents' | 'ignoredSignals' | 'outbox' | 'secrets' | 'reconnectAttempts';
+
+/** SQLSTATE raised by `expect_written` (migration 4). */
+const DEFERRED_MISS = 'RKD01';
+const UNIQUE_VIOLATION = '23505';
+
+const inboundKey = (provider: string, eventId: string) => JSON.stringify([provider, eventId]);
+
+interface BufferedWrite {
+  readonly table: Table;
+  readonly sql: WriteSql;
+  /** Rows the write must touch for the assumption made when it was buffered to hold. */
+  readonly expect?: number;
+}
+
+/**
+ * A transaction that costs one round trip for all its writes. Reads run at once, outside any transaction (under
+ * READ COMMITTED each statement sees the latest committed data either way); writes are buffered, answered with
+ * what they will do when nothing races them (a new inbound event is new, a versioned update hits its row), and
+ * sent together at the end as ONE statement, atomic by itself, whose last step checks every assumption and aborts
+ * the statement when one failed. The store then runs the transaction again as a classic one, so its caller sees
+ * exactly what a classic transaction would have given it. A typical webhook transaction (record the event, read
+ * the connection, update it, append its events) thus costs two round trips instead of seven.
+ *
+ * Whatever cannot be deferred (a read of a table with a buffered write, a write whose answer cannot be assumed,
+ * a second write to one row) promotes the run: BEGIN, the buffered writes as one statement, and from then on
+ * every call at once; the end is then a COMMIT.
+ */
+export class DeferredOps implements ConnectionStoreOps {
+  readonly #client: Queryable;
+  readonly #t: Tables;
+  readonly #w: Writes;
+  readonly #now: PostgresOps;
+  /** Inbound pairs known to be recorded already (from an earlier run's failed check): answered `false`. */
+  readonly #knownDuplicates: ReadonlySet<string>;
+  #inbound: InboundRow[] = [];
+  #outbox: OutboxRowInput[] = [];
+  #ignored: IgnoredSignal[] = [];
+  #others: BufferedWrite[] = [];
+  #promotion: Promise<void> | undefined;
+  #promoted = false;
+  #missed: DeferredMiss | undefined;
+
+  constructor(client: Queryable, tables: Tables, knownDuplicates: ReadonlySet<string> = new Set()) {
+    this.#client = client;
+    this.#t = tables;
+    this.#w = writesFor(tables);
+    this.#now = new PostgresOps(client, tables);
+    this.#knownDuplicates = knownDuplicates;
+  }
+
+  /** Whether BEGIN was sent (the caller must then COMMIT via `finish` or ROLLBACK). */
+  get promoted(): boolean {
+    return this.#promoted;
+  }
+
+  /** Set when a buffered assumption did not hold: this run's result must be discarded and the work redone. */
+  get missed(): DeferredMiss | undefined {
+    return this.#missed;
+  }
+
+  /** After the function resolved: sends the buffered writes (one statement) or COMMITs a promoted run. */
+  async finish(): Promise<void> {
+    if (this.#promoted) await this.#client.query('COMMIT');
+    else await this.#flush();
+  }
+
+  #touches(table: Table): boolean {
+    return (
+      (table === 'inboundEvents' && this.#inbound.length > 0) ||
+      (table === 'outbox' && this.#outbox.length > 0) ||
+      (table === 'ignoredSignals' && this.#ignored.length > 0) ||
+      this.#others.some((write) => write.table === table)
+    );
+  }
+
+  /** Whether a call on `table` must run at once (promoting the run first when it touches a buffered table). */
+  async #immediate(table: Table): Promise<boolean> {
+    if (!this.#promoted && this.#touches(table)) await this.#promote();
+    return this.#promoted;
+  }
+
+  #promote(): Promise<void> {
+    this.#promotion ??= (async () => {
+      await this.#client.query('BEGIN');
+      this.#promoted = true;
+      await this.#flush();
+    })();
+    return this.#promotion;
+  }
+
+  async #flush(): Promise<void> {
+    const writes: BufferedWrite[] = [];
+    // Inbound first: its count decides whether a miss is only a duplicate delivery (see DeferredMiss).
+    if (this.#inbound.length > 0) {
+      writes.push({
+        table: 'inboundEvents',
+        sql: this.#w.recordInboundEvents(this.#inbound),
+        expect: this.#inbound.length,
+      });
+    }
+    writes.push(...this.#others);
+    if (this.#ignored.length > 0)
+      writes.push({ table: 'ignoredSignals', sql: this.#w.recordIgnoredSignals(this.#ignored) });
+    if (this.#outbox.length > 0) writes.push({ table: 'outbox', sql: this.#w.appendOutbox(this.#outbox) });
+    const inbound = this.#inbound;
+    this.#inbound = [];
+    this.#outbox = [];
+    this.#ignored = [];
+    this.#others = [];
+    if (writes.length === 0) return;
+
+    const values: unknown[] = [];
+    const p: Param = (value) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const checked = writes.flatMap((write, i) =>
+      write.expect === undefined ? [] : [{ i, n: write.expect }],
+    );
+    const ctes = writes.map((write, i) => `w${i} AS (${write.sql(p)} RETURNING 1)`);
+    const actual = checked.map(({ i }) => `(SELECT count(*) FROM w${i})`).join(', ');
+    const expected = p(checked.map(({ n }) => n));
+    const text = `WITH ${ctes.join(',\n')}
+      SELECT ${this.#t.expectWritten}(ARRAY[${actual}]::bigint[], ${expected}::bigint[])`;
+    try {
+      await this.#client.query(text, values);
+    } catch (error) {
+      const miss = missFrom(error, inbound);
+      if (miss) this.#missed = miss;
+      throw error;
+    }
+  }
+
+  // ---- reads: at once, after promoting if they read a table with buffered writes ----------------------
+
+  async getConnection(connectionId: string): Promise<Connection | undefined> {
+    await this.#immediate('connections');
+    return this.#now.getConnection(connectionId);
+  }
+
+  async findByUpstream(provider: string, upstreamId: string): Promise<Connection | undefined> {
+    await this.#immediate('connections');
+    return this.#now.findByUpstream(provider, upstreamId);
+  }
+
+  async findLatestByUpstreamParent(
+    provider: string,
+    upstreamParentId: string,
+    states: readonly ConnectionState[],
+  ): Promise<Connection | undefined> {
+    await this.#immediate('connections');
+    return this.#now.findLatestByUpstreamParent(provider, upstreamParentId, states);
+  }
+
+  async listConnections(query: StoreListQuery): Promise<ConnectionPage> {
+    await this.#immediate('connections');
+    return this.#now.listConnections(query);
+  }
+
+  async listIgnoredSignals(query: IgnoredSignalQuery): Promise<readonly IgnoredSignal[]> {
+    await this.#immediate('ignoredSignals');
+    return this.#now.listIgnoredSignals(query);
+  }
+
+  async listOutbox(query: OutboxQuery): Promise<readonly OutboxEntry[]> {
+    await this.#immediate('outbox');
+    return this.#now.listOutbox(query);
+  }
+
+  async getSecrets(connectionId: string): Promise<string | undefined> {
+    await this.#immediate('secrets');
+    return this.#now.getSecrets(connectionId);
+  }
+
+  async listSecrets(
+    afterConnectionId: string | undefined,
+    limit: number,
+  ): Promise<readonly SealedSecretRow[]> {
+    await this.#immediate('secrets');
+    return this.#now.listSecrets(afterConnectionId, limit);
+  }
+
+  async getReconnectAttempt(nonce: string): Promise<ReconnectAttempt | undefined> {
+    await this.#immediate('reconnectAttempts');
+    return this.#now.getReconnectAttempt(nonce);
+  }
+
+  async listOpenReconnectAttempts(query: OpenAttemptQuery): Promise<readonly ReconnectAttempt[]> {
+    await this.#immediate('reconnectAttempts');
+    return this.#now.listOpenReconnectAttempts(query);
+  }
+
+  // ---- writes: buffered with the answer they give when nothing races them -----------------------------
+
+  async insertConnection(connection: Connection): Promise<void> {
+    if (await this.#immediate('connections')) return this.#now.insertConnection(connection);
+    this.#others.push({ table: 'connections', sql: this.#w.insertConnection(connection), expect: 1 });
+  }
+
+  async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
+    checkNextVersion(connection, expectedVersion);
+    if (await this.#immediate('connections')) return this.#now.updateConnection(connection, expectedVersion);
+    this.#others.push({
+      table: 'connections',
+      sql: this.#w.updateConnection(connection, expectedVersion),
+      expect: 1,
+    });
+  }
+
+  async recordInboundEvent(provider: string, eventId: string, receivedAt: Date): Promise<boolean> {
+    if (this.#promoted) return this.#now.recordInboundEvent(provider, eventId, receivedAt);
+    const key = inboundKey(provider, eventId);
+    if (this.#knownDuplicates.has(key)) return false;
+    if (this.#inbound.some((row) => inboundKey(row.provider, row.eventId) === key)) return false;
+    this.#inbound.push({ provider, eventId, receivedAt });
+    return true;
+  }
+
+  async recordIgnoredSignal(signal: IgnoredSignal): Promise<void> {
+    if (this.#promoted) return this.#now.recordIgnoredSignal(signal);
+    this.#ignored.push(signal);
+  }
+
+  async appendOutbox(events: readonly ConnectionEvent[], availableAt: Date): Promise<void> {
+    if (this.#promoted) return this.#now.appendOutbox(events, availableAt);
+    for (const event of events) this.#outbox.push({ event, availableAt });
+  }
+
+  async putSecrets(connectionId: string, sealed: string): Promise<void> {
+    if (await this.#immediate('secrets')) return this.#now.putSecrets(connectionId, sealed);
+    this.#others.push({ table: 'secrets', sql: this.#w.putSecrets(connectionId, sealed) });
+  }
+
+  async deleteSecrets(connectionId: string): Promise<void> {
+    if (await this.#immediate('secrets')) return this.#now.deleteSecrets(connectionId);
+    this.#others.push({ table: 'secrets', sql: this.#w.deleteSecrets(connectionId) });
+  }
+
+  async insertReconnectAttempt(attempt: ReconnectAttempt): Promise<void> {
+    if (await this.#immediate('reconnectAttempts')) return this.#now.insertReconnectAttempt(attempt);
+    this.#others.push({
+      table: 'reconnectAttempts',
+      sql: this.#w.insertReconnectAttempt(attempt),
+      expect: 1,
+    });
+  }
+
+  // ---- writes whose answer cannot be assumed: at once, in a promoted run ------------------------------
+
+  async replaceSecrets(connectionId: string, expected: string, next: string): Promise<boolean> {
+    await this.#promote();
+    return this.#now.replaceSecrets(connectionId, expected, next);
+  }
+
+  async completeReconnectAttempt(
+    nonce: string,
+    outcome: CompletionOutcome,
+    completedAt: Date,
+  ): Promise<boolean> {
+    await this.#promote();
+    return this.#now.completeReconnectAttempt(nonce, outcome, completedAt);
+  }
+
+  async endReconnectAttempt(nonce: string, reason: ReconnectAttemptEnd, endedAt: Date): Promise<boolean> {
+    await this.#promote();
+    return this.#now.endReconnectAttempt(nonce, reason, endedAt);
+  }
+
+  async supersedeReconnectAttempts(connectionId: string, keepNonce: string, endedAt: Date): Promise<number> {
+    await this.#promote();
+    return this.#now.supersedeReconnectAttempts(connectionId, keepNonce, endedAt);
+  }
+
+  async claimOutbox(claim: OutboxClaim): Promise<readonly OutboxEntry[]> {
+    await this.#promote();
+    return this.#now.claimOutbox(claim);
+  }
+
+  async claimSweep(claim: SweepClaim): Promise<readonly Connection[]> {
+    await this.#promote();
+    return this.#now.claimSweep(claim);
+  }
+
+  async finishSweep(connectionId: string, owner: string, nextDueAt: Date): Promise<boolean> {
+    await this.#promote();
+    return this.#now.finishSweep(connectionId, owner, nextDueAt);
+  }
+
+  async markOutboxDelivered(eventId: string, owner: string, deliveredAt: Date): Promise<boolean> {
+    await this.#promote();
+    return this.#now.markOutboxDelivered(eventId, owner, deliveredAt);
+  }
+
+  async markOutboxFailed(
+    eventId: string,
+    owner: string,
+    failure: { readonly nextAttemptAt: Date; readonly error: string },
+  ): Promise<boolean> {
+    await this.#promote();
+    return this.#now.markOutboxFailed(eventId, owner, failure);
+  }
+
+  async pruneHistory(kind: HistoryKind, before: Date, limit: number): Promise<number> {
+    await this.#promote();
+    return this.#now.pruneHistory(kind, before, limit);
+  }
+}
+
+/**
+ * Why a deferred run's writes did not apply. `duplicates` is set when the only failed assumption was that every
+ * inbound event was new, and none of them was: those pairs are recorded (committed; a concurrent recorder that
+ * rolled back would have let ours in), so a second deferred run can answer `false` for them directly.
+ */
+export interface DeferredMiss {
+  readonly duplicates?: ReadonlySet<string>;
+}
+
+function missFrom(error: unknown, inbound: readonly InboundRow[]): DeferredMiss | undefined {
+  const { code, detail } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    detail?: unknown;
+  };
+  // A unique violation from a deferred write (an update giving two live connections one upstream id) is
+  // reported by the classic run exactly like the classic store reports it.
+  if (code === UNIQUE_VIOLATION) return {};
+  if (code !== DEFERRED_MISS) return undefined;
+  // The inbound insert is the first check: none of its pairs went in, so each one is already recorded (whatever
+  // else missed followed from treating them as new).
+  const inboundCount = typeof detail === 'string' ? Number(detail.split(',')[0]) : Number.NaN;
+  if (inbound.length === 0 || inboundCount !== 0) return {};
+  return { duplicates: new Set(inbound.map((row) => inboundKey(row.provider, row.eventId))) };
+}
