@@ -78,11 +78,16 @@ describe('runDocBlock', () => {
     expect(console.log, 'console is restored after the block').toBe(consoleLog);
   });
 
-  it('runs shell blocks with bash -euo pipefail in an empty temporary directory', async () => {
+  it("runs shell blocks with bash -euo pipefail in an empty temporary directory, in a reader's shell", async () => {
+    // No workspace tools and no pnpm on PATH: what the README's machine (Node and npm) has, not what `pnpm test` has.
     await runDocBlock(
       block(
         'sh',
-        'test -z "$(ls -A)"\nnode -e "process.exit(Number(process.versions.node.split(\'.\')[0]) >= 24 ? 0 : 1)"',
+        [
+          'test -z "$(ls -A)"',
+          'for tool in tsc vitest biome pnpm; do if command -v $tool; then exit 1; fi; done',
+          'test "$(env | grep -c \'^npm_\' || true)" = 0',
+        ].join('\n'),
       ),
       workspace.dir,
     );

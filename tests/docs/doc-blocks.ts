@@ -4,8 +4,10 @@
  * - ts/js blocks are imported by the calling vitest worker (same transpilation and `@reconnect-kit/source`
  *   resolution as the tests, so no build is needed); every workspace package and its dependencies resolve. They
  *   must finish on their own: close servers and mocks, use port 0. Throwing (e.g. `node:assert`) fails the block.
- * - sh blocks run with `bash -euo pipefail` in a fresh temporary directory, Node 24 and the workspace's bins first
- *   on PATH, the repository in `$RECONNECT_KIT_REPO`; background jobs are stopped when the block ends.
+ * - sh blocks run with `bash -euo pipefail` in a fresh temporary directory, in the reader's shell: the PATH without
+ *   any `node_modules/.bin` (no workspace tools, no pnpm, the machine's own Node) and no npm/pnpm script variables,
+ *   so a command the README's machine lacks fails here too; the repository is in `$RECONNECT_KIT_REPO`.
+ *   Background jobs are stopped when the block ends.
  * - The default timeout is 30 s; `timeout=N` (seconds) in the info string changes it.
  */
 import { spawn } from 'node:child_process';
@@ -20,7 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 
@@ -194,17 +196,25 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * The environment of a reader's terminal: vitest runs inside `pnpm test`, which puts the workspace's bins (tsc,
+ * vitest, the pinned Node 24) and pnpm itself first on PATH and sets npm_* variables; a reader has none of that.
+ */
+export function readersEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const path = (env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '' && !dir.split(sep).join('/').includes('node_modules/.bin'))
+    .join(delimiter);
+  const kept = Object.entries(env).filter(([key]) => !/^(npm_|pnpm_)/i.test(key) && key !== 'NODE_PATH');
+  return { ...Object.fromEntries(kept), PATH: path };
+}
+
 function runShell(code: string, timeoutMs: number): Promise<void> {
   const cwd = mkdtempSync(join(tmpdir(), 'doc-block-'));
   return new Promise<void>((resolve, reject) => {
     const child = spawn('bash', ['-euo', 'pipefail', '-c', code], {
       cwd,
-      env: {
-        ...process.env,
-        // Node 24 and the workspace's tools first, as inside `pnpm <script>`.
-        PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
-        RECONNECT_KIT_REPO: REPO_ROOT,
-      },
+      env: { ...readersEnvironment(), RECONNECT_KIT_REPO: REPO_ROOT },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so a timeout or the end of the block also stops its background jobs.
       detached: true,
