@@ -267,6 +267,8 @@ describe('webhook dispatcher', () => {
     await setUp([500]);
     instance.webhooks.updateSettings({ retry_policy: { backoff_ms: 60_000 } });
     enqueue('stuck', {});
+    // Its first attempt reached the receiver (answered 500); now it waits a minute for its retry.
+    await expect.poll(() => receiver.receipts.length, { timeout: 10_000 }).toBe(1);
     expect(await instance.webhooks.flush(50)).toEqual({ drained: false });
     instance.reset();
     instance.webhooks.updateSettings({ retry_policy: FAST });
