@@ -26,6 +26,8 @@ export const postgresStoreConfigSchema = z
     poolSize: z.number().int().min(2).max(1000).optional(),
     /** See `PostgresStoreOptions.lockLeaseMs`. */
     lockLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
+    /** See `PostgresStoreOptions.preparedStatements`. */
+    preparedStatements: z.boolean().optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -56,6 +56,7 @@ describe('createPostgresStore / registerPostgresStore', () => {
     ['schema', { connectionString: 'postgres://app:s3cret-pw@db.invalid/app', schema: 'Bad"Name' }],
     ['poolSize', { connectionString: DATABASE_URL, poolSize: 1 }],
     ['lockLeaseMs', { connectionString: DATABASE_URL, lockLeaseMs: 0 }],
+    ['preparedStatements', { connectionString: DATABASE_URL, preparedStatements: 'yes' }],
     ['migrate', { connectionString: DATABASE_URL, migrate: 'yes' }],
     ['unknownOption', { connectionString: DATABASE_URL, unknownOption: 1 }],
   ];

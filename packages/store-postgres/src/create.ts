@@ -21,6 +21,7 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     schema: parsed.schema,
     ownsPool,
     lockLeaseMs: parsed.lockLeaseMs,
+    preparedStatements: parsed.preparedStatements,
   });
   if (parsed.migrate) {
     try {

@@ -9,6 +9,7 @@ import { ConnectionLeases, DEFAULT_LOCK_LEASE_MS } from './connection-lease.js';
 import { type DeferredMiss, DeferredOps } from './deferred.js';
 import { type MigrationReport, migrateSchema } from './migrate.js';
 import { PostgresOps, type Queryable } from './ops.js';
+import { preparing } from './prepared.js';
 import { DEFAULT_SCHEMA, type Tables, tablesIn } from './tables.js';
 
 export interface PostgresStoreOptions {
@@ -22,6 +23,12 @@ export interface PostgresStoreOptions {
    * holder's lock is free again after at most this long. Default 30 000.
    */
   readonly lockLeaseMs?: number;
+  /**
+   * Send parameterised statements as named prepared statements (parsed and planned once per session). Default
+   * true; set false behind a pooler that does not track prepared statements across server connections (PgBouncer
+   * before 1.21 in transaction mode, some managed poolers).
+   */
+  readonly preparedStatements?: boolean;
 }
 
 /**
@@ -40,6 +47,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
   readonly #pool: Pool;
   readonly #tables: Tables;
   readonly #ownsPool: boolean;
+  readonly #prepared: boolean;
   readonly #leases: ConnectionLeases;
   /** Callers in this process queue here first (FIFO); only one per id polls the database for the lease. */
   readonly #localLocks = new KeyedMutex();
@@ -50,14 +58,17 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
     const tables = tablesIn(options.schema ?? DEFAULT_SCHEMA);
     const pool = options.pool;
     const status = { closed: false };
+    const prepared = options.preparedStatements ?? true;
+    const onPool = preparing(pool, prepared);
     const guarded: Queryable = {
-      query: (text, values) => (status.closed ? Promise.reject(closedError()) : pool.query(text, values)),
+      query: (text, values) => (status.closed ? Promise.reject(closedError()) : onPool.query(text, values)),
     };
     super(guarded, tables);
     this.#status = status;
     this.#pool = pool;
     this.#tables = tables;
     this.#ownsPool = options.ownsPool ?? false;
+    this.#prepared = prepared;
     this.#leases = new ConnectionLeases(guarded, tables, options.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS);
   }
 
@@ -99,7 +110,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
       broken = error;
     };
     client.on('error', onError);
-    const tx = new DeferredOps(client, this.#tables, knownDuplicates);
+    const tx = new DeferredOps(preparing(client, this.#prepared), this.#tables, knownDuplicates);
     try {
       let value: T;
       try {
@@ -135,7 +146,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
     try {
       await client.query('BEGIN');
       try {
-        const result = await fn(new PostgresOps(client, this.#tables));
+        const result = await fn(new PostgresOps(preparing(client, this.#prepared), this.#tables));
         await client.query('COMMIT');
         return result;
       } catch (error) {
