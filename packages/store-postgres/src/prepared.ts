@@ -7,13 +7,21 @@ export interface ConfigQueryable {
   query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
 }
 
-const names = new Map<string, string>();
+const names = new Map<string, string | null>();
 
-/** A stable name per statement text (every store statement's text is one of a small, fixed set). */
-function nameOf(text: string): string {
+/**
+ * A `SELECT *` or `RETURNING *` result follows the table's columns: a prepared one fails ("cached plan must not
+ * change result type") once a migration adds a column during a rolling deploy, so those stay unnamed.
+ */
+const STAR_RESULT = /\b(?:SELECT|RETURNING)\s+(?:\w+\.)?\*/i;
+
+/** A stable name per statement text (every store statement's text is one of a small, fixed set); null: unnamed. */
+function nameOf(text: string): string | null {
   let name = names.get(text);
   if (name === undefined) {
-    name = `rk_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
+    name = STAR_RESULT.test(text)
+      ? null
+      : `rk_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
     names.set(text, name);
   }
   return name;
@@ -28,11 +36,9 @@ function nameOf(text: string): string {
  */
 export function preparing(db: ConfigQueryable, enabled: boolean): Queryable {
   return {
-    query: <R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) =>
-      db.query<R>(
-        enabled && values !== undefined && values.length > 0
-          ? { name: nameOf(text), text, values }
-          : { text, values },
-      ),
+    query: <R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) => {
+      const name = enabled && values !== undefined && values.length > 0 ? nameOf(text) : null;
+      return db.query<R>(name === null ? { text, values } : { name, text, values });
+    },
   };
 }
