@@ -19,7 +19,8 @@ const BENCHMARKS = [
   'startup',
   'sweep',
   'ingest-postgres',
-  'fleet',
+  'fleet-sweep',
+  'fleet-ingest',
 ];
 /** A benchmark that has not reported by then is stopped and recorded as failed (keeps the run bounded). */
 const BENCHMARK_TIMEOUT_MS = 90_000;
