@@ -34,8 +34,9 @@ describe('withConnectionLock on PostgreSQL (lease rows)', () => {
 
   it('renews the lease while the holder runs: a live holder keeps the lock past its lease', async () => {
     const pools = [testPool(2), testPool(2)] as const;
-    const a = new PostgresConnectionStore({ pool: pools[0], schema, lockLeaseMs: 150 });
-    const b = new PostgresConnectionStore({ pool: pools[1], schema, lockLeaseMs: 150 });
+    // Long enough that a renewal (every third of the lease) lands in time on a loaded machine.
+    const a = new PostgresConnectionStore({ pool: pools[0], schema, lockLeaseMs: 400 });
+    const b = new PostgresConnectionStore({ pool: pools[1], schema, lockLeaseMs: 400 });
     try {
       const log: string[] = [];
       let release = () => {};
@@ -55,7 +56,7 @@ describe('withConnectionLock on PostgreSQL (lease rows)', () => {
         log.push('b start');
       });
       // Four leases long: without renewal the lease would have run out and b would have entered.
-      await sleep(600);
+      await sleep(1_600);
       expect(log).toEqual(['a start']);
       release();
       await Promise.all([first, second]);
