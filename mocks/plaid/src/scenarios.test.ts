@@ -81,6 +81,27 @@ test('item_login_required: ERROR webhook, /item/get shows it, data calls answer 
   expect(repairedAgain.status).toBe(409);
 });
 
+test('item_locked: ERROR webhook with ITEM_LOCKED; update mode after unlocking repairs the same Item', async () => {
+  const { item_id, access_token } = await seed();
+  await run('plaid.item_locked', { target: item_id });
+  expect(await delivered()).toMatchObject([{ webhook_code: 'ERROR', error: { error_code: 'ITEM_LOCKED' } }]);
+  const locked = await plaidFailure(mock.client.accountsGet({ access_token }));
+  expect(locked).toMatchObject({
+    status: 400,
+    body: { error_type: 'ITEM_ERROR', error_code: 'ITEM_LOCKED' },
+  });
+  const { data } = await mock.client.linkTokenCreate({
+    user: { client_user_id: 'u1' },
+    client_name: 'Test',
+    country_codes: [CountryCode.Us],
+    language: 'en',
+    access_token,
+    hosted_link: {},
+  });
+  expect((await completeHostedLink(String(data.hosted_link_url))).status).toBe(200);
+  expect((await mock.client.accountsGet({ access_token })).data.item.item_id).toBe(item_id);
+});
+
 test('early warnings carry their deadline and leave the Item working', async () => {
   const { item_id, access_token } = await seed();
   const now = Date.now();

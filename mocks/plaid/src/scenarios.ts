@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   announceDisconnect,
   expireConsentAt,
+  lockItem,
   offerNewAccounts,
   repairLogin,
   requireLogin,
@@ -75,7 +76,7 @@ const disconnectInput = deadlineInput
   })
   .strict();
 const accountRevokedInput = z.object({ target, account_id: z.string().min(1).optional() }).strict();
-const webhookUpdateInput = z.object({ target, webhook: z.url({ protocol: /^https?$/ }) }).strict();
+const webhookUpdateInput = z.object({ target, webhook: z.url({ protocol: /^https?$/ }).optional() }).strict();
 const outageInput = z
   .object({ target, duration_seconds: z.number().int().min(1).max(86_400).default(300) })
   .strict();
@@ -139,6 +140,11 @@ export function plaidScenarios(keys: WebhookKeyRing): ScenarioDefinition<PlaidMo
       'plaid.item_login_required',
       "The Item's login stopped working (password changed, MFA, consent): ITEM_LOGIN_REQUIRED until update mode.",
       (ctx, item) => [requireLogin(ctx, item)],
+    ),
+    itemScenario(
+      'plaid.item_locked',
+      "The institution locked the user's account (e.g. too many attempts): ITEM_LOCKED until the user unlocks it at the bank and goes through update mode.",
+      (ctx, item) => [lockItem(ctx, item)],
     ),
     itemScenario(
       'plaid.login_repaired',
@@ -218,11 +224,19 @@ export function plaidScenarios(keys: WebhookKeyRing): ScenarioDefinition<PlaidMo
     },
     {
       id: 'plaid.webhook_update_acknowledged',
-      description: "The Item's webhook URL changed (/item/webhook/update); Plaid confirms at the new URL.",
+      description:
+        "The Item's webhook URL changed (/item/webhook/update; `webhook` defaults to the Item's own); Plaid confirms at the new URL.",
       input: webhookUpdateInput,
       run(input, ctx) {
-        const { webhook } = webhookUpdateInput.parse(input);
         const item = targetItem(ctx, input.target);
+        // Without a new URL, the Item's own is set again (Plaid acknowledges that too).
+        const webhook = webhookUpdateInput.parse(input).webhook ?? item.webhook ?? ctx.config.webhookUrl;
+        if (!webhook) {
+          throw new MockHttpError(400, {
+            error: 'invalid_input',
+            message: `Item "${item.itemId}" has no webhook URL; pass "webhook"`,
+          });
+        }
         item.webhook = webhook;
         return {
           changed: { item_id: item.itemId, webhook },

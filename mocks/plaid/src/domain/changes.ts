@@ -15,6 +15,12 @@ export function requireLogin(ctx: Ctx, item: PlaidItem): QueuedWebhook {
   return enqueueItemWebhook(ctx, item, 'ERROR', { error: item.error });
 }
 
+/** The institution locked the user's account (too many attempts): `ITEM_LOCKED` and an `ITEM: ERROR` webhook. */
+export function lockItem(ctx: Ctx, item: PlaidItem): QueuedWebhook {
+  item.error = plaidErrorBody('ITEM_LOCKED');
+  return enqueueItemWebhook(ctx, item, 'ERROR', { error: item.error });
+}
+
 /** The user fixed the login elsewhere: the error is gone and `LOGIN_REPAIRED` is sent. */
 export function repairLogin(ctx: Ctx, item: PlaidItem): QueuedWebhook {
   item.error = null;

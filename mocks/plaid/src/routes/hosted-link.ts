@@ -16,6 +16,9 @@ import { HOSTED_LINK_PATH } from './link.js';
 export const SANDBOX_USERNAME = 'user_good';
 export const SANDBOX_PASSWORD = 'pass_good';
 
+/** Item errors a successful update-mode login clears (revocations need a new Item). */
+const UPDATE_MODE_REPAIRS: ReadonlySet<string> = new Set(['ITEM_LOGIN_REQUIRED', 'ITEM_LOCKED']);
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -62,7 +65,7 @@ function launchFor(req: MockRequest, ctx: Ctx): HostedLaunch | MockResponse {
       '<p class="error">This connection was removed (ITEM_NOT_FOUND).</p>',
     );
   }
-  if (item?.error && item.error.error_code !== 'ITEM_LOGIN_REQUIRED') {
+  if (item?.error && !UPDATE_MODE_REPAIRS.has(item.error.error_code)) {
     return page(
       400,
       'Cannot reconnect',
