@@ -27,7 +27,7 @@ export const STATE_LABELS: Readonly<Record<ConnectionState, string>> = {
   disconnected: 'Disconnected',
 };
 
-const PROVIDER_NAMES: Readonly<Record<string, string>> = { argyle: 'Argyle', finch: 'Finch' };
+const PROVIDER_NAMES: Readonly<Record<string, string>> = { argyle: 'Argyle', finch: 'Finch', plaid: 'Plaid' };
 export const providerName = (id: string) => PROVIDER_NAMES[id] ?? id;
 
 const EVENT_LABELS: Readonly<Record<string, string>> = {
