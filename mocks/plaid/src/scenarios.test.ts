@@ -293,7 +293,14 @@ test('new mode through hosted Link: the public token from /link/token/get exchan
     webhook: receiver.url,
     hosted_link: {},
   });
-  expect((await completeHostedLink(String(data.hosted_link_url))).status).toBe(200);
+  // A plain form post of just the Sandbox credentials (no institution chosen) links First Platypus Bank.
+  const page = await fetch(String(data.hosted_link_url));
+  expect(await page.text()).toContain('First Platypus Bank');
+  const posted = await fetch(String(data.hosted_link_url), {
+    method: 'POST',
+    body: new URLSearchParams({ username: 'user_good', password: 'pass_good' }),
+  });
+  expect(posted.status).toBe(200);
   const session = conforms(
     schemas.linkTokenGet,
     (await mock.client.linkTokenGet({ link_token: data.link_token })).data,

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MockRequest, MockResponse, RouteDefinition } from '@reconnect-kit/mock-engine';
-import { findInstitution, SANDBOX_INSTITUTIONS } from '../domain/institutions.js';
+import { DEFAULT_INSTITUTION_ID, findInstitution, SANDBOX_INSTITUTIONS } from '../domain/institutions.js';
 import { createItem, institutionOf, issuePublicToken } from '../domain/items.js';
 import type { LinkSession, LinkTokenRecord, PlaidItem, PlaidMockState } from '../domain/state.js';
 import type { Ctx } from '../http/api.js';
@@ -148,8 +148,9 @@ function submit(req: MockRequest, ctx: Ctx): MockResponse {
   if (item) {
     repair(record, item);
   } else {
-    const institution = findInstitution(form.get('institution_id') ?? '');
-    if (!institution) return loginForm(req, launch, 'Choose an institution.');
+    // Without a choice (a plain form post of just the credentials), Plaid's Sandbox bank First Platypus Bank.
+    const institution = findInstitution(form.get('institution_id') ?? DEFAULT_INSTITUTION_ID);
+    if (!institution) return loginForm(req, launch, 'Choose one of the listed institutions.');
     item = createItem(ctx, {
       institution,
       products: record.products,
