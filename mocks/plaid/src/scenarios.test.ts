@@ -324,6 +324,25 @@ test('new mode through hosted Link: the public token from /link/token/get exchan
   );
 });
 
+test('Sandbox Items take the products their institution offers; others are PRODUCTS_NOT_SUPPORTED', async () => {
+  const bank = await mock.client.sandboxPublicTokenCreate({
+    institution_id: 'ins_109508',
+    initial_products: [Products.IncomeVerification, Products.Auth],
+  });
+  expect(bank.status).toBe(200);
+  const payroll = await plaidFailure(
+    mock.client.sandboxPublicTokenCreate({
+      institution_id: 'ins_92',
+      initial_products: [Products.Transactions],
+    }),
+  );
+  expect(payroll).toMatchObject({
+    status: 400,
+    body: { error_type: 'ITEM_ERROR', error_code: 'PRODUCTS_NOT_SUPPORTED' },
+  });
+  expect(String(payroll.body.error_message)).toContain('ADP does not support transactions');
+});
+
 test('payroll income is read per user and fails with the Item error while its login is required', async () => {
   const user = conforms(
     schemas.userCreate,

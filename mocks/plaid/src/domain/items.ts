@@ -30,9 +30,9 @@ function sandboxAccount(
   };
 }
 
-/** The accounts a Sandbox login shares: Plaid's checking and saving accounts, or one payroll account. */
+/** The accounts a Sandbox login shares: Plaid's checking and saving accounts, or (at a payroll provider) one payroll account. */
 function sandboxAccounts(institution: SandboxInstitution): PlaidAccount[] {
-  if (institution.products.includes('income_verification')) {
+  if (!institution.products.includes('transactions')) {
     return [sandboxAccount('Payroll', null, '4444', 'payroll', 0)];
   }
   return [

@@ -60,6 +60,11 @@ const ERRORS = {
     display:
       "The given account has been locked by the financial institution. Please visit your financial institution's website to unlock your account.",
   },
+  PRODUCTS_NOT_SUPPORTED: {
+    status: 400,
+    type: 'ITEM_ERROR',
+    message: 'this institution does not support the requested products',
+  },
   ITEM_NOT_FOUND: {
     status: 400,
     type: 'ITEM_ERROR',
