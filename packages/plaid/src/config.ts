@@ -24,6 +24,12 @@ export const plaidConfigSchema = z
     clientName: z.string().min(1).max(30),
     countryCodes: z.array(z.string().length(2)).min(1).default(['US']),
     language: z.string().min(2).default('en'),
+    /**
+     * `redirect` (default): send the user to hosted Link's `hosted_link_url`. `widget`: open Plaid Link in the host's
+     * own page with the link token (`config.linkToken`; `url` is the hosted page as a fallback); the page calls
+     * `completeReconnection({ state })` from Link's `onSuccess` and `abandonReconnection(state)` from `onExit`.
+     */
+    reconnectAction: z.enum(['redirect', 'widget']).default('redirect'),
     /** The Item webhook URL to (re)set in update mode; omitted = keep the Item's own. */
     webhookUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** How long a fetched webhook verification key is trusted before it is read again (Plaid rotates keys). */

@@ -121,6 +121,23 @@ describe('PlaidProvider', () => {
     expect(api.calls[0]?.body).not.toHaveProperty('products');
   });
 
+  it("with reconnectAction 'widget', the action is the link token for Plaid Link in the host's page", async () => {
+    const api = fakePlaid({
+      '/link/token/create': { status: 200, body: payload('link-token-create-response.hosted') },
+    });
+    const { provider } = providerWith(api.fetch, { reconnectAction: 'widget' });
+    const expiresAt = new Date('2020-03-27T12:00:00Z');
+    expect(await provider.startReconnection(CONNECTION, { state: 'st_2', expiresAt, now: NOW })).toEqual({
+      kind: 'widget',
+      provider: 'plaid',
+      config: { linkToken: 'link-sandbox-af1a0311-da53-4636-b754-dd15cc058176' },
+      mode: 'reenter_credentials',
+      url: 'https://hosted.plaid.com/link/lp0a1b2c3d4e5f',
+      state: 'st_2',
+      expiresAt,
+    });
+  });
+
   it('completeReconnection trusts /item/get, not the callback: same Item when repaired, failed while broken', async () => {
     let answer = loginRequired;
     const api = fakePlaid({ '/item/get': () => ({ status: 200, body: answer }) });

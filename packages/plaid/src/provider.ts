@@ -143,7 +143,9 @@ export class PlaidProvider implements ReconnectionProvider {
 
   /**
    * Update mode: a link token created with the Item's access token and `hosted_link`, whose completion redirect
-   * is the host callback carrying the signed `state`. The user lands on the same Item; nothing is exchanged.
+   * is the host callback carrying the signed `state`. The user lands on the same Item; nothing is exchanged. The
+   * action is the hosted page (`redirect`) or, with `reconnectAction: 'widget'`, the link token for Plaid Link in the
+   * host's page (the hosted page as its `url`).
    */
   async startReconnection(connection: ProviderConnection, ctx: StartContext): Promise<ReconnectAction> {
     const completion = new URL(ctx.redirectUri ?? this.#config.redirectUri);
@@ -167,14 +169,24 @@ export class PlaidProvider implements ReconnectionProvider {
       });
     }
     const linkExpiresAt = Date.parse(data.expiration);
-    return {
-      kind: 'redirect',
-      url: data.hosted_link_url,
-      state: ctx.state,
-      expiresAt: new Date(
-        Math.min(ctx.expiresAt.getTime(), Number.isFinite(linkExpiresAt) ? linkExpiresAt : Infinity),
+    const expiresAt = new Date(
+      Math.min(
+        ctx.expiresAt.getTime(),
+        Number.isFinite(linkExpiresAt) ? linkExpiresAt : Number.POSITIVE_INFINITY,
       ),
-    };
+    );
+    if (this.#config.reconnectAction === 'widget') {
+      return {
+        kind: 'widget',
+        provider: this.id,
+        config: { linkToken: data.link_token },
+        mode: 'reenter_credentials',
+        url: data.hosted_link_url,
+        state: ctx.state,
+        expiresAt,
+      };
+    }
+    return { kind: 'redirect', url: data.hosted_link_url, state: ctx.state, expiresAt };
   }
 
   /**
