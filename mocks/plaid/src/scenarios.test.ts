@@ -119,6 +119,16 @@ test('early warnings carry their deadline and leave the Item working', async () 
   const item = conforms(schemas.itemGet, (await mock.client.itemGet({ access_token })).data).item;
   expect(days(item.consent_expiration_time)).toBe(3);
   expect((await mock.client.accountsGet({ access_token })).status).toBe(200);
+  // A reminder keeps the dates: the consent and the disconnect do not move because Plaid reminds.
+  await mock.admin('/clock', { advance_ms: 60_000 });
+  await run('plaid.pending_expiration', { target: item_id, days: 3 });
+  await run('plaid.pending_disconnect', { target: item_id, days: 5 });
+  const [again, disconnectAgain] = await delivered();
+  expect(again?.consent_expiration_time).toBe(expiration?.consent_expiration_time);
+  expect(disconnectAgain).toMatchObject({
+    disconnect_time: disconnect?.disconnect_time,
+    reason: 'INSTITUTION_TOKEN_EXPIRATION',
+  });
 });
 
 test('new accounts are shared by update mode with account selection, keeping the Item and its old accounts', async () => {

@@ -162,30 +162,42 @@ export function plaidScenarios(keys: WebhookKeyRing): ScenarioDefinition<PlaidMo
     {
       id: 'plaid.pending_expiration',
       description:
-        "The user's consent expires in `days` days; the Item works until then (update mode renews it).",
+        "The user's consent expires in `days` days (an Item already expiring is reminded of its date); the Item works until then (update mode renews it).",
       input: deadlineInput,
       run(input, ctx) {
         const { days } = deadlineInput.parse(input);
         const item = targetItem(ctx, input.target);
-        const at = new Date(ctx.clock.now().getTime() + days * DAY_MS);
+        const webhook = expireConsentAt(ctx, item, new Date(ctx.clock.now().getTime() + days * DAY_MS));
         return {
-          changed: { item_id: item.itemId, consent_expiration_time: at.toISOString() },
-          webhooks: [expireConsentAt(ctx, item, at)],
+          changed: {
+            item_id: item.itemId,
+            consent_expiration_time: item.consentExpirationTime?.toISOString(),
+          },
+          webhooks: [webhook],
         };
       },
     },
     {
       id: 'plaid.pending_disconnect',
       description:
-        'The Item will stop working in `days` days (institution migration or token expiry) unless update mode runs.',
+        'The Item will stop working in `days` days (institution migration or token expiry) unless update mode runs (an announced disconnect is announced again).',
       input: disconnectInput,
       run(input, ctx) {
         const { days, reason } = disconnectInput.parse(input);
         const item = targetItem(ctx, input.target);
-        const at = new Date(ctx.clock.now().getTime() + days * DAY_MS);
+        const webhook = announceDisconnect(
+          ctx,
+          item,
+          new Date(ctx.clock.now().getTime() + days * DAY_MS),
+          reason,
+        );
         return {
-          changed: { item_id: item.itemId, disconnect_time: at.toISOString(), reason },
-          webhooks: [announceDisconnect(ctx, item, at, reason)],
+          changed: {
+            item_id: item.itemId,
+            disconnect_time: item.pendingDisconnect?.at.toISOString(),
+            reason: item.pendingDisconnect?.reason,
+          },
+          webhooks: [webhook],
         };
       },
     },

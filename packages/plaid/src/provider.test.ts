@@ -52,6 +52,20 @@ describe('PlaidProvider', () => {
     });
   });
 
+  it('fetchStatus reports a consent ending in the future as an early warning, and nothing for a past one', async () => {
+    const withConsent = (at: string) => ({
+      ...healthy,
+      item: { ...(healthy.item as object), consent_expiration_time: at },
+    });
+    const statusOf = (body: unknown) =>
+      providerWith(fakePlaid({ '/item/get': { status: 200, body } }).fetch).provider.fetchStatus(CONNECTION);
+    expect(await statusOf(withConsent('2026-12-14T12:00:00Z'))).toMatchObject({
+      state: 'connected',
+      warning: { code: 'consent_expiring', deadline: new Date('2026-12-14T12:00:00Z') },
+    });
+    expect(await statusOf(withConsent('2024-03-16T15:53:00Z'))).not.toHaveProperty('warning');
+  });
+
   it('classifyError reads the SDK error and maps Plaid codes; other errors say nothing', async () => {
     const api = fakePlaid({ '/accounts/get': { status: 400, body: itemError } });
     const { provider } = providerWith(api.fetch);

@@ -24,7 +24,7 @@ import { problemForPlaidError, readPlaidErrorFacts } from './item-errors.js';
 import { PLAID_CONFIG } from './tokens.js';
 import { upstreamFailure } from './upstream-error.js';
 import { PlaidWebhookVerifier } from './webhook-verification.js';
-import { PLAID_PROVIDER_ID, parsePlaidWebhook } from './webhooks.js';
+import { consentExpiring, PLAID_PROVIDER_ID, parsePlaidWebhook } from './webhooks.js';
 
 export { PLAID_PROVIDER_ID } from './webhooks.js';
 /** The connection secret that holds the Item's access token. */
@@ -134,10 +134,18 @@ export class PlaidProvider implements ReconnectionProvider {
       });
       if (problem) return { state: problem.state, vendor: problem.vendor, problem, checkedAt };
     }
+    // A consent that ends in the future is an early warning; without one, /item/get cannot tell (PENDING_DISCONNECT
+    // has no field there), so the read says nothing about warnings rather than `null`.
+    const consentEnds = item.consent_expiration_time ? new Date(item.consent_expiration_time) : undefined;
+    const warning =
+      consentEnds && consentEnds > checkedAt
+        ? consentExpiring(consentEnds, 'consent_expiration_time')
+        : undefined;
     return {
       state: 'connected',
       vendor: { status: 'ITEM', code: item.error?.error_code ?? null, message: null },
       checkedAt,
+      ...(warning ? { warning } : {}),
     };
   }
 

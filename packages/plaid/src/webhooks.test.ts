@@ -39,6 +39,25 @@ describe('parsePlaidWebhook', () => {
     expect(event?.confirm).toBeUndefined();
   });
 
+  it('PENDING_EXPIRATION and PENDING_DISCONNECT carry an early warning with their deadline', () => {
+    const [expiring] = parsePlaidWebhook(verified(payload('pending-expiration-webhook')));
+    expect(expiring?.warning).toMatchObject({
+      code: 'consent_expiring',
+      deadline: new Date('2020-01-15T13:25:17.766Z'),
+      vendor: { code: 'PENDING_EXPIRATION' },
+    });
+    const [disconnect] = parsePlaidWebhook(verified(payload('pending-disconnect-webhook')));
+    expect(disconnect?.warning).toMatchObject({
+      code: 'disconnect_pending',
+      deadline: new Date('2020-01-15T13:25:17.766Z'),
+      vendor: { code: 'PENDING_DISCONNECT', message: 'INSTITUTION_MIGRATION' },
+    });
+    expect(disconnect?.warning?.reason).toContain('2020-01-15');
+    expect(
+      parsePlaidWebhook(verified(payload('new-accounts-available-webhook')))[0]?.warning,
+    ).toBeUndefined();
+  });
+
   it('records other webhook types about an Item, and ignores webhooks about no Item', () => {
     const transactions = {
       webhook_type: 'TRANSACTIONS',

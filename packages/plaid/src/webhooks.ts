@@ -8,6 +8,7 @@
 import { hash } from 'node:crypto';
 import {
   type ConnectionSignal,
+  type EarlyWarning,
   type ProviderEvent,
   ReconnectKitError,
   sortableTime,
@@ -33,6 +34,43 @@ interface ItemWebhookRule {
   readonly schema: z.ZodType;
   /** The signal the webhook carries; undefined = recorded, not applied (informational or an early warning). */
   readonly signal: (body: Body) => ConnectionSignal | undefined;
+  /** A deadline the webhook announces while the Item keeps working. */
+  readonly warning?: (body: Body) => EarlyWarning | undefined;
+}
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+
+/** `PENDING_EXPIRATION`: the user's consent ends at `consent_expiration_time`. */
+function consentWarning(body: Body): EarlyWarning | undefined {
+  const deadline = new Date(String(body.consent_expiration_time));
+  if (Number.isNaN(deadline.getTime())) return undefined;
+  return consentExpiring(deadline, 'PENDING_EXPIRATION');
+}
+
+/** The consent deadline (from the webhook or `/item/get`'s `consent_expiration_time`). */
+export function consentExpiring(deadline: Date, code: string): EarlyWarning {
+  return {
+    code: 'consent_expiring',
+    deadline,
+    reason: `Your bank connection's consent ends on ${day(deadline)} (UTC). Reconnect through Plaid before then to keep it working.`,
+    vendor: { status: 'ITEM', code, message: null },
+  };
+}
+
+/** `PENDING_DISCONNECT`: the Item stops working at `disconnect_time` (`reason`: migration or token expiry). */
+function disconnectWarning(body: Body): EarlyWarning | undefined {
+  const deadline = new Date(String(body.disconnect_time));
+  if (Number.isNaN(deadline.getTime())) return undefined;
+  return {
+    code: 'disconnect_pending',
+    deadline,
+    reason: `Your bank connection stops working on ${day(deadline)} (UTC) unless you reconnect through Plaid before then.`,
+    vendor: {
+      status: 'ITEM',
+      code: 'PENDING_DISCONNECT',
+      message: typeof body.reason === 'string' ? body.reason : null,
+    },
+  };
 }
 
 const revoked = (code: string, message: string) => (): ConnectionSignal => {
@@ -63,8 +101,16 @@ const ITEM_WEBHOOKS: Readonly<Record<string, ItemWebhookRule>> = {
     schema: z.fromJSONSchema(itemLoginRepairedWebhookSchema),
     signal: () => ({ state: 'connected', vendor: { status: 'ITEM', code: 'LOGIN_REPAIRED', message: null } }),
   },
-  PENDING_EXPIRATION: { schema: z.fromJSONSchema(pendingExpirationWebhookSchema), signal: () => undefined },
-  PENDING_DISCONNECT: { schema: z.fromJSONSchema(pendingDisconnectWebhookSchema), signal: () => undefined },
+  PENDING_EXPIRATION: {
+    schema: z.fromJSONSchema(pendingExpirationWebhookSchema),
+    signal: () => undefined,
+    warning: consentWarning,
+  },
+  PENDING_DISCONNECT: {
+    schema: z.fromJSONSchema(pendingDisconnectWebhookSchema),
+    signal: () => undefined,
+    warning: disconnectWarning,
+  },
   NEW_ACCOUNTS_AVAILABLE: {
     schema: z.fromJSONSchema(newAccountsAvailableWebhookSchema),
     signal: () => undefined,
@@ -134,5 +180,7 @@ export function parsePlaidWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
   const parsed = rule.schema.safeParse(webhook.body);
   if (!parsed.success) throw payloadInvalid(`ITEM ${webhook_code}`, parsed.error.issues);
   const signal = rule.signal(webhook.body as Body);
-  return [signal ? { ...base, signal, confirm: 'status_check' } : { ...base, signal: undefined }];
+  const warning = rule.warning?.(webhook.body as Body);
+  if (signal) return [{ ...base, signal, confirm: 'status_check' }];
+  return [warning ? { ...base, signal: undefined, warning } : { ...base, signal: undefined }];
 }

@@ -61,6 +61,7 @@ export function createItem(ctx: Ctx, input: NewItemInput): PlaidItem {
     accounts: sandboxAccounts(input.institution),
     newAccounts: [sandboxAccount('Plaid CD', 'Plaid Bronze Standard 0.2% Interest CD', '2222', 'cd', 1000)],
     consentExpirationTime: null,
+    pendingDisconnect: null,
     outage: null,
     lastWebhook: null,
     removed: false,

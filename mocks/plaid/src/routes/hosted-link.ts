@@ -125,6 +125,7 @@ function newSession(ctx: Ctx, record: LinkTokenRecord): LinkSession {
 function repair(record: LinkTokenRecord, item: PlaidItem): void {
   item.error = null;
   item.consentExpirationTime = null;
+  item.pendingDisconnect = null;
   if (record.accountSelectionEnabled) {
     item.accounts.push(...item.newAccounts);
     item.newAccounts = [];
