@@ -128,6 +128,22 @@ describe('startHostApp', () => {
     expect(after).toMatchObject({ state: 'connected', upstreamId: broken.upstreamId });
   });
 
+  it('Plaid: PENDING_EXPIRATION shows on the card as an early warning with its deadline, and Reconnect is offered', async () => {
+    const app = await start({ port: 0 });
+    const id = app.seeded!.plaidHealthy;
+    const demo = await fetch(`${app.url}/demo/connections/${id}/scenarios/plaid.pending_expiration`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(demo.status).toBe(303);
+    const connection = await app.service.getConnection(id);
+    expect(connection).toMatchObject({ state: 'connected', warning: { code: 'consent_expiring' } });
+    const page = await (await fetch(app.url)).text();
+    const card = page.slice(page.indexOf(`data-connection-id="${id}"`));
+    expect(card.slice(0, card.indexOf('</article>'))).toContain('Expiring:');
+    expect(card.slice(0, card.indexOf('</article>'))).toContain(`/reconnect/${id}/start`);
+  });
+
   it('Plaid: a revoked Item is connected again as a new Item through hosted Link', async () => {
     const app = await start({ port: 0 });
     const id = app.seeded!.plaidHealthy;
