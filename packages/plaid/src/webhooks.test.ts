@@ -58,6 +58,13 @@ describe('parsePlaidWebhook', () => {
     ).toBeUndefined();
   });
 
+  it("names the Item's Plaid user as the parent id when the webhook carries one (successor evidence)", () => {
+    const [withUser] = parsePlaidWebhook(verified(payload('item-login-repaired-webhook')));
+    expect(withUser?.upstreamParentId).toBe('usr_9nSp2KuZ2x4JDw');
+    const { user_id: _, ...anonymous } = payload('item-login-repaired-webhook');
+    expect(parsePlaidWebhook(verified(anonymous))[0]).not.toHaveProperty('upstreamParentId');
+  });
+
   it('records other webhook types about an Item, and ignores webhooks about no Item', () => {
     const transactions = {
       webhook_type: 'TRANSACTIONS',

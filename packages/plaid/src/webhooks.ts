@@ -133,6 +133,8 @@ const envelope = z.looseObject({
   webhook_type: z.string().min(1),
   webhook_code: z.string().min(1),
   item_id: z.string().min(1).optional(),
+  /** The Plaid user (`/user/create`, for the host's `client_user_id`) the Item was linked for, when there is one. */
+  user_id: z.string().min(1).nullable().optional(),
 });
 
 function payloadInvalid(
@@ -161,7 +163,7 @@ export function plaidEventId(rawBody: Uint8Array, signedAt: Date): string {
 export function parsePlaidWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
   const head = envelope.safeParse(webhook.body);
   if (!head.success) throw payloadInvalid('', head.error.issues);
-  const { webhook_type, webhook_code, item_id } = head.data;
+  const { webhook_type, webhook_code, item_id, user_id } = head.data;
   // Webhooks about no Item (e.g. LINK events of a session) say nothing about a connection.
   if (item_id === undefined) return [];
   const occurredAt = issuedAt(webhook);
@@ -170,6 +172,8 @@ export function parsePlaidWebhook(webhook: VerifiedWebhook): ProviderEvent[] {
     provider: PLAID_PROVIDER_ID,
     vendorType: `${webhook_type}:${webhook_code}`,
     upstreamId: item_id,
+    // Evidence for successors: a new Item of the same Plaid user after a revocation belongs to the same host user.
+    ...(user_id ? { upstreamParentId: user_id } : {}),
     occurredAt,
   };
   const rule =
