@@ -49,6 +49,8 @@ export class PlaidProvider implements ReconnectionProvider {
     redirectReconnect: true,
     inviteResend: false,
     revocation: true,
+    // The parent, when there is one, is the Plaid user the host created (`/user/create`) for one of its own users.
+    parentIsHostUser: true,
   };
   /** What stops working in the host app until the user reconnects (core's notifications fall back to it). */
   readonly impact: readonly string[] | undefined;
