@@ -102,6 +102,82 @@ describe('startHostApp', () => {
     expect(link.searchParams.get('items')).toBe('item_000001543'); // ADP, as seeded
   });
 
+  it('Plaid: the seeded ITEM_LOGIN_REQUIRED arrives as a verified JWT webhook; Reconnect goes through hosted Link update mode to the same Item', async () => {
+    const app = await start({ port: 0 });
+    const id = app.seeded!.plaidLoginRequired;
+    const broken = await app.service.getConnection(id);
+    expect(broken).toMatchObject({ state: 'needs_reauth', vendor: { code: 'ITEM_LOGIN_REQUIRED' } });
+    const start303 = await fetch(`${app.url}/reconnect/${id}/start?redirect=1`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(start303.status).toBe(303);
+    const hostedLink = start303.headers.get('location')!;
+    expect(hostedLink.startsWith(`${app.mocks.plaid}/hosted-link/`)).toBe(true);
+    const page = await (await fetch(hostedLink)).text();
+    const form = new URL(/action="([^"]+)"/.exec(page)![1]!, hostedLink);
+    const login = await fetch(form, {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'user_good', password: 'pass_good' }),
+      redirect: 'manual',
+    });
+    const callback = login.headers.get('location')!;
+    expect(callback.startsWith(`${app.url}/reconnect/callback?state=`)).toBe(true);
+    expect((await fetch(callback, { redirect: 'manual' })).status).toBe(303);
+    const after = await app.service.getConnection(id);
+    expect(after).toMatchObject({ state: 'connected', upstreamId: broken.upstreamId });
+  });
+
+  it('Plaid: PENDING_EXPIRATION shows on the card as an early warning with its deadline, and Reconnect is offered', async () => {
+    const app = await start({ port: 0 });
+    const id = app.seeded!.plaidHealthy;
+    const demo = await fetch(`${app.url}/demo/connections/${id}/scenarios/plaid.pending_expiration`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(demo.status).toBe(303);
+    const connection = await app.service.getConnection(id);
+    expect(connection).toMatchObject({ state: 'connected', warning: { code: 'consent_expiring' } });
+    const page = await (await fetch(app.url)).text();
+    const card = page.slice(page.indexOf(`data-connection-id="${id}"`));
+    expect(card.slice(0, card.indexOf('</article>'))).toContain('Expiring:');
+    expect(card.slice(0, card.indexOf('</article>'))).toContain(`/reconnect/${id}/start`);
+  });
+
+  it('Plaid: a revoked Item is connected again as a new Item through hosted Link', async () => {
+    const app = await start({ port: 0 });
+    const id = app.seeded!.plaidHealthy;
+    const previous = await app.service.getConnection(id);
+    await fetch(`${app.mocks.plaid}/__admin/scenarios/plaid.user_permission_revoked`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target: previous.upstreamId }),
+    });
+    await fetch(`${app.mocks.plaid}/__admin/webhooks/flush`, { method: 'POST' });
+    expect((await app.service.getConnection(id)).state).toBe('revoked');
+    const again = await fetch(`${app.url}/connections/${id}/connect-again`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    const hostedLink = again.headers.get('location')!;
+    const page = await (await fetch(hostedLink)).text();
+    const form = new URL(/action="([^"]+)"/.exec(page)![1]!, hostedLink);
+    const login = await fetch(form, {
+      method: 'POST',
+      body: new URLSearchParams({
+        institution_id: 'ins_109508',
+        username: 'user_good',
+        password: 'pass_good',
+      }),
+      redirect: 'manual',
+    });
+    expect((await fetch(login.headers.get('location')!, { redirect: 'manual' })).status).toBe(303);
+    const successors = (await app.service.listConnections({ provider: 'plaid', hostUserId: 'dave' })).items;
+    const successor = successors.find((c) => c.id !== id)!;
+    expect(successor).toMatchObject({ state: 'connected' });
+    expect(successor.upstreamId).not.toBe(previous.upstreamId);
+  });
+
   it('streams connection events as server-sent events', async () => {
     const app = await start({ port: 0 });
     const controller = new AbortController();

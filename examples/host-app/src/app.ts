@@ -1,5 +1,5 @@
 /**
- * `startHostApp`: the whole demo in one process. Starts the Argyle and Finch mocks, composes Reconnect Kit
+ * `startHostApp`: the whole demo in one process. Starts the Argyle, Finch and Plaid mocks, composes Reconnect Kit
  * against them, serves the dashboard, points the mocks' webhooks at it and seeds demo connections.
  * `pnpm dev` runs it (see dev.ts); the browser e2e tests start it on port 0.
  */
@@ -10,6 +10,7 @@ import type { Logger, ReconnectionService } from '@reconnect-kit/core';
 import { NoopLogger } from '@reconnect-kit/core';
 import { startArgyleMock } from '@reconnect-kit/mock-argyle';
 import { startFinchMock } from '@reconnect-kit/mock-finch';
+import { startPlaidMock } from '@reconnect-kit/mock-plaid';
 import { ActivityFeed } from './activity.js';
 import { type ComposedKit, composeReconnectKit, type StoreChoice } from './compose.js';
 import { ConnectAgain } from './connect-again.js';
@@ -38,7 +39,7 @@ export interface HostAppOptions {
 export interface RunningHostApp {
   /** The dashboard, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
-  readonly mocks: { readonly argyle: string; readonly finch: string };
+  readonly mocks: { readonly argyle: string; readonly finch: string; readonly plaid: string };
   readonly service: ReconnectionService;
   readonly seeded?: SeededConnections | undefined;
   /** Stops the server (and live streams), the kit, then the mocks. Safe to call twice. */
@@ -133,6 +134,9 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
       webhookSecret: randomBytes(32).toString('base64'),
     });
     cleanup.push(() => finchMock.close());
+    // Plaid sends each Item's webhooks to the URL set on the Item (see seedDemo and ConnectAgain).
+    const plaidMock = await startPlaidMock({ port: 0, env });
+    cleanup.push(() => plaidMock.close());
 
     const argyleCredentials = argyleMock.instance.ctx.config.credentials;
     const finchCredentials = finchMock.instance.ctx.config.credentials;
@@ -149,12 +153,19 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
       baseUrl: finchMock.url,
       webhookSecret: finchCredentials.webhook_secret ?? '',
     };
+    const plaidCredentials = plaidMock.instance.ctx.config.credentials;
+    const plaid = {
+      clientId: plaidCredentials.client_id ?? '',
+      secret: plaidCredentials.secret ?? '',
+      baseUrl: plaidMock.url,
+    };
 
     const kit: ComposedKit = await composeReconnectKit({
       store: options.store ?? { kind: 'sqlite', path: ':memory:' },
       callbackUrl: `${baseUrl}/reconnect/callback`,
       argyle,
       finch,
+      plaid,
       logger,
       stateSigningKey: options.stateSigningKey,
       secretKey: options.secretKey,
@@ -166,11 +177,15 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
       feed.record(event);
     });
 
-    const mocks = { argyle: new MockAdmin(argyleMock.url), finch: new MockAdmin(finchMock.url) };
+    const mocks = {
+      argyle: new MockAdmin(argyleMock.url),
+      finch: new MockAdmin(finchMock.url),
+      plaid: new MockAdmin(plaidMock.url),
+    };
     const app = createHostApp({
       service,
       feed,
-      connectAgain: new ConnectAgain({ service, baseUrl, argyle, finch }),
+      connectAgain: new ConnectAgain({ service, baseUrl, argyle, finch, plaid }),
       baseUrl,
       userName: (id) => DEMO_USERS[id] ?? id,
       logger,
@@ -180,11 +195,12 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
     server.on('request', app);
 
     await subscribeArgyleWebhooks(argyle, `${baseUrl}/webhooks/argyle`, argyle.webhookSecret);
-    const seeded = options.seed === false ? undefined : await seedDemo(service, mocks);
+    const seeded =
+      options.seed === false ? undefined : await seedDemo(service, mocks, `${baseUrl}/webhooks/plaid`);
 
     return {
       url: baseUrl,
-      mocks: { argyle: argyleMock.url, finch: finchMock.url },
+      mocks: { argyle: argyleMock.url, finch: finchMock.url, plaid: plaidMock.url },
       service,
       seeded,
       close,

@@ -1,6 +1,6 @@
 /**
  * How a real host app composes Reconnect Kit: one tsyringe child container with core, a store, the Argyle and
- * Finch adapters; the service is resolved from it. Everything vendor-specific comes in through `KitConfig`.
+ * Finch and Plaid adapters; the service is resolved from it. Everything vendor-specific comes in through `KitConfig`.
  */
 import { randomBytes } from 'node:crypto';
 import { registerArgyle } from '@reconnect-kit/argyle';
@@ -13,6 +13,7 @@ import {
   registerReconnectKit,
 } from '@reconnect-kit/core';
 import { registerFinch } from '@reconnect-kit/finch';
+import { registerPlaid } from '@reconnect-kit/plaid';
 import { createPostgresStore } from '@reconnect-kit/store-postgres';
 import { container } from 'tsyringe';
 
@@ -38,6 +39,12 @@ export interface KitConfig {
     readonly clientSecret: string;
     readonly baseUrl: string;
     readonly webhookSecret: string;
+  };
+  /** Plaid signs webhooks with its own keys: no webhook secret. */
+  readonly plaid: {
+    readonly clientId: string;
+    readonly secret: string;
+    readonly baseUrl: string;
   };
   /** HMAC key for reconnect `state` tokens; default: a random key per process. */
   readonly stateSigningKey?: string | undefined;
@@ -76,6 +83,7 @@ export async function composeReconnectKit(config: KitConfig): Promise<ComposedKi
         providers: {
           argyle: { impact: ['Income and employment checks stop updating.'] },
           finch: { impact: ['Payroll sync is paused.'] },
+          plaid: { impact: ['Bank balances stop updating.'] },
         },
       },
     },
@@ -85,6 +93,13 @@ export async function composeReconnectKit(config: KitConfig): Promise<ComposedKi
     ...config.finch,
     redirectUri: config.callbackUrl,
     impact: ['Payroll sync is paused.'],
+  });
+  // Update mode on hosted Link sends the user back to the same callback (`?state=…`).
+  registerPlaid(kit, {
+    ...config.plaid,
+    redirectUri: config.callbackUrl,
+    clientName: 'Paycheck Pal',
+    impact: ['Bank balances stop updating.'],
   });
   const service = kit.resolve(ReconnectionService);
   service.startDispatcher();

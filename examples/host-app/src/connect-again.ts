@@ -5,7 +5,8 @@
  *   recorded its Link item, straight on that employer's login (Link's `items` with one item); the user logs in,
  *   Link's return URL names the new account, and the new connection is labelled with the employer Argyle reports
  *   for it;
- * - Finch: a new Connect session for the same customer; the callback's code is exchanged for the new token.
+ * - Finch: a new Connect session for the same customer; the callback's code is exchanged for the new token;
+ * - Plaid: hosted Link in new mode for the same user; its public token is exchanged for the new Item's access token.
  * The new connection is registered with `previousConnectionId`, so its history links to the old one.
  */
 import { randomBytes } from 'node:crypto';
@@ -19,9 +20,12 @@ import {
   type ArgyleApi,
   createArgyleUserToken,
   createFinchConnectSession,
+  createPlaidHostedLink,
   exchangeFinchCode,
+  exchangePlaidHostedLink,
   type FinchApi,
   getArgyleAccount,
+  type PlaidApi,
 } from './vendor-calls.js';
 
 /** Connection metadata the demo keeps per connection (host data, not the kit's). */
@@ -51,12 +55,15 @@ export interface ConnectAgainOptions {
   readonly baseUrl: string;
   readonly argyle: ArgyleApi & { readonly linkUrl: string };
   readonly finch: FinchApi;
+  readonly plaid: PlaidApi;
 }
 
 export class ConnectAgain {
   readonly #options: ConnectAgainOptions;
   /** Finch Connect `state` → the revoked connection it replaces (single use). */
   readonly #pendingFinch = new Map<string, { previousId: string; expiresAt: number }>();
+  /** Plaid hosted Link return key → the link token and the revoked connection it replaces (single use). */
+  readonly #pendingPlaid = new Map<string, { previousId: string; linkToken: string; expiresAt: number }>();
 
   constructor(options: ConnectAgainOptions) {
     this.#options = options;
@@ -82,6 +89,20 @@ export class ConnectAgain {
       link.searchParams.set('redirect_uri', `${back}?previous=${encodeURIComponent(previous.id)}`);
       return link.toString();
     }
+    if (previous.provider === 'plaid') {
+      const key = randomBytes(24).toString('base64url');
+      const { linkToken, url } = await createPlaidHostedLink(this.#options.plaid, {
+        clientUserId: previous.hostUserId,
+        completionUri: `${back}?key=${key}`,
+        webhook: `${this.#options.baseUrl}/webhooks/plaid`,
+      });
+      this.#pendingPlaid.set(key, {
+        previousId: previous.id,
+        linkToken,
+        expiresAt: Date.now() + PENDING_TTL_MS,
+      });
+      return url;
+    }
     const state = randomBytes(24).toString('base64url');
     this.#pendingFinch.set(state, { previousId: previous.id, expiresAt: Date.now() + PENDING_TTL_MS });
     const connectUrl = new URL(
@@ -98,7 +119,23 @@ export class ConnectAgain {
 
   /** Handles the vendor's return; returns the new (or already registered) connection. */
   async finish(provider: string, query: Readonly<Record<string, string>>): Promise<Connection> {
+    if (provider === 'plaid') return this.#finishPlaid(query);
     return provider === 'argyle' ? this.#finishArgyle(query) : this.#finishFinch(query);
+  }
+
+  async #finishPlaid(query: Readonly<Record<string, string>>): Promise<Connection> {
+    const pending = this.#pendingPlaid.get(query.key ?? '');
+    this.#pendingPlaid.delete(query.key ?? '');
+    if (!pending || pending.expiresAt < Date.now()) {
+      throw new NewConnectionError('callback_invalid', 'The hosted Link return is unknown or expired.');
+    }
+    const previous = await this.#options.service.getConnection(pending.previousId);
+    const item = await exchangePlaidHostedLink(this.#options.plaid, pending.linkToken);
+    const connection = await this.#register(previous, {
+      upstreamId: item.itemId,
+      secrets: { access_token: item.accessToken },
+    });
+    return this.#options.service.checkStatus(connection.id);
   }
 
   async #finishArgyle(query: Readonly<Record<string, string>>): Promise<Connection> {

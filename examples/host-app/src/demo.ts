@@ -5,7 +5,7 @@
 import type { ReconnectionService } from '@reconnect-kit/core';
 import { HOST_METADATA } from './connect-again.js';
 
-export type DemoProvider = 'argyle' | 'finch';
+export type DemoProvider = 'argyle' | 'finch' | 'plaid';
 
 export interface DemoScenario {
   readonly id: string;
@@ -28,6 +28,14 @@ export const DEMO_SCENARIOS: Readonly<Record<DemoProvider, readonly DemoScenario
     { id: 'finch.permissions_lost', label: 'Payroll permissions removed' },
     { id: 'finch.reauth_different_company', label: 'Next sign-in reaches another company' },
     { id: 'finch.disconnected', label: 'Employer disconnects Finch' },
+  ],
+  plaid: [
+    { id: 'plaid.item_login_required', label: 'Bank needs the user to sign in again' },
+    { id: 'plaid.item_locked', label: 'Bank locks the account' },
+    { id: 'plaid.login_repaired', label: 'User fixes the login in another app' },
+    { id: 'plaid.pending_expiration', label: 'Consent expires in 7 days' },
+    { id: 'plaid.institution_down', label: 'Bank is down (no webhook: next data call)' },
+    { id: 'plaid.user_permission_revoked', label: 'User revokes access' },
   ],
 };
 
@@ -76,6 +84,7 @@ export const DEMO_USERS: Readonly<Record<string, string>> = {
   carol: 'Carol Diaz (Acme Corp payroll admin)',
   dave: 'Dave Okafor',
   erin: 'Erin Walsh (Globex payroll admin)',
+  frank: 'Frank Osei',
 };
 
 export interface SeededConnections {
@@ -89,6 +98,10 @@ export interface SeededConnections {
   readonly argyleHealthy: string;
   /** Finch, healthy. */
   readonly finchHealthy: string;
+  /** Plaid, `ITEM_LOGIN_REQUIRED`: update mode on hosted Link. */
+  readonly plaidLoginRequired: string;
+  /** Plaid, healthy. */
+  readonly plaidHealthy: string;
 }
 
 const str = (value: unknown, field: string): string => {
@@ -147,13 +160,34 @@ async function seedFinch(
   return connection.id;
 }
 
+/** A Sandbox Item at First Platypus Bank whose webhooks go to the host (Plaid keeps a webhook URL per Item). */
+async function seedPlaid(
+  service: ReconnectionService,
+  plaid: MockAdmin,
+  hostUserId: string,
+  webhookUrl: string,
+): Promise<string> {
+  const seeded = await plaid.scenario('plaid.seed_connected', { webhook: webhookUrl });
+  const connection = await service.registerConnection({
+    provider: 'plaid',
+    hostUserId,
+    upstreamId: str(seeded.item_id, 'item_id'),
+    state: 'connected',
+    vendor: { status: 'ITEM' },
+    metadata: { employer: 'First Platypus Bank' },
+    secrets: { access_token: str(seeded.access_token, 'access_token') },
+  });
+  return connection.id;
+}
+
 /**
- * Seeds five connections and breaks three of them through the mocks, so the dashboard opens on every reconnect
+ * Seeds seven connections and breaks four of them through the mocks, so the dashboard opens on every reconnect
  * path: the breaks arrive as signed webhooks, exactly as they would from the vendors.
  */
 export async function seedDemo(
   service: ReconnectionService,
-  mocks: { readonly argyle: MockAdmin; readonly finch: MockAdmin },
+  mocks: { readonly argyle: MockAdmin; readonly finch: MockAdmin; readonly plaid: MockAdmin },
+  plaidWebhookUrl: string,
 ): Promise<SeededConnections> {
   const seeded: SeededConnections = {
     argyleOneClick: await seedArgyle(service, mocks.argyle, 'alice', 'test_1', 'item_000029932'),
@@ -161,6 +195,8 @@ export async function seedDemo(
     finchReauth: await seedFinch(service, mocks.finch, 'carol', 'gusto', 'Acme Corp'),
     argyleHealthy: await seedArgyle(service, mocks.argyle, 'dave', 'test_3', 'item_000001543'),
     finchHealthy: await seedFinch(service, mocks.finch, 'erin', 'justworks', 'Globex'),
+    plaidLoginRequired: await seedPlaid(service, mocks.plaid, 'frank', plaidWebhookUrl),
+    plaidHealthy: await seedPlaid(service, mocks.plaid, 'dave', plaidWebhookUrl),
   };
   // The seeds' own webhooks (accounts.added/connected) are already reflected by the registrations.
   await Promise.all([mocks.argyle.flushWebhooks(), mocks.finch.flushWebhooks()]);
@@ -170,7 +206,10 @@ export async function seedDemo(
     target: await upstream(seeded.argyleCredentials),
   });
   await mocks.finch.scenario('finch.reauth', { target: await upstream(seeded.finchReauth) });
-  await Promise.all([mocks.argyle.flushWebhooks(), mocks.finch.flushWebhooks()]);
+  await mocks.plaid.scenario('plaid.item_login_required', {
+    target: await upstream(seeded.plaidLoginRequired),
+  });
+  await Promise.all([mocks.argyle.flushWebhooks(), mocks.finch.flushWebhooks(), mocks.plaid.flushWebhooks()]);
   while ((await service.deliverOutbox()) > 0) {
     // drain, so the page opens with every event in the history
   }

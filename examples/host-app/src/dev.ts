@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   });
   const busy = port !== 0 && new URL(app.url).port !== String(port) ? ` (port ${port} was busy)` : '';
   console.log(
-    `Reconnect Kit demo ready: open ${app.url}${busy}  · Argyle mock ${app.mocks.argyle} · Finch mock ${app.mocks.finch} · Ctrl-C to stop`,
+    `Reconnect Kit demo ready: open ${app.url}${busy}  · Argyle mock ${app.mocks.argyle} · Finch mock ${app.mocks.finch} · Plaid mock ${app.mocks.plaid} · Ctrl-C to stop`,
   );
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

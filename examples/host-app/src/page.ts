@@ -27,7 +27,7 @@ export const STATE_LABELS: Readonly<Record<ConnectionState, string>> = {
   disconnected: 'Disconnected',
 };
 
-const PROVIDER_NAMES: Readonly<Record<string, string>> = { argyle: 'Argyle', finch: 'Finch' };
+const PROVIDER_NAMES: Readonly<Record<string, string>> = { argyle: 'Argyle', finch: 'Finch', plaid: 'Plaid' };
 export const providerName = (id: string) => PROVIDER_NAMES[id] ?? id;
 
 const EVENT_LABELS: Readonly<Record<string, string>> = {
@@ -40,6 +40,7 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   'connection.state_changed': 'State changed',
   'connection.account_mismatch': 'Account mismatch',
   'connection.notification': 'User notified',
+  'connection.expiring': 'Expiring soon',
 };
 
 /** Where a connection can go from its state: reconnect it, or (terminal) connect a new one. */
@@ -127,7 +128,8 @@ function actions(view: ConnectionView, titleId: string): string {
       ),
     );
   } else {
-    if (RECONNECTABLE.has(connection.state)) {
+    // An early warning: the connection still works, and reconnecting before the deadline keeps it working.
+    if (RECONNECTABLE.has(connection.state) || connection.warning) {
       buttons.push(
         actionButton(
           `/reconnect/${id}/start?redirect=1`,
@@ -204,12 +206,15 @@ function connectionCard(view: ConnectionView): string {
   const { connection } = view;
   const titleId = `title-${connection.id}`;
   const problem = connection.problem ? `<p class="reason">${escapeHtml(connection.problem.reason)}</p>` : '';
+  const warning = connection.warning
+    ? `<p class="warning" data-testid="warning"><strong>Expiring:</strong> ${escapeHtml(connection.warning.reason)} (deadline ${time(connection.warning.deadline)})</p>`
+    : '';
   const successor = connection.previousConnectionId
     ? '<p class="muted">Connected again after an earlier connection was revoked.</p>'
     : '';
   return `<li><article class="card" data-connection-id="${escapeHtml(connection.id)}" aria-labelledby="${titleId}">
 <h3 id="${titleId}">${escapeHtml(connectionTitle(connection))}</h3>
-${badge(connection)}${problem}${mismatchNotice(view)}${successor}
+${badge(connection)}${problem}${warning}${mismatchNotice(view)}${successor}
 <p class="muted">Upstream id <code>${escapeHtml(connection.upstreamId)}</code> · updated ${time(connection.updatedAt)}</p>
 ${actions(view, titleId)}
 ${historyList(view)}
@@ -330,6 +335,7 @@ a{color:#0b4aa2}
 code{font-family:ui-monospace,monospace;font-size:.9em;background:#f0f2f5;padding:0 .25rem;border-radius:3px}
 .reason{margin:.25rem 0;font-weight:600}
 .muted{color:#4a505c;font-size:.9rem}
+.warning{background:#fff1e0;border-left:4px solid #7a3300;padding:.3rem .6rem}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.6rem 0}
 .actions form{margin:0}
 button{font:inherit;padding:.45rem .9rem;border-radius:6px;border:2px solid #0b4aa2;cursor:pointer;background:#fff;color:#0b4aa2}

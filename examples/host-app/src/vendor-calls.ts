@@ -17,6 +17,12 @@ export interface FinchApi {
   readonly clientSecret: string;
 }
 
+export interface PlaidApi {
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly secret: string;
+}
+
 const FINCH_API_VERSION = '2020-09-17';
 
 const basic = (user: string, password: string) =>
@@ -110,4 +116,41 @@ export async function exchangeFinchCode(
     connectionId: stringField(body, 'connection_id'),
     companyId: stringField(body, 'company_id'),
   };
+}
+
+const plaidHeaders = (api: PlaidApi) => ({ 'plaid-client-id': api.clientId, 'plaid-secret': api.secret });
+
+/** A new-mode link token on hosted Link (`POST /link/token/create`); returns the token and the page to send the user to. */
+export async function createPlaidHostedLink(
+  api: PlaidApi,
+  input: { clientUserId: string; completionUri: string; webhook: string },
+): Promise<{ linkToken: string; url: string }> {
+  const body = await postJson(`${api.baseUrl}/link/token/create`, plaidHeaders(api), {
+    client_name: 'Paycheck Pal',
+    language: 'en',
+    country_codes: ['US'],
+    user: { client_user_id: input.clientUserId },
+    products: ['transactions'],
+    webhook: input.webhook,
+    hosted_link: { completion_redirect_uri: input.completionUri },
+  });
+  return { linkToken: stringField(body, 'link_token'), url: stringField(body, 'hosted_link_url') };
+}
+
+/** After hosted Link: the session's public token (`POST /link/token/get`), exchanged once for the Item's access token. */
+export async function exchangePlaidHostedLink(
+  api: PlaidApi,
+  linkToken: string,
+): Promise<{ itemId: string; accessToken: string }> {
+  const session = (await postJson(`${api.baseUrl}/link/token/get`, plaidHeaders(api), {
+    link_token: linkToken,
+  })) as {
+    link_sessions?: { results?: { item_add_results?: { public_token?: string }[] } }[];
+  };
+  const added = session.link_sessions?.flatMap((s) => s.results?.item_add_results ?? []) ?? [];
+  const publicToken = stringField(added.at(-1) ?? null, 'public_token');
+  const token = await postJson(`${api.baseUrl}/item/public_token/exchange`, plaidHeaders(api), {
+    public_token: publicToken,
+  });
+  return { itemId: stringField(token, 'item_id'), accessToken: stringField(token, 'access_token') };
 }

@@ -81,6 +81,27 @@ test('item_login_required: ERROR webhook, /item/get shows it, data calls answer 
   expect(repairedAgain.status).toBe(409);
 });
 
+test('item_locked: ERROR webhook with ITEM_LOCKED; update mode after unlocking repairs the same Item', async () => {
+  const { item_id, access_token } = await seed();
+  await run('plaid.item_locked', { target: item_id });
+  expect(await delivered()).toMatchObject([{ webhook_code: 'ERROR', error: { error_code: 'ITEM_LOCKED' } }]);
+  const locked = await plaidFailure(mock.client.accountsGet({ access_token }));
+  expect(locked).toMatchObject({
+    status: 400,
+    body: { error_type: 'ITEM_ERROR', error_code: 'ITEM_LOCKED' },
+  });
+  const { data } = await mock.client.linkTokenCreate({
+    user: { client_user_id: 'u1' },
+    client_name: 'Test',
+    country_codes: [CountryCode.Us],
+    language: 'en',
+    access_token,
+    hosted_link: {},
+  });
+  expect((await completeHostedLink(String(data.hosted_link_url))).status).toBe(200);
+  expect((await mock.client.accountsGet({ access_token })).data.item.item_id).toBe(item_id);
+});
+
 test('early warnings carry their deadline and leave the Item working', async () => {
   const { item_id, access_token } = await seed();
   const now = Date.now();
@@ -98,6 +119,16 @@ test('early warnings carry their deadline and leave the Item working', async () 
   const item = conforms(schemas.itemGet, (await mock.client.itemGet({ access_token })).data).item;
   expect(days(item.consent_expiration_time)).toBe(3);
   expect((await mock.client.accountsGet({ access_token })).status).toBe(200);
+  // A reminder keeps the dates: the consent and the disconnect do not move because Plaid reminds.
+  await mock.admin('/clock', { advance_ms: 60_000 });
+  await run('plaid.pending_expiration', { target: item_id, days: 3 });
+  await run('plaid.pending_disconnect', { target: item_id, days: 5 });
+  const [again, disconnectAgain] = await delivered();
+  expect(again?.consent_expiration_time).toBe(expiration?.consent_expiration_time);
+  expect(disconnectAgain).toMatchObject({
+    disconnect_time: disconnect?.disconnect_time,
+    reason: 'INSTITUTION_TOKEN_EXPIRATION',
+  });
 });
 
 test('new accounts are shared by update mode with account selection, keeping the Item and its old accounts', async () => {
@@ -272,7 +303,14 @@ test('new mode through hosted Link: the public token from /link/token/get exchan
     webhook: receiver.url,
     hosted_link: {},
   });
-  expect((await completeHostedLink(String(data.hosted_link_url))).status).toBe(200);
+  // A plain form post of just the Sandbox credentials (no institution chosen) links First Platypus Bank.
+  const page = await fetch(String(data.hosted_link_url));
+  expect(await page.text()).toContain('First Platypus Bank');
+  const posted = await fetch(String(data.hosted_link_url), {
+    method: 'POST',
+    body: new URLSearchParams({ username: 'user_good', password: 'pass_good' }),
+  });
+  expect(posted.status).toBe(200);
   const session = conforms(
     schemas.linkTokenGet,
     (await mock.client.linkTokenGet({ link_token: data.link_token })).data,
@@ -294,6 +332,25 @@ test('new mode through hosted Link: the public token from /link/token/get exchan
   expect(conforms(schemas.institutionsGetById, institution.data).institution.name).toBe(
     'First Platypus Bank',
   );
+});
+
+test('Sandbox Items take the products their institution offers; others are PRODUCTS_NOT_SUPPORTED', async () => {
+  const bank = await mock.client.sandboxPublicTokenCreate({
+    institution_id: 'ins_109508',
+    initial_products: [Products.IncomeVerification, Products.Auth],
+  });
+  expect(bank.status).toBe(200);
+  const payroll = await plaidFailure(
+    mock.client.sandboxPublicTokenCreate({
+      institution_id: 'ins_92',
+      initial_products: [Products.Transactions],
+    }),
+  );
+  expect(payroll).toMatchObject({
+    status: 400,
+    body: { error_type: 'ITEM_ERROR', error_code: 'PRODUCTS_NOT_SUPPORTED' },
+  });
+  expect(String(payroll.body.error_message)).toContain('ADP does not support transactions');
 });
 
 test('payroll income is read per user and fails with the Item error while its login is required', async () => {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   announceDisconnect,
   expireConsentAt,
+  lockItem,
   offerNewAccounts,
   repairLogin,
   requireLogin,
@@ -75,7 +76,7 @@ const disconnectInput = deadlineInput
   })
   .strict();
 const accountRevokedInput = z.object({ target, account_id: z.string().min(1).optional() }).strict();
-const webhookUpdateInput = z.object({ target, webhook: z.url({ protocol: /^https?$/ }) }).strict();
+const webhookUpdateInput = z.object({ target, webhook: z.url({ protocol: /^https?$/ }).optional() }).strict();
 const outageInput = z
   .object({ target, duration_seconds: z.number().int().min(1).max(86_400).default(300) })
   .strict();
@@ -141,6 +142,11 @@ export function plaidScenarios(keys: WebhookKeyRing): ScenarioDefinition<PlaidMo
       (ctx, item) => [requireLogin(ctx, item)],
     ),
     itemScenario(
+      'plaid.item_locked',
+      "The institution locked the user's account (e.g. too many attempts): ITEM_LOCKED until the user unlocks it at the bank and goes through update mode.",
+      (ctx, item) => [lockItem(ctx, item)],
+    ),
+    itemScenario(
       'plaid.login_repaired',
       'The user repaired the login elsewhere (another app, Plaid Portal): the Item works again without update mode.',
       (ctx, item) => {
@@ -156,30 +162,42 @@ export function plaidScenarios(keys: WebhookKeyRing): ScenarioDefinition<PlaidMo
     {
       id: 'plaid.pending_expiration',
       description:
-        "The user's consent expires in `days` days; the Item works until then (update mode renews it).",
+        "The user's consent expires in `days` days (an Item already expiring is reminded of its date); the Item works until then (update mode renews it).",
       input: deadlineInput,
       run(input, ctx) {
         const { days } = deadlineInput.parse(input);
         const item = targetItem(ctx, input.target);
-        const at = new Date(ctx.clock.now().getTime() + days * DAY_MS);
+        const webhook = expireConsentAt(ctx, item, new Date(ctx.clock.now().getTime() + days * DAY_MS));
         return {
-          changed: { item_id: item.itemId, consent_expiration_time: at.toISOString() },
-          webhooks: [expireConsentAt(ctx, item, at)],
+          changed: {
+            item_id: item.itemId,
+            consent_expiration_time: item.consentExpirationTime?.toISOString(),
+          },
+          webhooks: [webhook],
         };
       },
     },
     {
       id: 'plaid.pending_disconnect',
       description:
-        'The Item will stop working in `days` days (institution migration or token expiry) unless update mode runs.',
+        'The Item will stop working in `days` days (institution migration or token expiry) unless update mode runs (an announced disconnect is announced again).',
       input: disconnectInput,
       run(input, ctx) {
         const { days, reason } = disconnectInput.parse(input);
         const item = targetItem(ctx, input.target);
-        const at = new Date(ctx.clock.now().getTime() + days * DAY_MS);
+        const webhook = announceDisconnect(
+          ctx,
+          item,
+          new Date(ctx.clock.now().getTime() + days * DAY_MS),
+          reason,
+        );
         return {
-          changed: { item_id: item.itemId, disconnect_time: at.toISOString(), reason },
-          webhooks: [announceDisconnect(ctx, item, at, reason)],
+          changed: {
+            item_id: item.itemId,
+            disconnect_time: item.pendingDisconnect?.at.toISOString(),
+            reason: item.pendingDisconnect?.reason,
+          },
+          webhooks: [webhook],
         };
       },
     },
@@ -218,11 +236,19 @@ export function plaidScenarios(keys: WebhookKeyRing): ScenarioDefinition<PlaidMo
     },
     {
       id: 'plaid.webhook_update_acknowledged',
-      description: "The Item's webhook URL changed (/item/webhook/update); Plaid confirms at the new URL.",
+      description:
+        "The Item's webhook URL changed (/item/webhook/update; `webhook` defaults to the Item's own); Plaid confirms at the new URL.",
       input: webhookUpdateInput,
       run(input, ctx) {
-        const { webhook } = webhookUpdateInput.parse(input);
         const item = targetItem(ctx, input.target);
+        // Without a new URL, the Item's own is set again (Plaid acknowledges that too).
+        const webhook = webhookUpdateInput.parse(input).webhook ?? item.webhook ?? ctx.config.webhookUrl;
+        if (!webhook) {
+          throw new MockHttpError(400, {
+            error: 'invalid_input',
+            message: `Item "${item.itemId}" has no webhook URL; pass "webhook"`,
+          });
+        }
         item.webhook = webhook;
         return {
           changed: { item_id: item.itemId, webhook },

@@ -126,6 +126,8 @@ export function enqueueItemWebhook(
   url: string | null = item.webhook,
 ): QueuedWebhook {
   item.lastWebhook = { sentAt: ctx.clock.now(), code };
+  // Items linked for a Plaid user (`user_token`) name that user in their webhooks.
+  const userId = item.userToken === null ? undefined : ctx.state.users.get(item.userToken)?.userId;
   return ctx.webhooks.enqueue({
     eventType: `ITEM:${code}`,
     eventId: newObjectId(),
@@ -133,6 +135,7 @@ export function enqueueItemWebhook(
       webhook_type: 'ITEM',
       webhook_code: code,
       item_id: item.itemId,
+      ...(userId ? { user_id: userId } : {}),
       ...fields,
       environment: PLAID_ENVIRONMENT,
     },

@@ -15,27 +15,45 @@ export function requireLogin(ctx: Ctx, item: PlaidItem): QueuedWebhook {
   return enqueueItemWebhook(ctx, item, 'ERROR', { error: item.error });
 }
 
+/** The institution locked the user's account (too many attempts): `ITEM_LOCKED` and an `ITEM: ERROR` webhook. */
+export function lockItem(ctx: Ctx, item: PlaidItem): QueuedWebhook {
+  item.error = plaidErrorBody('ITEM_LOCKED');
+  return enqueueItemWebhook(ctx, item, 'ERROR', { error: item.error });
+}
+
 /** The user fixed the login elsewhere: the error is gone and `LOGIN_REPAIRED` is sent. */
 export function repairLogin(ctx: Ctx, item: PlaidItem): QueuedWebhook {
   item.error = null;
   return enqueueItemWebhook(ctx, item, 'LOGIN_REPAIRED');
 }
 
-/** The user's consent ends at `at`; the Item works until then. */
+/**
+ * The user's consent ends at `at`; the Item works until then. An Item whose consent already ends in the future is
+ * reminded of that same date (the consent's end does not move because Plaid reminds).
+ */
 export function expireConsentAt(ctx: Ctx, item: PlaidItem, at: Date): QueuedWebhook {
-  item.consentExpirationTime = at;
-  return enqueueItemWebhook(ctx, item, 'PENDING_EXPIRATION', { consent_expiration_time: plaidTime(at) });
+  const current = item.consentExpirationTime;
+  item.consentExpirationTime = current && current > ctx.clock.now() ? current : at;
+  return enqueueItemWebhook(ctx, item, 'PENDING_EXPIRATION', {
+    consent_expiration_time: plaidTime(item.consentExpirationTime),
+  });
 }
 
 export type DisconnectReason = 'INSTITUTION_MIGRATION' | 'INSTITUTION_TOKEN_EXPIRATION';
 
+/** The Item stops working at `at` unless update mode runs; an announced future disconnect is announced again. */
 export function announceDisconnect(
   ctx: Ctx,
   item: PlaidItem,
   at: Date,
   reason: DisconnectReason,
 ): QueuedWebhook {
-  return enqueueItemWebhook(ctx, item, 'PENDING_DISCONNECT', { reason, disconnect_time: plaidTime(at) });
+  const current = item.pendingDisconnect;
+  item.pendingDisconnect = current && current.at > ctx.clock.now() ? current : { at, reason };
+  return enqueueItemWebhook(ctx, item, 'PENDING_DISCONNECT', {
+    reason: item.pendingDisconnect.reason,
+    disconnect_time: plaidTime(item.pendingDisconnect.at),
+  });
 }
 
 export function offerNewAccounts(ctx: Ctx, item: PlaidItem): QueuedWebhook {

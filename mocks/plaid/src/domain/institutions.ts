@@ -6,7 +6,20 @@ export interface SandboxInstitution {
   readonly url: string | null;
 }
 
-const BANK_PRODUCTS = ['assets', 'auth', 'balance', 'identity', 'transactions'] as const;
+/** What Plaid's Sandbox banks offer (the products the mock's Items can be created with). */
+const BANK_PRODUCTS = [
+  'assets',
+  'auth',
+  'balance',
+  'employment',
+  'identity',
+  'income_verification',
+  'investments',
+  'liabilities',
+  'signal',
+  'statements',
+  'transactions',
+] as const;
 
 export const SANDBOX_INSTITUTIONS: readonly SandboxInstitution[] = [
   {

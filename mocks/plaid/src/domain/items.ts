@@ -30,9 +30,9 @@ function sandboxAccount(
   };
 }
 
-/** The accounts a Sandbox login shares: Plaid's checking and saving accounts, or one payroll account. */
+/** The accounts a Sandbox login shares: Plaid's checking and saving accounts, or (at a payroll provider) one payroll account. */
 function sandboxAccounts(institution: SandboxInstitution): PlaidAccount[] {
-  if (institution.products.includes('income_verification')) {
+  if (!institution.products.includes('transactions')) {
     return [sandboxAccount('Payroll', null, '4444', 'payroll', 0)];
   }
   return [
@@ -61,6 +61,7 @@ export function createItem(ctx: Ctx, input: NewItemInput): PlaidItem {
     accounts: sandboxAccounts(input.institution),
     newAccounts: [sandboxAccount('Plaid CD', 'Plaid Bronze Standard 0.2% Interest CD', '2222', 'cd', 1000)],
     consentExpirationTime: null,
+    pendingDisconnect: null,
     outage: null,
     lastWebhook: null,
     removed: false,

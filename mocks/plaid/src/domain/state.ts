@@ -33,6 +33,8 @@ export interface PlaidItem {
   /** Accounts at the institution not yet shared; update mode with account selection adds them. */
   newAccounts: PlaidAccount[];
   consentExpirationTime: Date | null;
+  /** Announced by `PENDING_DISCONNECT`: when the Item stops working unless update mode runs, and why. */
+  pendingDisconnect: { readonly at: Date; readonly reason: string } | null;
   outage: InstitutionOutage | null;
   lastWebhook: { readonly sentAt: Date; readonly code: string } | null;
   removed: boolean;

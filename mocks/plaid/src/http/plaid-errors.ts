@@ -52,6 +52,19 @@ const ERRORS = {
     message:
       "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information. use Link's update mode to restore the item to a good state",
   },
+  ITEM_LOCKED: {
+    status: 400,
+    type: 'ITEM_ERROR',
+    message:
+      "the account is locked. prompt the user to visit the institution's site and unlock their account",
+    display:
+      "The given account has been locked by the financial institution. Please visit your financial institution's website to unlock your account.",
+  },
+  PRODUCTS_NOT_SUPPORTED: {
+    status: 400,
+    type: 'ITEM_ERROR',
+    message: 'this institution does not support the requested products',
+  },
   ITEM_NOT_FOUND: {
     status: 400,
     type: 'ITEM_ERROR',

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MockRequest, MockResponse, RouteDefinition } from '@reconnect-kit/mock-engine';
-import { findInstitution, SANDBOX_INSTITUTIONS } from '../domain/institutions.js';
+import { DEFAULT_INSTITUTION_ID, findInstitution, SANDBOX_INSTITUTIONS } from '../domain/institutions.js';
 import { createItem, institutionOf, issuePublicToken } from '../domain/items.js';
 import type { LinkSession, LinkTokenRecord, PlaidItem, PlaidMockState } from '../domain/state.js';
 import type { Ctx } from '../http/api.js';
@@ -15,6 +15,9 @@ import { HOSTED_LINK_PATH } from './link.js';
 /** Plaid Sandbox credentials (plaid.com/docs/sandbox/test-credentials). */
 export const SANDBOX_USERNAME = 'user_good';
 export const SANDBOX_PASSWORD = 'pass_good';
+
+/** Item errors a successful update-mode login clears (revocations need a new Item). */
+const UPDATE_MODE_REPAIRS: ReadonlySet<string> = new Set(['ITEM_LOGIN_REQUIRED', 'ITEM_LOCKED']);
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -62,7 +65,7 @@ function launchFor(req: MockRequest, ctx: Ctx): HostedLaunch | MockResponse {
       '<p class="error">This connection was removed (ITEM_NOT_FOUND).</p>',
     );
   }
-  if (item?.error && item.error.error_code !== 'ITEM_LOGIN_REQUIRED') {
+  if (item?.error && !UPDATE_MODE_REPAIRS.has(item.error.error_code)) {
     return page(
       400,
       'Cannot reconnect',
@@ -122,6 +125,7 @@ function newSession(ctx: Ctx, record: LinkTokenRecord): LinkSession {
 function repair(record: LinkTokenRecord, item: PlaidItem): void {
   item.error = null;
   item.consentExpirationTime = null;
+  item.pendingDisconnect = null;
   if (record.accountSelectionEnabled) {
     item.accounts.push(...item.newAccounts);
     item.newAccounts = [];
@@ -145,8 +149,9 @@ function submit(req: MockRequest, ctx: Ctx): MockResponse {
   if (item) {
     repair(record, item);
   } else {
-    const institution = findInstitution(form.get('institution_id') ?? '');
-    if (!institution) return loginForm(req, launch, 'Choose an institution.');
+    // Without a choice (a plain form post of just the credentials), Plaid's Sandbox bank First Platypus Bank.
+    const institution = findInstitution(form.get('institution_id') ?? DEFAULT_INSTITUTION_ID);
+    if (!institution) return loginForm(req, launch, 'Choose one of the listed institutions.');
     item = createItem(ctx, {
       institution,
       products: record.products,

@@ -53,8 +53,8 @@ export const sandboxRoutes: RouteDefinition<PlaidMockState>[] = [
       const unsupported = body.initial_products.find((product) => !institution.products.includes(product));
       if (unsupported !== undefined) {
         throw plaidError(
-          'INVALID_FIELD',
-          `initial_products: ${institution.name} does not support ${unsupported} (it supports ${institution.products.join(', ')})`,
+          'PRODUCTS_NOT_SUPPORTED',
+          `${institution.name} does not support ${unsupported} (it supports ${institution.products.join(', ')})`,
         );
       }
       if (body.user_token !== undefined && !ctx.state.users.has(body.user_token)) {
