@@ -43,11 +43,13 @@ export class MockClock implements MockClockView {
   }
 
   snapshot(): MockClockSnapshot {
-    const now = this.nowMs();
+    // One reading of real time: two could straddle a millisecond and report an offset nobody set.
+    const realNow = this.#realNow();
+    const now = this.#frozenAt ?? realNow + this.#offsetMs;
     return {
       now: new Date(now).toISOString(),
       frozen: this.#frozenAt !== undefined,
-      offset_ms: now - this.#realNow(),
+      offset_ms: now - realNow,
     };
   }
 }
