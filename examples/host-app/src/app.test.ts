@@ -140,7 +140,7 @@ describe('startHostApp', () => {
     expect(connection).toMatchObject({ state: 'connected', warning: { code: 'consent_expiring' } });
     const page = await (await fetch(app.url)).text();
     const card = page.slice(page.indexOf(`data-connection-id="${id}"`));
-    expect(card.slice(0, card.indexOf('</article>'))).toContain('Expiring:');
+    expect(card.slice(0, card.indexOf('</article>'))).toContain('Access expires on <time');
     expect(card.slice(0, card.indexOf('</article>'))).toContain(`/reconnect/${id}/start`);
   });
 
@@ -176,6 +176,28 @@ describe('startHostApp', () => {
     const successor = successors.find((c) => c.id !== id)!;
     expect(successor).toMatchObject({ state: 'connected' });
     expect(successor.upstreamId).not.toBe(previous.upstreamId);
+  });
+
+  it('Connect again for Finch opens Connect on the payroll provider; a refused code exchange is a clear error, not internal_error', async () => {
+    const app = await start({ port: 0 });
+    const id = app.seeded!.finchHealthy;
+    await app.service.revoke(id);
+    const started = await fetch(`${app.url}/connections/${id}/connect-again`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(started.status).toBe(303);
+    const connect = new URL(started.headers.get('location')!);
+    const state = connect.searchParams.get('state')!;
+    expect(state).toBeTruthy();
+    const back = await fetch(
+      `${app.url}/connect-again/finch/return?state=${encodeURIComponent(state)}&code=not-a-code`,
+      { redirect: 'manual' },
+    );
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe('/?error=callback_invalid');
+    const { items } = await app.service.listConnections({ hostUserId: 'erin' });
+    expect(items.map((c) => c.id)).toEqual([id]);
   });
 
   it('streams connection events as server-sent events', async () => {

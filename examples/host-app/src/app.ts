@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger, ReconnectionService } from '@reconnect-kit/core';
+import type { Clock, Logger, ReconnectionService } from '@reconnect-kit/core';
 import { NoopLogger } from '@reconnect-kit/core';
 import { startArgyleMock } from '@reconnect-kit/mock-argyle';
 import { startFinchMock } from '@reconnect-kit/mock-finch';
@@ -34,6 +34,13 @@ export interface HostAppOptions {
   readonly secretKey?: string | undefined;
   /** Environment for the mocks' credential overrides (default: none, the mocks' fixed defaults). */
   readonly mockEnv?: Readonly<Record<string, string | undefined>> | undefined;
+  /** How long a reconnect attempt lives (default 30 minutes); links that live a day or more are early warnings. */
+  readonly stateTtlMs?: number | undefined;
+  /**
+   * Tests only: the kit's clock, so a test can move the host's time past an attempt's lifetime. `pnpm dev` never
+   * sets it and no route reaches it; the mocks keep their own clocks.
+   */
+  readonly clock?: Clock | undefined;
 }
 
 export interface RunningHostApp {
@@ -169,6 +176,8 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
       logger,
       stateSigningKey: options.stateSigningKey,
       secretKey: options.secretKey,
+      stateTtlMs: options.stateTtlMs,
+      clock: options.clock,
     });
     cleanup.push(() => kit.close());
     const { service } = kit;
@@ -185,7 +194,13 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
     const app = createHostApp({
       service,
       feed,
-      connectAgain: new ConnectAgain({ service, baseUrl, argyle, finch, plaid }),
+      connectAgain: new ConnectAgain({
+        service,
+        baseUrl,
+        argyle,
+        finch: { api: finch, provider: kit.finch },
+        plaid,
+      }),
       baseUrl,
       userName: (id) => DEMO_USERS[id] ?? id,
       logger,

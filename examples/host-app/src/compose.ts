@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { registerArgyle } from '@reconnect-kit/argyle';
 import {
+  type Clock,
   CONNECTION_STORE,
   type ConnectionStore,
   type Logger,
@@ -12,7 +13,7 @@ import {
   ReconnectionService,
   registerReconnectKit,
 } from '@reconnect-kit/core';
-import { registerFinch } from '@reconnect-kit/finch';
+import { FinchProvider, registerFinch } from '@reconnect-kit/finch';
 import { registerPlaid } from '@reconnect-kit/plaid';
 import { createPostgresStore } from '@reconnect-kit/store-postgres';
 import { container } from 'tsyringe';
@@ -51,10 +52,16 @@ export interface KitConfig {
   /** Base64 AES-256 key for stored secrets; default: a random key per process. */
   readonly secretKey?: string | undefined;
   readonly logger?: Logger | undefined;
+  /** How long a reconnect attempt (its `state` and the vendor link) lives; default core's (30 minutes). */
+  readonly stateTtlMs?: number | undefined;
+  /** Default: the system clock. Tests pass their own to move time (see `HostAppOptions.clock`). */
+  readonly clock?: Clock | undefined;
 }
 
 export interface ComposedKit {
   readonly service: ReconnectionService;
+  /** The Finch adapter itself, for what the service does not own: Connect sessions for NEW connections. */
+  readonly finch: FinchProvider;
   /** Stops the outbox dispatcher and closes the store. */
   close(): Promise<void>;
 }
@@ -78,7 +85,9 @@ export async function composeReconnectKit(config: KitConfig): Promise<ComposedKi
     },
     store,
     logger: config.logger ?? new NoopLogger(),
+    ...(config.clock ? { clock: config.clock } : {}),
     options: {
+      ...(config.stateTtlMs ? { stateTtlMs: config.stateTtlMs } : {}),
       notifications: {
         providers: {
           argyle: { impact: ['Income and employment checks stop updating.'] },
@@ -105,6 +114,7 @@ export async function composeReconnectKit(config: KitConfig): Promise<ComposedKi
   service.startDispatcher();
   return {
     service,
+    finch: kit.resolve(FinchProvider),
     async close() {
       await service.stopDispatcher();
       const closable = kit.resolve<{ close?: () => unknown }>(CONNECTION_STORE);

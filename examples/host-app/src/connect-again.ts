@@ -5,7 +5,11 @@
  *   recorded its Link item, straight on that employer's login (Link's `items` with one item); the user logs in,
  *   Link's return URL names the new account, and the new connection is labelled with the employer Argyle reports
  *   for it;
- * - Finch: a new Connect session for the same customer; the callback's code is exchanged for the new token;
+ * - Finch: the adapter's `openConnectSession` for the same customer, on the same payroll provider. Finch allows one
+ *   live connection per customer: when it already has one (say the company a mismatched re-authentication
+ *   reached), the adapter opens a re-authentication session for it instead. If that connection is one of this
+ *   app's own live connections, it is simply reconnected (`service.startReconnection`); otherwise the employer
+ *   signs in and the callback's code is exchanged for the connection Finch names;
  * - Plaid: hosted Link in new mode for the same user; its public token is exchanged for the new Item's access token.
  * The new connection is registered with `previousConnectionId`, so its history links to the old one.
  */
@@ -16,16 +20,17 @@ import {
   type ReconnectionService,
   TERMINAL_STATES,
 } from '@reconnect-kit/core';
+import type { FinchProvider } from '@reconnect-kit/finch';
 import {
   type ArgyleApi,
   createArgyleUserToken,
-  createFinchConnectSession,
   createPlaidHostedLink,
   exchangeFinchCode,
   exchangePlaidHostedLink,
   type FinchApi,
   getArgyleAccount,
   type PlaidApi,
+  VendorCallError,
 } from './vendor-calls.js';
 
 /** Connection metadata the demo keeps per connection (host data, not the kit's). */
@@ -34,6 +39,8 @@ export const HOST_METADATA = {
   employer: 'employer',
   /** Argyle: the Link item (`item_…`) the account was connected through, to open Link on it again. */
   argyleItem: 'argyle_item',
+  /** Finch: the payroll provider (`gusto`, …) the connection uses, to open Connect on it again. */
+  finchProvider: 'payroll_provider',
 } as const;
 
 export class NewConnectionError extends Error {
@@ -46,7 +53,6 @@ export class NewConnectionError extends Error {
   }
 }
 
-const FINCH_PRODUCTS = ['company', 'directory', 'individual', 'employment', 'payment', 'pay_statement'];
 /** How long a Finch "Connect again" link stays usable. */
 const PENDING_TTL_MS = 30 * 60 * 1000;
 
@@ -54,14 +60,17 @@ export interface ConnectAgainOptions {
   readonly service: ReconnectionService;
   readonly baseUrl: string;
   readonly argyle: ArgyleApi & { readonly linkUrl: string };
-  readonly finch: FinchApi;
+  readonly finch: { readonly api: FinchApi; readonly provider: FinchProvider };
   readonly plaid: PlaidApi;
 }
 
 export class ConnectAgain {
   readonly #options: ConnectAgainOptions;
   /** Finch Connect `state` → the revoked connection it replaces (single use). */
-  readonly #pendingFinch = new Map<string, { previousId: string; expiresAt: number }>();
+  readonly #pendingFinch = new Map<
+    string,
+    { previousId: string; expiresAt: number; kind: 'new_connection' | 'reauthenticate' }
+  >();
   /** Plaid hosted Link return key → the link token and the revoked connection it replaces (single use). */
   readonly #pendingPlaid = new Map<string, { previousId: string; linkToken: string; expiresAt: number }>();
 
@@ -104,23 +113,43 @@ export class ConnectAgain {
       return url;
     }
     const state = randomBytes(24).toString('base64url');
-    this.#pendingFinch.set(state, { previousId: previous.id, expiresAt: Date.now() + PENDING_TTL_MS });
-    const connectUrl = new URL(
-      await createFinchConnectSession(this.#options.finch, {
-        customerId: previous.hostUserId,
-        customerName: previous.metadata.employer ?? previous.hostUserId,
-        redirectUri: back,
-        products: FINCH_PRODUCTS,
-      }),
-    );
-    connectUrl.searchParams.set('state', state);
-    return connectUrl.toString();
+    const session = await this.#options.finch.provider.openConnectSession({
+      customerId: previous.hostUserId,
+      customerName: previous.metadata[HOST_METADATA.employer] ?? previous.hostUserId,
+      providerId: previous.metadata[HOST_METADATA.finchProvider],
+      redirectUri: back,
+      state,
+    });
+    if (session.kind === 'reauthenticate') {
+      const own = await this.#liveConnection(previous, session.connectionId);
+      if (own) {
+        // Already ours: reconnect it through the kit (its attempt, state and callback) instead of a second record.
+        const { action } = await this.#options.service.startReconnection(own.id);
+        const url = 'url' in action ? action.url : undefined;
+        if (!url) throw new NewConnectionError('callback_invalid', 'The reconnect has no page to open.');
+        return url;
+      }
+    }
+    this.#pendingFinch.set(state, {
+      previousId: previous.id,
+      expiresAt: Date.now() + PENDING_TTL_MS,
+      kind: session.kind,
+    });
+    return session.url;
   }
 
-  /** Handles the vendor's return; returns the new (or already registered) connection. */
-  async finish(provider: string, query: Readonly<Record<string, string>>): Promise<Connection> {
-    if (provider === 'plaid') return this.#finishPlaid(query);
-    return provider === 'argyle' ? this.#finishArgyle(query) : this.#finishFinch(query);
+  /**
+   * Handles the vendor's return; returns the new (or already registered) connection and whether Finch
+   * re-authenticated a connection it already had for the customer instead of creating one.
+   */
+  async finish(
+    provider: string,
+    query: Readonly<Record<string, string>>,
+  ): Promise<{ connection: Connection; reauthenticated: boolean }> {
+    if (provider === 'plaid') return { connection: await this.#finishPlaid(query), reauthenticated: false };
+    return provider === 'argyle'
+      ? { connection: await this.#finishArgyle(query), reauthenticated: false }
+      : this.#finishFinch(query);
   }
 
   async #finishPlaid(query: Readonly<Record<string, string>>): Promise<Connection> {
@@ -158,7 +187,9 @@ export class ConnectAgain {
     return service.checkStatus(connection.id);
   }
 
-  async #finishFinch(query: Readonly<Record<string, string>>): Promise<Connection> {
+  async #finishFinch(
+    query: Readonly<Record<string, string>>,
+  ): Promise<{ connection: Connection; reauthenticated: boolean }> {
     const pending = this.#pendingFinch.get(query.state ?? '');
     this.#pendingFinch.delete(query.state ?? '');
     if (!pending || pending.expiresAt < Date.now() || !query.code) {
@@ -169,12 +200,21 @@ export class ConnectAgain {
     }
     const previous = await this.#options.service.getConnection(pending.previousId);
     const redirectUri = `${this.#options.baseUrl}/connect-again/finch/return`;
-    const token = await exchangeFinchCode(this.#options.finch, query.code, redirectUri);
-    return this.#register(previous, {
+    const token = await exchangeFinchCode(this.#options.finch.api, query.code, redirectUri).catch(
+      (error: unknown) => {
+        // Finch refused the code (used, expired, not its own): the user starts again; other failures surface.
+        if (error instanceof VendorCallError && error.status >= 400 && error.status < 500) {
+          throw new NewConnectionError('callback_invalid', 'Finch refused the Connect code.');
+        }
+        throw error;
+      },
+    );
+    const connection = await this.#register(previous, {
       upstreamId: token.connectionId,
       upstreamParentId: token.companyId,
       secrets: { access_token: token.accessToken },
     });
+    return { connection, reauthenticated: pending.kind === 'reauthenticate' };
   }
 
   /**

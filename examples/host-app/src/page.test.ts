@@ -57,6 +57,35 @@ describe('dashboard markup', () => {
     );
   });
 
+  it('shows an early warning with its deadline and reason on the card, and nothing without one', () => {
+    const html = render(
+      connection('reconnecting', {
+        provider: 'finch',
+        warning: {
+          code: 'connect_link_expiring',
+          deadline: '2026-12-14T09:30:00.000Z',
+          reason: 'Your Finch Connect link works until 2026-12-14 (UTC). <Reconnect> before then.',
+          raisedAt: '2026-12-07T09:30:00.000Z',
+        },
+      }),
+    );
+    expect(html).toContain(
+      '<strong>Reconnect link expires on <time datetime="2026-12-14T09:30:00.000Z">2026-12-14 09:30:00 UTC</time>.</strong> Your Finch Connect link works until 2026-12-14 (UTC). &lt;Reconnect&gt; before then.',
+    );
+    const other = render(
+      connection('connected', {
+        warning: {
+          code: 'mandate_expiring',
+          deadline: '2027-01-01T00:00:00.000Z',
+          reason: 'Consent ends.',
+          raisedAt: '2026-12-01T00:00:00.000Z',
+        },
+      }),
+    );
+    expect(other).toContain('data-code="mandate_expiring"><p><strong>Needs attention by <time');
+    expect(render(connection('connected'))).not.toContain('data-testid="warning"');
+  });
+
   it('asks before disconnecting: the card opens a confirmation page, whose form posts the disconnect', () => {
     const card = render(connection('connected'));
     expect(card).toContain('<form method="get" action="/connections/conn_connected/disconnect">');

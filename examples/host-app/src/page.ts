@@ -40,8 +40,18 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   'connection.state_changed': 'State changed',
   'connection.account_mismatch': 'Account mismatch',
   'connection.notification': 'User notified',
-  'connection.expiring': 'Expiring soon',
+  'connection.reconnect_abandoned': 'Reconnect abandoned',
+  'connection.reconnect_failed': 'Reconnect not confirmed',
+  'connection.expiring': 'Early warning',
 };
+
+/** How a card introduces an early warning's deadline, by the warning's code (see `EarlyWarning.code`). */
+const WARNING_LEADS: Readonly<Record<string, string>> = {
+  connect_link_expiring: 'Reconnect link expires on',
+  consent_expiring: 'Access expires on',
+  disconnect_pending: 'Disconnects on',
+};
+export const warningLead = (code: string) => WARNING_LEADS[code] ?? 'Needs attention by';
 
 /** Where a connection can go from its state: reconnect it, or (terminal) connect a new one. */
 const RECONNECTABLE: ReadonlySet<ConnectionState> = new Set([
@@ -202,19 +212,23 @@ function demoPanel(view: ConnectionView, titleId: string): string {
   return `<details class="demo" data-key="${escapeHtml(connection.id)}:demo"><summary>Demo: make something happen at ${escapeHtml(providerName(connection.provider))}</summary><div class="actions">${buttons}</div></details>`;
 }
 
+/** An early warning: the connection still works, but something ends at the deadline unless someone acts. */
+function warningNotice(connection: Connection): string {
+  const warning = connection.warning;
+  if (!warning) return '';
+  return `<div class="warning" data-testid="warning" data-code="${escapeHtml(warning.code)}"><p><strong>${escapeHtml(warningLead(warning.code))} ${time(warning.deadline)}.</strong> ${escapeHtml(warning.reason)}</p></div>`;
+}
+
 function connectionCard(view: ConnectionView): string {
   const { connection } = view;
   const titleId = `title-${connection.id}`;
   const problem = connection.problem ? `<p class="reason">${escapeHtml(connection.problem.reason)}</p>` : '';
-  const warning = connection.warning
-    ? `<p class="warning" data-testid="warning"><strong>Expiring:</strong> ${escapeHtml(connection.warning.reason)} (deadline ${time(connection.warning.deadline)})</p>`
-    : '';
   const successor = connection.previousConnectionId
     ? '<p class="muted">Connected again after an earlier connection was revoked.</p>'
     : '';
   return `<li><article class="card" data-connection-id="${escapeHtml(connection.id)}" aria-labelledby="${titleId}">
 <h3 id="${titleId}">${escapeHtml(connectionTitle(connection))}</h3>
-${badge(connection)}${problem}${warning}${mismatchNotice(view)}${successor}
+${badge(connection)}${problem}${warningNotice(connection)}${mismatchNotice(view)}${successor}
 <p class="muted">Upstream id <code>${escapeHtml(connection.upstreamId)}</code> · updated ${time(connection.updatedAt)}</p>
 ${actions(view, titleId)}
 ${historyList(view)}
@@ -335,7 +349,6 @@ a{color:#0b4aa2}
 code{font-family:ui-monospace,monospace;font-size:.9em;background:#f0f2f5;padding:0 .25rem;border-radius:3px}
 .reason{margin:.25rem 0;font-weight:600}
 .muted{color:#4a505c;font-size:.9rem}
-.warning{background:#fff1e0;border-left:4px solid #7a3300;padding:.3rem .6rem}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.6rem 0}
 .actions form{margin:0}
 button{font:inherit;padding:.45rem .9rem;border-radius:6px;border:2px solid #0b4aa2;cursor:pointer;background:#fff;color:#0b4aa2}
@@ -355,6 +368,8 @@ details.demo summary{color:#3f2f6e}
 .flash-error{background:#fde7e9;border-color:#a4000f}
 .mismatch{background:#fff1e0;border-left:6px solid #7a3300;padding:.5rem .75rem;margin:.5rem 0}
 .mismatch p{margin:0}
+.warning{background:#fdf6d8;border-left:6px solid #5c4400;padding:.5rem .75rem;margin:.5rem 0}
+.warning p{margin:0}
 aside{margin-top:2rem}
 `;
 

@@ -29,6 +29,7 @@ import {
   STATE_LABELS,
   STYLESHEET,
   type UserGroup,
+  warningLead,
 } from './page.js';
 
 export interface HostRoutesOptions {
@@ -146,14 +147,17 @@ export function createHostApp(options: HostRoutesOptions): express.Express {
     options.streams.add(res);
     const stop = feed.listen((event) => {
       // Checked first: a mismatch also names the state the connection went back to.
+      const data = (event.data ?? {}) as { code?: unknown; deadline?: unknown };
       const message =
         event.type === 'connection.account_mismatch'
           ? `${userName(event.hostUserId)}'s ${providerName(event.provider)} reconnect reached another account.`
-          : event.to
-            ? `${userName(event.hostUserId)}'s ${providerName(event.provider)} connection: ${STATE_LABELS[event.to]}.`
-            : undefined;
-      const data = JSON.stringify({ connectionId: event.connectionId, type: event.type, message });
-      res.write(`event: connection\ndata: ${data}\n\n`);
+          : event.type === 'connection.expiring' && typeof data.code === 'string'
+            ? `${userName(event.hostUserId)}'s ${providerName(event.provider)} connection: ${warningLead(data.code)} ${String(data.deadline).slice(0, 10)}.`
+            : event.to
+              ? `${userName(event.hostUserId)}'s ${providerName(event.provider)} connection: ${STATE_LABELS[event.to]}.`
+              : undefined;
+      const payload = JSON.stringify({ connectionId: event.connectionId, type: event.type, message });
+      res.write(`event: connection\ndata: ${payload}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     req.on('close', () => {
@@ -196,8 +200,12 @@ export function createHostApp(options: HostRoutesOptions): express.Express {
   app.get(
     '/connect-again/:provider/return',
     action(logger, async (req) => {
-      const connection = await options.connectAgain.finish(param(req, 'provider'), queryOf(req));
-      return `/?notice=connected_again&connection=${encodeURIComponent(connection.id)}`;
+      const { connection, reauthenticated } = await options.connectAgain.finish(
+        param(req, 'provider'),
+        queryOf(req),
+      );
+      const notice = reauthenticated ? 'connected_again_existing' : 'connected_again';
+      return `/?notice=${notice}&connection=${encodeURIComponent(connection.id)}`;
     }),
   );
 
@@ -271,6 +279,8 @@ const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   state_session_mismatch: 'That reconnect was started in another browser. Press Reconnect again here.',
   upstream_unavailable: 'The payroll data partner is unreachable right now. Try again in a minute.',
   upstream_rate_limited: 'The payroll data partner is busy. Try again in a minute.',
+  upstream_error:
+    'The payroll data partner refused the request. Try again; if it keeps failing, contact support.',
   not_terminal: 'This connection is still active; use Reconnect instead.',
   callback_invalid: 'The vendor sent us back without the details we need. Try again.',
 };
@@ -318,6 +328,11 @@ async function flashFor(
       };
     case 'connected_again':
       return { kind: 'success', message: `${subject} is connected again.` };
+    case 'connected_again_existing':
+      return {
+        kind: 'success',
+        message: `${subject} is connected again. Finch allows one connection per employer and already had one (the company the employer last signed in to), so the employer signed in to that one again and it replaces the old connection.`,
+      };
     case 'scenario': {
       const scenario = connection ? findDemoScenario(connection.provider, query.scenario ?? '') : undefined;
       return {

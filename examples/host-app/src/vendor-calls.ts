@@ -1,7 +1,7 @@
 /**
  * The host's own vendor calls for a brand-new connection ("Connect again" after a revocation). Reconnecting an
  * existing connection goes through Reconnect Kit; creating a new one is the host's first-connect flow, which the
- * kit does not own.
+ * kit does not own (the Finch Connect session itself comes from the adapter's `openConnectSession`).
  */
 
 export interface ArgyleApi {
@@ -28,16 +28,24 @@ const FINCH_API_VERSION = '2020-09-17';
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
+/** The vendor answered with an error status (the body may echo request fields: only the status and path are kept). */
+export class VendorCallError extends Error {
+  constructor(
+    readonly path: string,
+    readonly status: number,
+  ) {
+    super(`${path} answered ${status}`);
+    this.name = 'VendorCallError';
+  }
+}
+
 async function postJson(url: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
     body: JSON.stringify(body),
   });
-  if (!response.ok) {
-    // The body may echo request fields; report the status and path only.
-    throw new Error(`${new URL(url).pathname} answered ${response.status}`);
-  }
+  if (!response.ok) throw new VendorCallError(new URL(url).pathname, response.status);
   return response.json();
 }
 
@@ -74,24 +82,6 @@ export async function getArgyleAccount(api: ArgyleApi, accountId: string): Promi
   const body = (await response.json()) as { employers?: unknown };
   const employer = Array.isArray(body.employers) ? body.employers[0] : undefined;
   return { employer: typeof employer === 'string' ? employer : undefined, item: stringField(body, 'item') };
-}
-
-/** A new Finch Connect session (`POST /connect/sessions`); returns the Connect URL to send the employer to. */
-export async function createFinchConnectSession(
-  api: FinchApi,
-  input: { customerId: string; customerName: string; redirectUri: string; products: readonly string[] },
-): Promise<string> {
-  const body = await postJson(
-    `${api.baseUrl}/connect/sessions`,
-    { authorization: basic(api.clientId, api.clientSecret), 'finch-api-version': FINCH_API_VERSION },
-    {
-      customer_id: input.customerId,
-      customer_name: input.customerName,
-      products: input.products,
-      redirect_uri: input.redirectUri,
-    },
-  );
-  return stringField(body, 'connect_url');
 }
 
 export interface FinchToken {
