@@ -11,14 +11,20 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningHostApp, startHostApp } from '../../examples/host-app/src/index.js';
 import { chromiumAvailable, launchChromium, screenshot } from './browser.test-helpers.js';
+import { MovableClock } from './host-clock.test-helpers.js';
 
 const ARGYLE_MFA = { test_1: '8081', test_2: '8082', test_3: '8083' };
+const MINUTE = 60_000;
+/** Core's default reconnect-attempt lifetime, which the demo keeps. */
+const ATTEMPT_LIFETIME_MS = 30 * MINUTE;
 
 describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
   let app: RunningHostApp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  /** The host's clock (the mocks keep real time): a test moves it past an attempt's lifetime. */
+  let clock: MovableClock;
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -32,7 +38,8 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
   beforeEach(async () => {
     await context?.close();
     await app?.close();
-    app = await startHostApp({ port: 0 });
+    clock = new MovableClock();
+    app = await startHostApp({ port: 0, clock });
     context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
@@ -58,6 +65,18 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     await page.waitForURL(/notice=scenario/);
   };
   const badgeText = (connectionId: string) => badge(connectionId).textContent();
+  const finchSignIn = async () => {
+    await page.waitForURL(/\/authorize\?/);
+    await page.getByLabel('Username').fill('good_user');
+    await page.getByLabel('Password').fill('good_pass');
+    await page.getByRole('button', { name: 'Connect' }).click();
+  };
+  const historyText = async (connectionId: string) => {
+    await card(connectionId)
+      .getByText(/^Event history/)
+      .click();
+    return card(connectionId).locator('.history').textContent();
+  };
 
   it('lists each end user’s connections with the canonical state and the raw vendor code', async () => {
     await openDashboard();
@@ -158,6 +177,84 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     // The service moves the connection back to its problem state: the original connection still needs its sign-in.
     await expect.poll(() => badgeText(finchHealthy)).toBe('Needs sign-in');
     await screenshot(page, 'dashboard-mismatch');
+
+    // The other company's connection is live at Finch now (one per customer): after Disconnect, Connect again
+    // re-authenticates that one (Finch's 400 connection_already_exists) and says so, instead of failing.
+    await card(finchHealthy).getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.waitForURL(/notice=disconnected/);
+    await card(finchHealthy).getByRole('button', { name: 'Connect again' }).click();
+    await finchSignIn();
+    await page.waitForURL(/notice=connected_again_existing/);
+    expect(await page.getByTestId('flash').textContent()).toContain('already had one');
+    const { items } = await app.service.listConnections({ hostUserId: 'erin' });
+    const successor = items.find((c) => c.previousConnectionId === finchHealthy);
+    expect(successor?.state).toBe('connected');
+    expect(successor?.upstreamParentId).toBe(notice?.match(/different company \(([^)]+)\)/)?.[1]);
+    expect(await badgeText(successor!.id)).toBe('Connected');
+  });
+
+  it('an abandoned Argyle MFA step ends with the attempt: back to Needs sign-in, and Reconnect works again', async () => {
+    const { argyleOneClick } = seeded();
+    await openDashboard();
+    await card(argyleOneClick).getByRole('button', { name: 'Reconnect' }).click();
+    await page.waitForURL(/\/link\?/);
+    await page.getByRole('button', { name: 'Reconnect' }).click();
+    await page.getByLabel('Verification code').waitFor();
+    // The user closes Link at the MFA step and comes back to the app later.
+    await openDashboard();
+    expect(await badgeText(argyleOneClick)).toBe('Reconnecting');
+    clock.advance(ATTEMPT_LIFETIME_MS - MINUTE);
+    await openDashboard();
+    expect(await badgeText(argyleOneClick)).toBe('Reconnecting');
+    clock.advance(2 * MINUTE);
+    await openDashboard();
+    expect(await badgeText(argyleOneClick)).toBe('Needs sign-in');
+    expect(await historyText(argyleOneClick)).toContain('Reconnect abandoned reconnecting → needs_reauth');
+    // Link offers to continue the interrupted connection; the MFA code finishes it.
+    await card(argyleOneClick).getByRole('button', { name: 'Reconnect' }).click();
+    await page.waitForURL(/\/link\?/);
+    await page.getByRole('button', { name: 'Continue connecting' }).click();
+    await page.getByLabel('Verification code').fill(ARGYLE_MFA.test_1);
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('link', { name: 'Return to the app' }).click();
+    await page.waitForURL(/outcome=recovered/);
+    expect(await badgeText(argyleOneClick)).toBe('Connected');
+  });
+
+  it('a long-lived Finch link shows its deadline live as an early warning; abandoned, it ends with the attempt', async () => {
+    // A host whose reconnect links live two days (emailed to the payroll admin, say): Finch reports such a link's
+    // deadline as an early warning (`connection.expiring`).
+    const lifetime = 2 * 24 * 60 * MINUTE;
+    await app.close();
+    app = await startHostApp({ port: 0, clock, stateTtlMs: lifetime });
+    const { finchReauth } = seeded();
+    await openDashboard();
+    expect(await card(finchReauth).getByTestId('warning').count()).toBe(0);
+    const { action } = await app.service.startReconnection(finchReauth);
+    const { warning } = await app.service.getConnection(finchReauth);
+    expect(warning?.code).toBe('connect_link_expiring');
+    // The open dashboard shows it without a reload, like a state change.
+    const notice = card(finchReauth).getByTestId('warning');
+    await expect.poll(() => notice.count()).toBe(1);
+    expect(await notice.textContent()).toContain(
+      `Reconnect link expires on ${warning!.deadline.replace('T', ' ').slice(0, 19)} UTC.`,
+    );
+    expect(await notice.textContent()).toContain(warning!.reason);
+    expect(await badgeText(finchReauth)).toBe('Reconnecting');
+    await screenshot(page, 'dashboard-early-warning');
+    // The employer opens the link, leaves Connect without signing in, and the link's two days pass.
+    await page.goto((action as { url: string }).url);
+    await page.waitForURL(/\/authorize\?/);
+    clock.advance(lifetime + MINUTE);
+    await openDashboard();
+    expect(await badgeText(finchReauth)).toBe('Needs sign-in');
+    expect(await card(finchReauth).getByTestId('warning').count()).toBe(0);
+    expect(await historyText(finchReauth)).toContain('Reconnect abandoned reconnecting → needs_reauth');
+    await card(finchReauth).getByRole('button', { name: 'Reconnect' }).click();
+    await finchSignIn();
+    await page.waitForURL(/outcome=recovered/);
+    expect(await badgeText(finchReauth)).toBe('Connected');
   });
 
   it('a revoked Argyle connection offers Connect again, which links a new account to the old connection', async () => {
@@ -216,6 +313,17 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     const successor = items.find((c) => c.previousConnectionId === finchHealthy);
     expect(successor?.state).toBe('connected');
     expect(successor?.upstreamId).not.toBe((await app.service.getConnection(finchHealthy)).upstreamId);
+    expect(await badgeText(successor!.id)).toBe('Connected');
+
+    // Connect again once more on the old card: Finch's live connection for Erin is the app's own successor, so
+    // that one is reconnected (same record, same Finch connection) rather than a third one made.
+    await card(finchHealthy).getByRole('button', { name: 'Connect again' }).click();
+    await finchSignIn();
+    await page.waitForURL(/outcome=recovered/);
+    expect(new URL(page.url()).searchParams.get('connection')).toBe(successor!.id);
+    const after = await app.service.listConnections({ hostUserId: 'erin' });
+    expect(after.items.map((c) => c.id).sort()).toEqual([finchHealthy, successor!.id].sort());
+    expect((await app.service.getConnection(successor!.id)).upstreamId).toBe(successor!.upstreamId);
     expect(await badgeText(successor!.id)).toBe('Connected');
   });
 
