@@ -305,9 +305,10 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     expect(await card(finchHealthy).getByRole('button', { name: 'Reconnect' }).count()).toBe(0);
     await card(finchHealthy).getByRole('button', { name: 'Connect again' }).click();
     await page.waitForURL(/\/authorize\?/);
-    await page.getByLabel('Username').fill('good_user');
-    await page.getByLabel('Password').fill('good_pass');
-    await page.getByRole('button', { name: 'Connect' }).click();
+    // Connect opens on the payroll provider Erin's company used (Justworks), not on a provider picker.
+    expect(await page.getByText(/^Provider:/).textContent()).toMatch(/justworks/i);
+    expect(await page.locator('select#provider_id').count()).toBe(0);
+    await finchSignIn();
     await page.waitForURL(/notice=connected_again/);
     const { items } = await app.service.listConnections({ hostUserId: 'erin' });
     const successor = items.find((c) => c.previousConnectionId === finchHealthy);
