@@ -24,7 +24,9 @@ import { reportSchema } from './generated/report.js';
 import { sessionSchema } from './generated/session.js';
 import { shiftSchema } from './generated/shift.js';
 import { userSchema } from './generated/user.js';
+import { userFormSchema } from './generated/user-form.js';
 import { userTokenSchema } from './generated/user-token.js';
+import { userUploadSchema } from './generated/user-upload.js';
 import { vehicleSchema } from './generated/vehicle.js';
 import { verificationSchema } from './generated/verification.js';
 import { webhookAccountsSchema } from './generated/webhook-accounts.js';
@@ -58,6 +60,8 @@ const schemas = {
   session: z.fromJSONSchema(sessionSchema),
   webhookData: z.fromJSONSchema(webhookDataSchema),
   webhookUsers: z.fromJSONSchema(webhookUsersSchema),
+  userForm: z.fromJSONSchema(userFormSchema),
+  userUpload: z.fromJSONSchema(userUploadSchema),
   emptyObject: z.object({}).strict(),
 } as const;
 
@@ -117,6 +121,11 @@ function successSchema(method: string, path: string): SchemaName | { page: Schem
       ['GET', new RegExp(`^/v2/${path}$`), { page: schema }],
       ['GET', new RegExp(`^/v2/${path}/[^/]+$`), schema],
     ]),
+    ['GET', /^\/v2\/user-forms$/, { page: 'userForm' }],
+    ['GET', /^\/v2\/user-forms\/[^/]+$/, 'userForm'],
+    ['GET', /^\/v2\/user-uploads$/, { page: 'userUpload' }],
+    ['POST', /^\/v2\/user-uploads$/, 'userUpload'],
+    ['GET', /^\/v2\/user-uploads\/[^/]+$/, 'userUpload'],
     ['GET', /^\/v2\/items$/, { page: 'item' }],
     ['GET', /^\/v2\/items\/[^/]+$/, 'item'],
     ['GET', /^\/v2\/employer-search$/, { page: 'employer' }],

@@ -5,6 +5,7 @@ import { inviteRoutes } from './api/invites.js';
 import { itemRoutes } from './api/items.js';
 import { reportRoutes } from './api/reports.js';
 import { resourceRoutes } from './api/resources.js';
+import { userFileRoutes } from './api/user-files.js';
 import { userRoutes } from './api/users.js';
 import { verificationRoutes } from './api/verifications.js';
 import { webhookRoutes } from './api/webhooks.js';
@@ -50,6 +51,7 @@ export const argyleMock = defineMockProvider<ArgyleState>({
     ...userRoutes,
     ...accountRoutes,
     ...resourceRoutes,
+    ...userFileRoutes,
     ...itemRoutes,
     ...reportRoutes,
     ...verificationRoutes,

@@ -1,6 +1,8 @@
 import { afterAll, expect, test } from 'vitest';
 import {
   type ArgyleHarness,
+  createUser,
+  elementText,
   SCHEMA_NAMES,
   startHarness,
   validate,
@@ -71,6 +73,17 @@ test('every kind of payload the mock sends validates against its schema', async 
     `/v2/payroll-documents?account=${seeded.account_id}`,
   );
   await harness.api('GET', `/v2/payroll-documents/${documents.body.results[0]!.id}/file`);
+  const upload = new FormData();
+  upload.set('user', seeded.user_id);
+  upload.set('document_type', 'paystubs');
+  upload.set('upload', new Blob(['%PDF-1.4\n'], { type: 'application/pdf' }), 'paystub.pdf');
+  const uploaded = await harness.api<{ id: string }>('POST', '/v2/user-uploads', undefined, { body: upload });
+  await harness.api('GET', '/v2/user-uploads');
+  await harness.api('GET', `/v2/user-uploads/${uploaded.body.id}`);
+  const { userToken } = await createUser(harness);
+  const form = await harness.link('/link/user-form', { user_token: userToken, income_source: 'Corner Shop' });
+  await harness.api('GET', '/v2/user-forms');
+  await harness.api('GET', `/v2/user-forms/${elementText(form.html, 'user-form-id')}`);
   await harness.api('GET', '/v2/items?q=wal');
   await harness.api('GET', '/v2/items/item_000029932');
   await harness.api('GET', '/v2/employer-search?q=lyft');

@@ -20,7 +20,9 @@ import { reportSchema } from './generated/report.js';
 import { sessionSchema } from './generated/session.js';
 import { shiftSchema } from './generated/shift.js';
 import { userSchema } from './generated/user.js';
+import { userFormSchema } from './generated/user-form.js';
 import { userTokenSchema } from './generated/user-token.js';
+import { userUploadSchema } from './generated/user-upload.js';
 import { vehicleSchema } from './generated/vehicle.js';
 import { verificationSchema } from './generated/verification.js';
 import { webhookAccountsSchema } from './generated/webhook-accounts.js';
@@ -59,6 +61,8 @@ const validators: Record<string, z.ZodType> = {
   verification: z.fromJSONSchema(verificationSchema),
   'webhook-data': z.fromJSONSchema(webhookDataSchema),
   'webhook-users': z.fromJSONSchema(webhookUsersSchema),
+  'user-form': z.fromJSONSchema(userFormSchema),
+  'user-upload': z.fromJSONSchema(userUploadSchema),
 };
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));

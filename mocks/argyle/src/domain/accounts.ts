@@ -16,10 +16,19 @@ import type { MockContext, QueuedWebhook } from '@reconnect-kit/mock-engine';
 import { accountEvent } from './account-events.js';
 import { CONNECTION_ERROR_MESSAGES, type MockConnectionErrorCode } from './connection-errors.js';
 import { findSandboxItem } from './sandbox.js';
-import { type AccountRecord, type ArgyleState, removeAccountData, takeRowKey } from './state.js';
+import {
+  type AccountKind,
+  type AccountRecord,
+  type ArgyleState,
+  removeAccountData,
+  takeRowKey,
+} from './state.js';
 import { addPeriods, firstSync, setAvailability } from './sync.js';
 
 type Ctx = MockContext<ArgyleState>;
+
+/** The Item of response-form and document upload accounts (Argyle documents none for them; see docs/providers/argyle.md). */
+export const FILES_ITEM = 'item_000000000';
 
 function setConnection(
   account: AccountRecord,
@@ -42,18 +51,20 @@ export interface NewAccountInput {
   readonly login: string;
 }
 
-/** The user submitted credentials in Link: the account exists from now on, still `connecting`. */
-export function createAccount(
+function newAccountRecord(
   ctx: Ctx,
+  kind: AccountKind,
   input: NewAccountInput,
-): { account: AccountRecord; webhooks: QueuedWebhook[] } {
+  employer: string,
+): AccountRecord {
   const now = ctx.clock.now();
-  const account: AccountRecord = {
+  return {
     id: ctx.newId(),
+    kind,
     rowKey: takeRowKey(ctx.state),
     userId: input.userId,
     itemId: input.itemId,
-    employer: findSandboxItem(input.itemId)?.name ?? input.itemId,
+    employer,
     login: input.login,
     createdAt: now,
     updatedAt: now,
@@ -67,8 +78,39 @@ export function createAccount(
     failNextReconnectWith: null,
     scanCount: 0,
   };
+}
+
+/** The user submitted credentials in Link: the account exists from now on, still `connecting`. */
+export function createAccount(
+  ctx: Ctx,
+  input: NewAccountInput,
+): { account: AccountRecord; webhooks: QueuedWebhook[] } {
+  const employer = findSandboxItem(input.itemId)?.name ?? input.itemId;
+  const account = newAccountRecord(ctx, 'payroll', input, employer);
   ctx.state.accounts.set(account.id, account);
   return { account, webhooks: accountEvent(ctx, 'accounts.added', account) };
+}
+
+/**
+ * The account of a submitted response form (employer: what the user typed) or the user's document upload account:
+ * connected at once, nothing to log in to or refresh; `accounts.added` + `accounts.connected`.
+ */
+export function createFilesAccount(
+  ctx: Ctx,
+  userId: string,
+  kind: Exclude<AccountKind, 'payroll'>,
+  employer: string,
+): { account: AccountRecord; webhooks: QueuedWebhook[] } {
+  const account = newAccountRecord(ctx, kind, { userId, itemId: FILES_ITEM, login: '' }, employer);
+  setConnection(account, 'connected', null, account.createdAt);
+  ctx.state.accounts.set(account.id, account);
+  return {
+    account,
+    webhooks: [
+      ...accountEvent(ctx, 'accounts.added', account),
+      ...accountEvent(ctx, 'accounts.connected', account),
+    ],
+  };
 }
 
 /** An existing account is being re-authenticated (one-click Reconnect or new credentials). */

@@ -7,6 +7,7 @@ function connectedAccount(state = createArgyleState()) {
   const at = (iso: string) => new Date(iso);
   const account: AccountRecord = {
     id: 'acc-1',
+    kind: 'payroll',
     rowKey: takeRowKey(state),
     userId: 'user-1',
     itemId: 'item_000029932',

@@ -83,14 +83,35 @@ function availability(
     ratings: plain('ratings'),
     vehicles: plain('vehicles'),
     deposit_destinations: plain('deposit_destinations'),
-    user_forms: null,
+    user_forms: account.kind === 'user_forms' ? filesAvailability(state.userForms, account, format) : null,
   };
-  if (withUserUploads) sets.user_uploads = null;
+  if (withUserUploads) {
+    sets.user_uploads =
+      account.kind === 'user_uploads' ? filesAvailability(state.userUploads, account, format) : null;
+  }
   return sets;
 }
 
-/** The employers of the account's employments (several on a payroll platform Item), or the Item's name. */
+/** A response-form or document upload account: its files, all processed (the mock runs no OCR). */
+function filesAvailability(
+  files: ReadonlyMap<string, { readonly accountId: string }>,
+  account: AccountRecord,
+  format: TimestampFormat,
+): NonNullable<Availability['user_uploads']> {
+  let count = 0;
+  for (const file of files.values()) if (file.accountId === account.id) count += 1;
+  return {
+    status: 'synced',
+    updated_at: format(account.updatedAt),
+    files_count: count,
+    in_progress_count: 0,
+  };
+}
+
+/** The employers of the account's employments (several on a payroll platform Item), or the Item's (or form's) name. */
 export function accountEmployers(state: ArgyleState, account: AccountRecord): string[] {
+  // A document upload account names no employer.
+  if (account.kind === 'user_uploads') return [];
   const employments = state.data.employments.forAccount(account.id);
   return employments.length === 0 ? [account.employer] : employments.map((row) => row.wire.employer ?? '');
 }

@@ -27,8 +27,15 @@ export interface ConnectionRecord {
   updatedAt: Date | null;
 }
 
+/**
+ * `payroll`: a login to a payroll or gig platform. `user_forms`: what Link creates when the user submits its response
+ * form (no employer found). `user_uploads`: the user's one document upload account, holding all of their uploads.
+ */
+export type AccountKind = 'payroll' | 'user_forms' | 'user_uploads';
+
 export interface AccountRecord {
   readonly id: string;
+  readonly kind: AccountKind;
   readonly rowKey: number;
   readonly userId: string;
   readonly itemId: string;
@@ -50,7 +57,7 @@ export interface AccountRecord {
   scanCount: number;
 }
 
-/** Argyle's data sets, as the keys of `availability` name them (user forms and uploads are not modelled). */
+/** Argyle's generated data sets, as the keys of `availability` name them (user forms and uploads are counted apart). */
 export const DATA_SETS = [
   'identities',
   'paystubs',
@@ -218,6 +225,37 @@ export interface MfaChallenge {
   readonly expiresAt: Date;
 }
 
+export interface UserFormRecord {
+  readonly id: string;
+  readonly rowKey: number;
+  readonly accountId: string;
+  readonly userId: string;
+  readonly incomeSource: string;
+  readonly payrollProvider: string | null;
+  readonly createdAt: Date;
+}
+
+export type UserUploadDocumentType =
+  | 'paystubs'
+  | 'W-2'
+  | '1099'
+  | 'proof-of-identity'
+  | 'proof-of-address'
+  | 'miscellaneous';
+
+export interface UserUploadRecord {
+  readonly id: string;
+  readonly rowKey: number;
+  readonly accountId: string;
+  readonly userId: string;
+  readonly documentType: UserUploadDocumentType;
+  readonly fileName: string;
+  /** The uploaded part's own content type, served back on download. */
+  readonly contentType: string;
+  readonly content: Uint8Array;
+  readonly createdAt: Date;
+}
+
 export interface ArgyleState {
   nextRowKey: number;
   /** The earliest pay date any account's ongoing refresh waits for: requests before it skip the catch-up pass. */
@@ -226,6 +264,8 @@ export interface ArgyleState {
   readonly accounts: Map<string, AccountRecord>;
   /** Every account's generated data, one store per resource. */
   readonly data: DataStores;
+  readonly userForms: Map<string, UserFormRecord>;
+  readonly userUploads: Map<string, UserUploadRecord>;
   readonly reports: Map<string, ReportRecord>;
   readonly verifications: Map<string, VerificationRecord>;
   readonly invites: Map<string, InviteRecord>;
@@ -250,6 +290,8 @@ export function createArgyleState(): ArgyleState {
       vehicles: new DataStore(),
       ratings: new DataStore(),
     },
+    userForms: new Map(),
+    userUploads: new Map(),
     reports: new Map(),
     verifications: new Map(),
     invites: new Map(),
@@ -281,4 +323,7 @@ export function addAccountData(
 /** Drops every record of an account (revoked or deleted: "data is no longer retrievable"). */
 export function removeAccountData(state: ArgyleState, accountId: string): void {
   for (const store of Object.values(state.data) as DataStore<unknown>[]) store.removeAccount(accountId);
+  for (const files of [state.userForms, state.userUploads]) {
+    for (const [id, file] of files) if (file.accountId === accountId) files.delete(id);
+  }
 }

@@ -168,7 +168,28 @@ export function homeScreen(
   return page(
     'Connect your payroll account',
     `${share}<section aria-labelledby="connections-title"><h2 id="connections-title">Your connections</h2>${list}</section>
-<section aria-labelledby="new-title"><h2 id="new-title">Add a connection</h2>${loginForm({ session, items })}</section>`,
+<section aria-labelledby="new-title"><h2 id="new-title">Add a connection</h2>${loginForm({ session, items })}</section>
+${responseForm(session)}`,
+  );
+}
+
+/** Link's fallback when the user cannot find their employer or payroll provider: a user form. */
+function responseForm(session: SessionFields): string {
+  return `<section aria-labelledby="form-title"><h2 id="form-title">Can't find your employer?</h2>
+<form method="post" action="${LINK_PATH}/user-form">${sessionInputs(session)}
+<label for="income_source">Income source</label>
+<input id="income_source" name="income_source" required>
+<label for="payroll_provider">Payroll provider (optional)</label>
+<input id="payroll_provider" name="payroll_provider">
+<button type="submit">Submit</button>
+</form></section>`;
+}
+
+export function formSubmittedScreen(input: { readonly accountId: string; readonly formId: string }): string {
+  return page(
+    'Thank you! Your form was submitted',
+    `<dl><dt>Account id</dt><dd id="account-id">${escapeHtml(input.accountId)}</dd><dt>User form id</dt><dd id="user-form-id">${escapeHtml(input.formId)}</dd></dl>
+<p>You can close this window.</p>`,
   );
 }
 

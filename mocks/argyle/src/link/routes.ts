@@ -5,7 +5,8 @@
  *   shareable URL, which opens their connections);
  * - `POST /link/login` (credentials; new account or re-entered credentials), `POST /link/mfa` (the code),
  *   `POST /link/reconnect` (one-click, same account id), `POST /link/resume` (continue an interrupted connection
- *   at its MFA step), `POST /link/revoke` (`accounts.removed`);
+ *   at its MFA step), `POST /link/revoke` (`accounts.removed`), `POST /link/user-form` (the response form a user
+ *   submits when their employer is not listed: a user form on a new account);
  * - `GET /link/login-help` ("Need help logging in?").
  * Every step re-checks the user token against the mock clock, as Link does (`expired_user_token`).
  */
@@ -28,11 +29,13 @@ import {
   type SandboxItem,
 } from '../domain/sandbox.js';
 import type { AccountRecord, ArgyleState } from '../domain/state.js';
+import { submitUserForm as createUserForm } from '../domain/user-files.js';
 import { createUser } from '../domain/users.js';
 import {
   accountScreen,
   credentialsScreen,
   errorScreen,
+  formSubmittedScreen,
   homeScreen,
   loginHelpScreen,
   loginScreen,
@@ -333,6 +336,23 @@ function submitRevoke(req: MockRequest, ctx: Ctx): MockResponse {
   return htmlResponse(200, revokedScreen(session, account.employer));
 }
 
+/** The response form ("Can't find your employer?"): `income_source` required, `payroll_provider` optional. */
+function submitUserForm(req: MockRequest, ctx: Ctx): MockResponse {
+  const fields = req.form();
+  const session = openSession(fields, ctx);
+  const incomeSource = fields.get('income_source')?.trim() ?? '';
+  if (incomeSource === '') {
+    throw new LinkError(
+      400,
+      'invalid_form',
+      'Enter your income source (the employer or platform that pays you).',
+    );
+  }
+  const payrollProvider = fields.get('payroll_provider')?.trim() || null;
+  const { form } = createUserForm(ctx, session.userId, { incomeSource, payrollProvider });
+  return htmlResponse(200, formSubmittedScreen({ accountId: form.accountId, formId: form.id }));
+}
+
 function linkRoute(
   method: 'GET' | 'POST',
   path: string,
@@ -362,6 +382,7 @@ export const linkRoutes: RouteDefinition<ArgyleState>[] = [
   linkRoute('GET', `${LINK_PATH}/share`, openNewShared),
   linkRoute('GET', `${LINK_PATH}/share/:id`, openShared),
   linkRoute('POST', `${LINK_PATH}/revoke`, submitRevoke),
+  linkRoute('POST', `${LINK_PATH}/user-form`, submitUserForm),
   linkRoute('GET', `${LINK_PATH}/login-help`, (req) =>
     htmlResponse(200, loginHelpScreen(findSandboxItem(req.query.get('item') ?? ''))),
   ),
