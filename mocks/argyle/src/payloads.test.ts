@@ -123,6 +123,7 @@ test('every kind of payload the mock sends validates against its schema', async 
       'accounts.removed',
       'identities.added',
       'paystubs.added',
+      'paystubs.updated',
       'payroll_documents.added',
       'paystubs.partially_synced',
       'paystubs.fully_synced',

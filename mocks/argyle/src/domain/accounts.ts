@@ -23,7 +23,7 @@ import {
   removeAccountData,
   takeRowKey,
 } from './state.js';
-import { addPeriods, firstSync, setAvailability } from './sync.js';
+import { addPeriods, applyCorrections, firstSync, setAvailability } from './sync.js';
 
 type Ctx = MockContext<ArgyleState>;
 
@@ -206,12 +206,14 @@ function scanYield(account: AccountRecord): number {
 }
 
 /**
- * The sandbox `periodic-scan`: a connected account gets its next 1–5 pay periods at once (`paystubs.added` and the
- * other `*.added` for each record, then `accounts.updated`). While the account is in `error` or `connecting`, data
+ * The sandbox `periodic-scan`: a connected account gets the corrections a re-scan finds (`paystubs.updated`,
+ * `gigs.removed`; see `applyCorrections`), then its next 1–5 pay periods at once (`paystubs.added` and the other
+ * `*.added` for each record, then `accounts.updated`). While the account is in `error` or `connecting`, data
  * refresh is paused: nothing changes.
  */
 export function periodicScan(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
   if (account.connection.status !== 'connected' || account.model === null) return [];
   account.scanCount += 1;
-  return addPeriods(ctx, account, account.model.periods + scanYield(account));
+  const corrections = applyCorrections(ctx, account);
+  return [...corrections, ...addPeriods(ctx, account, account.model.periods + scanYield(account))];
 }

@@ -23,4 +23,27 @@ describe('data stores', () => {
     expect(store.forAccount('acc-a')).toEqual([]);
     expect([...store.byId.keys()]).toEqual(['v3']);
   });
+
+  test('a replaced record keeps its place; a removed one leaves the lists and the cached window', () => {
+    const state = createArgyleState();
+    const rows = emptyAccountData();
+    rows.vehicles = [1, 2, 3].map((n) => ({
+      id: `v${n}`,
+      sortMs: n * 1000,
+      employment: null,
+      wire: { n } as never,
+    }));
+    addAccountData(state, { accountId: 'acc-a', userId: 'user-1' }, rows);
+    const store = state.data.vehicles;
+    expect(store.window('acc-a').count).toBe(3);
+    const second = store.byId.get('v2')!;
+    store.replace({ ...second, wire: { n: 20 } as never });
+    expect(store.forAccount('acc-a').map((row) => row.wire)).toEqual([{ n: 1 }, { n: 20 }, { n: 3 }]);
+    expect(store.byId.get('v2')!.wire).toEqual({ n: 20 });
+    expect(store.window('acc-a').count).toBe(3);
+    store.remove(store.byId.get('v3')!);
+    expect(store.forAccount('acc-a').map((row) => row.id)).toEqual(['v1', 'v2']);
+    expect(store.byId.has('v3')).toBe(false);
+    expect(store.window('acc-a')).toMatchObject({ count: 2, to: '1970-01-01T00:00:02Z' });
+  });
 });

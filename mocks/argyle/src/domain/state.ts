@@ -131,6 +131,27 @@ export class DataStore<W> {
     return window;
   }
 
+  /** Swaps a record for its corrected version (same id, same place in its lists). */
+  replace(row: StoredRow<W>): void {
+    const list = this.#byAccount.get(row.accountId);
+    const index = list?.findIndex((entry) => entry.id === row.id) ?? -1;
+    if (!list || index < 0) throw new Error(`no record ${row.id} to replace`);
+    list[index] = row;
+    this.byId.set(row.id, row);
+    this.#windows.delete(row.accountId);
+  }
+
+  /** Drops one record (the platform deleted it). */
+  remove(row: StoredRow<W>): void {
+    const list = this.#byAccount.get(row.accountId) ?? [];
+    this.#byAccount.set(
+      row.accountId,
+      list.filter((entry) => entry.id !== row.id),
+    );
+    this.byId.delete(row.id);
+    this.#windows.delete(row.accountId);
+  }
+
   removeAccount(accountId: string): void {
     for (const row of this.forAccount(accountId)) this.byId.delete(row.id);
     this.#byAccount.delete(accountId);

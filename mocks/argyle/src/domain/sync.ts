@@ -12,6 +12,8 @@
  * `accounts.updated`. `catchUp` runs before every API request and after every admin request (a clock change), so
  * advancing the clock by one pay period delivers the new paystub. While the account is in `error` (or refresh is
  * disabled) nothing is added; after a reconnect the next catch-up adds the periods paid meanwhile.
+ *
+ * Corrections (`applyCorrections`, replayed by the sandbox `periodic-scan`): `paystubs.updated`, `gigs.removed`.
  */
 import type { MockContext, QueuedWebhook } from '@reconnect-kit/mock-engine';
 import { accountEvent } from './account-events.js';
@@ -33,6 +35,7 @@ import {
   DATA_SETS,
   type DataSetName,
   type DataWindow,
+  type StoredRow,
   type SyncState,
 } from './state.js';
 import { publish } from './webhooks.js';
@@ -196,6 +199,61 @@ export function addPeriods(ctx: Ctx, account: AccountRecord, to: number): Queued
     }
   }
   return [...webhooks, ...accountEvent(ctx, 'accounts.updated', account)];
+}
+
+function newest<W>(
+  rows: readonly StoredRow<W>[],
+  keep: (row: StoredRow<W>) => boolean,
+): StoredRow<W> | undefined {
+  let found: StoredRow<W> | undefined;
+  for (const row of rows) {
+    if (
+      keep(row) &&
+      (found === undefined ||
+        row.sortMs > found.sortMs ||
+        (row.sortMs === found.sortMs && row.rowKey > found.rowKey))
+    )
+      found = row;
+  }
+  return found;
+}
+
+/**
+ * What a re-scan finds changed in data the account already holds, as the sandbox `periodic-scan` replays it: the
+ * payroll system restated the newest paystub (`paystubs.updated`; its `updated_at` moves and `metadata.restated_at`
+ * says when), and a gig platform dropped its newest cancelled gig (`gigs.removed`; a cancelled gig paid nothing, so
+ * no total changes).
+ */
+export function applyCorrections(ctx: Ctx, account: AccountRecord): QueuedWebhook[] {
+  if (account.model === null) return [];
+  const now = ctx.clock.now();
+  const webhooks: QueuedWebhook[] = [];
+  const paystubs = ctx.state.data.paystubs;
+  const stub = newest(paystubs.forAccount(account.id), () => true);
+  if (stub) {
+    const at = now.toISOString();
+    const restated = {
+      ...stub,
+      wire: { ...stub.wire, updated_at: at, metadata: { ...stub.wire.metadata, restated_at: at } },
+    };
+    paystubs.replace(restated);
+    webhooks.push(
+      ...dataEvent(
+        ctx,
+        account,
+        'paystubs.updated',
+        () => ({ paystub: stub.id }),
+        () => restated.wire,
+      ),
+    );
+  }
+  const gigs = ctx.state.data.gigs;
+  const cancelled = newest(gigs.forAccount(account.id), (row) => row.wire.status === 'cancelled');
+  if (cancelled) {
+    gigs.remove(cancelled);
+    webhooks.push(...dataEvent(ctx, account, 'gigs.removed', () => ({ gig: cancelled.id })));
+  }
+  return webhooks;
 }
 
 /**
