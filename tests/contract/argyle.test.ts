@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ArgyleProvider, registerArgyle } from '@reconnect-kit/argyle';
+import { type ArgyleConfig, ArgyleProvider, registerArgyle } from '@reconnect-kit/argyle';
 import {
   type Connection,
   type ConnectionEvent,
@@ -112,7 +112,7 @@ interface Host {
   newEvents(connectionId: string): Promise<ConnectionEventType[]>;
 }
 
-async function startHost(): Promise<Host> {
+async function startHost(argyle: Partial<ArgyleConfig> = {}): Promise<Host> {
   const clock = new ManualClock(START);
   await admin('POST', '/clock', { set: START });
   const child = container.createChildContainer();
@@ -135,6 +135,7 @@ async function startHost(): Promise<Host> {
     baseUrl: `${mock.url}/v2`,
     webhookSecret: ['an-older-rotated-secret', WEBHOOK_SECRET],
     linkUrl: `${mock.url}/link`,
+    ...argyle,
   });
   expect(child.resolve(ArgyleProvider).id).toBe('argyle');
   const service = child.resolve<ReconnectionService>(RECONNECTION_SERVICE);
@@ -588,6 +589,54 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
     await host.ingestWebhooks();
     expect(await stateOf(host, seeded)).toBe('connected');
     expect(await host.newEvents(connection.id)).toContain('connection.recovered');
+  });
+
+  it('shareable-URL user: reconnect REDIRECTS to the URL recorded on the Argyle user; the same URL reconnects the same account', async () => {
+    const host = await startHost({ shareableUrls: { source: 'user_external_metadata' } });
+    // The user opened the host's shareable URL (the flow's), which gave them their own; they connected there.
+    const home = await openLink(`${mock.url}/link/share`);
+    const ownUrl = home.html.match(/id="shareable-url" href="[^"]*">([^<]+)</)?.[1];
+    expect(ownUrl).toMatch(/\/link\/share\/[^/]+$/);
+    const success = await enterMfa(
+      await logIn(await openLink(ownUrl!), SANDBOX_USERS[0]!.username, 'passgood', 'item_000029932'),
+      MFA_CODE,
+    );
+    const accountId = connectedAccountId(success);
+    const userId = success.html.match(/id="user-id">([^<]+)</)?.[1];
+    // The host recorded the URL on the Argyle user (Argyle's API has no field for it; Console shows it).
+    const patched = await fetch(`${mock.url}/v2/users/${userId}`, {
+      method: 'PATCH',
+      headers: { authorization: BASIC, 'content-type': 'application/json' },
+      body: JSON.stringify({ external_metadata: { shareable_url: ownUrl } }),
+    });
+    expect(patched.status).toBe(200);
+    await admin('POST', '/webhooks/flush');
+    receiver.deliveries.splice(0);
+    const connection = await host.service.registerConnection({
+      provider: 'argyle',
+      hostUserId: 'host-user-9',
+      upstreamId: accountId,
+      upstreamParentId: userId,
+      state: 'connected',
+    });
+    const seeded = { connection, accountId, userId: userId! };
+    await breakWith(host, seeded, 'argyle.auth_required');
+    await clearJournal();
+
+    const { action } = await host.service.startReconnection(connection.id);
+    expect(action).toMatchObject({ kind: 'redirect', url: ownUrl });
+    expect(await vendorCalls()).toEqual([`GET /v2/users/${userId} Basic`]);
+
+    // Following the redirect opens Link on the user's connections: Reconnect keeps the same account.
+    const back = await openLink((action as { url: string }).url);
+    await enterMfa(await pressReconnect(await openConnection(back, accountId)), MFA_CODE);
+    await host.ingestWebhooks();
+    expect(await stateOf(host, seeded)).toBe('connected');
+    expect(await host.newEvents(connection.id)).toContain('connection.recovered');
+    const { results } = (await (
+      await fetch(`${mock.url}/v2/accounts?user=${userId}`, { headers: { authorization: BASIC } })
+    ).json()) as { results: { id: string }[] };
+    expect(results.map((a) => a.id)).toEqual([accountId]);
   });
 
   it('revoke: DELETE /v2/accounts/{id} (204), then accounts.removed changes nothing (already disconnected)', async () => {

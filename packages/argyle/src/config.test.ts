@@ -34,6 +34,17 @@ describe('Argyle config', () => {
     expect(mock.baseUrl).toBe('http://127.0.0.1:4010/v2');
   });
 
+  it('reads shareable URLs from connection metadata by default; another source and key, or none, when configured', () => {
+    expect(resolveArgyleConfig(valid).shareableUrls).toEqual({
+      source: 'connection_metadata',
+      key: 'shareable_url',
+    });
+    expect(
+      resolveArgyleConfig({ ...valid, shareableUrls: { source: 'user_external_metadata' } }).shareableUrls,
+    ).toEqual({ source: 'user_external_metadata', key: 'shareable_url' });
+    expect(resolveArgyleConfig({ ...valid, shareableUrls: false }).shareableUrls).toBeNull();
+  });
+
   it('accepts one webhook secret or several (rotation)', () => {
     expect(resolveArgyleConfig(valid).webhookSecrets).toEqual(['super-secret-webhook']);
     expect(resolveArgyleConfig({ ...valid, webhookSecret: ['a', 'b'] }).webhookSecrets).toEqual(['a', 'b']);
@@ -48,6 +59,7 @@ describe('Argyle config', () => {
     ['argyle.webhookSecret', { ...valid, webhookSecret: [] }],
     ['argyle.linkUrl', { ...valid, linkUrl: 'not a url' }],
     ['argyle.apiKeySecrets', { ...valid, apiKeySecrets: 'typo' }],
+    ['argyle.shareableUrls', { ...valid, shareableUrls: { source: 'console' } }],
   ])('names %s when it is bad', (field, input) => {
     const error = configError(input);
     expect(error.details.field).toBe(field);

@@ -8,6 +8,14 @@ export const ARGYLE_ENVIRONMENTS = {
 
 const secret = z.string().min(1, 'must not be empty');
 
+/**
+ * Where the host recorded each user's shareable URL. Argyle's API has no field for it (Console shows it per user),
+ * so the host keeps it: on the connection (`connection_metadata`, set at `registerConnection`) or on the Argyle
+ * user (`user_external_metadata`, e.g. `PATCH /v2/users/{id}` with `{"external_metadata": {"shareable_url": …}}`).
+ */
+export const ARGYLE_SHAREABLE_URL_SOURCES = ['connection_metadata', 'user_external_metadata'] as const;
+export type ArgyleShareableUrlSource = (typeof ARGYLE_SHAREABLE_URL_SOURCES)[number];
+
 /** What `registerArgyle` accepts. Exactly one of `environment` or `baseUrl` says where the API is. */
 export const argyleConfigSchema = z
   .object({
@@ -24,6 +32,22 @@ export const argyleConfigSchema = z
     linkUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
     /** What stops working while a connection is broken, shown to end users ("Income verification"). */
     impact: z.array(z.string().min(1)).optional(),
+    /**
+     * Users who reached Link through a shareable URL return through the same URL: reconnect answers a `redirect`
+     * to it. `source` says where the host recorded the URL, `key` under which name (default `shareable_url`).
+     * Default: `{ source: 'connection_metadata' }`; `false` always reconnects through embedded Link.
+     */
+    shareableUrls: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            source: z.enum(ARGYLE_SHAREABLE_URL_SOURCES),
+            key: z.string().min(1, 'must not be empty').default('shareable_url'),
+          })
+          .strict(),
+      ])
+      .default({ source: 'connection_metadata', key: 'shareable_url' }),
     /** Retries of a failed Argyle call: 429, 5xx, network; POSTs only when Argyle cannot have acted (default 2). */
     maxRetries: z.number().int().min(0).max(10).default(2),
   })
@@ -44,6 +68,7 @@ export interface ResolvedArgyleConfig {
   readonly linkUrl: string;
   readonly impact: readonly string[] | undefined;
   readonly maxRetries: number;
+  readonly shareableUrls: { readonly source: ArgyleShareableUrlSource; readonly key: string } | null;
 }
 
 /** Validates the config; the error names the bad field (never its value). */
@@ -62,6 +87,7 @@ export function resolveArgyleConfig(input: unknown): ResolvedArgyleConfig {
     linkUrl: config.linkUrl,
     impact: config.impact,
     maxRetries: config.maxRetries,
+    shareableUrls: config.shareableUrls === false ? null : config.shareableUrls,
   };
   // Keep secrets out of JSON.stringify / util.inspect of the config object.
   return Object.defineProperties(resolved, {

@@ -1,5 +1,5 @@
-export type { ArgyleConfig, ResolvedArgyleConfig } from './config.js';
-export { ARGYLE_ENVIRONMENTS, argyleConfigSchema } from './config.js';
+export type { ArgyleConfig, ArgyleShareableUrlSource, ResolvedArgyleConfig } from './config.js';
+export { ARGYLE_ENVIRONMENTS, ARGYLE_SHAREABLE_URL_SOURCES, argyleConfigSchema } from './config.js';
 export type { ArgyleAccount, ConnectionErrorCode as ArgyleConnectionErrorCode } from './generated/account.js';
 export type { ArgyleAccountsWebhook } from './generated/webhook-accounts.js';
 export { ARGYLE_METADATA, ArgyleProvider } from './provider.js';

@@ -337,12 +337,68 @@ describe('startReconnection', () => {
     expect(calls).toEqual(['POST /v2/invites/inv_123']);
   });
 
-  it('shareable-URL users are sent their original URL, with no vendor call', async () => {
+  it('shareable-URL users are redirected to their original URL (connection metadata, the default), with no vendor call', async () => {
     const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));
     const url = 'https://verify.argyle.com/share/abc';
     const action = await provider.startReconnection(connectionFor(account, { shareable_url: url }), ctx);
-    expect(action).toEqual({ kind: 'shareable_url', url });
+    expect(action).toEqual({ kind: 'redirect', url, state: ctx.state, expiresAt: ctx.expiresAt });
     expect(calls).toEqual([]);
+  });
+
+  it('shareable URLs recorded on the Argyle user: read from its external_metadata under the configured key', async () => {
+    const child = container.createChildContainer();
+    child.register(CLOCK, { useValue: clock });
+    const shared = argyleIn(child, { shareableUrls: { source: 'user_external_metadata', key: 'link_url' } });
+    const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));
+    const url = 'https://verify.argyle.com/share/user-own';
+    const metadata: Record<string, unknown> = { link_url: url };
+    server.use(
+      http.get(`${BASE}/users/:id`, ({ params }) =>
+        HttpResponse.json({
+          ...loadPayload<object>('user.json'),
+          id: params.id,
+          external_metadata: metadata,
+        }),
+      ),
+    );
+    expect(await shared.startReconnection(connectionFor(account), ctx)).toEqual({
+      kind: 'redirect',
+      url,
+      state: ctx.state,
+      expiresAt: ctx.expiresAt,
+    });
+    expect(calls).toEqual([`GET /v2/users/${account.user}`]);
+    // The connection's metadata is not this source: a user without the key reconnects through embedded Link.
+    delete metadata.link_url;
+    calls.length = 0;
+    const action = await shared.startReconnection(connectionFor(account, { link_url: url }), ctx);
+    expect(action.kind).toBe('widget');
+    expect(calls).toEqual([
+      `GET /v2/users/${account.user}`,
+      `GET /v2/accounts/${account.id}`,
+      'POST /v2/user-tokens',
+    ]);
+  });
+
+  it('a recorded shareable URL that is no http(s) URL is a config_invalid error naming where it was read', async () => {
+    const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));
+    const error = await rejection(
+      provider.startReconnection(connectionFor(account, { shareable_url: 'javascript:alert(1)' }), ctx),
+    );
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toContain('connection_metadata "shareable_url"');
+  });
+
+  it('shareableUrls: false always reconnects through embedded Link', async () => {
+    const child = container.createChildContainer();
+    child.register(CLOCK, { useValue: clock });
+    const embedded = argyleIn(child, { shareableUrls: false });
+    const account = seed(loadPayload<ArgyleAccount>('account.auth_required.json'));
+    const action = await embedded.startReconnection(
+      connectionFor(account, { shareable_url: 'https://verify.argyle.com/share/abc' }),
+      ctx,
+    );
+    expect(action.kind).toBe('widget');
   });
 
   it('a deleted account cannot be reconnected: connection_terminal', async () => {

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import type { ResolvedArgyleConfig } from './config.js';
 import { type ArgyleAccount, accountSchema } from './generated/account.js';
 import { type ArgyleInvite, inviteSchema } from './generated/invite.js';
+import { type ArgyleUser, userSchema } from './generated/user.js';
 import { type ArgyleUserToken, userTokenSchema } from './generated/user-token.js';
 import { ArgyleHttpClient } from './http.js';
 import { ARGYLE_SIGNATURE_HEADER, isValidArgyleSignature } from './signature.js';
@@ -34,6 +35,7 @@ import { ARGYLE_PROVIDER_ID, parseArgyleWebhook } from './webhooks.js';
 const account = z.fromJSONSchema(accountSchema) as z.ZodType<ArgyleAccount>;
 const invite = z.fromJSONSchema(inviteSchema) as z.ZodType<ArgyleInvite>;
 const userToken = z.fromJSONSchema(userTokenSchema) as z.ZodType<ArgyleUserToken>;
+const user = z.fromJSONSchema(userSchema) as z.ZodType<ArgyleUser>;
 
 /** Argyle user tokens live one hour. */
 const USER_TOKEN_TTL_MS = 60 * 60 * 1000;
@@ -42,7 +44,10 @@ const USER_TOKEN_TTL_MS = 60 * 60 * 1000;
 export const ARGYLE_METADATA = {
   /** The user came through an Argyle invite: reconnect = re-send this invite, never a new one. */
   inviteId: 'invite_id',
-  /** The user came through a shareable URL: reconnect = send them the same URL again. */
+  /**
+   * The user came through a shareable URL: reconnect = send them the same URL again (the key is configurable,
+   * see `shareableUrls`; this is the default).
+   */
   shareableUrl: 'shareable_url',
 } as const;
 
@@ -152,7 +157,8 @@ export class ArgyleProvider implements ReconnectionProvider {
 
   /**
    * Sends the user back through Argyle's own flow for the EXISTING user and account, so no duplicate is made:
-   * invite users get their invite re-sent, shareable-URL users their URL, embedded-Link users a fresh user token
+   * invite users get their invite re-sent, shareable-URL users a `redirect` to their URL (where the host recorded
+   * it, see `shareableUrls`), embedded-Link users a fresh user token
    * for `accountId`: mode `reenter_credentials` when the account needs credentials (Link shows the login form),
    * otherwise `one_click` (Link shows the account with its Reconnect button).
    */
@@ -162,8 +168,10 @@ export class ArgyleProvider implements ReconnectionProvider {
       const resent = await this.#http.json('POST', `/invites/${encodeURIComponent(inviteId)}`, invite);
       return { kind: 'resend_invite', inviteId: resent.id, url: resent.url };
     }
-    const shareableUrl = connection.metadata[ARGYLE_METADATA.shareableUrl];
-    if (shareableUrl) return { kind: 'shareable_url', url: shareableUrl };
+    const shareableUrl = await this.#shareableUrl(connection);
+    // The URL never expires; the attempt (and its state, which Argyle's hosted Link does not carry) does.
+    if (shareableUrl)
+      return { kind: 'redirect', url: shareableUrl, state: ctx.state, expiresAt: ctx.expiresAt };
 
     const current = await this.#readAccount(connection.upstreamId);
     if (!current) {
@@ -244,6 +252,32 @@ export class ArgyleProvider implements ReconnectionProvider {
       url.searchParams.set('redirect_uri', back.toString());
     }
     return url.toString();
+  }
+
+  /** The user's shareable URL where the host recorded it, if it did; a recorded value that is no URL is an error. */
+  async #shareableUrl(connection: ProviderConnection): Promise<string | undefined> {
+    const config = this.#config.shareableUrls;
+    if (config === null) return undefined;
+    let recorded: unknown;
+    if (config.source === 'connection_metadata') {
+      recorded = connection.metadata[config.key];
+    } else {
+      const userId = connection.upstreamParentId ?? (await this.#readAccount(connection.upstreamId))?.user;
+      if (!userId) return undefined;
+      const found = await this.#http.json('GET', `/users/${encodeURIComponent(userId)}`, user);
+      const metadata = found.external_metadata;
+      recorded =
+        typeof metadata === 'object' && metadata !== null
+          ? (metadata as Record<string, unknown>)[config.key]
+          : undefined;
+    }
+    if (recorded === undefined || recorded === null || recorded === '') return undefined;
+    if (typeof recorded === 'string' && /^https?:\/\//i.test(recorded) && URL.canParse(recorded))
+      return recorded;
+    throw new ReconnectKitError('config_invalid', {
+      message: `The recorded Argyle shareable URL (${config.source} "${config.key}") is not an http(s) URL.`,
+      details: { connectionId: connection.id, source: config.source, key: config.key },
+    });
   }
 
   async #readAccount(accountId: string): Promise<ArgyleAccount | undefined> {
