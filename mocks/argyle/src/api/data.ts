@@ -1,7 +1,8 @@
 /**
  * The data resources (`/v2/paystubs`, `/v2/gigs`, …) all behave alike, so one declaration serves each: a list
  * filtered by `account`, `user` (and `employment` or a date range where Argyle documents them), newest first,
- * cursor-paginated, and a retrieve by id; both 404/empty once the account is gone.
+ * cursor-paginated, and a retrieve by id; both 404/empty once the account is gone. List pages are serialised once
+ * per data change and query (`PageCache`): a page of 100 full paystubs is ~280 KB of JSON.
  */
 import type { MockRequest, RouteDefinition } from '@reconnect-kit/mock-engine';
 import type { ArgyleState, DataStore, StoredRow } from '../domain/state.js';
@@ -24,6 +25,33 @@ export interface DataResourceSpec<W> {
   readonly dates?: DateRangeFilter;
   /** The wire object; default: the stored one as it is. */
   readonly toWire?: (row: StoredRow<W>, req: MockRequest) => unknown;
+}
+
+/** Distinct list queries kept per store; apps page through a few lists over and over between data changes. */
+const MAX_CACHED_PAGES = 64;
+
+/**
+ * Serialised list pages of one store, valid while its `version` holds. A page is fully determined by the store's
+ * records, the query string (filters, `limit`, `cursor`) and the host the client used (`next`/`previous` URLs and
+ * `file_url` name it), so repeated reads send the same bytes without rebuilding them; any change clears them all.
+ */
+class PageCache {
+  #version = -1;
+  readonly #pages = new Map<string, string>();
+
+  get(version: number, key: string): string | undefined {
+    if (version !== this.#version) {
+      this.#pages.clear();
+      this.#version = version;
+      return undefined;
+    }
+    return this.#pages.get(key);
+  }
+
+  set(key: string, page: string): void {
+    if (this.#pages.size >= MAX_CACHED_PAGES) this.#pages.delete(this.#pages.keys().next().value!);
+    this.#pages.set(key, page);
+  }
 }
 
 /** Django's DateTimeFilter accepts a date or an ISO 8601 date-time. */
@@ -56,29 +84,25 @@ export function dataResource<W>(spec: DataResourceSpec<W>): RouteDefinition<Argy
   const idFilters = ['account', 'user', ...(spec.byEmployment ? ['employment'] : [])];
   const filterNames = [...idFilters, ...(spec.dates ? [...spec.dates.from, ...spec.dates.to] : [])];
   const toWire = spec.toWire ?? ((row: StoredRow<W>) => row.wire);
+  // One cache per mock state (a reset makes a new state, with new stores).
+  const caches = new WeakMap<DataStore<W>, PageCache>();
   return [
     ...apiResource(spec.path, {
       GET(req: MockRequest, ctx: ArgyleContext) {
-        const page = readPageRequest(req, filterNames);
-        const errors = new FieldErrors();
-        checkUuidFilters(page, idFilters, errors);
-        const from = spec.dates ? readDateBound(page, spec.dates.from, errors) : null;
-        const to = spec.dates ? readDateBound(page, spec.dates.to, errors) : null;
-        errors.throwIfAny();
         const store = spec.store(ctx.state);
-        const account = page.filters.get('account');
-        const user = page.filters.get('user');
-        const employment = page.filters.get('employment');
-        const candidates = account === undefined ? store.byId.values() : store.forAccount(account);
-        const rows: StoredRow<W>[] = [];
-        for (const row of candidates) {
-          if (user !== undefined && row.userId !== user) continue;
-          if (employment !== undefined && row.employment !== employment) continue;
-          if (from !== null && row.sortMs < from) continue;
-          if (to !== null && row.sortMs > to) continue;
-          rows.push(row);
+        let cache = caches.get(store);
+        if (!cache) {
+          cache = new PageCache();
+          caches.set(store, cache);
         }
-        return pageResponse(req, page, rows, (row) => toWire(row, req), 'newest');
+        const key = `${req.baseUrl}?${req.query.toString()}`;
+        const cached = cache.get(store.version, key);
+        if (cached !== undefined) return jsonResponse(200, cached);
+        const response = listPage(req, store);
+        // Only successful pages get here (a bad filter throws); the engine sends a string body as it is.
+        const page = JSON.stringify(response.body);
+        cache.set(key, page);
+        return jsonResponse(200, page);
       },
     }),
     ...apiResource(`${spec.path}/:id`, {
@@ -89,4 +113,26 @@ export function dataResource<W>(spec: DataResourceSpec<W>): RouteDefinition<Argy
       },
     }),
   ];
+
+  function listPage(req: MockRequest, store: DataStore<W>) {
+    const page = readPageRequest(req, filterNames);
+    const errors = new FieldErrors();
+    checkUuidFilters(page, idFilters, errors);
+    const from = spec.dates ? readDateBound(page, spec.dates.from, errors) : null;
+    const to = spec.dates ? readDateBound(page, spec.dates.to, errors) : null;
+    errors.throwIfAny();
+    const account = page.filters.get('account');
+    const user = page.filters.get('user');
+    const employment = page.filters.get('employment');
+    const candidates = account === undefined ? store.byId.values() : store.forAccount(account);
+    const rows: StoredRow<W>[] = [];
+    for (const row of candidates) {
+      if (user !== undefined && row.userId !== user) continue;
+      if (employment !== undefined && row.employment !== employment) continue;
+      if (from !== null && row.sortMs < from) continue;
+      if (to !== null && row.sortMs > to) continue;
+      rows.push(row);
+    }
+    return pageResponse(req, page, rows, (row) => toWire(row, req), 'newest');
+  }
 }

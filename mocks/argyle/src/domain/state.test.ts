@@ -37,11 +37,18 @@ describe('data stores', () => {
     const store = state.data.vehicles;
     expect(store.window('acc-a').count).toBe(3);
     const second = store.byId.get('v2')!;
+    const versions = [store.version];
     store.replace({ ...second, wire: { n: 20 } as never });
+    versions.push(store.version);
     expect(store.forAccount('acc-a').map((row) => row.wire)).toEqual([{ n: 1 }, { n: 20 }, { n: 3 }]);
     expect(store.byId.get('v2')!.wire).toEqual({ n: 20 });
     expect(store.window('acc-a').count).toBe(3);
     store.remove(store.byId.get('v3')!);
+    versions.push(store.version);
+    store.removeAccount('acc-none');
+    versions.push(store.version);
+    // Every change is a new version: pages built before it are stale.
+    expect(new Set(versions).size).toBe(4);
     expect(store.forAccount('acc-a').map((row) => row.id)).toEqual(['v1', 'v2']);
     expect(store.byId.has('v3')).toBe(false);
     expect(store.window('acc-a')).toMatchObject({ count: 2, to: '1970-01-01T00:00:02Z' });

@@ -99,8 +99,15 @@ export class DataStore<W> {
   readonly #byAccount = new Map<string, StoredRow<W>[]>();
   /** Account reads show the window on every request; it changes only when records are added or removed. */
   readonly #windows = new Map<string, DataWindow>();
+  #version = 0;
+
+  /** Changes whenever a record is added, replaced or removed: what was built from the store before is stale. */
+  get version(): number {
+    return this.#version;
+  }
 
   add(row: StoredRow<W>): void {
+    this.#version += 1;
     this.#windows.delete(row.accountId);
     this.byId.set(row.id, row);
     const list = this.#byAccount.get(row.accountId);
@@ -136,6 +143,7 @@ export class DataStore<W> {
     const list = this.#byAccount.get(row.accountId);
     const index = list?.findIndex((entry) => entry.id === row.id) ?? -1;
     if (!list || index < 0) throw new Error(`no record ${row.id} to replace`);
+    this.#version += 1;
     list[index] = row;
     this.byId.set(row.id, row);
     this.#windows.delete(row.accountId);
@@ -143,6 +151,7 @@ export class DataStore<W> {
 
   /** Drops one record (the platform deleted it). */
   remove(row: StoredRow<W>): void {
+    this.#version += 1;
     const list = this.#byAccount.get(row.accountId) ?? [];
     this.#byAccount.set(
       row.accountId,
@@ -153,6 +162,7 @@ export class DataStore<W> {
   }
 
   removeAccount(accountId: string): void {
+    this.#version += 1;
     for (const row of this.forAccount(accountId)) this.byId.delete(row.id);
     this.#byAccount.delete(accountId);
     this.#windows.delete(accountId);
