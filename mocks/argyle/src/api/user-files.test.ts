@@ -116,6 +116,12 @@ describe('user uploads', () => {
     const json = await harness.api('POST', '/v2/user-uploads', { user: user.id, document_type: 'paystubs' });
     expect(json.status).toBe(415);
     expect(json.body).toEqual({ detail: 'Unsupported media type "application/json" in request.' });
+    const broken = await harness.api('POST', '/v2/user-uploads', undefined, {
+      headers: { 'content-type': 'multipart/form-data; boundary=abc' },
+      body: 'not a multipart body',
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body).toEqual({ detail: 'Multipart form parse error - Invalid boundary in multipart.' });
     expect((await harness.api<{ results: unknown[] }>('GET', '/v2/user-uploads')).body.results).toEqual([]);
     expect((await harness.api<{ results: unknown[] }>('GET', '/v2/accounts')).body.results).toEqual([]);
   });

@@ -12,9 +12,6 @@ import { type ArgyleContext, apiResource, jsonResponse, notFound } from './http.
 import { pageResponse, readPageRequest } from './pagination.js';
 import { FieldErrors, isUuid } from './validation.js';
 
-/** Uploads are documents of a few pages; a larger file is refused (the engine's body limit applies first). */
-const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
-
 function userFormWire(form: UserFormRecord): ArgyleUserForm {
   const created = form.createdAt.toISOString();
   const data: ArgyleUserForm['data'] = { income_source: form.incomeSource };
@@ -80,8 +77,6 @@ async function readUpload(req: MockRequest, ctx: ArgyleContext) {
     errors.add('upload', 'No file was submitted.');
   } else if (file.size === 0) {
     errors.add('upload', 'The submitted file is empty.');
-  } else if (file.size > MAX_UPLOAD_BYTES) {
-    errors.add('upload', `Ensure this file is at most ${MAX_UPLOAD_BYTES} bytes.`);
   }
   errors.throwIfAny();
   const upload = file as File;
