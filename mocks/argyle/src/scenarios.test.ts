@@ -167,6 +167,33 @@ describe('scenarios', () => {
     expect(await harness.takeWebhooks()).toEqual([]);
   });
 
+  test('a response-form or document upload account has no login to break: 400 target_has_no_login', async () => {
+    const user = await harness.api<{ id: string; user_token: string }>('POST', '/v2/users', {});
+    const form = await harness.link('/link/user-form', {
+      user_token: user.body.user_token,
+      income_source: 'Corner Shop',
+    });
+    const accountId = /id="account-id">([^<]+)</.exec(form.html)?.[1];
+    await harness.takeWebhooks();
+    for (const id of [
+      'argyle.auth_required',
+      'argyle.expired_credentials',
+      'argyle.invalid_credentials_on_reconnect',
+      'argyle.mfa_timeout',
+      'argyle.system_error',
+    ]) {
+      const result = await harness.admin<{ error: string; message: string }>('POST', `/scenarios/${id}`, {
+        target: accountId,
+      });
+      expect(result.status, id).toBe(400);
+      expect(result.body.error).toBe('target_has_no_login');
+      expect(result.body.message).toContain('response form');
+    }
+    const account = await harness.api<Account>('GET', `/v2/accounts/${accountId}`);
+    expect(account.body.connection.status).toBe('connected');
+    expect(await harness.takeWebhooks()).toEqual([]);
+  });
+
   test('unknown input fields and bad seed input are rejected with 400', async () => {
     const seeded = await seed();
     const extra = await harness.admin('POST', '/scenarios/argyle.auth_required', {

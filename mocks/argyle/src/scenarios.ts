@@ -34,6 +34,18 @@ function targetAccount(input: { target?: string }, ctx: Ctx): AccountRecord {
   return account;
 }
 
+/** A target whose payroll login a scenario breaks: a response-form or document upload account has none. */
+function loginAccount(input: { target?: string }, ctx: Ctx): AccountRecord {
+  const account = targetAccount(input, ctx);
+  if (account.kind !== 'payroll') {
+    throw new MockHttpError(400, {
+      error: 'target_has_no_login',
+      message: `Argyle account "${account.id}" holds the user's ${account.kind === 'user_forms' ? 'response form' : 'uploaded documents'}; it has no payroll login to break. Target a payroll account.`,
+    });
+  }
+  return account;
+}
+
 function changedAccount(ctx: Ctx, account: AccountRecord) {
   return { account: serializeAccount(ctx.state, account) };
 }
@@ -44,7 +56,7 @@ function breaks(id: string, code: MockConnectionErrorCode): Scenario {
     id,
     input: targetInput,
     run(input, ctx) {
-      const account = targetAccount(input, ctx);
+      const account = loginAccount(input, ctx);
       const webhooks = breakConnection(ctx, account, code);
       return { changed: changedAccount(ctx, account), webhooks };
     },
@@ -109,7 +121,7 @@ export const argyleScenarios: Scenario[] = [
     id: 'argyle.invalid_credentials_on_reconnect',
     input: targetInput,
     run(input, ctx) {
-      const account = targetAccount(input, ctx);
+      const account = loginAccount(input, ctx);
       account.failNextReconnectWith = 'invalid_credentials';
       return {
         changed: { account_id: account.id, next_reconnect_fails_with: 'invalid_credentials' },
@@ -121,7 +133,7 @@ export const argyleScenarios: Scenario[] = [
     id: 'argyle.mfa_timeout',
     input: targetInput,
     run(input, ctx) {
-      const account = targetAccount(input, ctx);
+      const account = loginAccount(input, ctx);
       // Any MFA step waiting in Link for this account is over.
       for (const challenge of [...ctx.state.mfaChallenges.values()]) {
         if (challenge.accountId === account.id) ctx.state.mfaChallenges.delete(challenge.id);
