@@ -232,8 +232,6 @@ export type ReconnectAction = (
   | { readonly kind: 'redirect'; readonly url: string; readonly state: string; readonly expiresAt: Date }
   /** The vendor re-sent the user's original invitation (never a new one); `url` is its link, when returned. */
   | { readonly kind: 'resend_invite'; readonly inviteId: string; readonly url?: string | undefined }
-  /** Send the user the same shareable URL they connected through. */
-  | { readonly kind: 'shareable_url'; readonly url: string }
 ) & {
   /**
    * A link the user may open much later (e.g. from an email) whose deadline the host should watch: the service

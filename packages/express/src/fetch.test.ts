@@ -269,7 +269,7 @@ describe('createReconnectHandlers', () => {
   const actionsWithUrl: ReconnectAction[] = [
     { ...WIDGET_ACTION_WITHOUT_URL, url: 'https://link.example.test/open?account=acc-1' },
     { kind: 'resend_invite', inviteId: 'inv-1', url: 'https://invite.example.test/inv-1' },
-    { kind: 'shareable_url', url: 'https://share.example.test/u/1' },
+    { kind: 'redirect', url: 'https://share.example.test/u/1', state: 'st', expiresAt: new Date(0) },
   ];
   it.each(actionsWithUrl)('start redirects a browser to the URL of a $kind action', async (action) => {
     service.start = async (id) => ({ connection: await service.getConnection(id), action });

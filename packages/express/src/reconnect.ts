@@ -189,7 +189,6 @@ function actionUrl(action: ReconnectAction): string | undefined {
   switch (action.kind) {
     case 'widget':
     case 'redirect':
-    case 'shareable_url':
     case 'resend_invite':
       return action.url;
   }
