@@ -216,12 +216,7 @@ export class ReconnectFlow {
         }
         // Reconnects started from `connected`/`pending` have no problem to go back to; a webhook may also have
         // moved the connection meanwhile. The connection is left as it is.
-        const event = writer.event(current, mismatch.type, cause, {
-          from: undefined,
-          discriminator: mismatch.discriminator,
-          data: mismatch.data,
-        });
-        await tx.appendOutbox([event], ctx.clock.now());
+        await writer.announce(tx, current, mismatch, cause);
         return { outcome: 'account_mismatch', connection: current, expected, actual };
       });
     }
@@ -284,12 +279,7 @@ export class ReconnectFlow {
         });
         connection = restored.connection;
       } else {
-        const event = this.writer.event(current, refused.type, cause, {
-          from: undefined,
-          discriminator: refused.discriminator,
-          data: refused.data,
-        });
-        await tx.appendOutbox([event], this.ctx.clock.now());
+        await this.writer.announce(tx, current, refused, cause);
       }
       return { outcome: 'failed', connection, problem: connection.problem ?? unconfirmedProblem(connection) };
     });

@@ -321,6 +321,22 @@ export class TransitionWriter {
     });
   }
 
+  /** Writes `announced` about `connection` to the outbox without any change of state. */
+  async announce(
+    tx: ConnectionStoreOps,
+    connection: Connection,
+    announced: AnnouncedEvent,
+    cause: Cause,
+  ): Promise<ConnectionEvent> {
+    const event = this.event(connection, announced.type, cause, {
+      from: undefined,
+      discriminator: announced.discriminator,
+      data: announced.data,
+    });
+    await tx.appendOutbox([event], this.ctx.clock.now());
+    return event;
+  }
+
   event(
     connection: Connection,
     type: ConnectionEvent['type'],
