@@ -191,17 +191,13 @@ export class AttemptLifetime {
       if (open.some((other) => Date.parse(other.expiresAt) > now.getTime())) {
         return { value: { ended: true, abandoned: false } };
       }
-      const to = attempt.returnTo ?? fallbackReturn(current);
-      // Back to the problem the attempt was fixing, with the vendor's words from before the flow began.
-      const problem = current.problem?.state === to ? current.problem : undefined;
-      const applied = await this.writer.apply(tx, current, {
-        state: to,
-        problem,
-        vendor: problem?.vendor,
-        cause: { kind: 'reconnect', ref: attempt.nonce },
-        step: 'abandon',
-        eventData: { reason, expiresAt: attempt.expiresAt },
-      });
+      const applied = await this.writer.takeBack(
+        tx,
+        current,
+        attempt.returnTo ?? fallbackReturn(current),
+        { kind: 'reconnect', ref: attempt.nonce },
+        { eventData: { reason, expiresAt: attempt.expiresAt } },
+      );
       return { value: { ended: true, abandoned: applied.status === 'applied' } };
     });
   }

@@ -268,15 +268,7 @@ export class ReconnectFlow {
       let connection = current;
       if (current.state === 'reconnecting') {
         const to = await this.attempts.returnTo(tx, current);
-        const problem = current.problem?.state === to ? current.problem : undefined;
-        const restored = await this.writer.apply(tx, current, {
-          state: to,
-          problem,
-          vendor: problem?.vendor,
-          cause,
-          step: 'abandon',
-          instead: refused,
-        });
+        const restored = await this.writer.takeBack(tx, current, to, cause, { instead: refused });
         connection = restored.connection;
       } else {
         await this.writer.announce(tx, current, refused, cause);

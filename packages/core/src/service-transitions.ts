@@ -208,6 +208,29 @@ export class TransitionWriter {
   }
 
   /**
+   * Takes a `reconnecting` connection back to `to`, the state its attempt started from (an `abandon` step, which
+   * never notifies the user), with the problem and the vendor's words from before the flow began when it returns
+   * to that problem.
+   */
+  takeBack(
+    tx: ConnectionStoreOps,
+    current: Connection,
+    to: ConnectionState,
+    cause: Cause,
+    extra: Pick<SignalInput, 'eventData' | 'instead'>,
+  ): Promise<ApplyResult> {
+    const problem = current.problem?.state === to ? current.problem : undefined;
+    return this.apply(tx, current, {
+      state: to,
+      problem,
+      vendor: problem?.vendor,
+      cause,
+      step: 'abandon',
+      ...extra,
+    });
+  }
+
+  /**
    * Applies an early warning (see `EarlyWarning`): the state never changes. A warning the connection already has
    * (same code and deadline, in the same episode) changes nothing; a new one, or a new deadline, is stored on the
    * connection, emitted once as `connection.expiring` (with the deadline) and sent to the user through the
