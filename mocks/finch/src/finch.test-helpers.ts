@@ -161,6 +161,21 @@ export async function startWebhookReceiver() {
   };
 }
 
+/** Every product Finch offers; a sandbox connection with all of them reaches every data route. */
+export const ALL_PRODUCTS = [
+  'company',
+  'directory',
+  'individual',
+  'employment',
+  'payment',
+  'pay_statement',
+  'benefits',
+  'documents',
+  'plans',
+  'plans_enrollments',
+  'plans_dependents',
+];
+
 export interface TestMock {
   server: RunningMockServer<FinchState>;
   url: string;

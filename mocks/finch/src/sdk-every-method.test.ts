@@ -4,23 +4,16 @@
  */
 import Finch from '@tryfinch/finch-api';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { completeConnect, credentials, redirectParams, startWebhookReceiver } from './finch.test-helpers.js';
+import {
+  ALL_PRODUCTS,
+  completeConnect,
+  credentials,
+  redirectParams,
+  startWebhookReceiver,
+} from './finch.test-helpers.js';
 import { startFinchMock } from './server.js';
 import { SpecLog, specOperations } from './spec.test-helpers.js';
 
-const ALL_PRODUCTS = [
-  'company',
-  'directory',
-  'individual',
-  'employment',
-  'payment',
-  'pay_statement',
-  'benefits',
-  'documents',
-  'plans',
-  'plans_enrollments',
-  'plans_dependents',
-];
 /** SDK methods that compute locally (no HTTP call); `unwrap` and `verifySignature` below use all of them. */
 const LOCAL_HELPERS = [
   'webhooks.parseSecret',
