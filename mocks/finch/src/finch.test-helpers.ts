@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningMockServer } from '@reconnect-kit/mock-engine';
 import Finch from '@tryfinch/finch-api';
+import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { FINCH_DEFAULT_CREDENTIALS } from './credentials.js';
 import type { FinchState } from './domain/state.js';
@@ -161,6 +162,8 @@ export async function startWebhookReceiver() {
   };
 }
 
+export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
+
 /** Every product Finch offers; a sandbox connection with all of them reaches every data route. */
 export const ALL_PRODUCTS = [
   'company',
@@ -175,6 +178,35 @@ export const ALL_PRODUCTS = [
   'plans_enrollments',
   'plans_dependents',
 ];
+
+/**
+ * For a test file: a webhook receiver and a mock delivering to it, started before the file's tests and closed
+ * after them. Read `mock` and `receiver` inside tests and hooks (they exist once `beforeAll` ran).
+ */
+export function useMockWithReceiver(): { readonly mock: TestMock; readonly receiver: WebhookReceiver } {
+  let mock: TestMock | undefined;
+  let receiver: WebhookReceiver | undefined;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    mock = await startTestMock({ webhookUrl: receiver.url });
+  });
+  afterAll(async () => {
+    await mock?.close();
+    await receiver?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useMockWithReceiver: read it inside a test or hook');
+    return value;
+  };
+  return {
+    get mock() {
+      return started(mock);
+    },
+    get receiver() {
+      return started(receiver);
+    },
+  };
+}
 
 export interface TestMock {
   server: RunningMockServer<FinchState>;
