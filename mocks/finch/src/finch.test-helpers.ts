@@ -127,11 +127,18 @@ export class PayloadLog {
   }
 
   /** A fetch that records and validates every JSON response before handing it on unchanged. */
-  readonly fetch: typeof fetch = async (input, init) => {
+  readonly fetch = checkingFetch((...response) => this.check(...response));
+}
+
+/** A fetch that hands every JSON response to `check` before returning it unchanged. */
+export function checkingFetch(
+  check: (method: string, url: string, status: number, body: unknown) => void,
+): typeof fetch {
+  return async (input, init) => {
     const request = new Request(input, init);
     const response = await fetch(request);
     if (response.headers.get('content-type')?.includes('application/json')) {
-      this.check(request.method, request.url, response.status, await response.clone().json());
+      check(request.method, request.url, response.status, await response.clone().json());
     }
     return response;
   };
