@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rejection } from './error-code.test-helpers.js';
 import { isReconnectKitError } from './errors.js';
-import { secondServiceInstance } from './service-instance.test-helpers.js';
+import { registerExampleAccount, secondServiceInstance } from './kit.test-helpers.js';
 import { MemoryConnectionStore } from './store/memory.js';
 import type { ConnectionStoreOps } from './store/port.js';
 import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
@@ -42,14 +42,7 @@ describe.each(STORES)('reconnect attempts on the $kind store', (store) => {
   });
 
   async function register(k: ExampleKit, id = 'acc_1') {
-    k.vendor.addAccount({ id, ownerId: 'owner_1', token: `tok_${id}` });
-    return k.service.registerConnection({
-      provider: 'example',
-      hostUserId: 'user_1',
-      upstreamId: id,
-      upstreamParentId: 'owner_1',
-      secrets: { token: `tok_${id}` },
-    });
+    return registerExampleAccount(k, { account: id, token: `tok_${id}` });
   }
 
   function statusEvent(k: ExampleKit, id: string, status: ExampleWebhookEvent['status'], account = 'acc_1') {
