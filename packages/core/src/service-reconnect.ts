@@ -7,7 +7,7 @@ import type {
   StartReconnectionResult,
 } from './service-api.js';
 import type { AttemptLifetime, ReconnectAttempts } from './service-attempts.js';
-import type { ServiceContext } from './service-context.js';
+import { requireConnection, type ServiceContext } from './service-context.js';
 import type { AnnouncedEvent, ApplyResult, Cause, TransitionWriter } from './service-transitions.js';
 import type { StateTokenSigner } from './state-token.js';
 import type { ConnectionStoreOps, ReconnectAttempt } from './store/port.js';
@@ -64,8 +64,7 @@ export class ReconnectFlow {
     const cause: Cause = { kind: 'reconnect', ref: attempt.nonce };
     // The attempt, the states it supersedes and the move to `reconnecting` commit together.
     const updated = await writer.write(async (tx) => {
-      const current = await tx.getConnection(connectionId);
-      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const current = await requireConnection(tx, connectionId);
       const returnTo = await this.attempts.returnTo(tx, current);
       const applied = await writer.apply(tx, current, { state: 'reconnecting', cause });
       if (applied.connection.state !== 'reconnecting') {
@@ -287,8 +286,7 @@ export class ReconnectFlow {
     ) => Promise<CompletionOutcome & { readonly applied?: ApplyResult }>,
   ): Promise<CompletionOutcome> {
     return this.writer.write(async (tx) => {
-      const current = await tx.getConnection(connectionId);
-      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const current = await requireConnection(tx, connectionId);
       const { applied, ...outcome } = await write(tx, current);
       if (outcome.outcome !== 'pending')
         await tx.completeReconnectAttempt(nonce, outcome, this.ctx.clock.now());

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { isReconnectKitError, ReconnectKitError } from './errors.js';
+import { isReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
 import { redact } from './logger.js';
 import { OutboxNotifier } from './notifier.js';
 import type { Connection, RegisterConnectionInput } from './service-api.js';
 import type { ReconnectAttempts } from './service-attempts.js';
-import type { ServiceContext } from './service-context.js';
+import { requireConnection, type ServiceContext } from './service-context.js';
 import type { ConnectionStoreOps, IgnoredSignalReason } from './store/port.js';
 import { decideTransition, isTerminalState, type TransitionStep, USER_ACTION_STATES } from './transitions.js';
 import type {
@@ -118,8 +118,7 @@ export class TransitionWriter {
   /** Applies one signal to a connection in its own transaction (retried on conflicts), then notifies. */
   async signal(connectionId: string, signal: SignalInput): Promise<Connection> {
     return this.write(async (tx) => {
-      const current = await tx.getConnection(connectionId);
-      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const current = await requireConnection(tx, connectionId);
       const applied = await this.apply(tx, current, signal);
       const after = applied.needsUser ? await this.notification(tx, applied.connection, signal.cause) : [];
       if (signal.warning === undefined || applied.status === 'ignored')
