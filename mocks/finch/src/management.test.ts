@@ -1,6 +1,6 @@
 import Finch from '@tryfinch/finch-api';
 import { afterEach, describe, expect, test } from 'vitest';
-import { credentials, useMockWithReceiver } from './finch.test-helpers.js';
+import { ALL_PRODUCTS, credentials, useMockWithReceiver } from './finch.test-helpers.js';
 
 const env = useMockWithReceiver();
 afterEach(() => expect(env.mock.payloads.takeViolations()).toEqual([]));
@@ -235,5 +235,75 @@ describe('engine-made errors speak Finch', () => {
     });
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ code: 404, name: 'not_found_error' });
+  });
+});
+
+describe('batch reads answer per requested id', () => {
+  test('a known id is 200 with its record, an unknown one 404 with a finch_code, in request order', async () => {
+    // A well-formed id that names nothing (the response schemas want UUIDs).
+    const missing = '00000000-0000-4000-8000-000000000001';
+    const { access_token } = await env.mock.app.sandbox.connections.create({
+      provider_id: 'gusto',
+      products: ALL_PRODUCTS,
+      employee_size: 2,
+    });
+    const headers = {
+      authorization: `Bearer ${access_token}`,
+      'finch-api-version': '2020-09-17',
+      'content-type': 'application/json',
+    };
+    const post = (path: string, key: string, ids: string[]) =>
+      rawCall(path, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ requests: ids.map((id) => ({ [key]: id })) }),
+      });
+    const directory = await rawCall('/employer/directory', { headers });
+    const [known] = (directory.json.individuals as { id: string }[]).map((i) => i.id);
+
+    for (const path of ['/employer/individual', '/employer/employment']) {
+      const { status, json } = await post(path, 'individual_id', [known!, missing]);
+      expect(status).toBe(200);
+      const [foundEntry, missingEntry] = json.responses as Record<string, unknown>[];
+      expect(foundEntry).toMatchObject({ individual_id: known, code: 200, body: expect.any(Object) });
+      expect(missingEntry).toMatchObject({
+        individual_id: missing,
+        code: 404,
+        body: { finch_code: 'individual_not_found', message: `No individual with id ${missing} found` },
+      });
+    }
+    for (const [path, key, noun] of [
+      ['/employer/plans-enrollments', 'enrollment_id', 'enrollment'],
+      ['/employer/plans-dependents', 'dependent_id', 'dependent'],
+    ] as const) {
+      const { status, json } = await post(path, key, [missing]);
+      expect(status).toBe(200);
+      expect(json.responses).toEqual([
+        expect.objectContaining({
+          [key]: missing,
+          code: 404,
+          body: expect.objectContaining({
+            finch_code: `${noun}_not_found`,
+            message: `No ${noun} with id ${missing} found`,
+          }),
+        }),
+      ]);
+    }
+    const benefits = await env.mock.payloads.fetch(`${env.mock.url}/employer/benefits`, { headers });
+    const [benefit] = (await benefits.json()) as { benefit_id: string }[];
+    const enrolled = await env.mock.payloads.fetch(
+      `${env.mock.url}/employer/benefits/${benefit!.benefit_id}/individuals?individual_ids=${missing}`,
+      { headers },
+    );
+    expect(await enrolled.json()).toEqual([
+      expect.objectContaining({
+        individual_id: missing,
+        code: 404,
+        body: expect.objectContaining({
+          finch_code: 'individual_not_found',
+          message: `Individual ${missing} is not enrolled`,
+        }),
+      }),
+    ]);
   });
 });
