@@ -13,6 +13,16 @@ export function batchNotFound(finchCode: string, message: string) {
   return { ...finchErrorBody('not_found', message), finch_code: finchCode };
 }
 
+/**
+ * One entry of a batch answer, keyed by the id it asked for (`{ individual_id, code, body }`): 200 with `found`, or
+ * 404 with a `batchNotFound(finchCode, message)` body when nothing was found.
+ */
+export function batchEntry(key: string, id: string, found: unknown, finchCode: string, message: string) {
+  return found
+    ? { [key]: id, code: 200, body: found }
+    : { [key]: id, code: 404, body: batchNotFound(finchCode, message) };
+}
+
 type IndividualRequests = { requests: { individual_id: string }[] };
 type PayStatementRequests = { requests: { payment_id: string; limit?: number; offset?: number }[] };
 
@@ -35,16 +45,15 @@ export const employerRoutes = [
     (_req, _ctx, { data, body }) => {
       const { requests } = body as IndividualRequests;
       return finchJson(200, {
-        responses: requests.map(({ individual_id }) => {
-          const found = data!.data.individuals.get(individual_id);
-          return found
-            ? { individual_id, code: 200, body: found }
-            : {
-                individual_id,
-                code: 404,
-                body: batchNotFound('individual_not_found', `No individual with id ${individual_id} found`),
-              };
-        }),
+        responses: requests.map(({ individual_id }) =>
+          batchEntry(
+            'individual_id',
+            individual_id,
+            data!.data.individuals.get(individual_id),
+            'individual_not_found',
+            `No individual with id ${individual_id} found`,
+          ),
+        ),
       });
     },
     { product: 'individual', limits: { batch: MAX_BATCH } },
@@ -55,16 +64,15 @@ export const employerRoutes = [
     (_req, _ctx, { data, body }) => {
       const { requests } = body as IndividualRequests;
       return finchJson(200, {
-        responses: requests.map(({ individual_id }) => {
-          const found = data!.data.employments.get(individual_id);
-          return found
-            ? { individual_id, code: 200, body: found }
-            : {
-                individual_id,
-                code: 404,
-                body: batchNotFound('individual_not_found', `No individual with id ${individual_id} found`),
-              };
-        }),
+        responses: requests.map(({ individual_id }) =>
+          batchEntry(
+            'individual_id',
+            individual_id,
+            data!.data.employments.get(individual_id),
+            'individual_not_found',
+            `No individual with id ${individual_id} found`,
+          ),
+        ),
       });
     },
     { product: 'employment', limits: { batch: MAX_BATCH } },
