@@ -24,6 +24,21 @@ export function batchEntry(key: string, id: string, found: unknown, finchCode: s
 }
 
 type IndividualRequests = { requests: { individual_id: string }[] };
+
+/** `/employer/individual` and `/employer/employment`: one entry per requested individual, read from `records`. */
+function individualBatch({ requests }: IndividualRequests, records: ReadonlyMap<string, unknown>) {
+  return finchJson(200, {
+    responses: requests.map(({ individual_id }) =>
+      batchEntry(
+        'individual_id',
+        individual_id,
+        records.get(individual_id),
+        'individual_not_found',
+        `No individual with id ${individual_id} found`,
+      ),
+    ),
+  });
+}
 type PayStatementRequests = { requests: { payment_id: string; limit?: number; offset?: number }[] };
 
 export const employerRoutes = [
@@ -42,39 +57,13 @@ export const employerRoutes = [
 
   specRoute(
     'get-individual',
-    (_req, _ctx, { data, body }) => {
-      const { requests } = body as IndividualRequests;
-      return finchJson(200, {
-        responses: requests.map(({ individual_id }) =>
-          batchEntry(
-            'individual_id',
-            individual_id,
-            data!.data.individuals.get(individual_id),
-            'individual_not_found',
-            `No individual with id ${individual_id} found`,
-          ),
-        ),
-      });
-    },
+    (_req, _ctx, { data, body }) => individualBatch(body as IndividualRequests, data!.data.individuals),
     { product: 'individual', limits: { batch: MAX_BATCH } },
   ),
 
   specRoute(
     'get-employment',
-    (_req, _ctx, { data, body }) => {
-      const { requests } = body as IndividualRequests;
-      return finchJson(200, {
-        responses: requests.map(({ individual_id }) =>
-          batchEntry(
-            'individual_id',
-            individual_id,
-            data!.data.employments.get(individual_id),
-            'individual_not_found',
-            `No individual with id ${individual_id} found`,
-          ),
-        ),
-      });
-    },
+    (_req, _ctx, { data, body }) => individualBatch(body as IndividualRequests, data!.data.employments),
     { product: 'employment', limits: { batch: MAX_BATCH } },
   ),
 
