@@ -215,6 +215,18 @@ export function useMockWithReceiver(): { readonly mock: TestMock; readonly recei
   };
 }
 
+/** The error an SDK call rejects with (its HTTP status and parsed body); fails the test if the call succeeds. */
+export async function sdkFailure(
+  promise: Promise<unknown>,
+): Promise<{ status: number; error: Record<string, unknown> }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { status: number; error: Record<string, unknown> };
+  }
+  throw new Error('expected the SDK call to fail');
+}
+
 export interface TestMock {
   server: RunningMockServer<FinchState>;
   url: string;

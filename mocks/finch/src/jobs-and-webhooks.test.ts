@@ -4,7 +4,7 @@
  * verifies however far the mock clock moved.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { type TestMock, useMockWithReceiver } from './finch.test-helpers.js';
+import { sdkFailure, type TestMock, useMockWithReceiver } from './finch.test-helpers.js';
 
 const env = useMockWithReceiver();
 afterEach(async () => {
@@ -23,17 +23,6 @@ interface Delivered {
 async function delivered(): Promise<Delivered[]> {
   await env.mock.admin('/webhooks/flush');
   return env.receiver.received.map((w) => JSON.parse(w.body) as Delivered);
-}
-
-async function failure(
-  promise: Promise<unknown>,
-): Promise<{ status: number; error: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { status: number; error: Record<string, unknown> };
-  }
-  throw new Error('expected the call to fail');
 }
 
 async function seed(input: Record<string, unknown> = {}) {
@@ -56,7 +45,7 @@ describe('automated jobs', () => {
     const done = await client.jobs.automated.retrieve(started.job_id!);
     expect(done).toMatchObject({ status: 'complete', type: 'data_sync_all' });
     expect(Date.parse(done.completed_at!)).toBe(Date.parse('2031-05-01T10:01:00.000Z'));
-    const refused = await failure(client.jobs.automated.create({ type: 'data_sync_all' }));
+    const refused = await sdkFailure(client.jobs.automated.create({ type: 'data_sync_all' }));
     expect(refused.status).toBe(429);
     expect(refused.error).toMatchObject({ remaining_refreshes: 0, retry_at: '2031-05-01T11:00:00.000Z' });
     await env.mock.admin('/clock', { set: '2031-05-01T11:00:00.000Z' });
@@ -80,7 +69,7 @@ describe('automated jobs', () => {
     const events = await delivered();
     expect((await client.jobs.automated.retrieve(job.job_id!)).status).toBe('reauth_error');
     expect((await client.account.introspect()).connection_status.status).toBe('reauth');
-    expect((await failure(client.hris.company.retrieve())).error.finch_code).toBe('reauthenticate_user');
+    expect((await sdkFailure(client.hris.company.retrieve())).error.finch_code).toBe('reauthenticate_user');
     expect(events.map((w) => [w.event_type, w.connection_id])).toEqual([
       ['account.updated', connection_id],
       ['job.data_sync_all.completed', connection_id],
@@ -110,7 +99,7 @@ describe('automated jobs', () => {
       completion_status: 'reauth_error',
     });
     await client.sandbox.jobs.create({ type: 'data_sync_all' });
-    expect((await failure(client.hris.benefits.list())).error.finch_code).toBe('reauthenticate_user');
+    expect((await sdkFailure(client.hris.benefits.list())).error.finch_code).toBe('reauthenticate_user');
     const session = await env.mock.app.connect.sessions.reauthenticate({
       connection_id: sandbox.connection_id,
       redirect_uri: 'https://h.example/cb',
@@ -137,7 +126,7 @@ describe('automated jobs', () => {
       provider_id: 'gusto',
       authentication_type: 'assisted',
     });
-    const refused = await failure(
+    const refused = await sdkFailure(
       env.mock.forToken(assisted.access_token).jobs.automated.create({ type: 'data_sync_all' }),
     );
     expect(refused.status).toBe(400);
@@ -213,7 +202,7 @@ describe('multi-entity connections', () => {
     expect((await client.hris.company.retrieve({ entity_ids: [a!.id] })).id).not.toBe(
       (await client.hris.company.retrieve({ entity_ids: [c!.id] })).id,
     );
-    const broken = await failure(client.hris.directory.list({ entity_ids: [b!.id] }));
+    const broken = await sdkFailure(client.hris.directory.list({ entity_ids: [b!.id] }));
     expect([broken.status, broken.error.finch_code]).toEqual([401, 'reauthenticate_user']);
     expect((await delivered()).map((w) => [w.event_type, w.entity_id, w.data?.status])).toEqual([
       ['account.updated', b!.id, 'reauth'],
@@ -225,8 +214,8 @@ describe('multi-entity connections', () => {
       'reauth',
       'disconnected',
     ]);
-    expect((await failure(client.hris.company.retrieve({ entity_ids: [c!.id] }))).status).toBe(400);
-    const unknown = await failure(client.account.disconnectEntity({ entity_ids: [c!.id] }));
+    expect((await sdkFailure(client.hris.company.retrieve({ entity_ids: [c!.id] }))).status).toBe(400);
+    const unknown = await sdkFailure(client.account.disconnectEntity({ entity_ids: [c!.id] }));
     expect(unknown.error).toEqual({ errors: [{ entityId: c!.id, error: 'NOT_FOUND' }] });
   });
 
@@ -292,7 +281,7 @@ describe('webhook signatures', () => {
 describe('request validation from the spec', () => {
   test('bad bodies and queries answer Finch 400s naming the field; auth comes first', async () => {
     const { client, access_token } = await seed();
-    const bad = await failure(client.hris.payStatements.retrieveMany({ requests: [{ payment_id: 'x' }] }));
+    const bad = await sdkFailure(client.hris.payStatements.retrieveMany({ requests: [{ payment_id: 'x' }] }));
     expect([bad.status, bad.error.name, bad.error.finch_code]).toEqual([
       400,
       'bad_request',
@@ -300,9 +289,9 @@ describe('request validation from the spec', () => {
     ]);
     expect(bad.error.message).toMatch(/^Invalid requests\.0\.payment_id/);
     // Operations whose spec gives the gateway's error body answer with it.
-    const job = await failure(client.jobs.automated.create({ type: 'nope' } as never));
+    const job = await sdkFailure(client.jobs.automated.create({ type: 'nope' } as never));
     expect(job.error).toMatchObject({ statusCode: 400, status: 400, code: 400, name: 'bad_request' });
-    const entities = await failure(client.account.disconnectEntity({ entity_ids: [] }));
+    const entities = await sdkFailure(client.account.disconnectEntity({ entity_ids: [] }));
     expect(entities.error).toEqual({
       statusCode: 400,
       status: 400,
@@ -310,15 +299,15 @@ describe('request validation from the spec', () => {
       name: 'BadRequestError',
       message: 'entity_ids must be a non-empty array of UUIDs.',
     });
-    const query = await failure(
+    const query = await sdkFailure(
       client.hris.payments.list({ start_date: 'yesterday', end_date: '2030-01-01' }),
     );
     expect(query.error.message).toMatch(/^Invalid start_date/);
-    const missing = await failure(client.hris.payments.list({ end_date: '2030-01-01' } as never));
+    const missing = await sdkFailure(client.hris.payments.list({ end_date: '2030-01-01' } as never));
     expect(missing.error.message).toBe('Missing required query parameter start_date');
-    const page = await failure(client.hris.directory.list({ limit: 10_001 }));
+    const page = await sdkFailure(client.hris.directory.list({ limit: 10_001 }));
     expect([page.status, page.error.finch_code]).toEqual([422, 'page_size_limit_exceeded']);
-    const batch = await failure(
+    const batch = await sdkFailure(
       client.hris.individuals.retrieveMany({
         requests: Array.from({ length: 10_001 }, () => ({ individual_id: 'x' })),
       }),

@@ -9,6 +9,7 @@ import {
   completeConnect,
   credentials,
   redirectParams,
+  sdkFailure,
   startWebhookReceiver,
 } from './finch.test-helpers.js';
 import { startFinchMock } from './server.js';
@@ -52,17 +53,6 @@ function sdk(options: { accessToken?: string } = {}): Finch {
 async function call<T>(name: string, run: () => Promise<T>): Promise<T> {
   called.add(name);
   return run();
-}
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<{ status: number; error: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { status: number; error: Record<string, unknown> };
-  }
-  throw new Error('expected the SDK call to fail');
 }
 
 async function advanceClock(ms: number): Promise<void> {
@@ -201,7 +191,7 @@ test('every SDK resource method works against the mock and every 2xx body matche
   );
 
   // Jobs on the mock clock, W-4 documents behind their sync
-  expect((await rejection(client.hris.documents.list())).error.finch_code).toBe('w4_sync_required');
+  expect((await sdkFailure(client.hris.documents.list())).error.finch_code).toBe('w4_sync_required');
   const w4Job = await call('jobs.automated.create', () =>
     client.jobs.automated.create({ type: 'w4_form_employee_sync', params: { individual_id: people[1]!.id } }),
   );
