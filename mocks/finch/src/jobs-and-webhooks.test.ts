@@ -4,7 +4,13 @@
  * verifies however far the mock clock moved.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { sdkFailure, type TestMock, useMockWithReceiver } from './finch.test-helpers.js';
+import {
+  completeConnect,
+  redirectParams,
+  sdkFailure,
+  type TestMock,
+  useMockWithReceiver,
+} from './finch.test-helpers.js';
 
 const env = useMockWithReceiver();
 afterEach(async () => {
@@ -78,7 +84,6 @@ describe('automated jobs', () => {
   });
 
   test('after a reauth_error job and a re-auth session, benefit, individual and payment ids are unchanged', async () => {
-    const { completeConnect, redirectParams } = await import('./finch.test-helpers.js');
     const products = ['company', 'directory', 'payment', 'benefits'];
     const sandbox = await env.mock.app.sandbox.connections.create({
       provider_id: 'gusto',
@@ -229,7 +234,6 @@ describe('multi-entity connections', () => {
     await env.mock.admin('/scenarios/finch.entity_reauth', { target: connection_id });
     const entities = (await client.account.introspect()).entities!;
     expect(entities.map((e) => e.status)).toEqual(['connected', 'connected', 'reauth']);
-    const { completeConnect, redirectParams } = await import('./finch.test-helpers.js');
     const session = await env.mock.app.connect.sessions.reauthenticate({
       connection_id,
       redirect_uri: 'https://h.example/cb',
