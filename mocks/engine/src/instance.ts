@@ -186,22 +186,21 @@ class PipelineInstance<S> implements MockInstance<S> {
     });
     const fault = this.faults.take(method, path);
     if (fault) entry.fault = fault.id;
+    // A text body is decoded once: invalid UTF-8 is refused below, and the route's handler reuses the text.
+    const isText = call.rawBody.byteLength > 0 && isTextBody(call.headers);
+    const text = isText ? decodeUtf8(call.rawBody) : undefined;
     let result: PipelineResult;
     if (fault?.delay_ms) await delay(fault.delay_ms);
     if (fault?.reset_connection) {
       result = RESET_CONNECTION;
     } else if (call.bodyTooLarge) {
       result = this.#engineError(413, 'payload_too_large', this.#tooLargeMessage());
-    } else if (
-      call.rawBody.byteLength > 0 &&
-      isTextBody(call.headers) &&
-      decodeUtf8(call.rawBody) === undefined
-    ) {
+    } else if (isText && text === undefined) {
       result = this.#engineError(400, 'bad_request', NOT_UTF8_MESSAGE);
     } else if (fault?.status !== undefined) {
       result = this.#engineError(fault.status, 'fault', `injected fault ${fault.id} for ${method} ${path}`);
     } else {
-      result = await this.#guard(method, path, () => this.#route(method, path, search, call, entry));
+      result = await this.#guard(method, path, () => this.#route(method, path, search, call, entry, text));
     }
     if (result.kind === 'response') {
       if (fault?.retry_after !== undefined) result.headers['retry-after'] = String(fault.retry_after);
@@ -230,6 +229,7 @@ class PipelineInstance<S> implements MockInstance<S> {
     search: string,
     call: IncomingCall,
     entry: JournalEntry,
+    text: string | undefined,
   ): Promise<PipelineResult> {
     const lookup = this.#routes.lookup(method, path);
     if (lookup.kind === 'not_found') {
@@ -252,6 +252,7 @@ class PipelineInstance<S> implements MockInstance<S> {
       params: lookup.params,
       headers: call.headers,
       rawBody: call.rawBody,
+      text,
       baseUrl: call.baseUrl,
       errorBody: this.#errorBody,
     });

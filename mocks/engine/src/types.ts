@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { SignatureClock } from './webhooks/settings.js';
 
 /** An incoming request as vendor route handlers see it (the same on the HTTP server and under msw). */
 export interface MockRequest {
@@ -120,7 +121,7 @@ export interface WebhookScheme {
    * clock says (event times inside bodies still follow the mock clock). `PUT /__admin/webhooks {"timestamps"}`
    * overrides it at run time.
    */
-  timestamps?: 'mock_clock' | 'real_time';
+  timestamps?: SignatureClock;
   serialize(body: unknown): Uint8Array;
   sign(input: WebhookSignInput): Record<string, string>;
 }

@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningMockServer } from '@reconnect-kit/mock-engine';
 import Finch from '@tryfinch/finch-api';
+import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { FINCH_DEFAULT_CREDENTIALS } from './credentials.js';
 import type { FinchState } from './domain/state.js';
@@ -126,11 +127,18 @@ export class PayloadLog {
   }
 
   /** A fetch that records and validates every JSON response before handing it on unchanged. */
-  readonly fetch: typeof fetch = async (input, init) => {
+  readonly fetch = checkingFetch((...response) => this.check(...response));
+}
+
+/** A fetch that hands every JSON response to `check` before returning it unchanged. */
+export function checkingFetch(
+  check: (method: string, url: string, status: number, body: unknown) => void,
+): typeof fetch {
+  return async (input, init) => {
     const request = new Request(input, init);
     const response = await fetch(request);
     if (response.headers.get('content-type')?.includes('application/json')) {
-      this.check(request.method, request.url, response.status, await response.clone().json());
+      check(request.method, request.url, response.status, await response.clone().json());
     }
     return response;
   };
@@ -159,6 +167,64 @@ export async function startWebhookReceiver() {
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+/** Every product Finch offers; a sandbox connection with all of them reaches every data route. */
+export const ALL_PRODUCTS = [
+  'company',
+  'directory',
+  'individual',
+  'employment',
+  'payment',
+  'pay_statement',
+  'benefits',
+  'documents',
+  'plans',
+  'plans_enrollments',
+  'plans_dependents',
+];
+
+/**
+ * For a test file: a webhook receiver and a mock delivering to it, started before the file's tests and closed
+ * after them. Read `mock` and `receiver` inside tests and hooks (they exist once `beforeAll` ran).
+ */
+export function useMockWithReceiver(): { readonly mock: TestMock; readonly receiver: WebhookReceiver } {
+  let mock: TestMock | undefined;
+  let receiver: WebhookReceiver | undefined;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    mock = await startTestMock({ webhookUrl: receiver.url });
+  });
+  afterAll(async () => {
+    await mock?.close();
+    await receiver?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useMockWithReceiver: read it inside a test or hook');
+    return value;
+  };
+  return {
+    get mock() {
+      return started(mock);
+    },
+    get receiver() {
+      return started(receiver);
+    },
+  };
+}
+
+/** The error an SDK call rejects with (its HTTP status and parsed body); fails the test if the call succeeds. */
+export async function sdkFailure(
+  promise: Promise<unknown>,
+): Promise<{ status: number; error: Record<string, unknown> }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { status: number; error: Record<string, unknown> };
+  }
+  throw new Error('expected the SDK call to fail');
 }
 
 export interface TestMock {

@@ -3,35 +3,18 @@
  * each response in every test file). This file walks every route and error kind once and proves the walk
  * reached every schema, then checks webhook bodies against the webhook-event schema.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  completeConnect,
-  redirectParams,
-  startTestMock,
-  startWebhookReceiver,
-  type TestMock,
-  validators,
-} from './finch.test-helpers.js';
+import { expect, test } from 'vitest';
+import { completeConnect, redirectParams, useMockWithReceiver, validators } from './finch.test-helpers.js';
 
 const CALLBACK = 'https://host.example/cb';
-let mock: TestMock;
-let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  mock = await startTestMock({ webhookUrl: receiver.url });
-});
-afterAll(async () => {
-  await mock.close();
-  await receiver.close();
-});
+const env = useMockWithReceiver();
 
 const swallow = (promise: Promise<unknown>) => promise.catch(() => undefined);
 
 test('a tour of every route validates against the fixture schemas', async () => {
-  const { app } = mock;
+  const { app } = env.mock;
   const sandbox = await app.sandbox.connections.create({ provider_id: 'gusto', employee_size: 4 });
-  const client = mock.forToken(sandbox.access_token);
+  const client = env.mock.forToken(sandbox.access_token);
   await app.sandbox.connections.accounts.create({ company_id: sandbox.company_id!, provider_id: 'gusto' });
   await client.hris.company.retrieve();
   const ids = (await client.hris.directory.list()).individuals.map((i) => i.id);
@@ -49,19 +32,19 @@ test('a tour of every route validates against the fixture schemas', async () => 
   await client.jobs.automated.create({ type: 'data_sync_all' }); // 202: the running job
   await client.jobs.automated.retrieve(job.job_id!);
   await client.jobs.automated.list();
-  await mock.admin('/clock', { advance_ms: 3_600_000 });
+  await env.mock.admin('/clock', { advance_ms: 3_600_000 });
   await client.jobs.automated.create({ type: 'data_sync_all' });
   await swallow(client.jobs.automated.create({ type: 'data_sync_all' })); // 429: no refresh left
   await client.sandbox.jobs.configuration.update({ type: 'data_sync_all', completion_status: 'complete' });
   await client.sandbox.jobs.create({ type: 'data_sync_all' });
-  const benefits = await mock.app.sandbox.connections.create({
+  const benefits = await env.mock.app.sandbox.connections.create({
     provider_id: 'gusto',
     products: ['benefits'],
   });
-  const deductions = mock.forToken(benefits.access_token).hris.benefits;
+  const deductions = env.mock.forToken(benefits.access_token).hris.benefits;
   const [retirement] = (await deductions.list()).getPaginatedItems();
   const enrolled = await deductions.individuals.unenrollMany(retirement!.benefit_id, { individual_ids: [] });
-  await mock.forToken(benefits.access_token).jobs.manual.retrieve(enrolled.job_id);
+  await env.mock.forToken(benefits.access_token).jobs.manual.retrieve(enrolled.job_id);
 
   await client.sandbox.connections.accounts.update({ connection_status: 'reauth' });
   await swallow(client.hris.company.retrieve());
@@ -70,7 +53,9 @@ test('a tour of every route validates against the fixture schemas', async () => 
     connection_id: sandbox.connection_id,
     redirect_uri: CALLBACK,
   });
-  const code = redirectParams(await completeConnect(mock.url, session.connect_url)).searchParams.get('code')!;
+  const code = redirectParams(await completeConnect(env.mock.url, session.connect_url)).searchParams.get(
+    'code',
+  )!;
   await swallow(app.accessTokens.create({ code, redirect_uri: 'https://other.example/cb' }));
   await app.accessTokens.create({ code, redirect_uri: CALLBACK });
   await swallow(app.accessTokens.create({ code, redirect_uri: CALLBACK }));
@@ -83,43 +68,43 @@ test('a tour of every route validates against the fixture schemas', async () => 
     await client.account.introspect();
   }
   await client.sandbox.connections.accounts.update({ connection_status: 'connected' });
-  await mock.admin('/scenarios/finch.rate_limited', { target: sandbox.connection_id, calls: 1 });
+  await env.mock.admin('/scenarios/finch.rate_limited', { target: sandbox.connection_id, calls: 1 });
   await swallow(client.hris.company.retrieve());
   for (const status of [500, 502, 503]) {
-    await mock.admin('/scenarios/finch.provider_outage', {
+    await env.mock.admin('/scenarios/finch.provider_outage', {
       target: sandbox.connection_id,
       status,
       duration_seconds: 1,
     });
     await swallow(client.hris.company.retrieve());
-    await mock.admin('/clock', { advance_ms: 1000 });
+    await env.mock.admin('/clock', { advance_ms: 1000 });
   }
   await swallow(client.hris.directory.list({ limit: 20_000 }));
   await client.account.disconnect();
   await swallow(client.account.introspect());
 
-  expect(mock.payloads.takeViolations()).toEqual([]);
-  const schemasReached = new Set(mock.payloads.checked.flatMap((c) => (c.schema ? [c.schema] : [])));
+  expect(env.mock.payloads.takeViolations()).toEqual([]);
+  const schemasReached = new Set(env.mock.payloads.checked.flatMap((c) => (c.schema ? [c.schema] : [])));
   expect([...schemasReached].sort()).toEqual(
     Object.keys(validators)
       .filter((name) => name !== 'webhookEvent')
       .sort(),
   );
   const errorStatuses = new Set(
-    mock.payloads.checked.filter((c) => c.schema === 'error').map((c) => c.status),
+    env.mock.payloads.checked.filter((c) => c.schema === 'error').map((c) => c.status),
   );
   expect([...errorStatuses].sort()).toEqual([202, 400, 401, 403, 422, 429, 500, 502, 503]);
 });
 
 test('every webhook body the mock sends matches the webhook-event schema', async () => {
-  const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
-  const client = mock.forToken(sandbox.access_token);
-  receiver.received.length = 0;
+  const sandbox = await env.mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+  const client = env.mock.forToken(sandbox.access_token);
+  env.receiver.received.length = 0;
   await client.sandbox.connections.accounts.update({ connection_status: 'reauth' });
   await client.sandbox.jobs.create({ type: 'data_sync_all' });
   await client.account.disconnect();
-  await mock.admin('/webhooks/flush');
-  const bodies = receiver.received.map((w) => JSON.parse(w.body) as { event_type: string });
+  await env.mock.admin('/webhooks/flush');
+  const bodies = env.receiver.received.map((w) => JSON.parse(w.body) as { event_type: string });
   expect(bodies.map((b) => b.event_type)).toEqual([
     'account.updated',
     'job.data_sync_all.completed',

@@ -1,28 +1,12 @@
 import { assertScenarioCatalogue } from '@reconnect-kit/mock-engine';
 import Finch from '@tryfinch/finch-api';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { finchMock } from './definition.js';
-import {
-  completeConnect,
-  redirectParams,
-  startTestMock,
-  startWebhookReceiver,
-  type TestMock,
-} from './finch.test-helpers.js';
+import { completeConnect, redirectParams, useMockWithReceiver } from './finch.test-helpers.js';
 
 const CALLBACK = 'https://host.example/finch/callback';
-let mock: TestMock;
-let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  mock = await startTestMock({ webhookUrl: receiver.url });
-});
-afterAll(async () => {
-  await mock.close();
-  await receiver.close();
-});
-afterEach(() => expect(mock.payloads.takeViolations()).toEqual([]));
+const env = useMockWithReceiver();
+afterEach(() => expect(env.mock.payloads.takeViolations()).toEqual([]));
 
 interface Seeded {
   connection_id: string;
@@ -31,23 +15,23 @@ interface Seeded {
 }
 
 async function seed(input: Record<string, unknown> = {}): Promise<Seeded> {
-  const { status, json } = await mock.admin('/scenarios/finch.seed_connected', input);
+  const { status, json } = await env.mock.admin('/scenarios/finch.seed_connected', input);
   expect(status).toBe(200);
   return json.changed as Seeded;
 }
 
 async function run(id: string, input: Record<string, unknown>) {
-  const { status, json } = await mock.admin(`/scenarios/${id}`, input);
+  const { status, json } = await env.mock.admin(`/scenarios/${id}`, input);
   expect(status, JSON.stringify(json)).toBe(200);
   return json as { changed: Record<string, unknown>; webhooks: { id: string; eventType: string }[] };
 }
 
 /** Delivered webhooks, verified and parsed by the official SDK. */
 async function deliveredEvents() {
-  await mock.admin('/webhooks/flush');
-  const events = receiver.received
+  await env.mock.admin('/webhooks/flush');
+  const events = env.receiver.received
     .splice(0)
-    .map((w) => mock.app.webhooks.unwrap(w.body, w.headers as Record<string, string>));
+    .map((w) => env.mock.app.webhooks.unwrap(w.body, w.headers as Record<string, string>));
   return events as unknown as { event_type: string; connection_id: string; data: { status?: string } }[];
 }
 
@@ -64,7 +48,7 @@ test('every scenario is in fixtures/scenarios/finch.json and vice versa', () => 
 describe('scenario effects', () => {
   test('finch.seed_connected returns a working connection', async () => {
     const seeded = await seed({ provider_id: 'justworks', employee_size: 3, customer_id: 'cust-seed' });
-    const client = mock.forToken(seeded.access_token);
+    const client = env.mock.forToken(seeded.access_token);
     const introspection = await client.account.introspect();
     expect(introspection).toMatchObject({
       connection_id: seeded.connection_id,
@@ -85,7 +69,7 @@ describe('scenario effects', () => {
       status: { from: 'connected', to: 'reauth' },
     });
     expect(result.webhooks.map((w) => w.eventType)).toEqual(['account.updated']);
-    const client = mock.forToken(seeded.access_token);
+    const client = env.mock.forToken(seeded.access_token);
     const error = await dataError(client);
     expect(error.status).toBe(401);
     expect(error.error).toMatchObject({ finch_code: 'reauthenticate_user' });
@@ -99,7 +83,7 @@ describe('scenario effects', () => {
   test('finch.permissions_lost: 403 error_permissions / insufficient_account_permissions', async () => {
     const seeded = await seed();
     await run('finch.permissions_lost', { target: seeded.connection_id });
-    const error = await dataError(mock.forToken(seeded.access_token));
+    const error = await dataError(env.mock.forToken(seeded.access_token));
     expect(error).toBeInstanceOf(Finch.PermissionDeniedError);
     expect(error.error).toMatchObject({
       name: 'error_permissions',
@@ -111,7 +95,7 @@ describe('scenario effects', () => {
   test('finch.disconnected: every token answers 401 invalid_token_error, account.updated disconnected', async () => {
     const seeded = await seed();
     await run('finch.disconnected', { target: seeded.connection_id });
-    const client = mock.forToken(seeded.access_token);
+    const client = env.mock.forToken(seeded.access_token);
     const introspect = await client.account.introspect().catch((e: unknown) => e);
     expect(introspect).toBeInstanceOf(Finch.AuthenticationError);
     expect((introspect as InstanceType<typeof Finch.APIError>).error).toEqual({
@@ -120,7 +104,7 @@ describe('scenario effects', () => {
       message: 'Unauthorized',
     });
     expect((await deliveredEvents())[0]?.data.status).toBe('disconnected');
-    const again = await mock.admin('/scenarios/finch.reauth', { target: seeded.connection_id });
+    const again = await env.mock.admin('/scenarios/finch.reauth', { target: seeded.connection_id });
     expect(again.status).toBe(409);
   });
 
@@ -128,28 +112,28 @@ describe('scenario effects', () => {
     const seeded = await seed();
     const result = await run('finch.reauth_different_company', { target: seeded.connection_id });
     expect(result.changed).toMatchObject({ next_login_lands_in_new_company: true, status: { to: 'reauth' } });
-    const session = await mock.app.connect.sessions.reauthenticate({
+    const session = await env.mock.app.connect.sessions.reauthenticate({
       connection_id: seeded.connection_id,
       redirect_uri: CALLBACK,
     });
-    const code = redirectParams(await completeConnect(mock.url, session.connect_url)).searchParams.get(
+    const code = redirectParams(await completeConnect(env.mock.url, session.connect_url)).searchParams.get(
       'code',
     )!;
-    const token = await mock.app.accessTokens.create({ code, redirect_uri: CALLBACK });
+    const token = await env.mock.app.accessTokens.create({ code, redirect_uri: CALLBACK });
     expect(token.connection_id).not.toBe(seeded.connection_id);
     expect(token.company_id).not.toBe(seeded.company_id);
     // The original connection is still broken; only the next login was affected.
-    expect((await mock.forToken(seeded.access_token).account.introspect()).connection_status.status).toBe(
+    expect((await env.mock.forToken(seeded.access_token).account.introspect()).connection_status.status).toBe(
       'reauth',
     );
-    const retry = await mock.app.connect.sessions.reauthenticate({
+    const retry = await env.mock.app.connect.sessions.reauthenticate({
       connection_id: seeded.connection_id,
       redirect_uri: CALLBACK,
     });
-    const retryCode = redirectParams(await completeConnect(mock.url, retry.connect_url)).searchParams.get(
+    const retryCode = redirectParams(await completeConnect(env.mock.url, retry.connect_url)).searchParams.get(
       'code',
     )!;
-    const repaired = await mock.app.accessTokens.create({ code: retryCode, redirect_uri: CALLBACK });
+    const repaired = await env.mock.app.accessTokens.create({ code: retryCode, redirect_uri: CALLBACK });
     expect(repaired.company_id).toBe(seeded.company_id);
     await deliveredEvents();
   });
@@ -157,7 +141,7 @@ describe('scenario effects', () => {
   test('finch.rate_limited: the next N data calls are 429 with Retry-After, then data flows again', async () => {
     const seeded = await seed();
     await run('finch.rate_limited', { target: seeded.connection_id, calls: 2, retry_after_seconds: 7 });
-    const client = mock.forToken(seeded.access_token);
+    const client = env.mock.forToken(seeded.access_token);
     for (let call = 0; call < 2; call++) {
       const error = await dataError(client);
       expect(error).toBeInstanceOf(Finch.RateLimitError);
@@ -174,10 +158,10 @@ describe('scenario effects', () => {
   test('finch.rate_limited: an SDK with retries honours Retry-After and then succeeds', async () => {
     const seeded = await seed();
     await run('finch.rate_limited', { target: seeded.connection_id, calls: 1, retry_after_seconds: 0 });
-    await fetch(`${mock.url}/__admin/requests`, { method: 'DELETE' });
-    const retrying = new Finch({ baseURL: mock.url, accessToken: seeded.access_token, maxRetries: 1 });
+    await fetch(`${env.mock.url}/__admin/requests`, { method: 'DELETE' });
+    const retrying = new Finch({ baseURL: env.mock.url, accessToken: seeded.access_token, maxRetries: 1 });
     expect((await retrying.hris.company.retrieve()).id).toBe(seeded.company_id);
-    const journal = (await fetch(`${mock.url}/__admin/requests?path=/employer/company`).then((r) =>
+    const journal = (await fetch(`${env.mock.url}/__admin/requests?path=/employer/company`).then((r) =>
       r.json(),
     )) as {
       requests: { status: number; headers: Record<string, string> }[];
@@ -191,22 +175,22 @@ describe('scenario effects', () => {
   test('finch.provider_outage: 502 upstream_provider_error until the mock clock passes the window', async () => {
     const seeded = await seed();
     await run('finch.provider_outage', { target: seeded.connection_id, duration_seconds: 120 });
-    const client = mock.forToken(seeded.access_token);
+    const client = env.mock.forToken(seeded.access_token);
     const error = await dataError(client);
     expect(error).toBeInstanceOf(Finch.InternalServerError);
     expect(error.status).toBe(502);
     expect(error.error).toMatchObject({ name: 'bad_gateway_error', finch_code: 'upstream_provider_error' });
     expect((await client.account.introspect()).connection_status.status).toBe('connected');
-    await mock.admin('/clock', { advance_ms: 120_000 });
+    await env.mock.admin('/clock', { advance_ms: 120_000 });
     expect((await client.hris.company.retrieve()).id).toBe(seeded.company_id);
   });
 
   test('an unknown target is 404 target_not_found; unknown input fields are rejected', async () => {
-    const missing = await mock.admin('/scenarios/finch.reauth', { target: 'nope' });
+    const missing = await env.mock.admin('/scenarios/finch.reauth', { target: 'nope' });
     expect(missing.status).toBe(404);
     expect(missing.json).toMatchObject({ error: 'target_not_found' });
     const seeded = await seed();
-    const extra = await mock.admin('/scenarios/finch.reauth', {
+    const extra = await env.mock.admin('/scenarios/finch.reauth', {
       target: seeded.connection_id,
       colour: 'red',
     });

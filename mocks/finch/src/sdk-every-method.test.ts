@@ -4,23 +4,17 @@
  */
 import Finch from '@tryfinch/finch-api';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { completeConnect, credentials, redirectParams, startWebhookReceiver } from './finch.test-helpers.js';
+import {
+  ALL_PRODUCTS,
+  completeConnect,
+  credentials,
+  redirectParams,
+  sdkFailure,
+  startWebhookReceiver,
+} from './finch.test-helpers.js';
 import { startFinchMock } from './server.js';
 import { SpecLog, specOperations } from './spec.test-helpers.js';
 
-const ALL_PRODUCTS = [
-  'company',
-  'directory',
-  'individual',
-  'employment',
-  'payment',
-  'pay_statement',
-  'benefits',
-  'documents',
-  'plans',
-  'plans_enrollments',
-  'plans_dependents',
-];
 /** SDK methods that compute locally (no HTTP call); `unwrap` and `verifySignature` below use all of them. */
 const LOCAL_HELPERS = [
   'webhooks.parseSecret',
@@ -59,17 +53,6 @@ function sdk(options: { accessToken?: string } = {}): Finch {
 async function call<T>(name: string, run: () => Promise<T>): Promise<T> {
   called.add(name);
   return run();
-}
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<{ status: number; error: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { status: number; error: Record<string, unknown> };
-  }
-  throw new Error('expected the SDK call to fail');
 }
 
 async function advanceClock(ms: number): Promise<void> {
@@ -208,7 +191,7 @@ test('every SDK resource method works against the mock and every 2xx body matche
   );
 
   // Jobs on the mock clock, W-4 documents behind their sync
-  expect((await rejection(client.hris.documents.list())).error.finch_code).toBe('w4_sync_required');
+  expect((await sdkFailure(client.hris.documents.list())).error.finch_code).toBe('w4_sync_required');
   const w4Job = await call('jobs.automated.create', () =>
     client.jobs.automated.create({ type: 'w4_form_employee_sync', params: { individual_id: people[1]!.id } }),
   );

@@ -1,29 +1,17 @@
 import Finch from '@tryfinch/finch-api';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import {
   completeConnect,
   hiddenFields,
   postConnectForm,
   redirectParams,
-  startTestMock,
-  startWebhookReceiver,
-  type TestMock,
+  useMockWithReceiver,
 } from './finch.test-helpers.js';
 
 const CALLBACK = 'https://host.example/finch/callback';
 
-let mock: TestMock;
-let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  mock = await startTestMock({ webhookUrl: receiver.url });
-});
-afterAll(async () => {
-  await mock.close();
-  await receiver.close();
-});
-afterEach(() => expect(mock.payloads.takeViolations()).toEqual([]));
+const env = useMockWithReceiver();
+afterEach(() => expect(env.mock.payloads.takeViolations()).toEqual([]));
 
 async function directoryIds(client: Finch): Promise<string[]> {
   const ids: string[] = [];
@@ -33,9 +21,12 @@ async function directoryIds(client: Finch): Promise<string[]> {
 
 describe('the official SDK against the mock, only baseURL changed', () => {
   test('sandbox connection → reauth → 401 reauthenticate_user → reauth session → Connect → new token, same ids', async () => {
-    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto', employee_size: 20 });
+    const sandbox = await env.mock.app.sandbox.connections.create({
+      provider_id: 'gusto',
+      employee_size: 20,
+    });
     expect(sandbox).toMatchObject({ provider_id: 'gusto', token_type: 'bearer' });
-    const client = mock.forToken(sandbox.access_token);
+    const client = env.mock.forToken(sandbox.access_token);
 
     const idsBefore = await directoryIds(client);
     expect(idsBefore).toHaveLength(20);
@@ -55,23 +46,25 @@ describe('the official SDK against the mock, only baseURL changed', () => {
     expect(apiError.headers.get('finch-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect((await client.account.introspect()).connection_status.status).toBe('reauth');
 
-    const session = await mock.app.connect.sessions.reauthenticate({
+    const session = await env.mock.app.connect.sessions.reauthenticate({
       connection_id: sandbox.connection_id,
       redirect_uri: CALLBACK,
     });
-    expect(session.connect_url).toBe(`${mock.url}/authorize?session=${session.session_id}`);
+    expect(session.connect_url).toBe(`${env.mock.url}/authorize?session=${session.session_id}`);
 
-    const redirect = redirectParams(await completeConnect(mock.url, `${session.connect_url}&state=st-123`));
+    const redirect = redirectParams(
+      await completeConnect(env.mock.url, `${session.connect_url}&state=st-123`),
+    );
     expect(`${redirect.origin}${redirect.pathname}`).toBe(CALLBACK);
     expect(redirect.searchParams.get('state')).toBe('st-123');
     const code = redirect.searchParams.get('code')!;
 
-    const token = await mock.app.accessTokens.create({ code, redirect_uri: CALLBACK });
+    const token = await env.mock.app.accessTokens.create({ code, redirect_uri: CALLBACK });
     expect(token.connection_id).toBe(sandbox.connection_id);
     expect(token.company_id).toBe(sandbox.company_id);
     expect(token.access_token).not.toBe(sandbox.access_token);
 
-    const repaired = mock.forToken(token.access_token);
+    const repaired = env.mock.forToken(token.access_token);
     expect(await directoryIds(repaired)).toEqual(idsBefore);
     expect((await repaired.account.introspect()).connection_status.status).toBe('connected');
     // Documented choice: the pre-reauth token keeps working (Finch lets several tokens per connection coexist).
@@ -79,8 +72,8 @@ describe('the official SDK against the mock, only baseURL changed', () => {
   });
 
   test('every data endpoint answers for a connected token, with consistent ids', async () => {
-    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
-    const client = mock.forToken(sandbox.access_token);
+    const sandbox = await env.mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const client = env.mock.forToken(sandbox.access_token);
     const company = await client.hris.company.retrieve();
     expect(company.id).toBe(sandbox.company_id);
     const ids = await directoryIds(client);
@@ -117,16 +110,16 @@ describe('the official SDK against the mock, only baseURL changed', () => {
   });
 
   test('the SDK unwraps the webhooks the mock signs', async () => {
-    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
-    const client = mock.forToken(sandbox.access_token);
-    receiver.received.length = 0;
+    const sandbox = await env.mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    const client = env.mock.forToken(sandbox.access_token);
+    env.receiver.received.length = 0;
     await client.sandbox.connections.accounts.update({ connection_status: 'reauth' });
     await client.sandbox.jobs.create({ type: 'data_sync_all' });
-    await mock.admin('/webhooks/flush');
+    await env.mock.admin('/webhooks/flush');
 
-    expect(receiver.received).toHaveLength(2);
-    const events = receiver.received.map((w) =>
-      mock.app.webhooks.unwrap(w.body, w.headers as Record<string, string>),
+    expect(env.receiver.received).toHaveLength(2);
+    const events = env.receiver.received.map((w) =>
+      env.mock.app.webhooks.unwrap(w.body, w.headers as Record<string, string>),
     );
     expect(events.map((e) => e.event_type)).toEqual(['account.updated', 'job.data_sync_all.completed']);
     expect(events[0]).toMatchObject({
@@ -135,27 +128,27 @@ describe('the official SDK against the mock, only baseURL changed', () => {
       account_id: sandbox.account_id,
       data: { status: 'reauth' },
     });
-    for (const webhook of receiver.received) {
+    for (const webhook of env.receiver.received) {
       expect(webhook.headers['finch-event-id']).toMatch(/^msg_[0-9A-Za-z]{27}$/);
       expect(webhook.body).toBe(JSON.stringify(JSON.parse(webhook.body)));
     }
     // A tampered body is rejected by the SDK: the signature covers the exact bytes.
-    const tampered = receiver.received[0]!.body.replace('reauth', 'connected');
+    const tampered = env.receiver.received[0]!.body.replace('reauth', 'connected');
     expect(() =>
-      mock.app.webhooks.unwrap(tampered, receiver.received[0]!.headers as Record<string, string>),
+      env.mock.app.webhooks.unwrap(tampered, env.receiver.received[0]!.headers as Record<string, string>),
     ).toThrow(/signature/);
   });
 
   test('the Connect page MFA step (good_user / mfa, code 123456)', async () => {
-    const sandbox = await mock.app.sandbox.connections.create({ provider_id: 'gusto' });
-    await mock
+    const sandbox = await env.mock.app.sandbox.connections.create({ provider_id: 'gusto' });
+    await env.mock
       .forToken(sandbox.access_token)
       .sandbox.connections.accounts.update({ connection_status: 'reauth' });
-    const session = await mock.app.connect.sessions.reauthenticate({
+    const session = await env.mock.app.connect.sessions.reauthenticate({
       connection_id: sandbox.connection_id,
       redirect_uri: CALLBACK,
     });
-    const mfaPage = await completeConnect(mock.url, session.connect_url, {
+    const mfaPage = await completeConnect(env.mock.url, session.connect_url, {
       username: 'good_user',
       password: 'mfa',
     });
@@ -164,14 +157,14 @@ describe('the official SDK against the mock, only baseURL changed', () => {
     expect(mfaHtml).toContain('<label for="mfa_code">');
     const carried = hiddenFields(mfaHtml);
 
-    const wrong = await postConnectForm(mock.url, { ...carried, mfa_code: '000000' });
+    const wrong = await postConnectForm(env.mock.url, { ...carried, mfa_code: '000000' });
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain('role="alert"');
 
     const code = redirectParams(
-      await postConnectForm(mock.url, { ...carried, mfa_code: '123456' }),
+      await postConnectForm(env.mock.url, { ...carried, mfa_code: '123456' }),
     ).searchParams.get('code')!;
-    const token = await mock.app.accessTokens.create({ code, redirect_uri: CALLBACK });
+    const token = await env.mock.app.accessTokens.create({ code, redirect_uri: CALLBACK });
     expect(token.connection_id).toBe(sandbox.connection_id);
   });
 });

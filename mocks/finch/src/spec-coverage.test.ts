@@ -7,23 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toJsonSchema } from '../../../scripts/openapi-schema.mjs';
 import { finchMock } from './definition.js';
-import { credentials, startTestMock, type TestMock } from './finch.test-helpers.js';
+import { ALL_PRODUCTS, credentials, startTestMock, type TestMock } from './finch.test-helpers.js';
 import type { SpecRouteDefinition } from './http/spec-route.js';
 import { finchSpec, SpecLog, specOperations } from './spec.test-helpers.js';
-
-const ALL_PRODUCTS = [
-  'company',
-  'directory',
-  'individual',
-  'employment',
-  'payment',
-  'pay_statement',
-  'benefits',
-  'documents',
-  'plans',
-  'plans_enrollments',
-  'plans_dependents',
-];
 
 describe('the route table', () => {
   test('has one route per spec operation, with the spec method and path', () => {

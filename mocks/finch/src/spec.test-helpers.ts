@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { operationsOf, type SpecOperation, toJsonSchema } from '../../../scripts/openapi-schema.mjs';
+import { checkingFetch } from './finch.test-helpers.js';
 
 export const finchSpec: unknown = JSON.parse(
   readFileSync(new URL('../../../fixtures/openapi/finch.json', import.meta.url), 'utf8'),
@@ -67,12 +68,5 @@ export class SpecLog {
     return new Set(this.checked.filter((c) => c.status >= 200 && c.status < 300).map((c) => c.operationId));
   }
 
-  readonly fetch: typeof fetch = async (input, init) => {
-    const request = new Request(input, init);
-    const response = await fetch(request);
-    if (response.headers.get('content-type')?.includes('application/json')) {
-      this.check(request.method, request.url, response.status, await response.clone().json());
-    }
-    return response;
-  };
+  readonly fetch = checkingFetch((...response) => this.check(...response));
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { registerExampleAccount } from './kit.test-helpers.js';
 import type { Notifier } from './ports.js';
 import { createExampleKit, type ExampleKit, type ExampleKitOptions } from './testing/index.js';
 import type { ConnectionEvent, UserNotification } from './types.js';
@@ -26,14 +27,7 @@ describe.each(STORES)('early warnings on the $kind store', (store) => {
 
   async function setup(options: ExampleKitOptions = {}) {
     kit = createExampleKit({ store, ...options });
-    kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok' });
-    return kit.service.registerConnection({
-      provider: 'example',
-      hostUserId: 'user_1',
-      upstreamId: 'acc_1',
-      upstreamParentId: 'owner_1',
-      secrets: { token: 'tok' },
-    });
+    return registerExampleAccount(kit);
   }
 
   const expiring = (id: string, deadline: Date) =>

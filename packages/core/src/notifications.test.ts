@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { registerExampleAccount } from './kit.test-helpers.js';
 import type { Notifier } from './ports.js';
 import { createExampleKit, type ExampleKit, type ExampleKitOptions } from './testing/index.js';
 import type { UserNotification } from './types.js';
@@ -21,14 +22,7 @@ class RecordingNotifier implements Notifier {
 async function setup(options: ExampleKitOptions = {}) {
   const notifier = new RecordingNotifier(() => kit);
   kit = createExampleKit({ notifier, ...options });
-  kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok' });
-  const connection = await kit.service.registerConnection({
-    provider: 'example',
-    hostUserId: 'user_1',
-    upstreamId: 'acc_1',
-    upstreamParentId: 'owner_1',
-    secrets: { token: 'tok' },
-  });
+  const connection = await registerExampleAccount(kit);
   const status = async (id: string, value: 'login_required' | 'removed' | 'outage' | 'active') =>
     kit.ingest([
       {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
+import { ClockLoop } from './clock-loop.js';
 import { isReconnectKitError } from './errors.js';
 import { redact } from './logger.js';
 import type { ReconnectKitOptions } from './options.js';
@@ -15,16 +16,16 @@ export class OutboxDispatcher {
   readonly #handlers = new Set<ConnectionEventHandler>();
   readonly #instanceId = `dispatcher_${randomUUID()}`;
   #claims = 0;
-  #loop: { stop: AbortController; done: Promise<void> } | undefined;
-  #woken = false;
-  #wakeSleeper: (() => void) | undefined;
+  readonly #loop: ClockLoop;
 
   constructor(
     private readonly store: ConnectionStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: ReconnectKitOptions['outbox'],
-  ) {}
+  ) {
+    this.#loop = new ClockLoop(clock, options.pollIntervalMs, (signal) => this.#drain(signal));
+  }
 
   subscribe(handler: ConnectionEventHandler): () => void {
     this.#handlers.add(handler);
@@ -71,44 +72,26 @@ export class OutboxDispatcher {
 
   /** Starts the background loop: drain, then sleep `pollIntervalMs` of clock time or until woken. */
   start(): void {
-    if (this.#loop) return;
-    const stop = new AbortController();
-    this.#loop = { stop, done: this.#run(stop.signal) };
+    this.#loop.start();
   }
 
   /** Stops the loop and waits for the delivery in progress to finish. */
-  async stop(): Promise<void> {
-    const loop = this.#loop;
-    if (!loop) return;
-    this.#loop = undefined;
-    loop.stop.abort();
-    this.#wakeSleeper?.();
-    await loop.done;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** New entries were committed: deliver without waiting for the poll interval. */
   wake(): void {
-    this.#woken = true;
-    this.#wakeSleeper?.();
+    this.#loop.wake();
   }
 
-  async #run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      this.#woken = false;
-      try {
-        while ((await this.deliver()) > 0 && !signal.aborted) {
-          // keep draining while there is work
-        }
-      } catch (error) {
-        this.logger.error('outbox delivery failed', { error: redact(error) });
+  async #drain(signal: AbortSignal): Promise<void> {
+    try {
+      while ((await this.deliver()) > 0 && !signal.aborted) {
+        // keep draining while there is work
       }
-      // A wake during delivery means new work may have arrived after the claim: loop again at once.
-      if (signal.aborted || this.#woken) continue;
-      await new Promise<void>((resolve) => {
-        this.#wakeSleeper = resolve;
-        this.clock.sleep(this.options.pollIntervalMs).then(resolve, resolve);
-      });
-      this.#wakeSleeper = undefined;
+    } catch (error) {
+      this.logger.error('outbox delivery failed', { error: redact(error) });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { registerExampleAccount } from './kit.test-helpers.js';
 import { ConsoleLogger, redact } from './logger.js';
 import type { Logger } from './ports.js';
 import {
@@ -85,14 +86,7 @@ describe('secrets never leak', () => {
     const capture = async (promise: Promise<unknown>) =>
       promise.catch((error: unknown) => errors.push(error));
 
-    kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok_original_SECRET' });
-    const connection = await kit.service.registerConnection({
-      provider: 'example',
-      hostUserId: 'user_1',
-      upstreamId: 'acc_1',
-      upstreamParentId: 'owner_1',
-      secrets: { token: 'tok_original_SECRET' },
-    });
+    const connection = await registerExampleAccount(kit, { token: 'tok_original_SECRET' });
     await kit.service.checkStatus(connection.id);
     await kit.service.reportError(connection.id, new ExampleApiError(401, 'login_required'));
     const { action } = await kit.service.startReconnection(connection.id);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClockLoop } from './clock-loop.js';
 import { redact } from './logger.js';
 import type {
   Connection,
@@ -94,13 +95,6 @@ function fallbackReturn(connection: Connection): ConnectionState {
   return connection.problem?.state ?? 'needs_reauth';
 }
 
-interface ExpiryLoop {
-  readonly stop: AbortController;
-  /** Ends the current sleep early (on stop). */
-  wake: (() => void) | undefined;
-  done: Promise<void>;
-}
-
 /**
  * The lifetime of attempts: `reconnecting` never outlasts the state of the newest attempt. An attempt whose state
  * expired is ended, and a connection still `reconnecting` with no live attempt left goes back to the state the
@@ -108,12 +102,21 @@ interface ExpiryLoop {
  * acted on, and in bulk by `expireAll` (the dispatcher loop, sweeps, or the host).
  */
 export class AttemptLifetime {
-  #loop: ExpiryLoop | undefined;
+  /** Runs `expireAll` every `attemptExpiryIntervalMs` of clock time (started with the dispatcher). */
+  readonly #loop: ClockLoop;
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly writer: TransitionWriter,
-  ) {}
+  ) {
+    this.#loop = new ClockLoop(ctx.clock, ctx.options.attemptExpiryIntervalMs, async () => {
+      try {
+        await this.expireAll();
+      } catch (error) {
+        ctx.logger.error('expiring reconnect attempts failed', { error: redact(error) });
+      }
+    });
+  }
 
   /** The connection, after ending its expired attempts. */
   async current(connectionId: string): Promise<Connection> {
@@ -191,49 +194,22 @@ export class AttemptLifetime {
       if (open.some((other) => Date.parse(other.expiresAt) > now.getTime())) {
         return { value: { ended: true, abandoned: false } };
       }
-      const to = attempt.returnTo ?? fallbackReturn(current);
-      // Back to the problem the attempt was fixing, with the vendor's words from before the flow began.
-      const problem = current.problem?.state === to ? current.problem : undefined;
-      const applied = await this.writer.apply(tx, current, {
-        state: to,
-        problem,
-        vendor: problem?.vendor,
-        cause: { kind: 'reconnect', ref: attempt.nonce },
-        step: 'abandon',
-        eventData: { reason, expiresAt: attempt.expiresAt },
-      });
+      const applied = await this.writer.takeBack(
+        tx,
+        current,
+        attempt.returnTo ?? fallbackReturn(current),
+        { kind: 'reconnect', ref: attempt.nonce },
+        { eventData: { reason, expiresAt: attempt.expiresAt } },
+      );
       return { value: { ended: true, abandoned: applied.status === 'applied' } };
     });
   }
 
-  /** Runs `expireAll` every `attemptExpiryIntervalMs` of clock time until `stop` (started with the dispatcher). */
   start(): void {
-    if (this.#loop) return;
-    const stop = new AbortController();
-    const loop: ExpiryLoop = { stop, wake: undefined, done: Promise.resolve() };
-    this.#loop = loop;
-    loop.done = (async () => {
-      while (!stop.signal.aborted) {
-        try {
-          await this.expireAll();
-        } catch (error) {
-          this.ctx.logger.error('expiring reconnect attempts failed', { error: redact(error) });
-        }
-        if (stop.signal.aborted) break;
-        await new Promise<void>((resolve) => {
-          loop.wake = resolve;
-          this.ctx.clock.sleep(this.ctx.options.attemptExpiryIntervalMs).then(resolve, resolve);
-        });
-      }
-    })();
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    const loop = this.#loop;
-    if (!loop) return;
-    this.#loop = undefined;
-    loop.stop.abort();
-    loop.wake?.();
-    await loop.done;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 }

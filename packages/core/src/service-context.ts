@@ -8,7 +8,7 @@ import type { CallPriority, VendorBudget } from './resilience/vendor-budget.js';
 import type { SecretBox } from './secret-box.js';
 import type { Connection } from './service-api.js';
 import type { StateTokenSigner } from './state-token.js';
-import type { ConnectionStore } from './store/port.js';
+import type { ConnectionStore, ConnectionStoreOps } from './store/port.js';
 import type { ProviderConnection, ReconnectionProvider } from './types.js';
 
 /** What the `ReconnectionService` facade is given by the container. */
@@ -70,10 +70,8 @@ export class ServiceContext {
     return provider;
   }
 
-  async getConnection(connectionId: string): Promise<Connection> {
-    const connection = await this.store.getConnection(connectionId);
-    if (!connection) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
-    return connection;
+  getConnection(connectionId: string): Promise<Connection> {
+    return requireConnection(this.store, connectionId);
   }
 
   /**
@@ -127,4 +125,11 @@ export class ServiceContext {
     Object.defineProperty(ref, 'secrets', { value: Object.freeze(secrets), enumerable: false });
     return ref as ProviderConnection;
   }
+}
+
+/** The connection as `ops` (the store, or an open transaction) has it; `connection_not_found` if there is none. */
+export async function requireConnection(ops: ConnectionStoreOps, connectionId: string): Promise<Connection> {
+  const connection = await ops.getConnection(connectionId);
+  if (!connection) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+  return connection;
 }

@@ -1,6 +1,7 @@
 /** Providers whose webhook verification is async (keys fetched by id, e.g. JWT-signed webhooks). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReconnectKitError } from './errors.js';
+import { registerExampleAccount } from './kit.test-helpers.js';
 import { createExampleKit, type ExampleKit } from './testing/index.js';
 import type { VerifiedWebhook } from './types.js';
 
@@ -25,14 +26,7 @@ describe('ingestWebhook with an async verifier', () => {
   }
 
   async function connected(k: ExampleKit) {
-    k.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok_1' });
-    return k.service.registerConnection({
-      provider: 'example',
-      hostUserId: 'user_1',
-      upstreamId: 'acc_1',
-      upstreamParentId: 'owner_1',
-      secrets: { token: 'tok_1' },
-    });
+    return registerExampleAccount(k, { token: 'tok_1' });
   }
 
   const loginRequired = (k: ExampleKit) => ({

@@ -165,12 +165,11 @@ export class SignalIngest {
     const previous = await tx.findLatestByUpstreamParent(providerId, event.upstreamParentId, ['revoked']);
     if (!previous) return undefined;
     if (!this.ctx.provider(providerId).capabilities.parentIsHostUser) {
-      const unassigned = this.writer.event(
+      const unassigned = await this.writer.announce(
+        tx,
         previous,
-        'connection.successor_unassigned',
-        { kind: 'webhook', ref: event.eventId },
         {
-          from: undefined,
+          type: 'connection.successor_unassigned',
           discriminator: event.upstreamId,
           data: {
             upstreamId: event.upstreamId,
@@ -178,8 +177,8 @@ export class SignalIngest {
             state: signal.state,
           },
         },
+        { kind: 'webhook', ref: event.eventId },
       );
-      await tx.appendOutbox([unassigned], this.ctx.clock.now());
       this.ctx.logger.info('new upstream connection after revocation left unassigned', {
         provider: providerId,
         previousConnectionId: previous.id,

@@ -7,7 +7,7 @@ import type {
   StartReconnectionResult,
 } from './service-api.js';
 import type { AttemptLifetime, ReconnectAttempts } from './service-attempts.js';
-import type { ServiceContext } from './service-context.js';
+import { requireConnection, type ServiceContext } from './service-context.js';
 import type { AnnouncedEvent, ApplyResult, Cause, TransitionWriter } from './service-transitions.js';
 import type { StateTokenSigner } from './state-token.js';
 import type { ConnectionStoreOps, ReconnectAttempt } from './store/port.js';
@@ -64,8 +64,7 @@ export class ReconnectFlow {
     const cause: Cause = { kind: 'reconnect', ref: attempt.nonce };
     // The attempt, the states it supersedes and the move to `reconnecting` commit together.
     const updated = await writer.write(async (tx) => {
-      const current = await tx.getConnection(connectionId);
-      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const current = await requireConnection(tx, connectionId);
       const returnTo = await this.attempts.returnTo(tx, current);
       const applied = await writer.apply(tx, current, { state: 'reconnecting', cause });
       if (applied.connection.state !== 'reconnecting') {
@@ -216,12 +215,7 @@ export class ReconnectFlow {
         }
         // Reconnects started from `connected`/`pending` have no problem to go back to; a webhook may also have
         // moved the connection meanwhile. The connection is left as it is.
-        const event = writer.event(current, mismatch.type, cause, {
-          from: undefined,
-          discriminator: mismatch.discriminator,
-          data: mismatch.data,
-        });
-        await tx.appendOutbox([event], ctx.clock.now());
+        await writer.announce(tx, current, mismatch, cause);
         return { outcome: 'account_mismatch', connection: current, expected, actual };
       });
     }
@@ -273,23 +267,10 @@ export class ReconnectFlow {
       let connection = current;
       if (current.state === 'reconnecting') {
         const to = await this.attempts.returnTo(tx, current);
-        const problem = current.problem?.state === to ? current.problem : undefined;
-        const restored = await this.writer.apply(tx, current, {
-          state: to,
-          problem,
-          vendor: problem?.vendor,
-          cause,
-          step: 'abandon',
-          instead: refused,
-        });
+        const restored = await this.writer.takeBack(tx, current, to, cause, { instead: refused });
         connection = restored.connection;
       } else {
-        const event = this.writer.event(current, refused.type, cause, {
-          from: undefined,
-          discriminator: refused.discriminator,
-          data: refused.data,
-        });
-        await tx.appendOutbox([event], this.ctx.clock.now());
+        await this.writer.announce(tx, current, refused, cause);
       }
       return { outcome: 'failed', connection, problem: connection.problem ?? unconfirmedProblem(connection) };
     });
@@ -305,8 +286,7 @@ export class ReconnectFlow {
     ) => Promise<CompletionOutcome & { readonly applied?: ApplyResult }>,
   ): Promise<CompletionOutcome> {
     return this.writer.write(async (tx) => {
-      const current = await tx.getConnection(connectionId);
-      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const current = await requireConnection(tx, connectionId);
       const { applied, ...outcome } = await write(tx, current);
       if (outcome.outcome !== 'pending')
         await tx.completeReconnectAttempt(nonce, outcome, this.ctx.clock.now());

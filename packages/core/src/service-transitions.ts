@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { isReconnectKitError, ReconnectKitError } from './errors.js';
+import { isReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
 import { redact } from './logger.js';
 import { OutboxNotifier } from './notifier.js';
 import type { Connection, RegisterConnectionInput } from './service-api.js';
 import type { ReconnectAttempts } from './service-attempts.js';
-import type { ServiceContext } from './service-context.js';
+import { requireConnection, type ServiceContext } from './service-context.js';
 import type { ConnectionStoreOps, IgnoredSignalReason } from './store/port.js';
 import { decideTransition, isTerminalState, type TransitionStep, USER_ACTION_STATES } from './transitions.js';
 import type {
@@ -118,8 +118,7 @@ export class TransitionWriter {
   /** Applies one signal to a connection in its own transaction (retried on conflicts), then notifies. */
   async signal(connectionId: string, signal: SignalInput): Promise<Connection> {
     return this.write(async (tx) => {
-      const current = await tx.getConnection(connectionId);
-      if (!current) throw new ReconnectKitError('connection_not_found', { details: { connectionId } });
+      const current = await requireConnection(tx, connectionId);
       const applied = await this.apply(tx, current, signal);
       const after = applied.needsUser ? await this.notification(tx, applied.connection, signal.cause) : [];
       if (signal.warning === undefined || applied.status === 'ignored')
@@ -205,6 +204,29 @@ export class TransitionWriter {
     });
     const needsUser = !instead && signal.step !== 'abandon' && USER_ACTION_STATES.includes(next.state);
     return { connection: next, status: 'applied', events, needsUser, cause: signal.cause };
+  }
+
+  /**
+   * Takes a `reconnecting` connection back to `to`, the state its attempt started from (an `abandon` step, which
+   * never notifies the user), with the problem and the vendor's words from before the flow began when it returns
+   * to that problem.
+   */
+  takeBack(
+    tx: ConnectionStoreOps,
+    current: Connection,
+    to: ConnectionState,
+    cause: Cause,
+    extra: Pick<SignalInput, 'eventData' | 'instead'>,
+  ): Promise<ApplyResult> {
+    const problem = current.problem?.state === to ? current.problem : undefined;
+    return this.apply(tx, current, {
+      state: to,
+      problem,
+      vendor: problem?.vendor,
+      cause,
+      step: 'abandon',
+      ...extra,
+    });
   }
 
   /**
@@ -319,6 +341,22 @@ export class TransitionWriter {
       occurredAt: entry.occurredAt?.toISOString(),
       recordedAt: this.ctx.clock.now().toISOString(),
     });
+  }
+
+  /** Writes `announced` about `connection` to the outbox without any change of state. */
+  async announce(
+    tx: ConnectionStoreOps,
+    connection: Connection,
+    announced: AnnouncedEvent,
+    cause: Cause,
+  ): Promise<ConnectionEvent> {
+    const event = this.event(connection, announced.type, cause, {
+      from: undefined,
+      discriminator: announced.discriminator,
+      data: announced.data,
+    });
+    await tx.appendOutbox([event], this.ctx.clock.now());
+    return event;
   }
 
   event(

@@ -2,12 +2,11 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rejection } from './error-code.test-helpers.js';
 import { isReconnectKitError } from './errors.js';
-import { ReconnectionService } from './service.js';
+import { registerExampleAccount, secondServiceInstance } from './kit.test-helpers.js';
 import { MemoryConnectionStore } from './store/memory.js';
 import type { ConnectionStoreOps } from './store/port.js';
 import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
 import { createExampleKit, type ExampleKit } from './testing/index.js';
-import { LOGGER, NOTIFIER, RECONNECT_KIT_CONFIG, SECRET_BOX, STATE_SIGNER, VENDOR_BUDGET } from './tokens.js';
 import type { ConnectionEvent } from './types.js';
 
 const TTL = 30 * 60 * 1000;
@@ -43,14 +42,7 @@ describe.each(STORES)('reconnect attempts on the $kind store', (store) => {
   });
 
   async function register(k: ExampleKit, id = 'acc_1') {
-    k.vendor.addAccount({ id, ownerId: 'owner_1', token: `tok_${id}` });
-    return k.service.registerConnection({
-      provider: 'example',
-      hostUserId: 'user_1',
-      upstreamId: id,
-      upstreamParentId: 'owner_1',
-      secrets: { token: `tok_${id}` },
-    });
+    return registerExampleAccount(k, { account: id, token: `tok_${id}` });
   }
 
   function statusEvent(k: ExampleKit, id: string, status: ExampleWebhookEvent['status'], account = 'acc_1') {
@@ -431,18 +423,7 @@ describe.each(STORES)('reconnect attempts on the $kind store', (store) => {
       kit = createExampleKit({ store });
       const connections = [await broken(kit, 'acc_1'), await broken(kit, 'acc_2')];
       for (const connection of connections) await start(kit, connection.id);
-      const c = kit.container;
-      const second = new ReconnectionService(
-        [kit.provider],
-        kit.store,
-        kit.clock,
-        c.resolve(SECRET_BOX),
-        c.resolve(STATE_SIGNER),
-        c.resolve(NOTIFIER),
-        c.resolve(LOGGER),
-        c.resolve(RECONNECT_KIT_CONFIG),
-        c.resolve(VENDOR_BUDGET),
-      );
+      const second = secondServiceInstance(kit);
       await kit.clock.advance(TTL);
       const [first, other] = await Promise.all([
         kit.service.expireReconnectAttempts(),

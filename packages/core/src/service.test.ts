@@ -3,11 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rejection } from './error-code.test-helpers.js';
 import { isReconnectKitError, ReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
+import { secondServiceInstance } from './kit.test-helpers.js';
 import { drive } from './resilience/resilience.test-helpers.js';
-import { ReconnectionService } from './service.js';
 import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
 import { createExampleKit, ExampleApiError, type ExampleKit, TEST_SECRET_BOX } from './testing/index.js';
-import { LOGGER, NOTIFIER, RECONNECT_KIT_CONFIG, SECRET_BOX, STATE_SIGNER, VENDOR_BUDGET } from './tokens.js';
 import type { ConnectionEvent } from './types.js';
 
 const STORES: readonly NonNullable<ExampleKitOptions['store']>[] = [
@@ -542,18 +541,7 @@ describe.each(STORES)('on the $kind store', (store) => {
       const state = (action as { state: string }).state;
       kit.vendor.issueCode('code_1', { accountId: 'acc_1', ownerId: 'owner_1', token: 'tok_new' });
       // A second "process": its own service instance (own in-process single-flight map), same store.
-      const c = kit.container;
-      const second = new ReconnectionService(
-        [kit.provider],
-        kit.store,
-        kit.clock,
-        c.resolve(SECRET_BOX),
-        c.resolve(STATE_SIGNER),
-        c.resolve(NOTIFIER),
-        c.resolve(LOGGER),
-        c.resolve(RECONNECT_KIT_CONFIG),
-        c.resolve(VENDOR_BUDGET),
-      );
+      const second = secondServiceInstance(kit);
       const release = kit.vendor.holdExchanges();
       const calls = [kit.service, second, kit.service, second].map((s) =>
         s.completeReconnection({ state, code: 'code_1' }),

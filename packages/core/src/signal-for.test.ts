@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { registerExampleAccount } from './kit.test-helpers.js';
 import { createExampleKit, type ExampleKit, mapExampleStatus } from './testing/index.js';
 import type { ConnectionRef, ProviderEvent, ReconnectionProvider } from './types.js';
 
@@ -19,14 +20,7 @@ describe('provider.signalFor: an event read against the stored connection', () =
       seen.push({ event, connection });
       return signalFor(event, connection);
     };
-    kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok' });
-    const connection = await kit.service.registerConnection({
-      provider: 'example',
-      hostUserId: 'user_1',
-      upstreamId: 'acc_1',
-      upstreamParentId: 'owner_1',
-      secrets: { token: 'tok' },
-    });
+    const connection = await registerExampleAccount(kit);
     const ingest = () =>
       kit.ingest([
         {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
+import { registerExampleAccount } from './kit.test-helpers.js';
 import type { ExampleWebhookEvent } from './testing/index.js';
 import { createExampleKit, type ExampleKit } from './testing/index.js';
 import type { ProviderCapabilities } from './types.js';
@@ -33,14 +34,7 @@ function statusEvent(
 }
 
 async function brokenConnection() {
-  kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok_1' });
-  const connection = await kit.service.registerConnection({
-    provider: 'example',
-    hostUserId: 'alice',
-    upstreamId: 'acc_1',
-    upstreamParentId: 'owner_1',
-    secrets: { token: 'tok_1' },
-  });
+  const connection = await registerExampleAccount(kit, { token: 'tok_1', hostUserId: 'alice' });
   await kit.ingest([statusEvent('evt_break', 'login_required')]);
   return connection;
 }

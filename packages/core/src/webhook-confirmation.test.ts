@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { registerExampleAccount } from './kit.test-helpers.js';
 import type { Logger } from './ports.js';
 import type { ExampleKitOptions, ExampleWebhookEvent } from './testing/index.js';
 import { createExampleKit, type ExampleKit } from './testing/index.js';
@@ -27,14 +28,7 @@ describe.each(STORES)('webhook confirmation on the $kind store', (store) => {
   });
 
   async function connected(k: ExampleKit, id: string) {
-    k.vendor.addAccount({ id, ownerId: 'owner_1', token: `tok_${id}` });
-    return k.service.registerConnection({
-      provider: 'example',
-      hostUserId: 'user_1',
-      upstreamId: id,
-      upstreamParentId: 'owner_1',
-      secrets: { token: `tok_${id}` },
-    });
+    return registerExampleAccount(k, { account: id, token: `tok_${id}` });
   }
 
   const hint = (

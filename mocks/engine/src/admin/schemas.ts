@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNATURE_CLOCKS } from '../webhooks/settings.js';
 
 const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*']);
 const pathPattern = z
@@ -74,7 +75,7 @@ export const webhookSettingsSchema = z
     reorder: webhookSwitch.optional(),
     stale_timestamp: webhookSwitch.optional(),
     bad_signature: webhookSwitch.optional(),
-    timestamps: z.enum(['mock_clock', 'real_time']).optional(),
+    timestamps: z.enum(SIGNATURE_CLOCKS).optional(),
   })
   .strict();
 

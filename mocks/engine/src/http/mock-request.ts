@@ -3,7 +3,7 @@ import { type HeaderSource, toHeaders } from './incoming-call.js';
 import { MockHttpError } from './mock-http-error.js';
 import { decodeUtf8, NOT_UTF8_MESSAGE } from './text-body.js';
 
-/** `MockRequest` with lazily built `url`, `query` and `headers` (most handlers need only some of them). */
+/** `MockRequest` with lazily built `url`, `query`, `headers` and body text (most handlers need only some of them). */
 export class PipelineRequest implements MockRequest {
   readonly method: string;
   readonly path: string;
@@ -16,6 +16,7 @@ export class PipelineRequest implements MockRequest {
   #url: URL | undefined;
   #query: URLSearchParams | undefined;
   #headers: Headers | undefined;
+  #text: string | undefined;
 
   constructor(init: {
     method: string;
@@ -24,6 +25,8 @@ export class PipelineRequest implements MockRequest {
     params: Record<string, string>;
     headers: HeaderSource;
     rawBody: Uint8Array;
+    /** `rawBody` already decoded as UTF-8, when the caller has done it. */
+    text?: string | undefined;
     baseUrl: string;
     errorBody: (input: EngineErrorInput) => unknown;
   }) {
@@ -33,6 +36,7 @@ export class PipelineRequest implements MockRequest {
     this.params = init.params;
     this.#headerSource = init.headers;
     this.rawBody = init.rawBody;
+    this.#text = init.text;
     this.baseUrl = init.baseUrl;
     this.#errorBody = init.errorBody;
   }
@@ -54,7 +58,7 @@ export class PipelineRequest implements MockRequest {
 
   json<T = unknown>(): T {
     if (this.rawBody.byteLength === 0) this.#badRequest('request body is empty; expected a JSON document');
-    const text = this.#text();
+    const text = this.#bodyText();
     try {
       return JSON.parse(text) as T;
     } catch (error) {
@@ -63,11 +67,12 @@ export class PipelineRequest implements MockRequest {
   }
 
   form(): URLSearchParams {
-    return new URLSearchParams(this.#text());
+    return new URLSearchParams(this.#bodyText());
   }
 
-  #text(): string {
-    return decodeUtf8(this.rawBody) ?? this.#badRequest(NOT_UTF8_MESSAGE);
+  #bodyText(): string {
+    this.#text ??= decodeUtf8(this.rawBody) ?? this.#badRequest(NOT_UTF8_MESSAGE);
+    return this.#text;
   }
 
   #badRequest(message: string): never {

@@ -19,7 +19,8 @@ export interface WebhookSwitches {
 }
 
 /** Which clock signature timestamps follow (see `WebhookScheme.timestamps`). */
-export type SignatureClock = 'mock_clock' | 'real_time';
+export const SIGNATURE_CLOCKS = ['mock_clock', 'real_time'] as const;
+export type SignatureClock = (typeof SIGNATURE_CLOCKS)[number];
 
 export interface WebhookSettings extends WebhookSwitches {
   url: string | undefined;

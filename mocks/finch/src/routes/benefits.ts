@@ -16,7 +16,7 @@ import { finchJson } from '../http/api.js';
 import type { DataAccess } from '../http/data-access.js';
 import { finchError } from '../http/finch-errors.js';
 import { specRoute } from '../http/spec-route.js';
-import { batchNotFound } from './employer.js';
+import { batchEntry } from './employer.js';
 
 type Ctx = MockContext<FinchState>;
 
@@ -190,16 +190,15 @@ export const benefitRoutes = [
           : [...enrolled.keys()];
       return finchJson(
         200,
-        wanted.map((individual_id) => {
-          const body = enrolled.get(individual_id);
-          return body
-            ? { individual_id, code: 200, body }
-            : {
-                individual_id,
-                code: 404,
-                body: batchNotFound('individual_not_found', `Individual ${individual_id} is not enrolled`),
-              };
-        }),
+        wanted.map((individual_id) =>
+          batchEntry(
+            'individual_id',
+            individual_id,
+            enrolled.get(individual_id),
+            'individual_not_found',
+            `Individual ${individual_id} is not enrolled`,
+          ),
+        ),
       );
     },
     { product: 'benefits' },

@@ -7,7 +7,7 @@ import { finchJson } from '../http/api.js';
 import type { DataAccess } from '../http/data-access.js';
 import { finchError } from '../http/finch-errors.js';
 import { specRoute } from '../http/spec-route.js';
-import { batchNotFound } from './employer.js';
+import { batchEntry } from './employer.js';
 import { pageOf } from './paging.js';
 
 const DEFAULT_DOCUMENT_LIMIT = 100;
@@ -91,16 +91,15 @@ export const documentPlanRoutes = [
       const { requests } = body as { requests: { enrollment_id: string }[] };
       const all = data!.data.benefits.planEnrollments;
       return finchJson(200, {
-        responses: requests.map(({ enrollment_id }) => {
-          const found = all.find((e) => e.id === enrollment_id);
-          return found
-            ? { enrollment_id, code: 200, body: found }
-            : {
-                enrollment_id,
-                code: 404,
-                body: batchNotFound('enrollment_not_found', `No enrollment with id ${enrollment_id} found`),
-              };
-        }),
+        responses: requests.map(({ enrollment_id }) =>
+          batchEntry(
+            'enrollment_id',
+            enrollment_id,
+            all.find((e) => e.id === enrollment_id),
+            'enrollment_not_found',
+            `No enrollment with id ${enrollment_id} found`,
+          ),
+        ),
       });
     },
     { product: 'plans_enrollments' },
@@ -123,16 +122,15 @@ export const documentPlanRoutes = [
       const { requests } = body as { requests: { dependent_id: string }[] };
       const all = data!.data.benefits.dependents;
       return finchJson(200, {
-        responses: requests.map(({ dependent_id }) => {
-          const found = all.find((d) => d.dependent_id === dependent_id);
-          return found
-            ? { dependent_id, code: 200, body: found }
-            : {
-                dependent_id,
-                code: 404,
-                body: batchNotFound('dependent_not_found', `No dependent with id ${dependent_id} found`),
-              };
-        }),
+        responses: requests.map(({ dependent_id }) =>
+          batchEntry(
+            'dependent_id',
+            dependent_id,
+            all.find((d) => d.dependent_id === dependent_id),
+            'dependent_not_found',
+            `No dependent with id ${dependent_id} found`,
+          ),
+        ),
       });
     },
     { product: 'plans_dependents' },

@@ -13,7 +13,32 @@ export function batchNotFound(finchCode: string, message: string) {
   return { ...finchErrorBody('not_found', message), finch_code: finchCode };
 }
 
+/**
+ * One entry of a batch answer, keyed by the id it asked for (`{ individual_id, code, body }`): 200 with `found`, or
+ * 404 with a `batchNotFound(finchCode, message)` body when nothing was found.
+ */
+export function batchEntry(key: string, id: string, found: unknown, finchCode: string, message: string) {
+  return found
+    ? { [key]: id, code: 200, body: found }
+    : { [key]: id, code: 404, body: batchNotFound(finchCode, message) };
+}
+
 type IndividualRequests = { requests: { individual_id: string }[] };
+
+/** `/employer/individual` and `/employer/employment`: one entry per requested individual, read from `records`. */
+function individualBatch({ requests }: IndividualRequests, records: ReadonlyMap<string, unknown>) {
+  return finchJson(200, {
+    responses: requests.map(({ individual_id }) =>
+      batchEntry(
+        'individual_id',
+        individual_id,
+        records.get(individual_id),
+        'individual_not_found',
+        `No individual with id ${individual_id} found`,
+      ),
+    ),
+  });
+}
 type PayStatementRequests = { requests: { payment_id: string; limit?: number; offset?: number }[] };
 
 export const employerRoutes = [
@@ -32,41 +57,13 @@ export const employerRoutes = [
 
   specRoute(
     'get-individual',
-    (_req, _ctx, { data, body }) => {
-      const { requests } = body as IndividualRequests;
-      return finchJson(200, {
-        responses: requests.map(({ individual_id }) => {
-          const found = data!.data.individuals.get(individual_id);
-          return found
-            ? { individual_id, code: 200, body: found }
-            : {
-                individual_id,
-                code: 404,
-                body: batchNotFound('individual_not_found', `No individual with id ${individual_id} found`),
-              };
-        }),
-      });
-    },
+    (_req, _ctx, { data, body }) => individualBatch(body as IndividualRequests, data!.data.individuals),
     { product: 'individual', limits: { batch: MAX_BATCH } },
   ),
 
   specRoute(
     'get-employment',
-    (_req, _ctx, { data, body }) => {
-      const { requests } = body as IndividualRequests;
-      return finchJson(200, {
-        responses: requests.map(({ individual_id }) => {
-          const found = data!.data.employments.get(individual_id);
-          return found
-            ? { individual_id, code: 200, body: found }
-            : {
-                individual_id,
-                code: 404,
-                body: batchNotFound('individual_not_found', `No individual with id ${individual_id} found`),
-              };
-        }),
-      });
-    },
+    (_req, _ctx, { data, body }) => individualBatch(body as IndividualRequests, data!.data.employments),
     { product: 'employment', limits: { batch: MAX_BATCH } },
   ),
 
