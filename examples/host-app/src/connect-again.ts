@@ -53,6 +53,15 @@ export class NewConnectionError extends Error {
   }
 }
 
+function assertTerminal(previous: Connection): void {
+  if (!TERMINAL_STATES.includes(previous.state)) {
+    throw new NewConnectionError(
+      'not_terminal',
+      'Only revoked or disconnected connections are connected again.',
+    );
+  }
+}
+
 /** How long a Finch "Connect again" link stays usable. */
 const PENDING_TTL_MS = 30 * 60 * 1000;
 
@@ -80,12 +89,7 @@ export class ConnectAgain {
 
   /** Returns the URL to send the user to. */
   async start(previous: Connection): Promise<string> {
-    if (!TERMINAL_STATES.includes(previous.state)) {
-      throw new NewConnectionError(
-        'not_terminal',
-        'Only revoked or disconnected connections are connected again.',
-      );
-    }
+    assertTerminal(previous);
     const back = `${this.#options.baseUrl}/connect-again/${previous.provider}/return`;
     if (previous.provider === 'argyle') {
       const userId = previous.upstreamParentId;
@@ -170,6 +174,7 @@ export class ConnectAgain {
   async #finishArgyle(query: Readonly<Record<string, string>>): Promise<Connection> {
     const { service } = this.#options;
     const previous = await service.getConnection(query.previous ?? '');
+    assertTerminal(previous);
     const accountId = query.account_id;
     // Link's return names the user; it must be the one we opened Link for.
     if (previous.provider !== 'argyle' || !accountId || query.user_id !== previous.upstreamParentId) {
@@ -177,6 +182,10 @@ export class ConnectAgain {
     }
     // Label the connection with what the user actually connected, read from Argyle (not the old connection's).
     const account = await getArgyleAccount(this.#options.argyle, accountId);
+    // The return is a browser URL anyone can write: only Argyle's record says whose account it is.
+    if (account.user !== previous.upstreamParentId) {
+      throw new NewConnectionError('callback_invalid', 'The Link return names another user’s account.');
+    }
     const metadata: Record<string, string> = {
       ...previous.metadata,
       [HOST_METADATA.argyleItem]: account.item,

@@ -11,7 +11,7 @@ import {
   ReconnectKitError,
   TERMINAL_STATES,
 } from '@reconnect-kit/core';
-import { createReconnectRouter, createWebhookRouter } from '@reconnect-kit/express';
+import { createReconnectRouter, createWebhookRouter, refuseCrossSite } from '@reconnect-kit/express';
 import express, { type Request, type Response } from 'express';
 import type { ActivityFeed } from './activity.js';
 import { type ConnectAgain, NewConnectionError } from './connect-again.js';
@@ -88,6 +88,10 @@ export function createHostApp(options: HostRoutesOptions): express.Express {
       logger,
     }),
   );
+
+  // The dashboard's own form actions (Disconnect, Check status, Connect again, demo scenarios) change state too:
+  // a page on another site must not be able to post them in the user's browser.
+  app.use(refuseCrossSite({ logger }));
 
   const views = async (): Promise<UserGroup[]> => {
     const groups = new Map<string, ConnectionView[]>();

@@ -70,6 +70,8 @@ export interface ArgyleAccount {
   readonly employer: string | undefined;
   /** The Link item the account was connected through (`item_…`). */
   readonly item: string;
+  /** The Argyle user the account belongs to. */
+  readonly user: string;
 }
 
 /** Reads one account (`GET /v2/accounts/{id}`): which employer and Link item the user actually connected. */
@@ -81,7 +83,11 @@ export async function getArgyleAccount(api: ArgyleApi, accountId: string): Promi
   if (!response.ok) throw new Error(`${new URL(url).pathname} answered ${response.status}`);
   const body = (await response.json()) as { employers?: unknown };
   const employer = Array.isArray(body.employers) ? body.employers[0] : undefined;
-  return { employer: typeof employer === 'string' ? employer : undefined, item: stringField(body, 'item') };
+  return {
+    employer: typeof employer === 'string' ? employer : undefined,
+    item: stringField(body, 'item'),
+    user: stringField(body, 'user'),
+  };
 }
 
 export interface FinchToken {

@@ -1,11 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Connection, type ReconnectionServiceApi, ReconnectKitError } from '@reconnect-kit/core';
+import {
+  type Connection,
+  type Logger,
+  type ReconnectionServiceApi,
+  ReconnectKitError,
+} from '@reconnect-kit/core';
 import express, {
   type Request as ExpressRequest,
   type Response as ExpressResponse,
+  type RequestHandler,
   type Router,
 } from 'express';
 import { bufferedBodySource, parseContentLength, type RawBodySource, readWithinLimit } from './body.js';
+import { createCrossSiteCheck } from './cross-site.js';
+import { HttpLayerError, toHttpError } from './http-error.js';
 import {
   handleCallback,
   handleStart,
@@ -13,7 +21,7 @@ import {
   type ReconnectHttpRequest,
   type ReconnectRoutesOptions,
 } from './reconnect.js';
-import type { JsonAnswer } from './responses.js';
+import { errorResponse, type JsonAnswer } from './responses.js';
 import { handleWebhookDelivery, resolveMaxBodyBytes, type WebhookHandlerOptions } from './webhook.js';
 
 const capturedBodies = new WeakMap<IncomingMessage, Uint8Array>();
@@ -87,6 +95,31 @@ export function createReconnectRouter(
     },
   );
   return router;
+}
+
+export interface RefuseCrossSiteOptions {
+  readonly logger?: Logger | undefined;
+  /** Origins of your own front ends on other hosts that may make these requests (as the reconnect router's). */
+  readonly trustedOrigins?: readonly string[] | undefined;
+}
+
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The reconnect start route's CSRF check as middleware, for the host's own state-changing routes (Disconnect,
+ * Connect again, ...): a cross-site browser request that is not GET/HEAD/OPTIONS gets 403 `cross_site_request`
+ * and never reaches the route. Same-origin requests and non-browser clients pass.
+ */
+export function refuseCrossSite(options: RefuseCrossSiteOptions = {}): RequestHandler {
+  const isAllowedSite = createCrossSiteCheck(options.trustedOrigins);
+  return (req, res, next) => {
+    if (SAFE_METHODS.has(req.method) || isAllowedSite({ headers: toHeaders(req), host: req.headers.host })) {
+      next();
+      return;
+    }
+    const refused = toHttpError(new HttpLayerError('cross_site_request'), options.logger, { path: req.path });
+    send(res, errorResponse(refused)).catch(next);
+  };
 }
 
 function nodeBodySource(req: IncomingMessage): RawBodySource {

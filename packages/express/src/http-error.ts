@@ -9,7 +9,7 @@ import {
 const HTTP_LAYER_ERRORS = {
   cross_site_request: {
     status: 403,
-    message: 'A reconnection can only be started from the app itself, not from another site.',
+    message: 'This request can only be made from the app itself, not from another site.',
   },
   rate_limited: { status: 429, message: 'Too many reconnection starts for this connection; retry later.' },
   client_aborted: { status: 400, message: 'The client closed the request before its body arrived.' },

@@ -1,5 +1,5 @@
-export type { ReconnectRouterOptions, WebhookRouterOptions } from './express.js';
-export { createReconnectRouter, createWebhookRouter, keepRawBody } from './express.js';
+export type { ReconnectRouterOptions, RefuseCrossSiteOptions, WebhookRouterOptions } from './express.js';
+export { createReconnectRouter, createWebhookRouter, keepRawBody, refuseCrossSite } from './express.js';
 export type {
   CallbackResponseBody,
   FetchReconnectOptions,
