@@ -1,7 +1,8 @@
 const MASK = '***';
 const SECRET_HEADER = /cookie|secret|token|api[-_]?key|password/i;
 const AUTH_HEADER = /^(authorization|proxy-authorization)$/i;
-const SECRET_FIELD = /secret|token|password|api[-_]?key/i;
+// Bodies carry headers too (Finch's `/forward` passes a provider's own `Authorization` and cookies through).
+const SECRET_FIELD = /secret|token|password|api[-_]?key|authorization|cookie/i;
 
 /** Masks a header value; for `Authorization` the scheme stays visible (`Basic ***`, `Bearer ***`). */
 export function maskHeader(name: string, value: string): string {
