@@ -1,4 +1,11 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MockProviderDefinition } from './types.js';
+
+/** Constant-time comparison of two secrets of any length (API keys, client secrets), for every mock's auth check. */
+export function secretsEqual(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
 
 export interface CredentialSources {
   /** Explicit overrides (highest precedence). */

@@ -13,7 +13,7 @@ export { runCli } from './cli/run-cli.js';
 export type { MockClockSnapshot } from './clock.js';
 export { MockClock } from './clock.js';
 export type { CredentialSources } from './credentials.js';
-export { resolveCredentials } from './credentials.js';
+export { resolveCredentials, secretsEqual } from './credentials.js';
 export type { ActiveFault, FaultSpec } from './faults.js';
 export type { HeaderSource, IncomingCall } from './http/incoming-call.js';
 export { MockHttpError } from './http/mock-http-error.js';

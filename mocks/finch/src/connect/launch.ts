@@ -2,10 +2,9 @@
  * How a Connect page visit was launched: a Connect session (`?session=<id>[&state=…]`) or the legacy static URL
  * (`?client_id&products&redirect_uri[&state][&payroll_provider]`). The same parameters travel as hidden form fields.
  */
-import type { MockContext } from '@reconnect-kit/mock-engine';
+import { type MockContext, secretsEqual } from '@reconnect-kit/mock-engine';
 import { findProvider } from '../domain/providers.js';
 import type { ConnectSession, FinchState } from '../domain/state.js';
-import { secretsEqual } from '../http/auth.js';
 
 export interface ConnectLaunch {
   clientId: string;

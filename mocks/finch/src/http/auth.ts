@@ -2,16 +2,9 @@
  * Finch's two security schemes: `Authorization: Basic base64(client_id:client_secret)` for Connect sessions and
  * sandbox connection creation, `Authorization: Bearer <access_token>` for everything about one connection.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { MockContext, MockRequest } from '@reconnect-kit/mock-engine';
+import { type MockContext, type MockRequest, secretsEqual } from '@reconnect-kit/mock-engine';
 import type { AccessTokenRecord, FinchConnection, FinchState } from '../domain/state.js';
 import { finchError } from './finch-errors.js';
-
-/** Constant-time comparison of two secrets of any length. */
-export function secretsEqual(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export function clientCredentialsValid(
   ctx: MockContext<FinchState>,

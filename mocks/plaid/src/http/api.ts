@@ -3,7 +3,7 @@
  * `PLAID-SECRET` headers the official SDKs send) and Plaid's validation errors.
  */
 import type { MockContext, MockRequest, MockResponse } from '@reconnect-kit/mock-engine';
-import { json } from '@reconnect-kit/mock-engine';
+import { json, secretsEqual } from '@reconnect-kit/mock-engine';
 import type { z } from 'zod';
 import { newRequestId } from '../domain/ids.js';
 import type { PlaidMockState } from '../domain/state.js';
@@ -19,7 +19,10 @@ function checkApiKeys(body: Record<string, unknown>, req: MockRequest, ctx: Ctx)
     throw plaidError('MISSING_FIELDS', `the following required fields are missing: ${missing.join(', ')}`);
   }
   const expected = ctx.config.credentials;
-  if (clientId !== expected.client_id || secret !== expected.secret) throw plaidError('INVALID_API_KEYS');
+  // Both comparisons always run, in constant time: timing reveals neither which key nor how much of it was wrong.
+  const idOk = secretsEqual(clientId ?? '', expected.client_id ?? '');
+  const secretOk = secretsEqual(secret ?? '', expected.secret ?? '');
+  if (!idOk || !secretOk) throw plaidError('INVALID_API_KEYS');
 }
 
 function stringField(value: unknown): string | undefined {
