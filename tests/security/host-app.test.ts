@@ -1,3 +1,4 @@
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningHostApp, startHostApp } from '../../examples/host-app/src/index.js';
 
@@ -89,5 +90,47 @@ describe('example host app: cross-site form posts', () => {
     });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toContain('notice=checked');
+  });
+});
+
+describe('Plaid webhooks with forged key ids', () => {
+  /** A well-formed Plaid-Verification JWT for `body`, signed with the attacker's own P-256 key under `kid`. */
+  function forgedJwt(body: string, kid: string): string {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const signed = `${part({ alg: 'ES256', kid, typ: 'JWT' })}.${part({
+      iat: Math.floor(Date.now() / 1000),
+      request_body_sha256: createHash('sha256').update(body).digest('hex'),
+    })}`;
+    const signature = sign('sha256', Buffer.from(signed), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    return `${signed}.${signature.toString('base64url')}`;
+  }
+
+  it('a flood of unknown kids cannot make the host call Plaid once per forged delivery', async () => {
+    const target = await app.service.getConnection(app.seeded!.plaidHealthy);
+    const body = JSON.stringify({
+      webhook_type: 'ITEM',
+      webhook_code: 'USER_PERMISSION_REVOKED',
+      item_id: target.upstreamId,
+      environment: 'sandbox',
+    });
+    await fetch(`${app.mocks.plaid}/__admin/requests`, { method: 'DELETE' });
+    const statuses = new Set<number>();
+    // The key lookups forged deliveries may cause a minute (MAX_KEY_LOOKUPS_PER_MINUTE of @reconnect-kit/plaid).
+    for (let i = 0; i < 40; i += 1) {
+      const response = await fetch(`${app.url}/webhooks/plaid`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'plaid-verification': forgedJwt(body, randomUUID()) },
+        body,
+      });
+      statuses.add(response.status);
+    }
+    expect([...statuses]).toEqual([401]);
+    const journal = (await (await fetch(`${app.mocks.plaid}/__admin/requests`)).json()) as {
+      requests: { path: string }[];
+    };
+    const lookups = journal.requests.filter((entry) => entry.path === '/webhook_verification_key/get');
+    expect(lookups.length).toBeLessThanOrEqual(10);
+    expect((await app.service.getConnection(target.id)).state).toBe(target.state);
   });
 });

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NOW, signedWebhook, testKey } from './plaid.test-helpers.js';
-import { type PlaidVerificationKey, PlaidWebhookVerifier } from './webhook-verification.js';
+import {
+  MAX_KEY_LOOKUPS_PER_MINUTE,
+  type PlaidVerificationKey,
+  PlaidWebhookVerifier,
+} from './webhook-verification.js';
 
 const body = {
   webhook_type: 'ITEM',
@@ -95,15 +99,37 @@ describe('PlaidWebhookVerifier', () => {
   });
 
   it('remembers at most 64 key ids, so deliveries with made-up kids cannot grow the cache', async () => {
-    const { verifier, fetched } = verifierFor([key.jwk]);
+    const { verifier, fetched } = verifierFor([key.jwk], 3_600_000);
     const good = signedWebhook(body, key);
     await verifier.verify(good.rawBody, good.headers, NOW);
+    // Spread out so that the lookup ceiling lets each made-up kid be looked up (and cached as unknown).
+    const at = (i: number) => new Date(NOW.getTime() + (i + 1) * 6_001);
     for (let i = 0; i < 64; i++) {
-      const madeUp = signedWebhook(body, testKey(`made-up-${i}`));
-      await verifier.verify(madeUp.rawBody, madeUp.headers, NOW).catch(() => undefined);
+      const madeUp = signedWebhook(body, testKey(`made-up-${i}`), { iat: at(i) });
+      await verifier.verify(madeUp.rawBody, madeUp.headers, at(i)).catch(() => undefined);
     }
-    await verifier.verify(good.rawBody, good.headers, NOW);
+    const later = signedWebhook(body, key, { iat: at(64) });
+    await verifier.verify(later.rawBody, later.headers, at(64));
     expect(fetched.filter((kid) => kid === 'kid-1')).toHaveLength(2);
+  });
+
+  it(`looks up at most ${MAX_KEY_LOOKUPS_PER_MINUTE} keys a minute: more made-up kids are refused without asking Plaid`, async () => {
+    const { verifier, fetched } = verifierFor([key.jwk]);
+    const madeUp = (i: number, at: Date) => signedWebhook(body, testKey(`made-up-${i}`), { iat: at });
+    for (let i = 0; i < MAX_KEY_LOOKUPS_PER_MINUTE; i++) {
+      const forged = madeUp(i, NOW);
+      await verifier.verify(forged.rawBody, forged.headers, NOW).catch(() => undefined);
+    }
+    expect(fetched).toHaveLength(MAX_KEY_LOOKUPS_PER_MINUTE);
+    const good = signedWebhook(body, key);
+    expect(await rejection(verifier.verify(good.rawBody, good.headers, NOW))).toMatchObject({
+      code: 'webhook_signature_invalid',
+      message: expect.stringContaining('refused without asking Plaid'),
+    });
+    expect(fetched).toHaveLength(MAX_KEY_LOOKUPS_PER_MINUTE);
+    const minuteLater = new Date(NOW.getTime() + 60_001);
+    const retried = signedWebhook(body, key, { iat: minuteLater });
+    await expect(verifier.verify(retried.rawBody, retried.headers, minuteLater)).resolves.toBeDefined();
   });
 
   it('does not remember a failed key fetch', async () => {

@@ -32,6 +32,12 @@ interface CachedKey {
 
 /** Keys (and unknown ids) remembered at most; the oldest is forgotten first (forged kids cannot grow it). */
 const MAX_CACHED_KEYS = 64;
+/**
+ * Key lookups (`/webhook_verification_key/get`) a minute at most. Anyone can post a webhook naming a new `kid`:
+ * without a ceiling every forged delivery would be a Plaid API call. Plaid rotates keys rarely, so a real new key
+ * is looked up well within it.
+ */
+export const MAX_KEY_LOOKUPS_PER_MINUTE = 10;
 
 export interface VerifiedPlaidWebhook {
   /** When Plaid signed it (`iat`): the vendor time of the event. */
@@ -58,6 +64,8 @@ export class PlaidWebhookVerifier {
   readonly #source: VerificationKeySource;
   readonly #cacheMs: number;
   readonly #keys = new Map<string, Promise<CachedKey>>();
+  /** When the lookups of the last minute started (ms), oldest first. */
+  readonly #lookups: number[] = [];
 
   constructor(source: VerificationKeySource, cacheMs: number) {
     this.#source = source;
@@ -110,6 +118,7 @@ export class PlaidWebhookVerifier {
     let pending = this.#keys.get(kid);
     const cached = pending ? await pending.catch(() => undefined) : undefined;
     if (!cached || now.getTime() - cached.fetchedAt > this.#cacheMs) {
+      this.#spendLookup(kid, now);
       pending = this.#fetch(kid, now);
       this.#keys.delete(kid);
       this.#keys.set(kid, pending);
@@ -123,6 +132,17 @@ export class PlaidWebhookVerifier {
       throw invalid(`The Plaid webhook key ${kid} has expired.`);
     }
     return entry.key;
+  }
+
+  #spendLookup(kid: string, now: Date): void {
+    const minuteAgo = now.getTime() - 60_000;
+    while (this.#lookups.length > 0 && (this.#lookups[0] as number) <= minuteAgo) this.#lookups.shift();
+    if (this.#lookups.length >= MAX_KEY_LOOKUPS_PER_MINUTE) {
+      throw invalid(
+        `The Plaid webhook key ${kid} is not cached and ${MAX_KEY_LOOKUPS_PER_MINUTE} keys were looked up in the last minute; refused without asking Plaid.`,
+      );
+    }
+    this.#lookups.push(now.getTime());
   }
 
   async #fetch(kid: string, now: Date): Promise<CachedKey> {
