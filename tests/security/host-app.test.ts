@@ -1,4 +1,6 @@
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { inspect } from 'node:util';
+import { PLAID_DEFAULT_CREDENTIALS } from '@reconnect-kit/mock-plaid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningHostApp, startHostApp } from '../../examples/host-app/src/index.js';
 
@@ -133,4 +135,34 @@ describe('Plaid webhooks with forged key ids', () => {
     expect(lookups.length).toBeLessThanOrEqual(10);
     expect((await app.service.getConnection(target.id)).state).toBe(target.state);
   });
+});
+
+describe('errors the host catches carry no Plaid credentials', () => {
+  it.each([
+    ['Plaid refuses the call', { status: 400 }],
+    ['the connection to Plaid drops', { reset_connection: true }],
+  ])(
+    '%s: neither util.inspect nor JSON of the thrown error shows the secret or the access token',
+    async (_name, fault) => {
+      const faults = `${app.mocks.plaid}/__admin/faults`;
+      await fetch(faults, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'POST', path: '/link/token/create', ...fault }),
+      });
+      try {
+        const error: unknown = await app.service.startReconnection(app.seeded!.plaidLoginRequired).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        expect(error).toMatchObject({ name: 'ReconnectKitError' });
+        for (const shown of [inspect(error, { depth: Number.POSITIVE_INFINITY }), JSON.stringify(error)]) {
+          expect(shown).not.toContain(PLAID_DEFAULT_CREDENTIALS.secret);
+          expect(shown).not.toContain('access-sandbox-');
+        }
+      } finally {
+        await fetch(faults, { method: 'DELETE' });
+      }
+    },
+  );
 });
