@@ -166,3 +166,15 @@ describe('errors the host catches carry no Plaid credentials', () => {
     },
   );
 });
+
+describe('example host app: clickjacking', () => {
+  it('pages with state-changing buttons cannot be framed by another site (a framed click would be same-origin)', async () => {
+    const id = app.seeded!.finchHealthy;
+    for (const path of ['/', `/connections/${id}/disconnect`]) {
+      const response = await fetch(`${app.url}${path}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+    }
+  });
+});

@@ -48,7 +48,10 @@ export interface HostRoutesOptions {
 }
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'",
+  // frame-ancestors: another site must not frame Disconnect / Connect again and trick a click (framed, the post
+  // would be same-origin and pass the cross-site check); `default-src` does not cover it.
+  'content-security-policy': "default-src 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
 };
