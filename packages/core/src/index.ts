@@ -126,3 +126,4 @@ export type {
 } from './types.js';
 export { CONNECTION_EVENT_TYPES, CONNECTION_STATES, TERMINAL_STATES } from './types.js';
 export { parseConfig, parseInput } from './validation.js';
+export { parseJsonBody, toHeaders } from './vendor-error-input.js';

@@ -65,7 +65,7 @@ describe('classifyError', () => {
     expect(provider.classifyError({ status, body: JSON.stringify(body) })).toMatchObject({ state, fix });
   });
 
-  it('reads Retry-After (seconds) and retry-after-ms from SDK errors, responses and plain objects', async () => {
+  it('reads Retry-After (seconds or HTTP date) and retry-after-ms from SDK errors, responses and plain objects', async () => {
     const body = fixture('payloads/finch/error.rate-limited.json');
     const sdkError = await sdkErrorFor(429, body, { 'retry-after': '30' });
     expect(provider.classifyError(sdkError)).toMatchObject({ state: 'degraded', retryAfterMs: 30_000 });
@@ -77,7 +77,15 @@ describe('classifyError', () => {
     expect(provider.classifyError({ status: 429, body, headers: { 'Retry-After': '7' } })?.retryAfterMs).toBe(
       7000,
     );
+    // An HTTP date counts from the provider's clock (2026-11-23T12:00:00Z).
+    const dated = { status: 429, body, headers: { 'retry-after': 'Mon, 23 Nov 2026 12:01:00 GMT' } };
+    expect(provider.classifyError(dated)?.retryAfterMs).toBe(60_000);
     expect(provider.classifyError({ status: 429, body })?.retryAfterMs).toBeUndefined();
+    // Only whole seconds are a delta (RFC 9110): "1.5" and an empty header are ignored.
+    for (const value of ['1.5', '']) {
+      const headers = { 'retry-after': value };
+      expect(provider.classifyError({ status: 429, body, headers })?.retryAfterMs).toBeUndefined();
+    }
   });
 
   it('classifies a raw Response by status only (its body cannot be read synchronously)', () => {

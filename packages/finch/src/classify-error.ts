@@ -1,4 +1,11 @@
-import { type ConnectionProblem, isReconnectKitError, type VendorStatus } from '@reconnect-kit/core';
+import {
+  type ConnectionProblem,
+  isReconnectKitError,
+  parseJsonBody,
+  parseRetryAfter,
+  toHeaders,
+  type VendorStatus,
+} from '@reconnect-kit/core';
 import { type FinchConnectionStatus, signalForFinchStatus } from './status-table.js';
 
 /** What an error from a Finch API call says, whatever form it arrived in. */
@@ -64,21 +71,29 @@ export function classifyFinchErrorFacts(facts: FinchErrorFacts): ConnectionProbl
   return signalForFinchStatus({ status: rule.means, code, message: facts.message ?? null })?.problem;
 }
 
-/** Reads an SDK `APIError` (any copy of the SDK), a fetch `Response`, or a plain `{ status, body, headers? }`. */
-export function readFinchErrorFacts(error: unknown): FinchErrorFacts | undefined {
+/**
+ * Reads an SDK `APIError` (any copy of the SDK), a fetch `Response`, or a plain `{ status, body, headers? }`.
+ * `now` is when the error was received: a `Retry-After` HTTP date becomes the wait from then.
+ */
+export function readFinchErrorFacts(error: unknown, now: Date = new Date()): FinchErrorFacts | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  if (error instanceof Response) return factsFrom(error.status, undefined, error.headers);
+  if (error instanceof Response) return factsFrom(error.status, undefined, error.headers, now);
   if (isReconnectKitError(error)) return undefined;
   const candidate = error as { status?: unknown; error?: unknown; body?: unknown; headers?: unknown };
   if (typeof candidate.status !== 'number') return undefined;
   // An Error is only an SDK APIError when it has the SDK's shape (`error` body + `headers`).
   if (error instanceof Error && !('error' in error && 'headers' in error)) return undefined;
   // SDK errors carry the parsed body in `.error`; plain objects in `.body` (object or JSON text).
-  const body = error instanceof Error ? candidate.error : parseBody(candidate.body);
-  return factsFrom(candidate.status, body, toHeaders(candidate.headers));
+  const body = error instanceof Error ? candidate.error : parseJsonBody(candidate.body);
+  return factsFrom(candidate.status, body, toHeaders(candidate.headers), now);
 }
 
-function factsFrom(httpStatus: number, body: unknown, headers: Headers | undefined): FinchErrorFacts {
+function factsFrom(
+  httpStatus: number,
+  body: unknown,
+  headers: Headers | undefined,
+  now: Date,
+): FinchErrorFacts {
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   return {
@@ -86,37 +101,10 @@ function factsFrom(httpStatus: number, body: unknown, headers: Headers | undefin
     name: text(fields.name),
     finchCode: text(fields.finch_code),
     message: text(fields.message),
-    retryAfterMs: headers === undefined ? undefined : retryAfterMs(headers),
+    retryAfterMs: headers === undefined ? undefined : parseRetryAfter(headers, now),
     context:
       typeof fields.context === 'object' && fields.context !== null
         ? (fields.context as Record<string, unknown>)
         : undefined,
   };
-}
-
-function parseBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-function toHeaders(headers: unknown): Headers | undefined {
-  if (headers instanceof Headers) return headers;
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  const entries = Object.entries(headers).filter(
-    (entry): entry is [string, string] => typeof entry[1] === 'string',
-  );
-  return new Headers(entries);
-}
-
-/** `retry-after-ms` (the SDK honours it) or `Retry-After` in seconds. Finch documents neither; the mock may send them. */
-function retryAfterMs(headers: Headers): number | undefined {
-  const ms = Number(headers.get('retry-after-ms') ?? Number.NaN);
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const seconds = Number(headers.get('retry-after') ?? Number.NaN);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  return undefined;
 }

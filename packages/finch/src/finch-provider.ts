@@ -116,7 +116,7 @@ export class FinchProvider implements ReconnectionProvider {
    * connection problem (`reauth_error`, `permissions_error`): Finch reports those in a 200 job body, not as errors.
    */
   classifyError(error: unknown): ConnectionProblem | undefined {
-    const facts = readFinchErrorFacts(error);
+    const facts = readFinchErrorFacts(error, this.#clock.now());
     if (facts !== undefined) return classifyFinchErrorFacts(facts);
     const job = readFinchJob(error);
     return job === undefined ? undefined : classifyFinchJob(job);
@@ -159,7 +159,8 @@ export class FinchProvider implements ReconnectionProvider {
           ? await client.jobs.automated.retrieve(job.jobId)
           : await client.jobs.manual.retrieve(job.jobId);
     } catch (error) {
-      if (readFinchErrorFacts(error)?.httpStatus === 429) throw upstreamFailure(operation, error);
+      if (readFinchErrorFacts(error)?.httpStatus === 429)
+        throw upstreamFailure(operation, error, this.#clock.now());
       // The job read is extra information: only an answer about the connection itself (401 reauthenticate_user, a
       // disconnected token) settles it; anything else (an unknown job, no access to jobs, an outage) falls back to
       // /introspect.
@@ -175,17 +176,18 @@ export class FinchProvider implements ReconnectionProvider {
 
   #statusFromError(operation: string, error: unknown, checkedAt: Date): ProviderStatus {
     // A rate-limited read says nothing about the connection: it surfaces (a sweep pauses) instead of degrading it.
-    if (readFinchErrorFacts(error)?.httpStatus === 429) throw upstreamFailure(operation, error);
+    if (readFinchErrorFacts(error)?.httpStatus === 429)
+      throw upstreamFailure(operation, error, this.#clock.now());
     const problem = this.classifyError(error);
     if (problem !== undefined) return { state: problem.state, vendor: problem.vendor, problem, checkedAt };
-    throw upstreamFailure(operation, error);
+    throw upstreamFailure(operation, error, this.#clock.now());
   }
 
   async startReconnection(connection: ProviderConnection, ctx: StartContext): Promise<ReconnectAction> {
     const introspection = await this.#clientFor(connection)
       .account.introspect()
       .catch((error: unknown) => {
-        throw upstreamFailure('GET /introspect', error);
+        throw upstreamFailure('GET /introspect', error, this.#clock.now());
       });
     const redirectUri = ctx.redirectUri ?? this.#config.redirectUri;
     const minutesToExpire = this.#config.minutesToExpire ?? minutesUntil(ctx.now, ctx.expiresAt);
@@ -197,7 +199,7 @@ export class FinchProvider implements ReconnectionProvider {
         ...(this.#config.products === undefined ? {} : { products: this.#config.products }),
       })
       .catch((error: unknown) => {
-        throw upstreamFailure('POST /connect/sessions/reauthenticate', error);
+        throw upstreamFailure('POST /connect/sessions/reauthenticate', error, this.#clock.now());
       });
     const sessionExpiresAt = ctx.now.getTime() + minutesToExpire * MS_PER_MINUTE;
     const expiresAt = new Date(Math.min(sessionExpiresAt, ctx.expiresAt.getTime()));
@@ -247,7 +249,7 @@ export class FinchProvider implements ReconnectionProvider {
       const facts = readFinchErrorFacts(error);
       const liveConnectionId = facts?.context?.connection_id;
       if (facts?.finchCode !== 'connection_already_exists') {
-        throw upstreamFailure('POST /connect/sessions', error);
+        throw upstreamFailure('POST /connect/sessions', error, this.#clock.now());
       }
       if (typeof liveConnectionId !== 'string' || liveConnectionId === '') {
         throw new ReconnectKitError('upstream_error', {
@@ -266,7 +268,7 @@ export class FinchProvider implements ReconnectionProvider {
           ...(request.products === undefined ? {} : { products: [...request.products] }),
         })
         .catch((reauthError: unknown) => {
-          throw upstreamFailure('POST /connect/sessions/reauthenticate', reauthError);
+          throw upstreamFailure('POST /connect/sessions/reauthenticate', reauthError, this.#clock.now());
         });
       return {
         kind: 'reauthenticate',
@@ -308,7 +310,7 @@ export class FinchProvider implements ReconnectionProvider {
             details: { httpStatus: 400, name: facts.name },
           });
         }
-        throw upstreamFailure('POST /auth/token', error);
+        throw upstreamFailure('POST /auth/token', error, this.#clock.now());
       });
     return {
       outcome: 'completed',
@@ -327,7 +329,7 @@ export class FinchProvider implements ReconnectionProvider {
       await this.#clientFor(connection).account.disconnect();
     } catch (error) {
       if (this.classifyError(error)?.state === 'revoked') return;
-      throw upstreamFailure('POST /disconnect', error);
+      throw upstreamFailure('POST /disconnect', error, this.#clock.now());
     }
   }
 

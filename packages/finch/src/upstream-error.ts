@@ -4,9 +4,9 @@ import { readFinchErrorFacts } from './classify-error.js';
 
 /**
  * Turns a failed Finch call into a ReconnectKitError. The message names the operation and Finch's codes only: no
- * tokens, secrets or codes (the SDK error stays reachable as `cause` for debugging).
+ * tokens, secrets or codes (the SDK error stays reachable as `cause` for debugging). `now` dates a `Retry-After` HTTP date.
  */
-export function upstreamFailure(operation: string, error: unknown): ReconnectKitError {
+export function upstreamFailure(operation: string, error: unknown, now: Date): ReconnectKitError {
   if (isReconnectKitError(error)) return error;
   if (error instanceof APIConnectionError) {
     return new ReconnectKitError('upstream_unavailable', {
@@ -15,7 +15,7 @@ export function upstreamFailure(operation: string, error: unknown): ReconnectKit
       details: { operation },
     });
   }
-  const facts = readFinchErrorFacts(error);
+  const facts = readFinchErrorFacts(error, now);
   if (facts === undefined) {
     return new ReconnectKitError('upstream_error', {
       message: `Finch ${operation} failed before a response was received.`,

@@ -2,7 +2,14 @@
  * The one place Plaid's error codes meet canonical states: an Item's `error` (from `/item/get`, an ITEM `ERROR`
  * webhook, or a failed API call) becomes a connection problem, or nothing when it says nothing about the Item.
  */
-import type { ConnectionProblem, FixPath, VendorStatus } from '@reconnect-kit/core';
+import {
+  type ConnectionProblem,
+  type FixPath,
+  parseJsonBody,
+  parseRetryAfter,
+  toHeaders,
+  type VendorStatus,
+} from '@reconnect-kit/core';
 
 interface ProblemMapping {
   readonly state: ConnectionProblem['state'];
@@ -91,8 +98,11 @@ export function problemForPlaidError(facts: PlaidErrorFacts): ConnectionProblem 
   };
 }
 
-/** Reads Plaid's error object from an SDK (axios) error, a fetch `Response` body, or `{ status, body }`. */
-export function readPlaidErrorFacts(error: unknown): PlaidErrorFacts | undefined {
+/**
+ * Reads Plaid's error object from an SDK (axios) error, a fetch `Response` body, or `{ status, body }`. `now` is when
+ * the error was received: a `Retry-After` HTTP date becomes the wait from then.
+ */
+export function readPlaidErrorFacts(error: unknown, now: Date = new Date()): PlaidErrorFacts | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const candidate = error as {
     response?: { status?: unknown; data?: unknown; headers?: unknown };
@@ -101,7 +111,7 @@ export function readPlaidErrorFacts(error: unknown): PlaidErrorFacts | undefined
   };
   // The SDK rejects with an AxiosError: `response.status` and Plaid's error object in `response.data`.
   const status = candidate.response?.status ?? candidate.status;
-  const body = candidate.response ? candidate.response.data : parseBody(candidate.body);
+  const body = candidate.response ? candidate.response.data : parseJsonBody(candidate.body);
   if (typeof body !== 'object' || body === null) return undefined;
   const fields = body as Record<string, unknown>;
   if (typeof fields.error_code !== 'string' || typeof fields.error_type !== 'string') return undefined;
@@ -110,22 +120,11 @@ export function readPlaidErrorFacts(error: unknown): PlaidErrorFacts | undefined
     errorType: fields.error_type,
     errorCode: fields.error_code,
     message: typeof fields.error_message === 'string' ? fields.error_message : null,
-    retryAfterMs: retryAfterMs(candidate.response?.headers),
+    retryAfterMs: retryAfterMs(candidate.response?.headers, now),
   };
 }
 
-function parseBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-function retryAfterMs(headers: unknown): number | undefined {
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  const value = (headers as Record<string, unknown>)['retry-after'];
-  const seconds = Number(typeof value === 'string' ? value : Number.NaN);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+function retryAfterMs(headers: unknown, now: Date): number | undefined {
+  const parsed = toHeaders(headers);
+  return parsed === undefined ? undefined : parseRetryAfter(parsed, now);
 }

@@ -110,6 +110,23 @@ describe('PlaidProvider', () => {
     expect(provider.classifyError(new Error('socket hang up'))).toBeUndefined();
   });
 
+  it('classifyError reads Retry-After as seconds or an HTTP date counted from the clock', () => {
+    const { provider } = providerWith(fakePlaid({}).fetch);
+    const rateLimited = (retryAfter: string) =>
+      provider.classifyError({
+        response: {
+          status: 429,
+          data: { ...itemError, error_type: 'RATE_LIMIT_EXCEEDED', error_code: 'RATE_LIMIT' },
+          headers: { 'retry-after': retryAfter },
+        },
+      })?.retryAfterMs;
+    expect(rateLimited('30')).toBe(30_000);
+    // NOW is 2026-12-07T12:00:00Z.
+    expect(rateLimited('Mon, 07 Dec 2026 12:02:00 GMT')).toBe(120_000);
+    expect(rateLimited('1.5')).toBeUndefined();
+    expect(rateLimited('')).toBeUndefined();
+  });
+
   it('startReconnection opens update mode for the Item on hosted Link, coming back with the state', async () => {
     const api = fakePlaid({
       '/link/token/create': { status: 200, body: payload('link-token-create-response.hosted') },

@@ -112,7 +112,7 @@ export class PlaidProvider implements ReconnectionProvider {
   }
 
   classifyError(error: unknown): ConnectionProblem | undefined {
-    const facts = readPlaidErrorFacts(error);
+    const facts = readPlaidErrorFacts(error, this.#clock.now());
     return facts === undefined ? undefined : problemForPlaidError(facts);
   }
 
@@ -123,7 +123,7 @@ export class PlaidProvider implements ReconnectionProvider {
     try {
       item = (await this.#client.itemGet({ access_token: accessToken(connection) })).data.item;
     } catch (error) {
-      const facts = readPlaidErrorFacts(error);
+      const facts = readPlaidErrorFacts(error, checkedAt);
       const problem = facts && facts.httpStatus !== 429 ? problemForPlaidError(facts) : undefined;
       if (problem) return { state: problem.state, vendor: problem.vendor, problem, checkedAt };
       throw upstreamFailure('/item/get', error);
