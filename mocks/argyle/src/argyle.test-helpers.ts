@@ -3,8 +3,11 @@
  * Basic-auth API client that validates EVERY response body against the fixture schemas (`z.fromJSONSchema`),
  * and helpers to drive the Link page with plain form posts.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  type ReceivedWebhook as EngineReceivedWebhook,
+  startWebhookReceiver,
+} from '@reconnect-kit/mock-engine/testing';
 import { expect } from 'vitest';
 import { z } from 'zod';
 import { accountSchema } from './generated/account.js';
@@ -198,54 +201,28 @@ export interface ReceivedWebhook {
   json: { event: string; name: string; data: Record<string, unknown> };
 }
 
-/** An HTTP receiver on port 0 that records every POST with its exact bytes and validates the payload. */
-async function startReceiver() {
-  const received: ReceivedWebhook[] = [];
-  /** Invalid payloads; checked by `takeWebhooks` (throwing inside the server would only crash it). */
-  const problems: string[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      try {
-        const json = JSON.parse(raw.toString('utf8')) as ReceivedWebhook['json'];
-        const where = `webhook ${json.event} to ${req.url}`;
-        const [set] = json.event.split('.');
-        validate(
-          set === 'accounts' ? 'webhookAccounts' : set === 'users' ? 'webhookUsers' : 'webhookData',
-          json,
-          where,
-        );
-        const resourceSchema = RESOURCE_SCHEMAS[set ?? ''];
-        if (resourceSchema && json.data.resource !== undefined)
-          validate(resourceSchema, json.data.resource, where);
-        received.push({ path: req.url ?? '/', headers: req.headers, raw, json });
-      } catch (error) {
-        problems.push(error instanceof Error ? error.message : String(error));
-      }
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    problems,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+/** A received webhook as Argyle sends it; throws when the payload does not match the fixture schemas. */
+function argyleWebhook({ path, headers, bytes, body }: EngineReceivedWebhook): ReceivedWebhook {
+  const json = JSON.parse(body) as ReceivedWebhook['json'];
+  const where = `webhook ${json.event} to ${path}`;
+  const [set] = json.event.split('.');
+  validate(
+    set === 'accounts' ? 'webhookAccounts' : set === 'users' ? 'webhookUsers' : 'webhookData',
+    json,
+    where,
+  );
+  const resourceSchema = RESOURCE_SCHEMAS[set ?? ''];
+  if (resourceSchema && json.data.resource !== undefined) validate(resourceSchema, json.data.resource, where);
+  return { path, headers, raw: bytes, json };
 }
 
 export interface ArgyleHarness {
   mock: ArgyleMockServer;
   receiverUrl: string;
-  /** Every webhook received so far (all targets), in arrival order. */
-  received: ReceivedWebhook[];
   api<T = unknown>(method: string, path: string, body?: unknown, init?: RequestInit): Promise<ApiResult<T>>;
   /** Waits until the mock has delivered everything queued. */
   flush(): Promise<void>;
-  /** Received webhooks since the last call (after a flush), optionally for one receiver path. */
+  /** Received webhooks since the last call (after a flush, each checked against the schemas), optionally for one path. */
   takeWebhooks(path?: string): Promise<ReceivedWebhook[]>;
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResult<T>>;
   /** Delivers what is queued, then resets the mock (state, clock, webhook log) and forgets received webhooks. */
@@ -275,7 +252,7 @@ export const BASIC_AUTH = `Basic ${Buffer.from(
 
 /** Starts the mock (default webhook target = the receiver at `/default`) and a receiver. */
 export async function startHarness(): Promise<ArgyleHarness> {
-  const receiver = await startReceiver();
+  const receiver = await startWebhookReceiver({ path: '' });
   const mock = await startArgyleMock({
     port: 0,
     env: {},
@@ -286,7 +263,6 @@ export async function startHarness(): Promise<ArgyleHarness> {
   const harness: ArgyleHarness = {
     mock,
     receiverUrl: receiver.url,
-    received: receiver.received,
     async api<T>(method: string, path: string, body?: unknown, init: RequestInit = {}) {
       const url = new URL(path, mock.url);
       const headers = new Headers(init.headers);
@@ -309,10 +285,10 @@ export async function startHarness(): Promise<ArgyleHarness> {
     },
     async takeWebhooks(path) {
       await harness.flush();
-      expect(receiver.problems).toEqual([]);
       const fresh = receiver.received.slice(seen);
       seen = receiver.received.length;
-      return path === undefined ? fresh : fresh.filter((webhook) => webhook.path === path);
+      const webhooks = fresh.map(argyleWebhook);
+      return path === undefined ? webhooks : webhooks.filter((webhook) => webhook.path === path);
     },
     async admin<T>(method: string, path: string, body?: unknown) {
       const response = await fetch(`${mock.url}/__admin${path}`, {

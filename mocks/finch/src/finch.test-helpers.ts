@@ -2,9 +2,8 @@
  * Shared test plumbing: a running mock, official SDK clients, a webhook receiver, a Connect page driver that
  * speaks plain form posts, and a fetch that validates every JSON body the mock sends against the fixture schemas.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RunningMockServer } from '@reconnect-kit/mock-engine';
+import { startWebhookReceiver, type WebhookReceiver } from '@reconnect-kit/mock-engine/testing';
 import Finch from '@tryfinch/finch-api';
 import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
@@ -144,33 +143,6 @@ export function checkingFetch(
   };
 }
 
-export interface CapturedWebhook {
-  body: string;
-  headers: IncomingHttpHeaders;
-}
-
-/** A local HTTP endpoint that stores every webhook it receives and answers 200. */
-export async function startWebhookReceiver() {
-  const received: CapturedWebhook[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ body: Buffer.concat(chunks).toString('utf8'), headers: req.headers });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/webhooks/finch`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
-
 /** Every product Finch offers; a sandbox connection with all of them reaches every data route. */
 export const ALL_PRODUCTS = [
   'company',
@@ -194,7 +166,7 @@ export function useMockWithReceiver(): { readonly mock: TestMock; readonly recei
   let mock: TestMock | undefined;
   let receiver: WebhookReceiver | undefined;
   beforeAll(async () => {
-    receiver = await startWebhookReceiver();
+    receiver = await startWebhookReceiver({ path: '/webhooks/finch' });
     mock = await startTestMock({ webhookUrl: receiver.url });
   });
   afterAll(async () => {

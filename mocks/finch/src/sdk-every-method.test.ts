@@ -2,6 +2,7 @@
  * The official `@tryfinch/finch-api` SDK, with only `baseURL` changed, through every resource method it has;
  * every 2xx body is checked against the response schema of Finch's OpenAPI spec (fixtures/openapi/finch.json).
  */
+import { startWebhookReceiver, type WebhookReceiver } from '@reconnect-kit/mock-engine/testing';
 import Finch from '@tryfinch/finch-api';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
   credentials,
   redirectParams,
   sdkFailure,
-  startWebhookReceiver,
 } from './finch.test-helpers.js';
 import { startFinchMock } from './server.js';
 import { SpecLog, specOperations } from './spec.test-helpers.js';
@@ -24,12 +24,12 @@ const LOCAL_HELPERS = [
 ];
 
 let server: Awaited<ReturnType<typeof startFinchMock>>;
-let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+let receiver: WebhookReceiver;
 const log = new SpecLog();
 const called = new Set<string>();
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
+  receiver = await startWebhookReceiver({ path: '/webhooks/finch' });
   server = await startFinchMock({ port: 0, env: {}, webhookUrl: receiver.url });
 });
 afterAll(async () => {

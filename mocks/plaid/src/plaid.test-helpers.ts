@@ -4,9 +4,8 @@
  * plain form posts, and validators built from Plaid's OpenAPI schemas (fixtures/schemas/plaid).
  */
 import { createHash, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RunningMockServer } from '@reconnect-kit/mock-engine';
+import type { ReceivedWebhook } from '@reconnect-kit/mock-engine/testing';
 import { Configuration, PlaidApi } from 'plaid';
 import { z } from 'zod';
 import { PLAID_DEFAULT_CREDENTIALS } from './credentials.js';
@@ -104,36 +103,6 @@ export async function plaidFailure(
   };
 }
 
-export interface CapturedWebhook {
-  body: string;
-  headers: IncomingHttpHeaders;
-  path: string;
-}
-
-/** A local HTTP endpoint that stores every webhook it receives and answers 200. */
-export async function startWebhookReceiver() {
-  const received: CapturedWebhook[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({
-        body: Buffer.concat(chunks).toString('utf8'),
-        headers: req.headers,
-        path: req.url ?? '',
-      });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/webhooks/plaid`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 export class WebhookRejected extends Error {}
 
 /**
@@ -144,7 +113,7 @@ export class WebhookRejected extends Error {}
  */
 export async function verifyPlaidWebhook(
   client: PlaidApi,
-  webhook: CapturedWebhook,
+  webhook: ReceivedWebhook,
   now: Date = new Date(),
 ): Promise<Record<string, unknown>> {
   const token = webhook.headers['plaid-verification'];

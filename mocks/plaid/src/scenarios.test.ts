@@ -1,4 +1,5 @@
 import { assertScenarioCatalogue } from '@reconnect-kit/mock-engine';
+import { startWebhookReceiver, type WebhookReceiver } from '@reconnect-kit/mock-engine/testing';
 import { CountryCode, Products } from 'plaid';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { plaidMock } from './definition.js';
@@ -9,17 +10,16 @@ import {
   plaidFailure,
   schemas,
   startTestMock,
-  startWebhookReceiver,
   type TestMock,
   verifyPlaidWebhook,
   WebhookRejected,
 } from './plaid.test-helpers.js';
 
 let mock: TestMock;
-let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
+  receiver = await startWebhookReceiver({ path: '/webhooks/plaid' });
   mock = await startTestMock({ webhookUrl: receiver.url });
 });
 afterAll(async () => {

@@ -4,6 +4,8 @@
  * Plaid documents → update mode through the hosted Link page → the same access token, Item id and account ids work
  * again; then fire_webhook and /item/remove. Every 2xx body is checked against Plaid's OpenAPI schema.
  */
+
+import { startWebhookReceiver, type WebhookReceiver } from '@reconnect-kit/mock-engine/testing';
 import { CountryCode, Products, SandboxItemFireWebhookRequestWebhookCodeEnum as WebhookCode } from 'plaid';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
@@ -12,17 +14,16 @@ import {
   plaidFailure,
   schemas,
   startTestMock,
-  startWebhookReceiver,
   type TestMock,
   verifyPlaidWebhook,
 } from './plaid.test-helpers.js';
 
 const COMPLETION = 'https://host.example/plaid/done?attempt=1';
 let mock: TestMock;
-let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
+  receiver = await startWebhookReceiver({ path: '/webhooks/plaid' });
   mock = await startTestMock();
 });
 afterAll(async () => {

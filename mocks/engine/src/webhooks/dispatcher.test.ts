@@ -2,12 +2,14 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createMockInstance, type MockInstance } from '../instance.js';
 import { type TestState, testProvider } from '../testing/test-provider.js';
-import { startReceiver } from '../testing/webhook-receiver.js';
+import {
+  type ReceiverBehaviour,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../testing/webhook-receiver.js';
 
 const SECRET = 'whsec_c2VjcmV0LWZvci10ZXN0cw==';
 const FAST = { max_attempts: 4, backoff_ms: 5, timeout_ms: 2_000 };
-
-type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
 function expectedSignature(id: string, timestamp: string, bytes: Uint8Array, secret = SECRET): string {
   return `v1,${createHmac('sha256', secret).update(`${id}.${timestamp}.`).update(bytes).digest('base64')}`;
@@ -15,15 +17,15 @@ function expectedSignature(id: string, timestamp: string, bytes: Uint8Array, sec
 
 describe('webhook dispatcher', () => {
   let instance: MockInstance<TestState>;
-  let receiver: Receiver;
+  let receiver: WebhookReceiver;
   const open: { close(): unknown }[] = [];
 
   async function setUp(
-    script: Parameters<typeof startReceiver>[0] = [],
+    script: ReceiverBehaviour[] = [],
     random: () => number = () => 0,
     provider = testProvider,
   ) {
-    receiver = await startReceiver(script);
+    receiver = await startWebhookReceiver({ script });
     instance = createMockInstance(provider, {
       catalogue: null,
       env: {},
@@ -50,7 +52,7 @@ describe('webhook dispatcher', () => {
     const queued = enqueue('account.updated', { account: 'acc_1', note: 'ünïcode ✓' });
     expect(queued).toEqual({ id: expect.any(String), eventType: 'account.updated', url: receiver.url });
     expect(await flush()).toEqual({ drained: true });
-    const [receipt] = receiver.receipts;
+    const [receipt] = receiver.received;
     expect(receipt!.bytes.toString('utf8')).toBe(JSON.stringify({ account: 'acc_1', note: 'ünïcode ✓' }));
     expect(receipt!.headers['test-event-id']).toBe(queued.id);
     const timestamp = receipt!.headers['test-timestamp'] as string;
@@ -72,7 +74,7 @@ describe('webhook dispatcher', () => {
     instance.clock.set(new Date('2031-05-06T07:08:09Z'));
     enqueue('tick', {});
     await flush();
-    expect(receiver.receipts[0]!.headers['test-timestamp']).toBe(
+    expect(receiver.received[0]!.headers['test-timestamp']).toBe(
       String(Date.parse('2031-05-06T07:08:09Z') / 1000),
     );
   });
@@ -81,11 +83,11 @@ describe('webhook dispatcher', () => {
     await setUp([500, 503]);
     const queued = enqueue('account.updated', { n: 1 });
     await flush();
-    expect(receiver.receipts).toHaveLength(3);
-    expect(new Set(receiver.receipts.map((receipt) => receipt.headers['test-event-id']))).toEqual(
+    expect(receiver.received).toHaveLength(3);
+    expect(new Set(receiver.received.map((receipt) => receipt.headers['test-event-id']))).toEqual(
       new Set([queued.id]),
     );
-    expect(new Set(receiver.receipts.map((receipt) => receipt.bytes.toString()))).toEqual(
+    expect(new Set(receiver.received.map((receipt) => receipt.bytes.toString()))).toEqual(
       new Set(['{"n":1}']),
     );
     const [record] = instance.webhooks.deliveries();
@@ -112,7 +114,7 @@ describe('webhook dispatcher', () => {
     await setUp([500, 500, 500, 500, 500]);
     enqueue('doomed', {});
     await flush();
-    expect(receiver.receipts).toHaveLength(FAST.max_attempts);
+    expect(receiver.received).toHaveLength(FAST.max_attempts);
     expect(instance.webhooks.deliveries()[0]).toMatchObject({ status: 'failed' });
   });
 
@@ -142,8 +144,8 @@ describe('webhook dispatcher', () => {
     instance.webhooks.updateSettings({ duplicate: true });
     const queued = enqueue('dup', { a: 1 });
     await flush();
-    expect(receiver.receipts).toHaveLength(2);
-    const [first, second] = receiver.receipts;
+    expect(receiver.received).toHaveLength(2);
+    const [first, second] = receiver.received;
     expect(second!.headers['test-event-id']).toBe(queued.id);
     expect(first!.headers['test-event-id']).toBe(queued.id);
     expect(Buffer.compare(first!.bytes, second!.bytes)).toBe(0);
@@ -154,10 +156,10 @@ describe('webhook dispatcher', () => {
   test('reorder swaps a delivery with the next queued one', async () => {
     await setUp();
     const order = async () => {
-      receiver.receipts.length = 0;
+      receiver.received.length = 0;
       await instance.handle(new Request('http://mock.test/__admin/scenarios/two_events', { method: 'POST' }));
       await flush();
-      return receiver.receipts.map((receipt) => JSON.parse(receipt.bytes.toString()).n);
+      return receiver.received.map((receipt) => JSON.parse(receipt.bytes.toString()).n);
     };
     expect(await order()).toEqual([1, 2]);
     instance.webhooks.updateSettings({ reorder: true });
@@ -176,7 +178,7 @@ describe('webhook dispatcher', () => {
     instance.webhooks.updateSettings({ stale_timestamp: true });
     const queued = enqueue('stale', { s: 1 });
     await flush();
-    const receipt = receiver.receipts[0]!;
+    const receipt = receiver.received[0]!;
     expect(receipt.headers['test-timestamp']).toBe(String(Date.parse('2030-01-01T00:00:00Z') / 1000));
     expect(receipt.headers['test-signature']).toBe(expectedSignature(queued.id, '1893456000', receipt.bytes));
     expect(instance.webhooks.deliveries()[0]).toMatchObject({ stale_timestamp: true });
@@ -190,7 +192,7 @@ describe('webhook dispatcher', () => {
     instance.clock.advance(30 * 86_400_000);
     const queued = enqueue('later', { l: 1 });
     await flush();
-    const receipt = receiver.receipts[0]!;
+    const receipt = receiver.received[0]!;
     const timestamp = receipt.headers['test-timestamp'] as string;
     expect(Math.abs(Number(timestamp) * 1000 - Date.now())).toBeLessThan(5_000);
     expect(receipt.headers['test-signature']).toBe(expectedSignature(queued.id, timestamp, receipt.bytes));
@@ -203,12 +205,12 @@ describe('webhook dispatcher', () => {
     enqueue('real', { r: 1 });
     await flush();
     expect(
-      Math.abs(Number(receiver.receipts[0]!.headers['test-timestamp']) * 1000 - Date.now()),
+      Math.abs(Number(receiver.received[0]!.headers['test-timestamp']) * 1000 - Date.now()),
     ).toBeLessThan(5_000);
     instance.webhooks.updateSettings({ timestamps: 'mock_clock' });
     enqueue('mock', { m: 1 });
     await flush();
-    expect(receiver.receipts[1]!.headers['test-timestamp']).toBe(
+    expect(receiver.received[1]!.headers['test-timestamp']).toBe(
       String(Date.parse('2030-01-01T00:00:00Z') / 1000),
     );
   });
@@ -218,7 +220,7 @@ describe('webhook dispatcher', () => {
     instance.webhooks.updateSettings({ bad_signature: true });
     const queued = enqueue('bad', { b: 1 });
     await flush();
-    const receipt = receiver.receipts[0]!;
+    const receipt = receiver.received[0]!;
     const timestamp = receipt.headers['test-timestamp'] as string;
     expect(receipt.headers['test-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(receipt.headers['test-signature']).not.toBe(
@@ -237,7 +239,7 @@ describe('webhook dispatcher', () => {
   });
 
   test('without a target the delivery is logged as no_target; reset clears the log', async () => {
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     instance = createMockInstance(testProvider, { catalogue: null, env: {} });
     open.push(receiver, instance);
     const queued = enqueue('lonely', {});
@@ -251,7 +253,7 @@ describe('webhook dispatcher', () => {
 
   test('an explicit target overrides the default one', async () => {
     await setUp();
-    const other = await startReceiver();
+    const other = await startWebhookReceiver();
     open.push(other);
     instance.ctx.webhooks.enqueue({
       eventType: 'x',
@@ -259,8 +261,8 @@ describe('webhook dispatcher', () => {
       target: { url: other.url, secret: 'other-secret' },
     });
     await flush();
-    expect(receiver.receipts).toHaveLength(0);
-    expect(other.receipts).toHaveLength(1);
+    expect(receiver.received).toHaveLength(0);
+    expect(other.received).toHaveLength(1);
   });
 
   test('reset while a delivery waits for its retry drops it; later deliveries still go out', async () => {
@@ -268,20 +270,20 @@ describe('webhook dispatcher', () => {
     instance.webhooks.updateSettings({ retry_policy: { backoff_ms: 60_000 } });
     enqueue('stuck', {});
     // Its first attempt reached the receiver (answered 500); now it waits a minute for its retry.
-    await expect.poll(() => receiver.receipts.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBe(1);
     expect(await instance.webhooks.flush(50)).toEqual({ drained: false });
     instance.reset();
     instance.webhooks.updateSettings({ retry_policy: FAST });
     enqueue('fresh', { f: 1 });
     expect(await flush()).toEqual({ drained: true });
-    expect(receiver.receipts.map((receipt) => receipt.bytes.toString())).toEqual(['{}', '{"f":1}']);
+    expect(receiver.received.map((receipt) => receipt.bytes.toString())).toEqual(['{}', '{"f":1}']);
     expect(instance.webhooks.deliveries()).toEqual([
       expect.objectContaining({ event_type: 'fresh', status: 'delivered' }),
     ]);
   });
 
   test('a signer that throws is recorded as a failed attempt, not a crash', async () => {
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     const failing = {
       ...testProvider,
       webhooks: {
@@ -300,7 +302,7 @@ describe('webhook dispatcher', () => {
       status: 'failed',
       attempts: [{ error: 'no key' }],
     });
-    expect(receiver.receipts).toHaveLength(0);
+    expect(receiver.received).toHaveLength(0);
   });
 
   test('POST /__admin/webhooks/flush waits for the queue and returns the log', async () => {
