@@ -3,7 +3,7 @@
  * speaks plain form posts, and a fetch that validates every JSON body the mock sends against the fixture schemas.
  */
 import type { RunningMockServer } from '@reconnect-kit/mock-engine';
-import { startWebhookReceiver, type WebhookReceiver } from '@reconnect-kit/mock-engine/testing';
+import { type MockWithReceiver, mockWithReceiver } from '@reconnect-kit/mock-engine/testing';
 import Finch from '@tryfinch/finch-api';
 import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
@@ -162,29 +162,13 @@ export const ALL_PRODUCTS = [
  * For a test file: a webhook receiver and a mock delivering to it, started before the file's tests and closed
  * after them. Read `mock` and `receiver` inside tests and hooks (they exist once `beforeAll` ran).
  */
-export function useMockWithReceiver(): { readonly mock: TestMock; readonly receiver: WebhookReceiver } {
-  let mock: TestMock | undefined;
-  let receiver: WebhookReceiver | undefined;
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver({ path: '/webhooks/finch' });
-    mock = await startTestMock({ webhookUrl: receiver.url });
+export function useMockWithReceiver(): MockWithReceiver<TestMock> {
+  const env = mockWithReceiver((receiver) => startTestMock({ webhookUrl: receiver.url }), {
+    path: '/webhooks/finch',
   });
-  afterAll(async () => {
-    await mock?.close();
-    await receiver?.close();
-  });
-  const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('useMockWithReceiver: read it inside a test or hook');
-    return value;
-  };
-  return {
-    get mock() {
-      return started(mock);
-    },
-    get receiver() {
-      return started(receiver);
-    },
-  };
+  beforeAll(env.start);
+  afterAll(env.close);
+  return env;
 }
 
 /** The error an SDK call rejects with (its HTTP status and parsed body); fails the test if the call succeeds. */

@@ -5,8 +5,13 @@
  */
 import { createHash, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
 import type { RunningMockServer } from '@reconnect-kit/mock-engine';
-import type { ReceivedWebhook } from '@reconnect-kit/mock-engine/testing';
+import {
+  type MockWithReceiver,
+  mockWithReceiver,
+  type ReceivedWebhook,
+} from '@reconnect-kit/mock-engine/testing';
 import { Configuration, PlaidApi } from 'plaid';
+import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { PLAID_DEFAULT_CREDENTIALS } from './credentials.js';
 import type { PlaidMockState } from './domain/state.js';
@@ -192,6 +197,21 @@ export async function startTestMock(options: { webhookUrl?: string } = {}): Prom
     },
     close: () => server.close(),
   };
+}
+
+/**
+ * For a test file: a webhook receiver (at `/webhooks/plaid`) and a mock, started before the file's tests and closed
+ * after them; the mock's default webhook is the receiver unless `defaultWebhook` is false. Read `mock` and `receiver`
+ * inside tests and hooks.
+ */
+export function useMockWithReceiver({ defaultWebhook = true } = {}): MockWithReceiver<TestMock> {
+  const env = mockWithReceiver(
+    (receiver) => startTestMock(defaultWebhook ? { webhookUrl: receiver.url } : {}),
+    { path: '/webhooks/plaid' },
+  );
+  beforeAll(env.start);
+  afterAll(env.close);
+  return env;
 }
 
 /** Opens a hosted Link URL and signs in with plain form posts; redirects are returned, not followed. */

@@ -1,7 +1,6 @@
 import { assertScenarioCatalogue } from '@reconnect-kit/mock-engine';
-import { startWebhookReceiver, type WebhookReceiver } from '@reconnect-kit/mock-engine/testing';
 import { CountryCode, Products } from 'plaid';
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { beforeEach, expect, test } from 'vitest';
 import { plaidMock } from './definition.js';
 import {
   completeHostedLink,
@@ -9,26 +8,15 @@ import {
   plaidClient,
   plaidFailure,
   schemas,
-  startTestMock,
-  type TestMock,
+  useMockWithReceiver,
   verifyPlaidWebhook,
   WebhookRejected,
 } from './plaid.test-helpers.js';
 
-let mock: TestMock;
-let receiver: WebhookReceiver;
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver({ path: '/webhooks/plaid' });
-  mock = await startTestMock({ webhookUrl: receiver.url });
-});
-afterAll(async () => {
-  await mock.close();
-  await receiver.close();
-});
+const env = useMockWithReceiver();
 beforeEach(async () => {
-  await mock.admin('/webhooks', { bad_signature: false, stale_timestamp: false }, 'PUT');
-  receiver.received.splice(0);
+  await env.mock.admin('/webhooks', { bad_signature: false, stale_timestamp: false }, 'PUT');
+  env.receiver.received.splice(0);
 });
 
 interface Seeded {
@@ -38,20 +26,22 @@ interface Seeded {
 }
 
 async function seed(): Promise<Seeded> {
-  const { status, json } = await mock.admin('/scenarios/plaid.seed_connected');
+  const { status, json } = await env.mock.admin('/scenarios/plaid.seed_connected');
   expect(status).toBe(200);
   return json.changed as unknown as Seeded;
 }
 
 async function run(id: string, input: Record<string, unknown>) {
-  const { status, json } = await mock.admin(`/scenarios/${id}`, input);
+  const { status, json } = await env.mock.admin(`/scenarios/${id}`, input);
   expect(status, JSON.stringify(json)).toBe(200);
   return json as { changed: Record<string, unknown>; webhooks: { id: string; eventType: string }[] };
 }
 
 async function delivered() {
-  await mock.flush();
-  return Promise.all(receiver.received.splice(0).map((webhook) => verifyPlaidWebhook(mock.client, webhook)));
+  await env.mock.flush();
+  return Promise.all(
+    env.receiver.received.splice(0).map((webhook) => verifyPlaidWebhook(env.mock.client, webhook)),
+  );
 }
 
 test('every scenario is in fixtures/scenarios/plaid.json and vice versa', () => {
@@ -65,10 +55,10 @@ test('item_login_required: ERROR webhook, /item/get shows it, data calls answer 
   expect(await delivered()).toMatchObject([
     { webhook_code: 'ERROR', item_id, error: { error_code: 'ITEM_LOGIN_REQUIRED' } },
   ]);
-  expect((await mock.client.itemGet({ access_token })).data.item.error?.error_code).toBe(
+  expect((await env.mock.client.itemGet({ access_token })).data.item.error?.error_code).toBe(
     'ITEM_LOGIN_REQUIRED',
   );
-  const balance = await plaidFailure(mock.client.accountsBalanceGet({ access_token }));
+  const balance = await plaidFailure(env.mock.client.accountsBalanceGet({ access_token }));
   expect(balance).toMatchObject({
     status: 400,
     body: { error_type: 'ITEM_ERROR', error_code: 'ITEM_LOGIN_REQUIRED' },
@@ -76,8 +66,8 @@ test('item_login_required: ERROR webhook, /item/get shows it, data calls answer 
 
   await run('plaid.login_repaired', { target: item_id });
   expect(await delivered()).toMatchObject([{ webhook_code: 'LOGIN_REPAIRED', item_id }]);
-  expect((await mock.client.itemGet({ access_token })).data.item.error).toBeNull();
-  const repairedAgain = await mock.admin('/scenarios/plaid.login_repaired', { target: item_id });
+  expect((await env.mock.client.itemGet({ access_token })).data.item.error).toBeNull();
+  const repairedAgain = await env.mock.admin('/scenarios/plaid.login_repaired', { target: item_id });
   expect(repairedAgain.status).toBe(409);
 });
 
@@ -85,12 +75,12 @@ test('item_locked: ERROR webhook with ITEM_LOCKED; update mode after unlocking r
   const { item_id, access_token } = await seed();
   await run('plaid.item_locked', { target: item_id });
   expect(await delivered()).toMatchObject([{ webhook_code: 'ERROR', error: { error_code: 'ITEM_LOCKED' } }]);
-  const locked = await plaidFailure(mock.client.accountsGet({ access_token }));
+  const locked = await plaidFailure(env.mock.client.accountsGet({ access_token }));
   expect(locked).toMatchObject({
     status: 400,
     body: { error_type: 'ITEM_ERROR', error_code: 'ITEM_LOCKED' },
   });
-  const { data } = await mock.client.linkTokenCreate({
+  const { data } = await env.mock.client.linkTokenCreate({
     user: { client_user_id: 'u1' },
     client_name: 'Test',
     country_codes: [CountryCode.Us],
@@ -99,7 +89,7 @@ test('item_locked: ERROR webhook with ITEM_LOCKED; update mode after unlocking r
     hosted_link: {},
   });
   expect((await completeHostedLink(String(data.hosted_link_url))).status).toBe(200);
-  expect((await mock.client.accountsGet({ access_token })).data.item.item_id).toBe(item_id);
+  expect((await env.mock.client.accountsGet({ access_token })).data.item.item_id).toBe(item_id);
 });
 
 test('early warnings carry their deadline and leave the Item working', async () => {
@@ -116,11 +106,11 @@ test('early warnings carry their deadline and leave the Item working', async () 
     reason: 'INSTITUTION_TOKEN_EXPIRATION',
   });
   expect(days(disconnect?.disconnect_time)).toBe(5);
-  const item = conforms(schemas.itemGet, (await mock.client.itemGet({ access_token })).data).item;
+  const item = conforms(schemas.itemGet, (await env.mock.client.itemGet({ access_token })).data).item;
   expect(days(item.consent_expiration_time)).toBe(3);
-  expect((await mock.client.accountsGet({ access_token })).status).toBe(200);
+  expect((await env.mock.client.accountsGet({ access_token })).status).toBe(200);
   // A reminder keeps the dates: the consent and the disconnect do not move because Plaid reminds.
-  await mock.admin('/clock', { advance_ms: 60_000 });
+  await env.mock.admin('/clock', { advance_ms: 60_000 });
   await run('plaid.pending_expiration', { target: item_id, days: 3 });
   await run('plaid.pending_disconnect', { target: item_id, days: 5 });
   const [again, disconnectAgain] = await delivered();
@@ -135,7 +125,7 @@ test('new accounts are shared by update mode with account selection, keeping the
   const { item_id, access_token, account_ids } = await seed();
   await run('plaid.new_accounts_available', { target: item_id });
   expect(await delivered()).toMatchObject([{ webhook_code: 'NEW_ACCOUNTS_AVAILABLE', item_id, error: null }]);
-  const { data } = await mock.client.linkTokenCreate({
+  const { data } = await env.mock.client.linkTokenCreate({
     user: { client_user_id: 'u1' },
     client_name: 'Test',
     country_codes: [CountryCode.Us],
@@ -146,7 +136,9 @@ test('new accounts are shared by update mode with account selection, keeping the
   });
   const done = await completeHostedLink(String(data.hosted_link_url));
   expect(done.status).toBe(200);
-  const accounts = (await mock.client.accountsGet({ access_token })).data.accounts.map((a) => a.account_id);
+  const accounts = (await env.mock.client.accountsGet({ access_token })).data.accounts.map(
+    (a) => a.account_id,
+  );
   expect(accounts.slice(0, 2)).toEqual(account_ids);
   expect(accounts).toHaveLength(3);
   const reused = await fetch(String(data.hosted_link_url));
@@ -160,9 +152,9 @@ test('revocations are terminal: update mode refuses, data calls answer USER_PERM
     { webhook_code: 'USER_PERMISSION_REVOKED', error: { error_code: 'USER_PERMISSION_REVOKED' } },
   ]);
   expect(
-    (await plaidFailure(mock.client.accountsGet({ access_token: first.access_token }))).body.error_code,
+    (await plaidFailure(env.mock.client.accountsGet({ access_token: first.access_token }))).body.error_code,
   ).toBe('USER_PERMISSION_REVOKED');
-  const { data } = await mock.client.linkTokenCreate({
+  const { data } = await env.mock.client.linkTokenCreate({
     user: { client_user_id: 'u1' },
     client_name: 'Test',
     country_codes: [CountryCode.Us],
@@ -178,95 +170,95 @@ test('revocations are terminal: update mode refuses, data calls answer USER_PERM
   const webhooks = await delivered();
   expect(webhooks.map((webhook) => webhook.account_id)).toEqual(second.account_ids);
   expect(
-    (await plaidFailure(mock.client.accountsGet({ access_token: second.access_token }))).body.error_code,
+    (await plaidFailure(env.mock.client.accountsGet({ access_token: second.access_token }))).body.error_code,
   ).toBe('USER_PERMISSION_REVOKED');
 });
 
 test('institution outages answer INSTITUTION_ERROR until they end on the mock clock', async () => {
   const { item_id, access_token } = await seed();
   await run('plaid.institution_down', { target: item_id, duration_seconds: 60 });
-  const down = await plaidFailure(mock.client.accountsGet({ access_token }));
+  const down = await plaidFailure(env.mock.client.accountsGet({ access_token }));
   expect(down).toMatchObject({
     status: 400,
     body: { error_type: 'INSTITUTION_ERROR', error_code: 'INSTITUTION_DOWN' },
   });
   await run('plaid.institution_not_responding', { target: item_id, duration_seconds: 60 });
-  expect((await plaidFailure(mock.client.accountsBalanceGet({ access_token }))).body.error_code).toBe(
+  expect((await plaidFailure(env.mock.client.accountsBalanceGet({ access_token }))).body.error_code).toBe(
     'INSTITUTION_NOT_RESPONDING',
   );
-  await mock.admin('/clock', { advance_ms: 61_000 });
-  expect((await mock.client.accountsBalanceGet({ access_token })).status).toBe(200);
+  await env.mock.admin('/clock', { advance_ms: 61_000 });
+  expect((await env.mock.client.accountsBalanceGet({ access_token })).status).toBe(200);
   expect(await delivered()).toEqual([]);
 });
 
 test('webhook URL updates are acknowledged at the new URL', async () => {
   const { item_id, access_token } = await seed();
-  const other = `${receiver.url}/other`;
-  const updated = await mock.client.itemWebhookUpdate({ access_token, webhook: other });
+  const other = `${env.receiver.url}/other`;
+  const updated = await env.mock.client.itemWebhookUpdate({ access_token, webhook: other });
   expect(conforms(schemas.itemWebhookUpdate, updated.data).item.webhook).toBe(other);
-  await mock.flush();
-  expect(receiver.received.map((webhook) => webhook.path)).toEqual(['/webhooks/plaid/other']);
+  await env.mock.flush();
+  expect(env.receiver.received.map((webhook) => webhook.path)).toEqual(['/webhooks/plaid/other']);
   expect(await delivered()).toMatchObject([
     { webhook_code: 'WEBHOOK_UPDATE_ACKNOWLEDGED', new_webhook_url: other },
   ]);
-  await run('plaid.webhook_update_acknowledged', { target: item_id, webhook: receiver.url });
+  await run('plaid.webhook_update_acknowledged', { target: item_id, webhook: env.receiver.url });
   expect(await delivered()).toMatchObject([
-    { webhook_code: 'WEBHOOK_UPDATE_ACKNOWLEDGED', new_webhook_url: receiver.url },
+    { webhook_code: 'WEBHOOK_UPDATE_ACKNOWLEDGED', new_webhook_url: env.receiver.url },
   ]);
 });
 
 test('a rotated key signs new deliveries under a new kid; the old key is published with expired_at', async () => {
   const { item_id } = await seed();
   await run('plaid.item_login_required', { target: item_id });
-  await mock.flush();
-  const [beforeRotation] = receiver.received.splice(0);
+  await env.mock.flush();
+  const [beforeRotation] = env.receiver.received.splice(0);
   const rotated = await run('plaid.webhook_key_rotated', {});
   const { retired, current } = rotated.changed as { retired: string; current: string };
   expect(retired).not.toBe(current);
-  const old = await mock.client.webhookVerificationKeyGet({ key_id: retired });
+  const old = await env.mock.client.webhookVerificationKeyGet({ key_id: retired });
   expect(conforms(schemas.webhookVerificationKeyGet, old.data).key.expired_at).toBeTypeOf('number');
-  await expect(verifyPlaidWebhook(mock.client, beforeRotation!)).rejects.toThrow(WebhookRejected);
+  await expect(verifyPlaidWebhook(env.mock.client, beforeRotation!)).rejects.toThrow(WebhookRejected);
   await run('plaid.login_repaired', { target: item_id });
-  await mock.flush();
-  const [afterRotation] = receiver.received.splice(0);
+  await env.mock.flush();
+  const [afterRotation] = env.receiver.received.splice(0);
   const kid = JSON.parse(
     Buffer.from(String(afterRotation!.headers['plaid-verification']).split('.')[0]!, 'base64url').toString(),
   ).kid;
   expect(kid).toBe(current);
-  await expect(verifyPlaidWebhook(mock.client, afterRotation!)).resolves.toMatchObject({
+  await expect(verifyPlaidWebhook(env.mock.client, afterRotation!)).resolves.toMatchObject({
     webhook_code: 'LOGIN_REPAIRED',
   });
   // Keys survive a reset, as Plaid's do.
-  await mock.admin('/reset');
-  expect((await mock.client.webhookVerificationKeyGet({ key_id: current })).status).toBe(200);
-  const unknown = await plaidFailure(mock.client.webhookVerificationKeyGet({ key_id: 'no-such-kid' }));
+  await env.mock.admin('/reset');
+  expect((await env.mock.client.webhookVerificationKeyGet({ key_id: current })).status).toBe(200);
+  const unknown = await plaidFailure(env.mock.client.webhookVerificationKeyGet({ key_id: 'no-such-kid' }));
   expect(unknown.body.error_code).toBe('INVALID_WEBHOOK_VERIFICATION_KEY_ID');
 });
 
 test('the bad_signature and stale_timestamp switches produce webhooks a Plaid verifier rejects', async () => {
   const { item_id } = await seed();
-  await mock.admin('/webhooks', { bad_signature: true }, 'PUT');
+  await env.mock.admin('/webhooks', { bad_signature: true }, 'PUT');
   await run('plaid.item_login_required', { target: item_id });
-  await mock.flush();
-  await expect(verifyPlaidWebhook(mock.client, receiver.received.splice(0)[0]!)).rejects.toThrow(
+  await env.mock.flush();
+  await expect(verifyPlaidWebhook(env.mock.client, env.receiver.received.splice(0)[0]!)).rejects.toThrow(
     'bad signature',
   );
-  await mock.admin('/webhooks', { bad_signature: false, stale_timestamp: true }, 'PUT');
+  await env.mock.admin('/webhooks', { bad_signature: false, stale_timestamp: true }, 'PUT');
   await run('plaid.login_repaired', { target: item_id });
-  await mock.flush();
-  await expect(verifyPlaidWebhook(mock.client, receiver.received.splice(0)[0]!)).rejects.toThrow(
+  await env.mock.flush();
+  await expect(verifyPlaidWebhook(env.mock.client, env.receiver.received.splice(0)[0]!)).rejects.toThrow(
     'older than 5 minutes',
   );
 });
 
 test('unknown targets are 404 target_not_found', async () => {
-  const { status, json } = await mock.admin('/scenarios/plaid.item_login_required', { target: 'nope' });
+  const { status, json } = await env.mock.admin('/scenarios/plaid.item_login_required', { target: 'nope' });
   expect(status).toBe(404);
   expect(json.error).toBe('target_not_found');
 });
 
 test('API keys, bodies and tokens are checked with Plaid errors', async () => {
-  const wrongKeys = plaidClient(mock.url, { client_id: 'someone-else', secret: 'wrong' } as never);
+  const wrongKeys = plaidClient(env.mock.url, { client_id: 'someone-else', secret: 'wrong' } as never);
   const refused = await plaidFailure(
     wrongKeys.institutionsGetById({ institution_id: 'ins_109508', country_codes: [CountryCode.Us] }),
   );
@@ -274,33 +266,33 @@ test('API keys, bodies and tokens are checked with Plaid errors', async () => {
     status: 400,
     body: { error_type: 'INVALID_INPUT', error_code: 'INVALID_API_KEYS' },
   });
-  const malformed = await fetch(`${mock.url}/item/get`, {
+  const malformed = await fetch(`${env.mock.url}/item/get`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: '{',
   });
   expect(malformed.status).toBe(400);
   expect(conforms(schemas.error, await malformed.json())).toMatchObject({ error_code: 'INVALID_BODY' });
-  const missing = await fetch(`${mock.url}/item/get`, { method: 'POST', body: JSON.stringify({}) });
+  const missing = await fetch(`${env.mock.url}/item/get`, { method: 'POST', body: JSON.stringify({}) });
   expect(await missing.json()).toMatchObject({
     error_code: 'MISSING_FIELDS',
     error_message: expect.stringContaining('client_id'),
   });
-  const badToken = await plaidFailure(mock.client.itemGet({ access_token: 'access-sandbox-unknown' }));
+  const badToken = await plaidFailure(env.mock.client.itemGet({ access_token: 'access-sandbox-unknown' }));
   expect(badToken.body.error_code).toBe('INVALID_ACCESS_TOKEN');
-  const unknownRoute = await fetch(`${mock.url}/no/such/route`, { method: 'POST', body: '{}' });
+  const unknownRoute = await fetch(`${env.mock.url}/no/such/route`, { method: 'POST', body: '{}' });
   expect(unknownRoute.status).toBe(404);
   conforms(schemas.error, await unknownRoute.json());
 });
 
 test('new mode through hosted Link: the public token from /link/token/get exchanges once', async () => {
-  const { data } = await mock.client.linkTokenCreate({
+  const { data } = await env.mock.client.linkTokenCreate({
     user: { client_user_id: 'new-user' },
     client_name: 'Test',
     country_codes: [CountryCode.Us],
     language: 'en',
     products: [Products.Transactions],
-    webhook: receiver.url,
+    webhook: env.receiver.url,
     hosted_link: {},
   });
   // A plain form post of just the Sandbox credentials (no institution chosen) links First Platypus Bank.
@@ -313,19 +305,21 @@ test('new mode through hosted Link: the public token from /link/token/get exchan
   expect(posted.status).toBe(200);
   const session = conforms(
     schemas.linkTokenGet,
-    (await mock.client.linkTokenGet({ link_token: data.link_token })).data,
+    (await env.mock.client.linkTokenGet({ link_token: data.link_token })).data,
   );
   const [added] = session.link_sessions?.[0]?.results?.item_add_results ?? [];
   expect(added?.institution?.institution_id).toBe('ins_109508');
-  const exchanged = await mock.client.itemPublicTokenExchange({ public_token: String(added?.public_token) });
-  expect((await mock.client.itemGet({ access_token: exchanged.data.access_token })).data.item.webhook).toBe(
-    receiver.url,
-  );
+  const exchanged = await env.mock.client.itemPublicTokenExchange({
+    public_token: String(added?.public_token),
+  });
+  expect(
+    (await env.mock.client.itemGet({ access_token: exchanged.data.access_token })).data.item.webhook,
+  ).toBe(env.receiver.url);
   const again = await plaidFailure(
-    mock.client.itemPublicTokenExchange({ public_token: String(added?.public_token) }),
+    env.mock.client.itemPublicTokenExchange({ public_token: String(added?.public_token) }),
   );
   expect(again.body.error_code).toBe('INVALID_PUBLIC_TOKEN');
-  const institution = await mock.client.institutionsGetById({
+  const institution = await env.mock.client.institutionsGetById({
     institution_id: 'ins_109508',
     country_codes: [CountryCode.Us],
   });
@@ -335,13 +329,13 @@ test('new mode through hosted Link: the public token from /link/token/get exchan
 });
 
 test('Sandbox Items take the products their institution offers; others are PRODUCTS_NOT_SUPPORTED', async () => {
-  const bank = await mock.client.sandboxPublicTokenCreate({
+  const bank = await env.mock.client.sandboxPublicTokenCreate({
     institution_id: 'ins_109508',
     initial_products: [Products.IncomeVerification, Products.Auth],
   });
   expect(bank.status).toBe(200);
   const payroll = await plaidFailure(
-    mock.client.sandboxPublicTokenCreate({
+    env.mock.client.sandboxPublicTokenCreate({
       institution_id: 'ins_92',
       initial_products: [Products.Transactions],
     }),
@@ -356,23 +350,23 @@ test('Sandbox Items take the products their institution offers; others are PRODU
 test('payroll income is read per user and fails with the Item error while its login is required', async () => {
   const user = conforms(
     schemas.userCreate,
-    (await mock.client.userCreate({ client_user_id: 'payroll-user' })).data,
+    (await env.mock.client.userCreate({ client_user_id: 'payroll-user' })).data,
   );
   const { public_token } = (
-    await mock.client.sandboxPublicTokenCreate({
+    await env.mock.client.sandboxPublicTokenCreate({
       institution_id: 'ins_92',
       initial_products: [Products.IncomeVerification],
       user_token: String(user.user_token),
     })
   ).data;
-  const { access_token, item_id } = (await mock.client.itemPublicTokenExchange({ public_token })).data;
-  const income = await mock.client.creditPayrollIncomeGet({ user_token: String(user.user_token) });
+  const { access_token, item_id } = (await env.mock.client.itemPublicTokenExchange({ public_token })).data;
+  const income = await env.mock.client.creditPayrollIncomeGet({ user_token: String(user.user_token) });
   const [payroll] = conforms(schemas.creditPayrollIncomeGet, income.data).items;
   expect(payroll?.item_id).toBe(item_id);
   expect(payroll?.payroll_income[0]?.pay_stubs).toHaveLength(1);
-  await mock.client.sandboxItemResetLogin({ access_token });
+  await env.mock.client.sandboxItemResetLogin({ access_token });
   const failure = await plaidFailure(
-    mock.client.creditPayrollIncomeGet({ user_token: String(user.user_token) }),
+    env.mock.client.creditPayrollIncomeGet({ user_token: String(user.user_token) }),
   );
   expect(failure.body.error_code).toBe('ITEM_LOGIN_REQUIRED');
 });

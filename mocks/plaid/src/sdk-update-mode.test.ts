@@ -5,43 +5,33 @@
  * again; then fire_webhook and /item/remove. Every 2xx body is checked against Plaid's OpenAPI schema.
  */
 
-import { startWebhookReceiver, type WebhookReceiver } from '@reconnect-kit/mock-engine/testing';
 import { CountryCode, Products, SandboxItemFireWebhookRequestWebhookCodeEnum as WebhookCode } from 'plaid';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
   completeHostedLink,
   conforms,
   plaidFailure,
   schemas,
-  startTestMock,
-  type TestMock,
+  useMockWithReceiver,
   verifyPlaidWebhook,
 } from './plaid.test-helpers.js';
 
 const COMPLETION = 'https://host.example/plaid/done?attempt=1';
-let mock: TestMock;
-let receiver: WebhookReceiver;
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver({ path: '/webhooks/plaid' });
-  mock = await startTestMock();
-});
-afterAll(async () => {
-  await mock.close();
-  await receiver.close();
-});
+const env = useMockWithReceiver({ defaultWebhook: false });
 
 async function webhooks() {
-  await mock.flush();
-  return Promise.all(receiver.received.splice(0).map((webhook) => verifyPlaidWebhook(mock.client, webhook)));
+  await env.mock.flush();
+  return Promise.all(
+    env.receiver.received.splice(0).map((webhook) => verifyPlaidWebhook(env.mock.client, webhook)),
+  );
 }
 
 test('Sandbox Item → ITEM_LOGIN_REQUIRED → verified ERROR webhook → hosted update mode → same Item works again', async () => {
-  const { client } = mock;
+  const { client } = env.mock;
   const created = await client.sandboxPublicTokenCreate({
     institution_id: 'ins_109508',
     initial_products: [Products.Transactions],
-    options: { webhook: receiver.url },
+    options: { webhook: env.receiver.url },
   });
   conforms(schemas.sandboxPublicTokenCreate, created.data);
   const exchanged = await client.itemPublicTokenExchange({ public_token: created.data.public_token });
@@ -103,12 +93,12 @@ test('Sandbox Item → ITEM_LOGIN_REQUIRED → verified ERROR webhook → hosted
 });
 
 test('fire_webhook sends the documented ITEM webhook, signed; /item/remove ends the Item', async () => {
-  const { client } = mock;
+  const { client } = env.mock;
   const { public_token } = (
     await client.sandboxPublicTokenCreate({
       institution_id: 'ins_109508',
       initial_products: [Products.Transactions],
-      options: { webhook: receiver.url },
+      options: { webhook: env.receiver.url },
     })
   ).data;
   const { access_token, item_id } = (await client.itemPublicTokenExchange({ public_token })).data;

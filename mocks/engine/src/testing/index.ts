@@ -3,9 +3,10 @@
  * engine's own test harness and test provider stay unpublished.
  */
 export type {
+  MockWithReceiver,
   ReceivedWebhook,
   ReceiverBehaviour,
   WebhookReceiver,
   WebhookReceiverOptions,
 } from './webhook-receiver.js';
-export { startWebhookReceiver } from './webhook-receiver.js';
+export { mockWithReceiver, startWebhookReceiver } from './webhook-receiver.js';

@@ -49,3 +49,47 @@ export async function startWebhookReceiver({ path = '/hooks', script = [] }: Web
 }
 
 export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+/** A mock server and the receiver it delivers to, for one test file; see `mockWithReceiver`. */
+export interface MockWithReceiver<M> {
+  /** The started mock; throws before `start()` resolved. */
+  readonly mock: M;
+  /** The started receiver; throws before `start()` resolved. */
+  readonly receiver: WebhookReceiver;
+  /** Starts the receiver, then the mock (given the receiver, e.g. for its `url`). */
+  start: () => Promise<void>;
+  /** Closes the mock, then the receiver. */
+  close: () => Promise<void>;
+}
+
+/**
+ * A receiver and a mock started together and closed together, e.g. `beforeAll(env.start); afterAll(env.close);`
+ * with `env.mock` and `env.receiver` read inside tests and hooks.
+ */
+export function mockWithReceiver<M extends { close(): Promise<unknown> }>(
+  startMock: (receiver: WebhookReceiver) => Promise<M>,
+  options: WebhookReceiverOptions = {},
+): MockWithReceiver<M> {
+  let mock: M | undefined;
+  let receiver: WebhookReceiver | undefined;
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('mockWithReceiver: read it after start() resolved');
+    return value;
+  };
+  return {
+    get mock() {
+      return started(mock);
+    },
+    get receiver() {
+      return started(receiver);
+    },
+    start: async () => {
+      receiver = await startWebhookReceiver(options);
+      mock = await startMock(receiver);
+    },
+    close: async () => {
+      await mock?.close();
+      await receiver?.close();
+    },
+  };
+}
