@@ -1,7 +1,9 @@
 /** Launching Debian's Chromium for the browser tests (never `playwright install`). */
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { type HostAppOptions, type RunningHostApp, startHostApp } from '../../examples/host-app/src/index.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -55,4 +57,66 @@ const SCREENSHOTS_DIR = fileURLToPath(
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS_DIR}${name}.png`, fullPage: true });
+}
+
+/** The example host app and a Chromium page, fresh for every test; see `useHostAppInChromium`. */
+export interface HostAppInChromium {
+  readonly app: RunningHostApp;
+  readonly page: Page;
+  /** The seeded connection ids (the app is started with seed data). */
+  seeded(): NonNullable<RunningHostApp['seeded']>;
+  /** A connection's card on the dashboard. */
+  card(connectionId: string): Locator;
+  /** Replaces this test's host app with one started with `options` (closed like the first). */
+  restartApp(options: HostAppOptions): Promise<void>;
+}
+
+/**
+ * For a describe block: one Chromium for the file, and a fresh host app (mocks, store, seed; started with
+ * `options()`) and browser context per test, so no test depends on another's clicks.
+ */
+export function useHostAppInChromium(options: () => HostAppOptions = () => ({ port: 0 })): HostAppInChromium {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let app: RunningHostApp | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await context?.close();
+    await app?.close();
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    await context?.close();
+    await app?.close();
+    app = await startHostApp(options());
+    context = await started(browser).newContext({ viewport: { width: 1100, height: 900 } });
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useHostAppInChromium: read it inside a test or hook');
+    return value;
+  };
+  const session: HostAppInChromium = {
+    get app() {
+      return started(app);
+    },
+    get page() {
+      return started(page);
+    },
+    seeded() {
+      const { seeded } = session.app;
+      if (!seeded) throw new Error('the host app was started without seed data');
+      return seeded;
+    },
+    card: (connectionId) => session.page.locator(`article[data-connection-id="${connectionId}"]`),
+    async restartApp(restartOptions) {
+      await app?.close();
+      app = await startHostApp(restartOptions);
+    },
+  };
+  return session;
 }
