@@ -144,19 +144,7 @@ export function checkingFetch(
 }
 
 /** Every product Finch offers; a sandbox connection with all of them reaches every data route. */
-export const ALL_PRODUCTS = [
-  'company',
-  'directory',
-  'individual',
-  'employment',
-  'payment',
-  'pay_statement',
-  'benefits',
-  'documents',
-  'plans',
-  'plans_enrollments',
-  'plans_dependents',
-];
+export { ALL_PRODUCTS } from './domain/providers.js';
 
 /**
  * For a test file: a webhook receiver and a mock delivering to it, started before the file's tests and closed

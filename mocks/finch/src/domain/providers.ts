@@ -23,7 +23,7 @@ export const PROVIDER_IDS = SANDBOX_PROVIDERS.map((p) => p.id);
 type SandboxProvider = (typeof SANDBOX_PROVIDERS)[number];
 
 /** Products every sandbox provider offers (Finch Sandbox generates data for all of them). */
-const PROVIDER_PRODUCTS = [
+export const ALL_PRODUCTS = [
   'company',
   'directory',
   'individual',
@@ -42,7 +42,7 @@ export function providerListing(provider: SandboxProvider) {
   return {
     id: provider.id,
     display_name: provider.displayName,
-    products: PROVIDER_PRODUCTS,
+    products: ALL_PRODUCTS,
     icon: `https://cdn.tryfinch.com/providers/${provider.id}/icon.svg`,
     logo: `https://cdn.tryfinch.com/providers/${provider.id}/logo.svg`,
     mfa_required: false,
