@@ -1,4 +1,23 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Vitest queues files project by project (e2e, reliability, security, unit), longest first only within a project,
+ * so the unit project's 20–30 s files (pack-install, new-provider) started last and ran alone at the end. Files that
+ * took at least LONG_FILE_MS last time go first, longest first, across projects (two cores: the longest files set
+ * the wall time); the rest keep vitest's order, so the unit project's files still share their workers' module graph.
+ */
+const LONG_FILE_MS = 4_000;
+class LongestFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const lastDuration = (spec: TestSpecification) =>
+      this.ctx.cache.getTestSpecificationResult(spec)?.duration ?? 0;
+    const long = sorted.filter((spec) => lastDuration(spec) >= LONG_FILE_MS);
+    long.sort((a, b) => lastDuration(b) - lastDuration(a));
+    return [...long, ...sorted.filter((spec) => lastDuration(spec) < LONG_FILE_MS)];
+  }
+}
 
 // Workspace packages resolve to their TypeScript sources in tests (the "@reconnect-kit/source" export condition),
 // so no build is needed before `pnpm test`.
@@ -52,13 +71,16 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 60_000,
-          fileParallelism: false,
+          // No `fileParallelism: false`: vitest runs such a project alone, after every other project, on one
+          // worker (about 35 s of one idle core at the end of `pnpm test`). Each file launches its own Chromium
+          // and host app on port 0, so they run alongside the rest.
         },
       },
     ],
     // Vitest's default is one worker fewer than the cores: on a 2-core machine, one file at a time. Most files
     // wait on sockets and child processes, so both cores pay off.
     maxWorkers: '100%',
+    sequence: { sequencer: LongestFilesFirst },
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
