@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ClockLoop } from './clock-loop.js';
 import { redact } from './logger.js';
 import { TokenBucket } from './resilience/token-bucket.js';
 import type { Connection } from './service-api.js';
@@ -66,16 +65,20 @@ export function startSweeper(
 ): Sweeper {
   const { intervalMs, batchSize, leaseMs, pollMs, onPass } = parseInput(sweeperSchema, raw);
   const { intervalMs: _i, batchSize: _b, leaseMs: _l, pollMs: _p, onPass: _o, ...sweepOptions } = raw;
-  const options = parseSweepOptions(sweepOptions);
+  const stopping = new AbortController();
+  const options = parseSweepOptions({ ...sweepOptions, signal: stopping.signal });
   const { store, clock, logger } = target;
   const owner = `sweeper_${randomUUID()}`;
   const states = [...(options.states ?? DEFAULT_SWEEP_STATES)];
   const idleMs = pollMs ?? Math.min(intervalMs, 30_000);
   // One bucket for the sweeper's whole life: the rate holds across passes too.
   const bucket = new TokenBucket(clock, options.ratePerSecond);
+  const stopped = new Promise<void>((resolve) =>
+    stopping.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
 
   /** One pass: claim, check, mark, until nothing due is left. Returns how many connections it claimed. */
-  const pass = async (signal: AbortSignal): Promise<number> => {
+  const pass = async (): Promise<number> => {
     await target.beforePass?.();
     const claimed: Connection[] = [];
     let claimedCount = 0;
@@ -91,10 +94,10 @@ export function startSweeper(
       );
     const result = await checkAll(
       target,
-      { ...options, signal },
+      options,
       {
         next: async () => {
-          if (claimed.length === 0 && !exhausted && !signal.aborted) {
+          if (claimed.length === 0 && !exhausted && !stopping.signal.aborted) {
             const batch = await store.claimSweep({
               now: clock.now(),
               owner,
@@ -128,15 +131,22 @@ export function startSweeper(
     return claimedCount;
   };
 
-  // After a pass that claimed something, the next starts at once (more may be due); an idle one waits `idleMs`.
-  const loop = new ClockLoop(clock, idleMs, async (signal) => {
-    try {
-      if ((await pass(signal)) > 0) loop.wake();
-    } catch (error) {
-      logger.warn('sweeper pass failed', { error: redact(error) });
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        if ((await pass()) > 0) continue;
+      } catch (error) {
+        logger.warn('sweeper pass failed', { error: redact(error) });
+      }
+      await Promise.race([clock.sleep(idleMs), stopped]);
     }
-  });
-  loop.start();
+  })();
 
-  return { owner, stop: () => loop.stop() };
+  return {
+    owner,
+    async stop() {
+      stopping.abort();
+      await loop;
+    },
+  };
 }
