@@ -1,6 +1,12 @@
+import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { registerArgyle } from '@reconnect-kit/argyle';
-import { RECONNECTION_SERVICE, type ReconnectionService, registerReconnectKit } from '@reconnect-kit/core';
+import {
+  HTTP_FETCH,
+  RECONNECTION_SERVICE,
+  type ReconnectionService,
+  registerReconnectKit,
+} from '@reconnect-kit/core';
 import { TEST_SECRET_BOX, TEST_STATE_SIGNING_KEY } from '@reconnect-kit/core/testing';
 import { createPostgresStore, PostgresVendorBudget } from '@reconnect-kit/store-postgres';
 import { Pool } from 'pg';
@@ -35,6 +41,15 @@ registerReconnectKit(scope, {
     // for a host whose calls reach the vendor with steadier delays).
     jitterMs: 200,
   }),
+});
+// Every vendor call's start time, appended at once (a killed process keeps what it wrote): the budget's promise is
+// about starts, which the test checks against the rate.
+const callLog = env('RK_CALL_LOG');
+scope.register(HTTP_FETCH, {
+  useValue: (input: string | URL | Request, init?: RequestInit) => {
+    appendFileSync(callLog, `${Date.now()}\n`);
+    return fetch(input, init);
+  },
 });
 registerArgyle(scope, {
   apiKeyId: env('RK_ARGYLE_KEY_ID'),
