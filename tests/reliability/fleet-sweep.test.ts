@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerArgyle } from '@reconnect-kit/argyle';
 import { RECONNECTION_SERVICE, type ReconnectionService, registerReconnectKit } from '@reconnect-kit/core';
-import { TEST_SECRET_BOX, TEST_STATE_SIGNING_KEY } from '@reconnect-kit/core/testing';
+import { busiestSecond, TEST_SECRET_BOX, TEST_STATE_SIGNING_KEY } from '@reconnect-kit/core/testing';
 import { DEFAULT_ARGYLE_CREDENTIALS, startArgyleMock } from '@reconnect-kit/mock-argyle';
 import { createPostgresStore, type PostgresConnectionStore } from '@reconnect-kit/store-postgres';
 import { Pool } from 'pg';
@@ -20,17 +20,6 @@ const BUDGET_PER_SECOND = 12;
 const LEASE_MS = 6_000;
 const INSTANCES = 3;
 const FLEET_CHILD = new URL('./support/fleet-child.ts', import.meta.url);
-
-/** The most timestamps inside any one-second window [t, t + 1000) that starts at one of them. */
-function busiestSecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let busiest = 0;
-  for (let start = 0, end = 0; start < sorted.length; start += 1) {
-    while (end < sorted.length && (sorted[end] ?? 0) < (sorted[start] ?? 0) + 1000) end += 1;
-    busiest = Math.max(busiest, end - start);
-  }
-  return busiest;
-}
 
 describe('a fleet of processes sweeping one PostgreSQL schema, one of them killed mid-sweep', () => {
   const schema = randomSchemaName('rk_fleet');

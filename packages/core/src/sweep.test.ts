@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.js';
 import { isReconnectKitError, ReconnectKitError } from './errors.js';
 import type { Logger } from './ports.js';
-import { busiestSecond, drive } from './resilience/resilience.test-helpers.js';
+import { drive } from './resilience/resilience.test-helpers.js';
 import type { Connection, ListConnectionsQuery } from './service-api.js';
 import { MemoryConnectionStore } from './store/memory.js';
 import { runSweep, type SweepProgress, type SweepTarget } from './sweep.js';
+import { busiestSecond } from './testing/rate.js';
 import type { ConnectionState } from './types.js';
 
 const START = '2026-11-23T12:00:00.000Z';

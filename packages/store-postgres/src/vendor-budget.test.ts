@@ -1,18 +1,8 @@
+import { busiestSecond } from '@reconnect-kit/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresConnectionStore } from './store.js';
 import { dropSchema, emptyTables, randomSchemaName, testPool } from './testing/database.js';
 import { PostgresVendorBudget } from './vendor-budget.js';
-
-/** The most timestamps inside any one-second window [t, t + 1000) that starts at one of them. */
-function busiestSecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let busiest = 0;
-  for (let start = 0, end = 0; start < sorted.length; start += 1) {
-    while (end < sorted.length && (sorted[end] ?? 0) < (sorted[start] ?? 0) + 1000) end += 1;
-    busiest = Math.max(busiest, end - start);
-  }
-  return busiest;
-}
 
 /** Three instances (own pool, own budget object) sharing one schema's budget. */
 describe('PostgresVendorBudget', () => {

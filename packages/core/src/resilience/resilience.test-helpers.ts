@@ -27,14 +27,3 @@ export async function drive<T>(
   if (!settled) throw new Error(`still pending after ${maxMs} ms of clock time`);
   return watched;
 }
-
-/** The most timestamps inside any half-open one-second window [t, t + 1000) that starts at one of them. */
-export function busiestSecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let busiest = 0;
-  for (let start = 0, end = 0; start < sorted.length; start += 1) {
-    while (end < sorted.length && (sorted[end] ?? 0) < (sorted[start] ?? 0) + 1000) end += 1;
-    busiest = Math.max(busiest, end - start);
-  }
-  return busiest;
-}

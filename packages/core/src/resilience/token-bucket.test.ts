@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { busiestSecond, drive } from './resilience.test-helpers.js';
+import { busiestSecond } from '../testing/rate.js';
+import { drive } from './resilience.test-helpers.js';
 import { TokenBucket } from './token-bucket.js';
 
 describe('TokenBucket', () => {

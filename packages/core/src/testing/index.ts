@@ -25,3 +25,4 @@ export {
   mapExampleStatus,
   signExampleWebhook,
 } from './example-provider.js';
+export { busiestSecond } from './rate.js';
