@@ -25,8 +25,8 @@ export function packagePath(name, file) {
 }
 
 /** `import()` of a workspace package's built entry point; fails with a hint when it was not built. */
-export async function importBuilt(name) {
-  const entry = packagePath(name, 'dist/index.js');
+export async function importBuilt(name, file = 'dist/index.js') {
+  const entry = packagePath(name, file);
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`pnpm build\` first (pnpm bench does).`);
   return import(pathToFileURL(entry).href);
 }
