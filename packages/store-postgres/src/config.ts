@@ -28,6 +28,8 @@ export const postgresStoreConfigSchema = z
     lockLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
     /** See `PostgresStoreOptions.preparedStatements`. */
     preparedStatements: z.boolean().optional(),
+    /** See `PostgresStoreOptions.recentConnections`. */
+    recentConnections: z.number().int().min(0).max(10_000_000).optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

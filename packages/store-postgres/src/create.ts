@@ -22,6 +22,7 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     ownsPool,
     lockLeaseMs: parsed.lockLeaseMs,
     preparedStatements: parsed.preparedStatements,
+    recentConnections: parsed.recentConnections,
   });
   if (parsed.migrate) {
     try {

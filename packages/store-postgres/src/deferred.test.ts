@@ -95,6 +95,47 @@ describe('deferred transactions (writes in one statement)', () => {
     expect(await store.listIgnoredSignals({})).toMatchObject([{ reason: 'unknown_connection' }]);
   });
 
+  it('ingests a delivery about a connection this process has seen in one round trip', async () => {
+    const connection = await registered();
+    await kit.ingest([statusEvent('evt_1', 'login_required')]);
+    const { result, trips } = await counted(() => kit.ingest([statusEvent('evt_2', 'active')]));
+    expect(result).toMatchObject({ applied: 1 });
+    expect(trips).toBe(1);
+    expect(await store.getConnection(connection.id)).toMatchObject({ state: 'connected', version: 3 });
+  });
+
+  it('redoes a transaction that read a remembered connection another instance changed, on the latest state', async () => {
+    const connection = await registered();
+    // Another instance breaks the connection; this process still remembers it connected at version 1.
+    const other = new PostgresConnectionStore({ pool, schema });
+    const broken = { ...connection, state: 'needs_reauth' as const, version: 2 };
+    await other.updateConnection(broken, 1);
+    // "active" is news only against the latest state: against the remembered one it would change nothing.
+    const { result } = await counted(() => kit.ingest([statusEvent('evt_1', 'active')]));
+    expect(result).toMatchObject({ applied: 1 });
+    expect(await store.getConnection(connection.id)).toMatchObject({ state: 'connected', version: 3 });
+    const types = (await store.listOutbox({})).map((entry) => entry.event.type);
+    expect(types).toContain('connection.recovered');
+  });
+
+  it('never answers a read from memory that another instance has changed since', async () => {
+    const connection = await registered();
+    const other = new PostgresConnectionStore({ pool, schema });
+    await other.updateConnection({ ...connection, state: 'needs_reauth', version: 2 }, 1);
+    const read = await store.transaction((tx) => tx.getConnection(connection.id));
+    expect(read).toMatchObject({ state: 'needs_reauth', version: 2 });
+  });
+
+  it('reads every time with recentConnections: 0', async () => {
+    store = new PostgresConnectionStore({ pool, schema, recentConnections: 0 });
+    kit = createExampleKit({ store, options: { confirmWebhooks: false } });
+    kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok_1' });
+    await registered();
+    await kit.ingest([statusEvent('evt_1', 'login_required')]);
+    const { trips } = await counted(() => kit.ingest([statusEvent('evt_2', 'active')]));
+    expect(trips).toBe(2);
+  });
+
   it('sends a read-only transaction without BEGIN or COMMIT', async () => {
     const connection = await registered();
     const { result, trips } = await counted(() => store.transaction((tx) => tx.getConnection(connection.id)));

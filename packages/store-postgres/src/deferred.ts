@@ -19,6 +19,7 @@ import type {
   SweepClaim,
 } from '@reconnect-kit/core';
 import { PostgresOps, type Queryable } from './ops.js';
+import type { RecentConnections } from './recent-connections.js';
 import type { Tables } from './tables.js';
 import {
   checkNextVersion,
@@ -43,6 +44,8 @@ interface BufferedWrite {
   readonly sql: WriteSql;
   /** Rows the write must touch for the assumption made when it was buffered to hold. */
   readonly expect?: number;
+  /** A read whose row count checks an assumption (no RETURNING clause to add). */
+  readonly read?: true;
 }
 
 /**
@@ -65,6 +68,11 @@ export class DeferredOps implements ConnectionStoreOps {
   readonly #now: PostgresOps;
   /** Inbound pairs known to be recorded already (from an earlier run's failed check): answered `false`. */
   readonly #knownDuplicates: ReadonlySet<string>;
+  readonly #recent: RecentConnections | undefined;
+  /** Connections answered from `#recent`, with the version they were answered at: checked by the write statement. */
+  readonly #assumed = new Map<string, number>();
+  /** Connections read from the database or written in this run: remembered once it committed. */
+  readonly #seen: Connection[] = [];
   #inbound: InboundRow[] = [];
   #outbox: OutboxRowInput[] = [];
   #ignored: IgnoredSignal[] = [];
@@ -73,12 +81,18 @@ export class DeferredOps implements ConnectionStoreOps {
   #promoted = false;
   #missed: DeferredMiss | undefined;
 
-  constructor(client: Queryable, tables: Tables, knownDuplicates: ReadonlySet<string> = new Set()) {
+  constructor(
+    client: Queryable,
+    tables: Tables,
+    knownDuplicates: ReadonlySet<string> = new Set(),
+    recent?: RecentConnections,
+  ) {
     this.#client = client;
     this.#t = tables;
     this.#w = writesFor(tables);
-    this.#now = new PostgresOps(client, tables);
+    this.#now = new PostgresOps(client, tables, recent);
     this.#knownDuplicates = knownDuplicates;
+    this.#recent = recent;
   }
 
   /** Whether BEGIN was sent (the caller must then COMMIT via `finish` or ROLLBACK). */
@@ -95,6 +109,17 @@ export class DeferredOps implements ConnectionStoreOps {
   async finish(): Promise<void> {
     if (this.#promoted) await this.#client.query('COMMIT');
     else await this.#flush();
+  }
+
+  /** After `finish`: what this run read and wrote is the latest this process knows of those connections. */
+  rememberCommitted(): void {
+    for (const connection of this.#seen) this.#recent?.remember(connection);
+  }
+
+  /** After a failed or missed run: nothing it read or assumed is trusted again without a fresh read. */
+  forgetTouched(): void {
+    for (const id of this.#assumed.keys()) this.#recent?.forget(id);
+    for (const connection of this.#seen) this.#recent?.forget(connection.id);
   }
 
   #touches(table: Table): boolean {
@@ -131,6 +156,14 @@ export class DeferredOps implements ConnectionStoreOps {
         expect: this.#inbound.length,
       });
     }
+    if (this.#assumed.size > 0) {
+      writes.push({
+        table: 'connections',
+        sql: this.#w.liveAtVersions(new Map(this.#assumed)),
+        expect: this.#assumed.size,
+        read: true,
+      });
+    }
     writes.push(...this.#others);
     if (this.#ignored.length > 0)
       writes.push({ table: 'ignoredSignals', sql: this.#w.recordIgnoredSignals(this.#ignored) });
@@ -140,6 +173,7 @@ export class DeferredOps implements ConnectionStoreOps {
     this.#outbox = [];
     this.#ignored = [];
     this.#others = [];
+    this.#assumed.clear();
     if (writes.length === 0) return;
 
     const values: unknown[] = [];
@@ -150,7 +184,7 @@ export class DeferredOps implements ConnectionStoreOps {
     const checked = writes.flatMap((write, i) =>
       write.expect === undefined ? [] : [{ i, n: write.expect }],
     );
-    const ctes = writes.map((write, i) => `w${i} AS (${write.sql(p)} RETURNING 1)`);
+    const ctes = writes.map((write, i) => `w${i} AS (${write.sql(p)}${write.read ? '' : ' RETURNING 1'})`);
     const actual = checked.map(({ i }) => `(SELECT count(*) FROM w${i})`).join(', ');
     const expected = p(checked.map(({ n }) => n));
     const text = `WITH ${ctes.join(',\n')}
@@ -167,13 +201,29 @@ export class DeferredOps implements ConnectionStoreOps {
   // ---- reads: at once, after promoting if they read a table with buffered writes ----------------------
 
   async getConnection(connectionId: string): Promise<Connection | undefined> {
-    await this.#immediate('connections');
-    return this.#now.getConnection(connectionId);
+    if (!(await this.#immediate('connections'))) {
+      const recent = this.#recent?.get(connectionId);
+      if (recent) return this.#assume(recent);
+    }
+    return this.#fresh(await this.#now.getConnection(connectionId));
   }
 
   async findByUpstream(provider: string, upstreamId: string): Promise<Connection | undefined> {
-    await this.#immediate('connections');
-    return this.#now.findByUpstream(provider, upstreamId);
+    if (!(await this.#immediate('connections'))) {
+      const recent = this.#recent?.findByUpstream(provider, upstreamId);
+      if (recent) return this.#assume(recent);
+    }
+    return this.#fresh(await this.#now.findByUpstream(provider, upstreamId));
+  }
+
+  #assume(connection: Connection): Connection {
+    this.#assumed.set(connection.id, connection.version);
+    return connection;
+  }
+
+  #fresh(connection: Connection | undefined): Connection | undefined {
+    if (connection) this.#seen.push(connection);
+    return connection;
   }
 
   async findLatestByUpstreamParent(
@@ -226,18 +276,22 @@ export class DeferredOps implements ConnectionStoreOps {
   // ---- writes: buffered with the answer they give when nothing races them -----------------------------
 
   async insertConnection(connection: Connection): Promise<void> {
-    if (await this.#immediate('connections')) return this.#now.insertConnection(connection);
-    this.#others.push({ table: 'connections', sql: this.#w.insertConnection(connection), expect: 1 });
+    if (await this.#immediate('connections')) await this.#now.insertConnection(connection);
+    else this.#others.push({ table: 'connections', sql: this.#w.insertConnection(connection), expect: 1 });
+    this.#seen.push(connection);
   }
 
   async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
     checkNextVersion(connection, expectedVersion);
-    if (await this.#immediate('connections')) return this.#now.updateConnection(connection, expectedVersion);
-    this.#others.push({
-      table: 'connections',
-      sql: this.#w.updateConnection(connection, expectedVersion),
-      expect: 1,
-    });
+    if (await this.#immediate('connections')) await this.#now.updateConnection(connection, expectedVersion);
+    else {
+      this.#others.push({
+        table: 'connections',
+        sql: this.#w.updateConnection(connection, expectedVersion),
+        expect: 1,
+      });
+    }
+    this.#seen.push(connection);
   }
 
   async recordInboundEvent(provider: string, eventId: string, receivedAt: Date): Promise<boolean> {

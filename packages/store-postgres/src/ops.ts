@@ -25,6 +25,7 @@ import {
   type SweepClaim,
 } from '@reconnect-kit/core';
 import type { QueryResult, QueryResultRow } from 'pg';
+import type { RecentConnections } from './recent-connections.js';
 import type { Tables } from './tables.js';
 import { checkNextVersion, json, statement, type WriteSql, type Writes, writesFor } from './writes.js';
 
@@ -102,11 +103,14 @@ export class PostgresOps implements ConnectionStoreOps {
   readonly #db: Queryable;
   readonly #t: Tables;
   readonly #w: Writes;
+  readonly #recent: RecentConnections | undefined;
 
-  constructor(db: Queryable, tables: Tables) {
+  /** `recent`: what this process remembers of connections, forgotten for each connection written here. */
+  constructor(db: Queryable, tables: Tables, recent?: RecentConnections) {
     this.#db = db;
     this.#t = tables;
     this.#w = writesFor(tables);
+    this.#recent = recent;
   }
 
   /** Runs one write builder as its own statement; resolves to the number of rows it wrote. */
@@ -147,6 +151,7 @@ export class PostgresOps implements ConnectionStoreOps {
   }
 
   async insertConnection(connection: Connection): Promise<void> {
+    this.#recent?.forget(connection.id);
     // ON CONFLICT keeps an enclosing transaction usable (a raised unique violation would abort it).
     if ((await this.#write(this.#w.insertConnection(connection))) !== 1) {
       throw conflict('A connection with this id or live upstream id exists.', {
@@ -157,6 +162,8 @@ export class PostgresOps implements ConnectionStoreOps {
 
   async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
     checkNextVersion(connection, expectedVersion);
+    // Forgotten before the write: whether it commits is not known here (it may be inside a transaction).
+    this.#recent?.forget(connection.id);
     let updated: number;
     try {
       updated = await this.#write(this.#w.updateConnection(connection, expectedVersion));

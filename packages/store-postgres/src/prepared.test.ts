@@ -40,6 +40,17 @@ describe('named prepared statements', () => {
     expect(await store.getReconnectAttempt('nonce_1')).toBeUndefined();
   });
 
+  it('prepares the one write statement of a deferred transaction (the statement every webhook sends)', async () => {
+    const store = new PostgresConnectionStore({ pool, schema });
+    await store.transaction(async (tx) => {
+      await tx.recordInboundEvent('example', 'evt_prepared', new Date());
+    });
+    const { rows } = await pool.query<{ name: string }>(
+      `SELECT name FROM pg_prepared_statements WHERE statement LIKE 'WITH w0 AS (INSERT INTO%'`,
+    );
+    expect(rows.map((row) => row.name)).toEqual([expect.stringMatching(/^rk_/)]);
+  });
+
   it('sends nothing named when turned off', async () => {
     const other = testPool(1);
     try {

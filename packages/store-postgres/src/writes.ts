@@ -72,13 +72,26 @@ export function writesFor(t: Tables) {
          version = ${version}, body = ${body} WHERE id = ${id} AND version = ${p(expectedVersion)}`;
       },
 
-    /** A pair already recorded (or being recorded by a concurrent transaction that then commits) inserts nothing. */
+    /** One row per connection that is still live at the given version (a read: the count is the check). */
+    liveAtVersions:
+      (versions: ReadonlyMap<string, number>): WriteSql =>
+      (p) =>
+        `SELECT 1 FROM ${t.connections} c
+       JOIN unnest(${p([...versions.keys()])}::text[], ${p([...versions.values()])}::int[]) AS a(id, version)
+         ON c.id = a.id AND c.version = a.version
+       WHERE c.live`,
+
+    /**
+     * A pair already recorded (or being recorded by a concurrent transaction that then commits) inserts nothing.
+     * The columns are named: a `SELECT *` would keep every statement holding this one from being prepared.
+     */
     recordInboundEvents:
       (rows: readonly InboundRow[]): WriteSql =>
       (p) =>
         `INSERT INTO ${t.inboundEvents} (provider, event_id, received_at)
-       SELECT * FROM unnest(${p(rows.map((r) => r.provider))}::text[], ${p(rows.map((r) => r.eventId))}::text[],
-         ${p(rows.map((r) => r.receivedAt))}::timestamptz[])
+       SELECT provider, event_id, received_at
+       FROM unnest(${p(rows.map((r) => r.provider))}::text[], ${p(rows.map((r) => r.eventId))}::text[],
+         ${p(rows.map((r) => r.receivedAt))}::timestamptz[]) AS e(provider, event_id, received_at)
        ON CONFLICT DO NOTHING`,
 
     recordIgnoredSignals:
