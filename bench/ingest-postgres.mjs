@@ -66,7 +66,7 @@ export async function run({ log }) {
           samples: samples.bare,
         },
         subject: postgresSide,
-        // Two round trips per delivery (one read, one checked write statement) against the bare loop's one.
+        // One round trip per delivery, like the bare loop: the store remembers the connection it checks.
         target: { op: '>=', value: 0.5 },
         notes: workload,
       }),
