@@ -104,15 +104,17 @@ describe('deferred transactions (writes in one statement)', () => {
     expect(await store.getConnection(connection.id)).toMatchObject({ state: 'connected', version: 3 });
   });
 
-  it('redoes a transaction that read a remembered connection another instance changed, on the latest state', async () => {
+  it('redoes a transaction that read a remembered connection another instance changed, on the latest state, in two round trips', async () => {
     const connection = await registered();
     // Another instance breaks the connection; this process still remembers it connected at version 1.
     const other = new PostgresConnectionStore({ pool, schema });
     const broken = { ...connection, state: 'needs_reauth' as const, version: 2 };
     await other.updateConnection(broken, 1);
     // "active" is news only against the latest state: against the remembered one it would change nothing.
-    const { result } = await counted(() => kit.ingest([statusEvent('evt_1', 'active')]));
+    const { result, trips } = await counted(() => kit.ingest([statusEvent('evt_1', 'active')]));
     expect(result).toMatchObject({ applied: 1 });
+    // The failed write statement brought the current state back: the redo needed no read.
+    expect(trips).toBe(2);
     expect(await store.getConnection(connection.id)).toMatchObject({ state: 'connected', version: 3 });
     const types = (await store.listOutbox({})).map((entry) => entry.event.type);
     expect(types).toContain('connection.recovered');

@@ -44,8 +44,6 @@ interface BufferedWrite {
   readonly sql: WriteSql;
   /** Rows the write must touch for the assumption made when it was buffered to hold. */
   readonly expect?: number;
-  /** A read whose row count checks an assumption (no RETURNING clause to add). */
-  readonly read?: true;
 }
 
 /**
@@ -71,6 +69,8 @@ export class DeferredOps implements ConnectionStoreOps {
   readonly #recent: RecentConnections | undefined;
   /** Connections answered from `#recent`, with the version they were answered at: checked by the write statement. */
   readonly #assumed = new Map<string, number>();
+  /** Every connection id ever answered from memory in this run (`#assumed` empties when the writes go out). */
+  readonly #assumedEver = new Set<string>();
   /** Connections read from the database or written in this run: remembered once it committed. */
   readonly #seen: Connection[] = [];
   #inbound: InboundRow[] = [];
@@ -116,10 +116,14 @@ export class DeferredOps implements ConnectionStoreOps {
     for (const connection of this.#seen) this.#recent?.remember(connection);
   }
 
-  /** After a failed or missed run: nothing it read or assumed is trusted again without a fresh read. */
-  forgetTouched(): void {
-    for (const id of this.#assumed.keys()) this.#recent?.forget(id);
+  /**
+   * After a failed or missed run: nothing it read or assumed is trusted again without a fresh read, except the
+   * current state a miss reported for the connections it had answered from memory.
+   */
+  discard(): void {
+    for (const id of this.#assumedEver) this.#recent?.forget(id);
     for (const connection of this.#seen) this.#recent?.forget(connection.id);
+    for (const connection of this.#missed?.current ?? []) this.#recent?.remember(connection);
   }
 
   #touches(table: Table): boolean {
@@ -156,43 +160,49 @@ export class DeferredOps implements ConnectionStoreOps {
         expect: this.#inbound.length,
       });
     }
-    if (this.#assumed.size > 0) {
-      writes.push({
-        table: 'connections',
-        sql: this.#w.liveAtVersions(new Map(this.#assumed)),
-        expect: this.#assumed.size,
-        read: true,
-      });
-    }
     writes.push(...this.#others);
     if (this.#ignored.length > 0)
       writes.push({ table: 'ignoredSignals', sql: this.#w.recordIgnoredSignals(this.#ignored) });
     if (this.#outbox.length > 0) writes.push({ table: 'outbox', sql: this.#w.appendOutbox(this.#outbox) });
     const inbound = this.#inbound;
+    const assumed = new Map(this.#assumed);
     this.#inbound = [];
     this.#outbox = [];
     this.#ignored = [];
     this.#others = [];
     this.#assumed.clear();
-    if (writes.length === 0) return;
+    if (writes.length === 0 && assumed.size === 0) return;
 
     const values: unknown[] = [];
     const p: Param = (value) => {
       values.push(value);
       return `$${values.length}`;
     };
-    const checked = writes.flatMap((write, i) =>
-      write.expect === undefined ? [] : [{ i, n: write.expect }],
-    );
-    const ctes = writes.map((write, i) => `w${i} AS (${write.sql(p)}${write.read ? '' : ' RETURNING 1'})`);
-    const actual = checked.map(({ i }) => `(SELECT count(*) FROM w${i})`).join(', ');
-    const expected = p(checked.map(({ n }) => n));
+    const ctes: string[] = [];
+    const counts: string[] = [];
+    const expected: number[] = [];
+    writes.forEach((write, i) => {
+      ctes.push(`w${i} AS (${write.sql(p)} RETURNING 1)`);
+      if (write.expect === undefined) return;
+      counts.push(`(SELECT count(*) FROM w${i})`);
+      expected.push(write.expect);
+    });
+    // Connections answered from memory must still be live at the version they were answered at; the current
+    // bodies of those that are not come back with the miss.
+    let current = 'NULL::jsonb';
+    const rememberedCheck = assumed.size > 0 ? expected.length : undefined;
+    if (rememberedCheck !== undefined) {
+      ctes.push(`remembered AS (${this.#w.rememberedConnections(assumed)(p)})`);
+      counts.push('(SELECT count(*) FROM remembered WHERE held)');
+      expected.push(assumed.size);
+      current = '(SELECT jsonb_agg(body) FROM remembered WHERE NOT held)';
+    }
     const text = `WITH ${ctes.join(',\n')}
-      SELECT ${this.#t.expectWritten}(ARRAY[${actual}]::bigint[], ${expected}::bigint[])`;
+      SELECT ${this.#t.expectWritten}(ARRAY[${counts.join(', ')}]::bigint[], ${p(expected)}::bigint[], ${current})`;
     try {
       await this.#client.query(text, values);
     } catch (error) {
-      const miss = missFrom(error, inbound);
+      const miss = missFrom(error, { inbound, expected, rememberedCheck });
       if (miss) this.#missed = miss;
       throw error;
     }
@@ -218,6 +228,7 @@ export class DeferredOps implements ConnectionStoreOps {
 
   #assume(connection: Connection): Connection {
     this.#assumed.set(connection.id, connection.version);
+    this.#assumedEver.add(connection.id);
     return connection;
   }
 
@@ -394,15 +405,28 @@ export class DeferredOps implements ConnectionStoreOps {
 }
 
 /**
- * Why a deferred run's writes did not apply. `duplicates` is set when the only failed assumption was that every
- * inbound event was new, and none of them was: those pairs are recorded (committed; a concurrent recorder that
- * rolled back would have let ours in), so a second deferred run can answer `false` for them directly.
+ * Why a deferred run's writes did not apply. `duplicates` is set when the inbound events were all already
+ * recorded (committed; a concurrent recorder that rolled back would have let ours in), so a later run can answer
+ * `false` for them directly. `current` is set when connections answered from memory had changed: their current
+ * bodies (one that is gone or no longer live is simply absent). Either makes another deferred run worth it.
  */
 export interface DeferredMiss {
   readonly duplicates?: ReadonlySet<string>;
+  readonly current?: readonly Connection[];
 }
 
-function missFrom(error: unknown, inbound: readonly InboundRow[]): DeferredMiss | undefined {
+interface FlushChecks {
+  readonly inbound: readonly InboundRow[];
+  /** Row counts each check expected, in order (the inbound check first when there is one). */
+  readonly expected: readonly number[];
+  /** Index of the remembered-connections check, if the statement had one. */
+  readonly rememberedCheck: number | undefined;
+}
+
+function missFrom(
+  error: unknown,
+  { inbound, expected, rememberedCheck }: FlushChecks,
+): DeferredMiss | undefined {
   const { code, detail } = (typeof error === 'object' && error !== null ? error : {}) as {
     code?: unknown;
     detail?: unknown;
@@ -410,10 +434,14 @@ function missFrom(error: unknown, inbound: readonly InboundRow[]): DeferredMiss 
   // A unique violation from a deferred write (an update giving two live connections one upstream id) is
   // reported by the classic run exactly like the classic store reports it.
   if (code === UNIQUE_VIOLATION) return {};
-  if (code !== DEFERRED_MISS) return undefined;
+  if (code !== DEFERRED_MISS || typeof detail !== 'string') return undefined;
+  const { written, current } = JSON.parse(detail) as { written: number[]; current: Connection[] };
+  const stale = rememberedCheck !== undefined && written[rememberedCheck] !== expected[rememberedCheck];
   // The inbound insert is the first check: none of its pairs went in, so each one is already recorded (whatever
   // else missed followed from treating them as new).
-  const inboundCount = typeof detail === 'string' ? Number(detail.split(',')[0]) : Number.NaN;
-  if (inbound.length === 0 || inboundCount !== 0) return {};
-  return { duplicates: new Set(inbound.map((row) => inboundKey(row.provider, row.eventId))) };
+  const duplicates =
+    inbound.length > 0 && written[0] === 0
+      ? new Set(inbound.map((row) => inboundKey(row.provider, row.eventId)))
+      : undefined;
+  return { ...(duplicates && { duplicates }), ...(stale && { current }) };
 }

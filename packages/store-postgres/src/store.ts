@@ -98,16 +98,17 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
 
   /**
    * Runs `fn` as a deferred transaction (see `DeferredOps`: its writes cost one round trip); when one of the
-   * assumptions made for its buffered writes did not hold, runs `fn` again: deferred once more when the only
-   * miss was a duplicate inbound event (now answered from what the first run learnt), classic otherwise. So `fn`
+   * assumptions made for its buffered writes did not hold, runs `fn` again: deferred once more when the miss
+   * was a duplicate inbound event or a remembered connection that had changed (both now answered from what the
+   * miss reported), classic otherwise. So `fn`
    * may run more than once, as it already may when the caller retries on `store_conflict`.
    */
   async transaction<T>(fn: (tx: ConnectionStoreOps) => Promise<T>): Promise<T> {
     if (this.#status.closed) throw closedError();
     const first = await this.#deferred(fn, new Set());
     if ('value' in first) return first.value;
-    if (first.miss.duplicates) {
-      const second = await this.#deferred(fn, first.miss.duplicates);
+    if (first.miss.duplicates || first.miss.current) {
+      const second = await this.#deferred(fn, first.miss.duplicates ?? new Set());
       if ('value' in second) return second.value;
     }
     return this.#classic(fn);
@@ -135,7 +136,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
         value = await fn(tx);
         await tx.finish();
       } catch (error) {
-        tx.forgetTouched();
+        tx.discard();
         if (tx.promoted) {
           await client.query('ROLLBACK').catch((rollbackError: Error) => {
             broken = rollbackError;
@@ -147,7 +148,7 @@ export class PostgresConnectionStore extends PostgresOps implements ConnectionSt
       }
       // `fn` may have swallowed the miss (a promoted run's COMMIT then only rolled back).
       if (tx.missed) {
-        tx.forgetTouched();
+        tx.discard();
         return { miss: tx.missed };
       }
       tx.rememberCommitted();

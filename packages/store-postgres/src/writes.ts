@@ -72,14 +72,13 @@ export function writesFor(t: Tables) {
          version = ${version}, body = ${body} WHERE id = ${id} AND version = ${p(expectedVersion)}`;
       },
 
-    /** One row per connection that is still live at the given version (a read: the count is the check). */
-    liveAtVersions:
+    /** Each remembered connection's current body, and whether it is still live at the remembered version. */
+    rememberedConnections:
       (versions: ReadonlyMap<string, number>): WriteSql =>
       (p) =>
-        `SELECT 1 FROM ${t.connections} c
+        `SELECT c.body, c.live AND c.version = a.version AS held FROM ${t.connections} c
        JOIN unnest(${p([...versions.keys()])}::text[], ${p([...versions.values()])}::int[]) AS a(id, version)
-         ON c.id = a.id AND c.version = a.version
-       WHERE c.live`,
+         ON c.id = a.id`,
 
     /**
      * A pair already recorded (or being recorded by a concurrent transaction that then commits) inserts nothing.

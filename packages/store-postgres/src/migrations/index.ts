@@ -4,6 +4,7 @@ import { connectionLeasesMigration } from './003-connection-leases.js';
 import { deferredWritesMigration } from './004-deferred-writes.js';
 import { sweepStateMigration } from './005-sweep-state.js';
 import { vendorBudgetMigration } from './006-vendor-budget.js';
+import { currentOnMissMigration } from './007-current-on-miss.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   deferredWritesMigration,
   sweepStateMigration,
   vendorBudgetMigration,
+  currentOnMissMigration,
 ];
 
 export type { Migration } from './migration.js';
