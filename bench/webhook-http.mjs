@@ -1,9 +1,11 @@
 /**
- * Figure 2: the express webhook endpoint (`createWebhookRouter` from @reconnect-kit/express, with the service on
- * its default store) against the fair hand-written baseline: a bare express route that checks the same HMAC and
- * stores the delivery with one INSERT into the same kind of store (node:sqlite :memory:) before answering 200.
- * The route that only verifies and answers is kept as an info figure. Every request carries a new signed delivery,
- * so the kit side never takes the cheaper duplicate path.
+ * Figure 2: the express webhook endpoint (`createWebhookRouter` from @reconnect-kit/express) against the fair
+ * hand-written baseline: a bare express route that checks the same HMAC and stores the delivery with one INSERT
+ * into the same kind of store before answering 200. The target pair is durable, as the issue asks: the kit on its
+ * SQLite file store with the store's defaults (WAL, synchronous=FULL), the bare route inserting into a SQLite file
+ * opened with the settings the kit's store reports, each delivery committed before its 200. The same pair on
+ * node:sqlite :memory: (the code's cost alone, no disk) and the route that only verifies are info figures. Every
+ * request to a kit side carries a new signed delivery, so the kit never takes the cheaper duplicate path.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,9 +48,9 @@ function deliveryPool(accounts) {
 }
 
 /**
- * autocannon requests that post deliveries from `pool`, starting at `cursor.next` and moving it on. The kit side
+ * autocannon requests that post deliveries from `pool`, starting at `cursor.next` and moving it on. A kit side
  * (`cycle: false`) must never see a delivery twice: past the end of the pool it marks it as run out and asks for
- * RAN_OUT_PATH instead. The bare side has no dedupe and cycles. Both pay the same per request.
+ * RAN_OUT_PATH instead. A bare side has no dedupe and cycles. All pay the same per request.
  */
 function postFrom(pool, cursor, { cycle }) {
   return [
@@ -76,82 +78,118 @@ async function appliedCount(server) {
   return (await response.json()).applied;
 }
 
+/** The sides, in the order of the log line; a kit side never sees a delivery twice, the others cycle. */
+const SIDES = [
+  { name: 'bare', kit: false },
+  { name: 'stored', kit: false },
+  { name: 'kit', kit: true },
+  { name: 'storedDurable', kit: false },
+  { name: 'kitDurable', kit: true },
+];
+
 export async function run({ log }) {
   const dir = mkdtempSync(join(tmpdir(), 'reconnect-kit-bench-'));
   const accounts = makeAccounts(ACCOUNTS);
   const accountsFile = join(dir, 'accounts.json');
   writeFileSync(accountsFile, JSON.stringify(accounts));
-  const pool = deliveryPool(accounts);
   const servers = [];
+  const start = async (...args) => {
+    const server = await startServer('webhook-receiver.mjs', args);
+    servers.push(server);
+    return server;
+  };
   try {
-    const kit = await startServer('webhook-receiver.mjs', ['kit', accountsFile]);
-    servers.push(kit);
-    const bare = await startServer('webhook-receiver.mjs', ['bare']);
-    servers.push(bare);
-    const stored = await startServer('webhook-receiver.mjs', ['stored']);
-    servers.push(stored);
-    const kitCursor = { next: 0 };
-    const bareCursor = { next: 0 };
-    const storedCursor = { next: 0 };
-    let fastest = 0; // of the kit side
+    const kitDurable = await start('kit-durable', accountsFile, join(dir, 'kit.db'));
+    const settings = await (await fetch(`${kitDurable.url}/__bench/durability`)).json();
+    const byName = {
+      bare: await start('bare'),
+      stored: await start('stored'),
+      kit: await start('kit', accountsFile),
+      storedDurable: await start('stored-durable', join(dir, 'bare.db'), JSON.stringify(settings)),
+      kitDurable,
+    };
+    const sides = SIDES.map((side) => ({
+      ...side,
+      server: byName[side.name],
+      pool: deliveryPool(accounts),
+      cursor: { next: 0 },
+      fastest: 0,
+    }));
     // autocannon builds one request per connection before it starts, and may stop with more in flight.
-    const runOf = (seconds) =>
-      Math.ceil(Math.max(MIN_CEILING_PER_SECOND, HEADROOM * fastest) * seconds) + 2 * CONNECTIONS;
-    const post = async (server, cursor, seconds) => {
-      if (cursor === kitCursor) pool.refill(kitCursor, runOf(seconds));
-      const built = pool.items.length;
+    const runOf = (side, seconds) =>
+      Math.ceil(Math.max(MIN_CEILING_PER_SECOND, HEADROOM * side.fastest) * seconds) + 2 * CONNECTIONS;
+    const post = async (side, seconds) => {
+      // A cycling side keeps the deliveries built for its first run.
+      if (side.kit || side.pool.items.length === 0) side.pool.refill(side.cursor, runOf(side, seconds));
+      const built = side.pool.items.length;
       try {
-        const result = await load(`${server.url}/webhooks/argyle`, {
+        const result = await load(`${side.server.url}/webhooks/argyle`, {
           seconds,
           connections: CONNECTIONS,
-          requests: postFrom(pool, cursor, { cycle: cursor !== kitCursor }),
+          requests: postFrom(side.pool, side.cursor, { cycle: !side.kit }),
         });
-        if (cursor === kitCursor) fastest = Math.max(fastest, result.perSecond);
+        side.fastest = Math.max(side.fastest, result.perSecond);
         return result;
       } catch (error) {
-        if (pool.ranOut) {
+        if (side.pool.ranOut) {
           throw new Error(`the ${built} deliveries built for a ${seconds} s run ran out; raise HEADROOM`);
         }
         throw error;
       }
     };
-    // Warm-up, not counted. The bare side's pool is the kit's first run's, built here.
-    pool.refill(kitCursor, runOf(WARM_UP_SECONDS));
-    await post(bare, bareCursor, WARM_UP_SECONDS);
-    await post(stored, storedCursor, WARM_UP_SECONDS);
-    await post(kit, kitCursor, WARM_UP_SECONDS);
-    const hit = (server, cursor) => async () => (await post(server, cursor, SECONDS)).perSecond;
+    // Warm-up, not counted.
+    for (const side of sides) await post(side, WARM_UP_SECONDS);
     const samples = await interleaveSides(
       ROUNDS,
-      { bare: hit(bare, bareCursor), stored: hit(stored, storedCursor), kit: hit(kit, kitCursor) },
+      Object.fromEntries(sides.map((side) => [side.name, async () => (await post(side, SECONDS)).perSecond])),
       {
         onRound: (round, s) =>
           log(
-            `  round ${round + 1}/${ROUNDS}: bare ${Math.round(s.bare.at(-1))}/s, stored ${Math.round(s.stored.at(-1))}/s, kit ${Math.round(s.kit.at(-1))}/s`,
+            `  round ${round + 1}/${ROUNDS}: ${SIDES.map(({ name }) => `${name} ${Math.round(s[name].at(-1))}/s`).join(', ')}`,
           ),
       },
     );
-    const applied = await appliedCount(kit);
-    // autocannon may stop with requests in flight, so "sent" can exceed "answered" by up to CONNECTIONS per run.
-    if (applied > kitCursor.next || applied < kitCursor.next - CONNECTIONS * (ROUNDS + 1)) {
-      throw new Error(`the kit applied ${applied} deliveries but ${kitCursor.next} were sent`);
+    const appliedBy = {};
+    for (const side of sides.filter(({ kit }) => kit)) {
+      const applied = await appliedCount(side.server);
+      // autocannon may stop with requests in flight, so "sent" can exceed "answered" by up to CONNECTIONS per run.
+      if (applied > side.cursor.next || applied < side.cursor.next - CONNECTIONS * (ROUNDS + 1)) {
+        throw new Error(
+          `the ${side.name} side applied ${applied} deliveries but ${side.cursor.next} were sent`,
+        );
+      }
+      appliedBy[side.name] = applied;
     }
-    const subject = {
+    const notes = `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds (rotating who goes first) after a ${WARM_UP_SECONDS} s warm-up each; servers in their own processes on 127.0.0.1; every request to a kit side a new signed accounts.updated delivery (${appliedBy.kitDurable} applied on the file store, ${appliedBy.kit} in memory, each a transition), built between runs. Durable pair: journal_mode=${settings.journalMode}, synchronous=${settings.synchronous}, wal_autocheckpoint=${settings.walAutocheckpointPages} on both sides; the kit commits concurrent deliveries together (group commit), the bare route commits each INSERT on its own, as node:sqlite does by default.`;
+    const kitInMemory = {
       label: '@reconnect-kit/express createWebhookRouter + service (SQLite :memory:)',
       samples: samples.kit,
     };
-    const notes = `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds (rotating who goes first) after a 1 s warm-up each; servers in their own processes on 127.0.0.1; every request a new signed accounts.updated delivery (${applied} applied by the kit side, each a transition), built between runs.`;
     return [
       figure({
         id: 'webhook.express.ratio',
-        title: 'Express webhook endpoint vs a bare route that stores the delivery',
+        title: 'Express webhook endpoint vs a bare route that durably stores the delivery',
+        unit: 'requests/s',
+        baseline: {
+          label: 'bare express: express.raw + HMAC check + 1 INSERT committed to a SQLite file + 200',
+          samples: samples.storedDurable,
+        },
+        subject: {
+          label: '@reconnect-kit/express createWebhookRouter + service (SQLite file store, its defaults)',
+          samples: samples.kitDurable,
+        },
+        target: { op: '>=', value: 0.7 },
+        notes,
+      }),
+      figure({
+        id: 'webhook.express-memory.ratio',
+        title: 'Express webhook endpoint vs a bare route that stores the delivery, both in memory (info)',
         unit: 'requests/s',
         baseline: {
           label: 'bare express: express.raw + HMAC check + 1 INSERT into node:sqlite :memory: + 200',
           samples: samples.stored,
         },
-        subject,
-        target: { op: '>=', value: 0.7 },
+        subject: kitInMemory,
         notes,
       }),
       figure({
@@ -159,7 +197,7 @@ export async function run({ log }) {
         title: 'Express webhook endpoint vs a bare route that only verifies (info)',
         unit: 'requests/s',
         baseline: { label: 'bare express: express.raw + HMAC check + 200', samples: samples.bare },
-        subject,
+        subject: kitInMemory,
         notes,
       }),
     ];
