@@ -107,10 +107,11 @@ export function writesFor(t: Tables) {
     appendOutbox:
       (rows: readonly OutboxRowInput[]): WriteSql =>
       (p) =>
+        // The events go as one JSON array: a text[] of JSON would be escaped element by element, in JS and back.
         `INSERT INTO ${t.outbox} (event_id, body, next_attempt_at)
-       SELECT event_id, body::jsonb, available_at
-       FROM unnest(${p(rows.map((r) => r.event.id))}::text[], ${p(rows.map((r) => json(r.event)))}::text[],
-         ${p(rows.map((r) => r.availableAt))}::timestamptz[]) WITH ORDINALITY AS e(event_id, body, available_at, n)
+       SELECT body->>'id', body, available_at
+       FROM ROWS FROM (jsonb_array_elements(${p(json(rows.map((r) => r.event)))}::jsonb),
+         unnest(${p(rows.map((r) => r.availableAt))}::timestamptz[])) WITH ORDINALITY AS e(body, available_at, n)
        ORDER BY n
        ON CONFLICT (event_id) DO NOTHING`,
 
