@@ -595,10 +595,13 @@ const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
  * `withConnectionLock` is an in-process mutex: run one writer process per file (use PostgreSQL for more).
  *
  * Group commit: transactions that queue up while one runs (concurrent webhook deliveries, say) run one after
- * another inside ONE SQLite transaction, each in its own savepoint, and share its `COMMIT`. Each still sees the
- * writes of those before it and is atomic on its own (a failing one rolls back to its savepoint; the others
- * commit); each caller's promise settles only after the shared `COMMIT` (or its failure). A commit writes every
- * page the group dirtied once, so under concurrency the WAL writes per transaction fall with the group size.
+ * another inside ONE SQLite transaction and share its `COMMIT`. Each still sees the writes of those before it and
+ * is atomic on its own; each caller's promise settles only after the shared `COMMIT` (or its failure). A commit
+ * writes every page the group dirtied once, so under concurrency the WAL writes per transaction fall with the
+ * group size. A group first runs without savepoints (a savepoint copies every page a transaction touches into
+ * SQLite's statement journal: about a tenth of an ingested webhook's CPU); when one of its transactions fails,
+ * the whole group rolls back and runs again with a savepoint per transaction, so only the failing one is lost.
+ * A transaction's `fn` may therefore run twice, as it may on the PostgreSQL store and on `store_conflict` retries.
  */
 export class SqliteConnectionStore extends TransactionalStore {
   readonly #db: DatabaseSync;
@@ -702,14 +705,23 @@ export class SqliteConnectionStore extends TransactionalStore {
     try {
       // Start on a fresh tick, so that transactions queued by the same burst of work join the first group.
       await Promise.resolve();
-      while (this.#queue.length > 0) await this.#runGroup();
+      while (this.#queue.length > 0) {
+        // A group that had to roll back is redone at once, isolated, before anything queued after it.
+        if ((await this.#runGroup(false)) === 'isolate') await this.#runGroup(true);
+      }
     } finally {
       // In the same synchronous step as the empty-queue check: a transaction queued from now on starts a drain.
       this.#draining = undefined;
     }
   }
 
-  async #runGroup(): Promise<void> {
+  /**
+   * Runs up to MAX_GROUP queued transactions under one BEGIN … COMMIT. `isolated`: each but the first in a
+   * savepoint, so a failing one rolls back alone. Otherwise without savepoints; when one of them (not the first)
+   * fails, everything rolls back, the group goes back to the head of the queue and `'isolate'` asks the caller to
+   * run it again isolated.
+   */
+  async #runGroup(isolated: boolean): Promise<'done' | 'isolate'> {
     const done: { readonly queued: QueuedTransaction; readonly result: unknown }[] = [];
     let current: QueuedTransaction | undefined;
     let begun = false;
@@ -722,15 +734,21 @@ export class SqliteConnectionStore extends TransactionalStore {
         // The first of a group needs no savepoint: when it fails, the outer catch rolls the whole transaction back
         // and the next group starts afresh (so a lone transaction costs no more statements than without groups).
         const nested = done.length > 0;
-        if (nested) this.#statement(SAVEPOINT).run();
+        const savepoint = isolated && nested;
+        if (savepoint) this.#statement(SAVEPOINT).run();
         try {
           const result = await current.fn(this.#ops);
-          if (nested) this.#statement(RELEASE).run();
+          if (savepoint) this.#statement(RELEASE).run();
           done.push({ queued: current, result });
         } catch (error) {
           // SQLite may have rolled the whole transaction back itself (e.g. on SQLITE_FULL): then the group's
           // earlier transactions are gone too (the outer catch answers them), and ROLLBACK TO would mask the cause.
           if (!nested || !this.#db.isTransaction) throw error;
+          if (!savepoint) {
+            this.#db.exec('ROLLBACK');
+            this.#queue.unshift(...done.map(({ queued }) => queued), current);
+            return 'isolate';
+          }
           this.#statement(ROLLBACK_TO).run();
           this.#statement(RELEASE).run();
           current.reject(error);
@@ -750,11 +768,12 @@ export class SqliteConnectionStore extends TransactionalStore {
         ? [...done.map(({ queued }) => queued), ...(current ? [current] : [])]
         : this.#queue.splice(0, MAX_GROUP);
       for (const queued of failed) queued.reject(error);
-      return;
+      return 'done';
     }
     this.#stats.commits += 1;
     this.#stats.transactions += done.length;
     for (const { queued, result } of done) queued.resolve(result);
+    return 'done';
   }
 
   withConnectionLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
