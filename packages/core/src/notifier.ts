@@ -1,5 +1,5 @@
 import { inject, injectable } from 'tsyringe';
-import type { Clock } from './clock.js';
+import { type Clock, isoTime } from './clock.js';
 import { eventIdFor } from './event-id.js';
 import type { Notifier } from './ports.js';
 import type { Connection } from './service-api.js';
@@ -49,7 +49,7 @@ export class OutboxNotifier implements Notifier {
           to: notification.connection.state,
           vendor: connection.vendor,
           problem: notification.problem,
-          occurredAt: now.toISOString(),
+          occurredAt: isoTime(now),
           cause: notification.cause ?? { kind: 'status_check' },
           data: {
             reason: notification.reason,

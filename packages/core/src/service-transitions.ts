@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isoTime } from './clock.js';
 import { isReconnectKitError } from './errors.js';
 import { eventIdFor } from './event-id.js';
 import { redact } from './logger.js';
@@ -158,7 +159,8 @@ export class TransitionWriter {
       });
       return { connection: current, status: 'ignored', events: [], needsUser: false };
     }
-    const now = clock.now().toISOString();
+    const at = clock.now();
+    const now = isoTime(at);
     const changed = decision.kind === 'apply';
     const next: Connection = {
       ...current,
@@ -194,7 +196,7 @@ export class TransitionWriter {
             data: { ...signal.eventData, version: next.version },
           }),
     );
-    await tx.appendOutbox(events, clock.now());
+    await tx.appendOutbox(events, at);
     logger.info('connection state changed', {
       connectionId: next.id,
       provider: next.provider,
@@ -379,7 +381,7 @@ export class TransitionWriter {
       to: connection.state,
       vendor: connection.vendor,
       problem: connection.problem,
-      occurredAt: this.ctx.clock.now().toISOString(),
+      occurredAt: isoTime(this.ctx.clock.now()),
       cause,
       data: extra.data,
     };

@@ -1,4 +1,5 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { isoTime } from '../clock.js';
 import type { CompletionOutcome, Connection, ConnectionPage } from '../service-api.js';
 import type { ConnectionEvent, ConnectionState } from '../types.js';
 import type {
@@ -159,7 +160,7 @@ export const SQLITE_MIGRATIONS: readonly { readonly version: number; readonly sq
 
 type Row = Record<string, unknown>;
 
-const iso = (date: Date): string => date.toISOString();
+const iso = isoTime;
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 function isUniqueViolation(error: unknown): boolean {
