@@ -256,6 +256,28 @@ describe('SqliteConnectionStore group commit', () => {
     },
   );
 
+  it('keeps call order when a failure sends a group round again: each later one sees exactly the earlier commits', async () => {
+    const store = new SqliteConnectionStore(':memory:');
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        store.transaction(async (tx) => {
+          const earlier = (await tx.listOutbox({ limit: 100 })).map((entry) => entry.event.id);
+          await tx.appendOutbox([stateEvent(`evt_${i}`)], new Date('2026-03-01T00:00:00.000Z'));
+          if (i === 2) throw new Error('this one fails after writing');
+          return earlier;
+        }),
+      ),
+    );
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value : 'rejected'))).toEqual([
+      [],
+      ['evt_0'],
+      'rejected',
+      ['evt_0', 'evt_1'],
+      ['evt_0', 'evt_1', 'evt_3'],
+    ]);
+    await store.close();
+  });
+
   it('fails the waiting group when another process holds the file, and works again once it lets go', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rk-sqlite-'));
     const path = join(dir, 'store.sqlite');
