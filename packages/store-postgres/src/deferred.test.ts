@@ -128,6 +128,31 @@ describe('deferred transactions (writes in one statement)', () => {
     expect(read).toMatchObject({ state: 'needs_reauth', version: 2 });
   });
 
+  it('redoes the work classically when a miss reports in a form it cannot read (an older expect_written)', async () => {
+    const fn = `"${schema}".expect_written`;
+    const signature = `${fn}(bigint[], bigint[], jsonb)`;
+    const { rows } = await pool.query<{ definition: string }>(
+      `SELECT pg_get_functiondef('${signature}'::regprocedure) AS definition`,
+    );
+    await pool.query(`CREATE OR REPLACE FUNCTION ${fn}(actual bigint[], expected bigint[], current jsonb)
+      RETURNS boolean LANGUAGE plpgsql AS $$
+      BEGIN
+        IF actual IS DISTINCT FROM expected THEN
+          RAISE EXCEPTION 'miss' USING ERRCODE = 'RKD01', DETAIL = array_to_string(actual, ',');
+        END IF;
+        RETURN true;
+      END $$`);
+    try {
+      expect(await store.recordInboundEvent('example', 'evt_seen', new Date(T0))).toBe(true);
+      const first = await store.transaction((tx) =>
+        tx.recordInboundEvent('example', 'evt_seen', new Date(T0)),
+      );
+      expect(first).toBe(false);
+    } finally {
+      await pool.query(rows[0]?.definition ?? '');
+    }
+  });
+
   it('reads every time with recentConnections: 0', async () => {
     store = new PostgresConnectionStore({ pool, schema, recentConnections: 0 });
     kit = createExampleKit({ store, options: { confirmWebhooks: false } });

@@ -434,8 +434,11 @@ function missFrom(
   // A unique violation from a deferred write (an update giving two live connections one upstream id) is
   // reported by the classic run exactly like the classic store reports it.
   if (code === UNIQUE_VIOLATION) return {};
-  if (code !== DEFERRED_MISS || typeof detail !== 'string') return undefined;
-  const { written, current } = JSON.parse(detail) as { written: number[]; current: Connection[] };
+  if (code !== DEFERRED_MISS) return undefined;
+  const reported = parseDetail(detail);
+  // A detail this version cannot read (not from its own `expect_written`): redo the work classically.
+  if (!reported) return {};
+  const { written, current } = reported;
   const stale = rememberedCheck !== undefined && written[rememberedCheck] !== expected[rememberedCheck];
   // The inbound insert is the first check: none of its pairs went in, so each one is already recorded (whatever
   // else missed followed from treating them as new).
@@ -444,4 +447,16 @@ function missFrom(
       ? new Set(inbound.map((row) => inboundKey(row.provider, row.eventId)))
       : undefined;
   return { ...(duplicates && { duplicates }), ...(stale && { current }) };
+}
+
+function parseDetail(detail: unknown): { written: number[]; current: Connection[] } | undefined {
+  if (typeof detail !== 'string') return undefined;
+  try {
+    const parsed = JSON.parse(detail) as { written?: unknown; current?: unknown };
+    return Array.isArray(parsed.written) && Array.isArray(parsed.current)
+      ? { written: parsed.written as number[], current: parsed.current as Connection[] }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
