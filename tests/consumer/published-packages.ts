@@ -1,6 +1,6 @@
 /** The workspace packages that are published to npm (packages/* and mocks/*, not marked private). */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, globSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -81,4 +81,31 @@ export function packagesWithChangesets(root = REPO_ROOT): Set<string> {
     }
   }
   return names;
+}
+
+/**
+ * Whether `<dir>/dist` holds the output of the current sources: every file that the package's tsconfig.build.json
+ * compiles (its include without its exclude, rootDir `src`) has its .js and .d.ts in dist, and none of them is older
+ * than a source, that config, the package.json or the workspace's tsconfig.base.json. Lets a test skip rebuilding an
+ * unchanged workspace (`pnpm build` already ran); any doubt answers false, so the test rebuilds.
+ */
+export function distIsFresh(dir: string, root = REPO_ROOT): boolean {
+  const pkg = join(root, dir);
+  const config = JSON.parse(readFileSync(join(pkg, 'tsconfig.build.json'), 'utf8')) as {
+    readonly include: string[];
+    readonly exclude?: string[];
+  };
+  const sources = globSync(config.include, { cwd: pkg, exclude: config.exclude ?? [] });
+  const outputs = sources.flatMap((file) => {
+    const base = join(pkg, 'dist', relative('src', file).replace(/\.ts$/, ''));
+    return [`${base}.js`, `${base}.d.ts`];
+  });
+  if (outputs.length === 0 || !outputs.every((file) => existsSync(file))) return false;
+  const inputs = [
+    ...sources.map((file) => join(pkg, file)),
+    ...['tsconfig.build.json', 'package.json'].map((file) => join(pkg, file)),
+    join(root, 'tsconfig.base.json'),
+  ];
+  const newestInput = Math.max(...inputs.map((file) => statSync(file).mtimeMs));
+  return outputs.every((file) => statSync(file).mtimeMs >= newestInput);
 }
