@@ -21,7 +21,8 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
   let clock: MovableClock;
   const session = useHostAppInChromium(() => {
     clock = new MovableClock();
-    return { port: 0, clock };
+    // The polling fallback's test waits for a poll: 3 s in the demo, a fifth of a second here.
+    return { port: 0, clock, pollIntervalMs: 200 };
   });
   const { seeded, card } = session;
   const badge = (connectionId: string) => card(connectionId).getByTestId('state');
@@ -199,7 +200,7 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     // A host whose reconnect links live two days (emailed to the payroll admin, say): Finch reports such a link's
     // deadline as an early warning (`connection.expiring`).
     const lifetime = 2 * 24 * 60 * MINUTE;
-    await session.restartApp({ port: 0, clock, stateTtlMs: lifetime });
+    await session.restartApp({ port: 0, clock, stateTtlMs: lifetime, pollIntervalMs: 200 });
     const { finchReauth } = seeded();
     await openDashboard();
     expect(await card(finchReauth).getByTestId('warning').count()).toBe(0);

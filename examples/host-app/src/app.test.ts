@@ -70,6 +70,16 @@ describe('startHostApp', () => {
     expect((await app.service.getConnection(id)).state).toBe('connected');
   });
 
+  it('serves the live script with its polling interval: 3 s by default, or pollIntervalMs', async () => {
+    const script = async (app: RunningHostApp) => (await fetch(`${app.url}/assets/app.js`)).text();
+    expect(await script(await start({ port: 0, seed: false }))).toContain(
+      'setInterval(() => refresh(), 3000)',
+    );
+    expect(await script(await start({ port: 0, seed: false, pollIntervalMs: 150 }))).toContain(
+      'setInterval(() => refresh(), 150)',
+    );
+  });
+
   it('answers /favicon.ico with 204 (no 404 for every page view)', async () => {
     const app = await start({ port: 0, seed: false });
     const response = await fetch(`${app.url}/favicon.ico`);

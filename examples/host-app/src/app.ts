@@ -41,6 +41,8 @@ export interface HostAppOptions {
    * sets it and no route reaches it; the mocks keep their own clocks.
    */
   readonly clock?: Clock | undefined;
+  /** How often the dashboard polls when server-sent events are unavailable (default 3 s; tests shorten it). */
+  readonly pollIntervalMs?: number | undefined;
 }
 
 export interface RunningHostApp {
@@ -206,6 +208,7 @@ export async function startHostApp(options: HostAppOptions = {}): Promise<Runnin
       logger,
       demo: { mocks },
       streams,
+      pollIntervalMs: options.pollIntervalMs,
     });
     server.on('request', app);
 

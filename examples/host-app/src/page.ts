@@ -1,7 +1,7 @@
 /**
  * The dashboard, rendered on the server as plain HTML: landmarks, headings per end user, real `<button>`s in
  * forms (everything works without JavaScript), text on every badge (colour is never the only signal) and a
- * polite live region for updates. A small script (`CLIENT_SCRIPT`) refreshes the list live.
+ * polite live region for updates. A small script (`clientScript`) refreshes the list live.
  */
 import type { Connection, ConnectionEvent, ConnectionState } from '@reconnect-kit/core';
 import type { AccountMismatch } from './activity.js';
@@ -374,10 +374,11 @@ aside{margin-top:2rem}
 `;
 
 /**
- * Live refresh: on each server-sent event (or every 3 s when EventSource is unavailable or closed), re-fetch the
- * connection list, swap it in, keep open <details> open and focus on the same button, and announce the change.
+ * Live refresh: on each server-sent event (or every `pollIntervalMs`, 3 s by default, when EventSource is
+ * unavailable or closed), re-fetch the connection list, swap it in, keep open <details> open and focus on the same
+ * button, and announce the change.
  */
-export const CLIENT_SCRIPT = `(() => {
+export const clientScript = (pollIntervalMs = 3_000): string => `(() => {
   const live = document.getElementById('live-status');
   let last = '';
   let running = false;
@@ -422,7 +423,7 @@ export const CLIENT_SCRIPT = `(() => {
   let polling;
   const poll = () => {
     document.documentElement.dataset.live = 'polling';
-    if (!polling) polling = setInterval(() => refresh(), 3000);
+    if (!polling) polling = setInterval(() => refresh(), ${pollIntervalMs});
   };
   if ('EventSource' in window) {
     const source = new EventSource('/events');

@@ -17,8 +17,8 @@ import type { ActivityFeed } from './activity.js';
 import { type ConnectAgain, NewConnectionError } from './connect-again.js';
 import { demoScenariosFor, findDemoScenario, type MockAdmin } from './demo.js';
 import {
-  CLIENT_SCRIPT,
   type ConnectionView,
+  clientScript,
   connectionTitle,
   type Flash,
   providerName,
@@ -45,6 +45,8 @@ export interface HostRoutesOptions {
   readonly demo?: { readonly mocks: Readonly<Record<string, MockAdmin>> } | undefined;
   /** Open server-sent-event streams, so the server can end them on shutdown. */
   readonly streams: Set<ServerResponse>;
+  /** How often the page re-fetches the list without server-sent events (default 3 s; tests shorten it). */
+  readonly pollIntervalMs?: number | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -140,8 +142,9 @@ export function createHostApp(options: HostRoutesOptions): express.Express {
   app.get('/assets/app.css', (_req, res) => {
     res.type('css').send(STYLESHEET);
   });
+  const script = clientScript(options.pollIntervalMs);
   app.get('/assets/app.js', (_req, res) => {
-    res.type('js').send(CLIENT_SCRIPT);
+    res.type('js').send(script);
   });
 
   app.get('/events', (req, res) => {
