@@ -4,10 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { generateAll } from '../scripts/generate-types.mjs';
 
 const root = join(import.meta.dirname, '..');
+// Generating every schema's types takes seconds of CPU; both tests read the same result.
+let generated: ReturnType<typeof generateAll> | undefined;
+const outputsOnce = () => {
+  generated ??= generateAll();
+  return generated;
+};
 
 describe('generated fixture types', () => {
   it('are committed exactly as `pnpm gen:types` would write them', async () => {
-    const outputs = await generateAll();
+    const outputs = await outputsOnce();
     const stale = [...outputs]
       .filter(([path, content]) => !existsSync(path) || readFileSync(path, 'utf8') !== content)
       .map(([path]) => relative(root, path));
@@ -15,7 +21,7 @@ describe('generated fixture types', () => {
   });
 
   it('leave no generated file behind whose schema is gone', async () => {
-    const outputs = await generateAll();
+    const outputs = await outputsOnce();
     const orphans: string[] = [];
     for (const parent of ['packages', 'mocks']) {
       for (const pkg of readdirSync(join(root, parent))) {
