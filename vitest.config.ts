@@ -47,7 +47,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'reliability', include: ['tests/reliability/**/*.test.ts'], testTimeout: 120_000 },
+        test: {
+          name: 'reliability',
+          include: ['tests/reliability/**/*.test.ts'],
+          testTimeout: 120_000,
+          // As in unit: one module graph per worker (core, pg, the adapters and mocks were imported again for each
+          // of the nine files: about a tenth of the project's time). Every file builds its hosts in child
+          // containers and child processes, so no state crosses files.
+          isolate: false,
+        },
       },
       // Scale runs only: the webhook storm at its acceptance size. `pnpm test` leaves this project out (the
       // `reliability` project storms 5,000 deliveries there); `pnpm test:reliability` and CI run it.
