@@ -88,7 +88,7 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores: on a 2-core machine, one file at a time. Most files
     // wait on sockets and child processes, so both cores pay off, and a third worker more: the longest files wait
     // most of their time (fleet-sweep on its rate budget and leases, e2e on Chromium, pack-install on npm), and with
-    // two workers a core sat idle beside them (measured on 2 cores: 169 s → 133 s under the same load).
+    // two workers a core sat idle beside them (back-to-back full runs on the shared 2-core machine: 169 s → 133 s).
     maxWorkers: '150%',
     sequence: { sequencer: LongestFilesFirst },
     testTimeout: 20_000,
