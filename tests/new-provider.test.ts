@@ -15,10 +15,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createdRoots, namesFor } from '../scripts/new-provider.mjs';
+import { scratchDir } from './scratch-dir.js';
 
 const repo = join(import.meta.dirname, '..');
 const env = {
@@ -40,7 +40,7 @@ function run(cwd: string, command: string, args: string[]) {
 let copy: string;
 
 beforeAll(() => {
-  copy = mkdtempSync(join(tmpdir(), 'reconnect-kit-new-provider-'));
+  copy = mkdtempSync(join(scratchDir(), 'reconnect-kit-new-provider-'));
   const tracked = run(repo, 'git', ['ls-files', '-z']).output.split('\0').filter(Boolean);
   for (const file of tracked) {
     if (!existsSync(join(repo, file))) continue; // deleted in the work tree

@@ -13,6 +13,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../scratch-dir.js';
 import {
   distIsFresh,
   exportTargets,
@@ -81,7 +82,7 @@ if (unreachable) {
   });
 } else {
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'reconnect-kit-pack-'));
+    work = mkdtempSync(join(scratchDir(), 'reconnect-kit-pack-'));
     const filters = packages.flatMap((p) => ['--filter', `./${p.dir}`]);
     const pnpm = (args: string[]) =>
       run('npx', ['-y', 'pnpm@10', ...filters, ...args], { cwd: REPO_ROOT, env, timeout: 120_000 });

@@ -4,6 +4,7 @@ import { type ConnectionStore, SqliteConnectionStore } from '@reconnect-kit/core
 import { createPostgresStore } from '@reconnect-kit/store-postgres';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../scratch-dir.js';
 import { startChild } from './support/child.js';
 import { createHost } from './support/host.js';
 import {
@@ -20,7 +21,7 @@ import {
   DATABASE_URL,
   randomSchemaName,
 } from './support/processes.js';
-import { SEED, scaled, scratchDir } from './support/scale.js';
+import { SEED, scaled } from './support/scale.js';
 import { type Answer, sendQueues } from './support/send.js';
 import { buildStorm, referenceOf, type StormDelivery } from './support/storm.js';
 import { registerStormAccounts, stormOutcomeProblems } from './support/storm-checks.js';

@@ -8,10 +8,11 @@ import { argyleMock } from '@reconnect-kit/mock-argyle';
 import { FINCH_DEFAULT_CREDENTIALS, finchWebhookScheme } from '@reconnect-kit/mock-finch';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../scratch-dir.js';
 import { bodyBytes, fixturePayloads, fuzzRuns, headerRecords, rejectionProblem } from './support/fuzz.js';
 import { createHost, HOST_KEYS, listen } from './support/host.js';
 import { sqliteReader } from './support/inspect.js';
-import { SEED, scratchDir } from './support/scale.js';
+import { SEED } from './support/scale.js';
 import { post } from './support/send.js';
 
 const FINCH = {

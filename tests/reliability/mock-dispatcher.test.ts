@@ -6,10 +6,11 @@ import type { DeliveryRecord, RunningMockServer } from '@reconnect-kit/mock-engi
 import { FINCH_DEFAULT_CREDENTIALS, finchWebhookScheme, startFinchMock } from '@reconnect-kit/mock-finch';
 import Finch from '@tryfinch/finch-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../scratch-dir.js';
 import { fixturePayloads } from './support/fuzz.js';
 import { createHost, HOST_KEYS, listen } from './support/host.js';
 import { Random } from './support/random.js';
-import { SEED, scaled, scratchDir } from './support/scale.js';
+import { SEED, scaled } from './support/scale.js';
 
 /**
  * The mocks' own webhook dispatcher feeds the host, with its `duplicate` and `reorder` switches on. The

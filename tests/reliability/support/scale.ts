@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-
 /**
  * `RELIABILITY_SCALE` multiplies every count in the suite (default 1: what CI runs, the storm at its acceptance
  * size of 100,000 deliveries; see docs/operations.md, "Failure modes"). Below 1 for quicker local runs.
@@ -13,11 +10,3 @@ export const scaled = (count: number): number => Math.max(1, Math.round(count * 
 
 /** Seed for every generated input; printed by failing tests, override with RELIABILITY_SEED to replay. */
 export const SEED = Number(process.env.RELIABILITY_SEED ?? '20261123');
-
-/**
- * Where database files go: memory-backed `/dev/shm` when the machine has it (each commit's fsync on a real disk
- * costs milliseconds and would measure the disk, not the code), else the temp directory.
- */
-export function scratchDir(): string {
-  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-}
