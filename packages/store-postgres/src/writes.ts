@@ -72,13 +72,21 @@ export function writesFor(t: Tables) {
          version = ${version}, body = ${body} WHERE id = ${id} AND version = ${p(expectedVersion)}`;
       },
 
-    /** Each remembered connection's current body, and whether it is still live at the remembered version. */
+    /**
+     * Each remembered connection's current body, and whether it is still live at the remembered version: one
+     * primary-key lookup per connection. Not a join with `unnest` of arrays: the generic plan of that assumes ten
+     * rows, looks dearer than a custom one, and PostgreSQL then re-plans the whole write statement on every
+     * delivery (0.3 ms of its bind).
+     */
     rememberedConnections:
       (versions: ReadonlyMap<string, number>): WriteSql =>
       (p) =>
-        `SELECT c.body, c.live AND c.version = a.version AS held FROM ${t.connections} c
-       JOIN unnest(${p([...versions.keys()])}::text[], ${p([...versions.values()])}::int[]) AS a(id, version)
-         ON c.id = a.id`,
+        [...versions]
+          .map(
+            ([id, version]) =>
+              `SELECT body, live AND version = ${p(version)}::int AS held FROM ${t.connections} WHERE id = ${p(id)}`,
+          )
+          .join(' UNION ALL '),
 
     /**
      * A pair already recorded (or being recorded by a concurrent transaction that then commits) inserts nothing.
