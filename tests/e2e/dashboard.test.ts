@@ -3,9 +3,10 @@
  * Argyle and Finch mocks: every reconnect path a user clicks through, live status updates, and screenshots of the
  * dashboard's main states for the docs.
  *
- * Screenshots go to the git-ignored `test-results/screenshots/`, so a plain run changes no tracked file. To
- * refresh the ones the docs show, run `UPDATE_SCREENSHOTS=1 npx -y pnpm@10 exec vitest run --project e2e`; it
- * writes `docs/screenshots/` (commit them when the dashboard's look changed).
+ * Screenshots are taken only when asked for: `SCREENSHOTS=1` writes them to the git-ignored
+ * `test-results/screenshots/`; to refresh the ones the docs show, run
+ * `UPDATE_SCREENSHOTS=1 npx -y pnpm@10 exec vitest run --project e2e`, which writes `docs/screenshots/` (commit
+ * them when the dashboard's look changed).
  */
 import { describe, expect, it } from 'vitest';
 import { chromiumAvailable, screenshot, useHostAppInChromium } from './browser.test-helpers.js';
