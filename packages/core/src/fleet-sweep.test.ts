@@ -57,8 +57,12 @@ describe.each(STORES)('startSweeper on the $kind store', ({ open }) => {
     return ACCOUNTS.map((id) => counts.get(id) ?? 0);
   };
 
+  /** Moves the clock in steps, giving the event loop a turn after each (as real time would: the SQLite store starts a commit group there). */
   async function run(clock: ManualClock, ms: number, stepMs = 100) {
-    for (let elapsed = 0; elapsed < ms; elapsed += stepMs) await clock.advance(stepMs);
+    for (let elapsed = 0; elapsed < ms; elapsed += stepMs) {
+      await clock.advance(stepMs);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   it('three instances check each due connection exactly once per interval', async () => {

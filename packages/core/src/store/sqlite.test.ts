@@ -224,6 +224,30 @@ describe('SqliteConnectionStore group commit', () => {
     await reopened.close();
   });
 
+  it('groups transactions queued by separate callbacks of one event-loop phase (an HTTP server’s deliveries)', async () => {
+    const store = new SqliteConnectionStore(':memory:');
+    const before = store.commitStats;
+    // Each timer callback stands for one socket's request: its own macrotask, microtasks drained after it.
+    const done = await Promise.all(
+      Array.from(
+        { length: 5 },
+        (_, i) =>
+          new Promise<void>((resolve, reject) => {
+            setTimeout(() => {
+              store
+                .transaction((tx) =>
+                  tx.appendOutbox([stateEvent(`evt_${i}`)], new Date('2026-03-01T00:00:00.000Z')),
+                )
+                .then(resolve, reject);
+            }, 0);
+          }),
+      ),
+    );
+    expect(done).toHaveLength(5);
+    expect(store.commitStats).toEqual({ commits: before.commits + 1, transactions: before.transactions + 5 });
+    await store.close();
+  });
+
   it.each([
     ['first', 0],
     ['third', 2],

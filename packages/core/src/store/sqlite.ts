@@ -595,8 +595,9 @@ const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
  * `BEGIN IMMEDIATE`, so a second process writing the same file waits instead of failing mid-transaction.
  * `withConnectionLock` is an in-process mutex: run one writer process per file (use PostgreSQL for more).
  *
- * Group commit: transactions that queue up while one runs (concurrent webhook deliveries, say) run one after
- * another inside ONE SQLite transaction and share its `COMMIT`. Each still sees the writes of those before it and
+ * Group commit: transactions that queue up while one runs (concurrent webhook deliveries, say), or within one
+ * phase of the event loop (an HTTP server's requests, one socket callback each), run one after another inside ONE
+ * SQLite transaction and share its `COMMIT`. Each still sees the writes of those before it and
  * is atomic on its own; each caller's promise settles only after the shared `COMMIT` (or its failure). A commit
  * writes every page the group dirtied once, so under concurrency the WAL writes per transaction fall with the
  * group size. A group first runs without savepoints (a savepoint copies every page a transaction touches into
@@ -704,8 +705,10 @@ export class SqliteConnectionStore extends TransactionalStore {
   /** Runs queued transactions in groups until the queue is empty (see the class comment). */
   async #drain(): Promise<void> {
     try {
-      // Start on a fresh tick, so that transactions queued by the same burst of work join the first group.
-      await Promise.resolve();
+      // Start after the event loop's current I/O phase: the transactions of every request that arrived meanwhile
+      // (an HTTP server's deliveries come one socket callback each, and pile up behind a commit's fsync) join the
+      // first group, as do those queued by the same burst of work in-process.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.#queue.length > 0) {
         // A group that had to roll back is redone at once, isolated, before anything queued after it.
         if ((await this.#runGroup(false)) === 'isolate') await this.#runGroup(true);
