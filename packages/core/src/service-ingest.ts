@@ -224,12 +224,14 @@ export class SignalIngest {
 
   /**
    * `hint`: what a hint-only webhook named (`ProviderEvent.confirmRef`), passed on to `fetchStatus`; `priority`:
-   * the call's place in the fleet's vendor budget.
+   * the call's place in the fleet's vendor budget; `beforeVendorCall`: awaited right before the vendor call (a
+   * sweep's rate limit).
    */
   async checkStatus(
     connectionId: string,
     hint?: StatusHint,
     priority: CallPriority = 'interactive',
+    beforeVendorCall?: () => Promise<void>,
   ): Promise<Connection> {
     const { ctx } = this;
     const connection = await this.lifetime.current(connectionId);
@@ -238,6 +240,7 @@ export class SignalIngest {
     // without status polling has nothing to ask.
     if (isTerminalState(connection.state) || !provider.capabilities.statusPolling) return connection;
     const providerConnection = await ctx.providerConnection(connection);
+    await beforeVendorCall?.();
     const status = await ctx.vendorCall(
       provider,
       () =>

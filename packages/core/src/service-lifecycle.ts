@@ -81,10 +81,7 @@ export class ConnectionLifecycle {
    * See `ReconnectionServiceApi.sweep`: expired attempts are ended first (no vendor call needed), then each
    * connection is re-checked with `checkStatus`.
    */
-  async sweep(
-    options: SweepOptions,
-    checkStatus: (connectionId: string) => Promise<Connection>,
-  ): Promise<SweepResult> {
+  async sweep(options: SweepOptions, checkStatus: SweepTarget['checkStatus']): Promise<SweepResult> {
     await this.lifetime.expireAll();
     return runSweep(this.#sweepTarget(checkStatus), options);
   }
@@ -93,7 +90,7 @@ export class ConnectionLifecycle {
    * See `ReconnectionServiceApi.startSweeper`; each claimed connection is re-checked with `checkStatus`, and
    * abandoned reconnect attempts are expired before every pass (as before a `sweep`).
    */
-  startSweeper(options: SweeperOptions, checkStatus: (connectionId: string) => Promise<Connection>): Sweeper {
+  startSweeper(options: SweeperOptions, checkStatus: SweepTarget['checkStatus']): Sweeper {
     return startSweeper(
       {
         ...this.#sweepTarget(checkStatus),
@@ -104,7 +101,7 @@ export class ConnectionLifecycle {
     );
   }
 
-  #sweepTarget(checkStatus: (connectionId: string) => Promise<Connection>): SweepTarget {
+  #sweepTarget(checkStatus: SweepTarget['checkStatus']): SweepTarget {
     return {
       clock: this.ctx.clock,
       logger: this.ctx.logger,

@@ -120,8 +120,8 @@ export class ReconnectionService implements ReconnectionServiceApi {
    * connections that are waiting on something (problem states and `reconnecting`). See `runSweep`.
    */
   sweep(options: SweepOptions = {}): Promise<SweepResult> {
-    return this.#lifecycle.sweep(options, (connectionId) =>
-      this.#ingest.checkStatus(connectionId, undefined, 'background'),
+    return this.#lifecycle.sweep(options, (connectionId, beforeVendorCall) =>
+      this.#ingest.checkStatus(connectionId, undefined, 'background', beforeVendorCall),
     );
   }
 
@@ -131,8 +131,8 @@ export class ReconnectionService implements ReconnectionServiceApi {
    * `startSweeper` in fleet-sweep.ts.
    */
   startSweeper(options: SweeperOptions): Sweeper {
-    return this.#lifecycle.startSweeper(options, (connectionId) =>
-      this.#ingest.checkStatus(connectionId, undefined, 'background'),
+    return this.#lifecycle.startSweeper(options, (connectionId, beforeVendorCall) =>
+      this.#ingest.checkStatus(connectionId, undefined, 'background', beforeVendorCall),
     );
   }
 

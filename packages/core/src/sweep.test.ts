@@ -84,9 +84,10 @@ async function fixture(
         f.maxBacklog = Math.max(f.maxBacklog, read - f.calls.length);
         return page;
       },
-      async checkStatus(connectionId: string) {
+      async checkStatus(connectionId: string, beforeVendorCall: () => Promise<void>) {
         const current = await store.getConnection(connectionId);
         if (!current) throw new ReconnectKitError('connection_not_found');
+        await beforeVendorCall();
         f.calls.push({ id: connectionId, at: clock.now().getTime() - start });
         inFlight += 1;
         f.maxInFlight = Math.max(f.maxInFlight, inFlight);

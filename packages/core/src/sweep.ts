@@ -58,8 +58,11 @@ export interface SweepTarget {
   readonly clock: Clock;
   readonly logger: Logger;
   listConnections(query: ListConnectionsQuery): Promise<ConnectionPage>;
-  /** Asks the vendor and applies the answer like `checkStatus`. */
-  checkStatus(connectionId: string): Promise<Connection>;
+  /**
+   * Asks the vendor and applies the answer like `checkStatus`, awaiting `beforeVendorCall` right before the
+   * vendor call (the sweep's rate limit: the calls, not the checks, are what the vendor counts).
+   */
+  checkStatus(connectionId: string, beforeVendorCall: () => Promise<void>): Promise<Connection>;
   canPollStatus(providerId: string): boolean;
 }
 
@@ -202,11 +205,16 @@ export async function checkAll(
 
   const checkOne = async (connection: Connection) => {
     try {
-      const after = await target.checkStatus(connection.id);
+      const after = await target.checkStatus(connection.id, () => bucket.take(signal));
       rateLimitsInARow.set(connection.provider, 0);
       tally.checked += 1;
       if (after.state !== connection.state) tally.changed += 1;
     } catch (error) {
+      // Aborted while waiting for a token: unfinished, not failed.
+      if (signal?.aborted) {
+        retryQueue.push(connection);
+        return;
+      }
       if (isReconnectKitError(error, 'upstream_rate_limited')) {
         if (!onRateLimited(connection, error.details.retryAfterMs)) await source.done(connection);
         return;
@@ -230,12 +238,6 @@ export async function checkAll(
         tally.skipped += 1;
         await source.done(next);
         continue;
-      }
-      try {
-        await bucket.take(signal);
-      } catch {
-        retryQueue.push(next);
-        return; // aborted while waiting for a token
       }
       await checkOne(next);
     }
