@@ -67,10 +67,11 @@ export class DeferredOps implements ConnectionStoreOps {
   /** Inbound pairs known to be recorded already (from an earlier run's failed check): answered `false`. */
   readonly #knownDuplicates: ReadonlySet<string>;
   readonly #recent: RecentConnections | undefined;
-  /** Connections answered from `#recent`, with the version they were answered at: checked by the write statement. */
+  /**
+   * Connections answered from `#recent`, with the version they were answered at: checked by the one flush of
+   * the run (at its end, or when it is promoted; after that every read goes to the database).
+   */
   readonly #assumed = new Map<string, number>();
-  /** Every connection id ever answered from memory in this run (`#assumed` empties when the writes go out). */
-  readonly #assumedEver = new Set<string>();
   /** Connections read from the database or written in this run: remembered once it committed. */
   readonly #seen: Connection[] = [];
   #inbound: InboundRow[] = [];
@@ -121,7 +122,7 @@ export class DeferredOps implements ConnectionStoreOps {
    * current state a miss reported for the connections it had answered from memory.
    */
   discard(): void {
-    for (const id of this.#assumedEver) this.#recent?.forget(id);
+    for (const id of this.#assumed.keys()) this.#recent?.forget(id);
     for (const connection of this.#seen) this.#recent?.forget(connection.id);
     for (const connection of this.#missed?.current ?? []) this.#recent?.remember(connection);
   }
@@ -165,12 +166,11 @@ export class DeferredOps implements ConnectionStoreOps {
       writes.push({ table: 'ignoredSignals', sql: this.#w.recordIgnoredSignals(this.#ignored) });
     if (this.#outbox.length > 0) writes.push({ table: 'outbox', sql: this.#w.appendOutbox(this.#outbox) });
     const inbound = this.#inbound;
-    const assumed = new Map(this.#assumed);
+    const assumed = this.#assumed;
     this.#inbound = [];
     this.#outbox = [];
     this.#ignored = [];
     this.#others = [];
-    this.#assumed.clear();
     if (writes.length === 0 && assumed.size === 0) return;
 
     const values: unknown[] = [];
@@ -228,7 +228,6 @@ export class DeferredOps implements ConnectionStoreOps {
 
   #assume(connection: Connection): Connection {
     this.#assumed.set(connection.id, connection.version);
-    this.#assumedEver.add(connection.id);
     return connection;
   }
 
