@@ -16,14 +16,15 @@ const ARGYLE_MFA = { test_1: '8081', test_2: '8082', test_3: '8083' };
 const MINUTE = 60_000;
 /** Core's default reconnect-attempt lifetime, which the demo keeps. */
 const ATTEMPT_LIFETIME_MS = 30 * MINUTE;
+/** The polling fallback's test waits for a poll: 3 s in the demo, a fifth of a second here. */
+const POLL_INTERVAL_MS = 200;
 
 describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
   /** The host's clock (the mocks keep real time): a test moves it past an attempt's lifetime. */
   let clock: MovableClock;
   const session = useHostAppInChromium(() => {
     clock = new MovableClock();
-    // The polling fallback's test waits for a poll: 3 s in the demo, a fifth of a second here.
-    return { port: 0, clock, pollIntervalMs: 200 };
+    return { port: 0, clock, pollIntervalMs: POLL_INTERVAL_MS };
   });
   const { seeded, card } = session;
   const badge = (connectionId: string) => card(connectionId).getByTestId('state');
@@ -201,7 +202,7 @@ describe.skipIf(!chromiumAvailable())('example host app in Chromium', () => {
     // A host whose reconnect links live two days (emailed to the payroll admin, say): Finch reports such a link's
     // deadline as an early warning (`connection.expiring`).
     const lifetime = 2 * 24 * 60 * MINUTE;
-    await session.restartApp({ port: 0, clock, stateTtlMs: lifetime, pollIntervalMs: 200 });
+    await session.restartApp({ port: 0, clock, stateTtlMs: lifetime, pollIntervalMs: POLL_INTERVAL_MS });
     const { finchReauth } = seeded();
     await openDashboard();
     expect(await card(finchReauth).getByTestId('warning').count()).toBe(0);
