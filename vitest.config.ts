@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -85,11 +86,11 @@ export default defineConfig({
         },
       },
     ],
-    // Vitest's default is one worker fewer than the cores: on a 2-core machine, one file at a time. Most files
-    // wait on sockets and child processes, so both cores pay off, and a third worker more: the longest files wait
-    // most of their time (fleet-sweep on its rate budget and leases, e2e on Chromium, pack-install on npm), and with
-    // two workers a core sat idle beside them (back-to-back full runs on the shared 2-core machine: 169 s → 133 s).
-    maxWorkers: '150%',
+    // Vitest's default is one worker fewer than the cores: on a 2-core machine, one file at a time. Most of the
+    // longest files wait more than they compute (fleet-sweep on its rate budget and leases, vendor-budget on its
+    // windows, e2e on Chromium), so a worker more than the cores keeps both cores busy beside them. A number, not a
+    // percentage: vitest caps a percentage at the core count, so the '150%' this used to say ran two workers.
+    maxWorkers: Math.ceil(availableParallelism() * 1.5),
     sequence: { sequencer: LongestFilesFirst },
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -58,7 +58,6 @@ describe('two host processes on one PostgreSQL schema answer the same Finch call
     await Promise.all(hosts.map((host) => host.crash()));
     await store?.close();
     await mock?.close();
-    tree?.remove();
     await observer.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await observer.end();
   });

@@ -49,7 +49,6 @@ beforeAll(() => {
   tree = compileHost();
 });
 afterAll(() => {
-  tree?.remove();
   rmSync(scratch, { recursive: true, force: true });
 });
 

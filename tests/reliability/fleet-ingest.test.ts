@@ -24,7 +24,6 @@ let tree: CompiledTree;
 beforeAll(() => {
   tree = compileHost();
 });
-afterAll(() => tree?.remove());
 
 describe('three host processes on one PostgreSQL schema, one killed -9 mid-storm', () => {
   const schema = randomSchemaName('rk_fleet_ingest');

@@ -9,9 +9,8 @@ import { createPostgresStore, type PostgresConnectionStore } from '@reconnect-ki
 import { Pool } from 'pg';
 import { container } from 'tsyringe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileTree } from '../../packages/store-postgres/src/testing/compile.js';
 import { type ChildProcess, startChild } from './support/child.js';
-import { type CompiledTree, DATABASE_URL, randomSchemaName } from './support/processes.js';
+import { type CompiledTree, compileHost, DATABASE_URL, randomSchemaName } from './support/processes.js';
 
 const ACCOUNTS = 48;
 const BUDGET_PER_SECOND = 12;
@@ -29,7 +28,7 @@ describe('a fleet of processes sweeping one PostgreSQL schema, one of them kille
   const accounts: { account: string; user: string }[] = [];
 
   beforeAll(async () => {
-    tree = compileTree(['core', 'argyle', 'store-postgres'], ['tests/reliability/support/fleet-child.ts']);
+    tree = compileHost();
     mock = await startArgyleMock({ port: 0 });
     const scenario = async (id: string, body: unknown) => {
       const response = await fetch(`${mock.url}/__admin/scenarios/${id}`, {
@@ -74,7 +73,6 @@ describe('a fleet of processes sweeping one PostgreSQL schema, one of them kille
   afterAll(async () => {
     await store?.close();
     await mock?.close();
-    tree?.remove();
     const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pool.end();

@@ -61,7 +61,6 @@ describe('two processes completing one reconnection', () => {
   });
   afterAll(async () => {
     await store?.close();
-    compiled?.remove();
     await observer.end();
     await dropSchema(schema);
   });

@@ -4,11 +4,15 @@ import { type CompiledTree, compileTree } from '../../../packages/store-postgres
 
 export type { CompiledTree };
 
-/** Everything a child host process runs, compiled once per test file. */
+/** Everything the child processes run (hosts and fleet sweepers): one cached compile shared by every file. */
 export function compileHost(): CompiledTree {
   return compileTree(
     ['core', 'express', 'argyle', 'finch', 'store-postgres'],
-    ['tests/reliability/support/host.ts', 'tests/reliability/support/child-host.ts'],
+    [
+      'tests/reliability/support/host.ts',
+      'tests/reliability/support/child-host.ts',
+      'tests/reliability/support/fleet-child.ts',
+    ],
   );
 }
 
