@@ -71,8 +71,9 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Hostile callers through the real routers and mocks over HTTP (issue 12); `pnpm test:security`.
-        test: { name: 'security', include: ['tests/security/**/*.test.ts'] },
+        // Hostile callers through the real routers and mocks over HTTP (issue 12); `pnpm test:security`. One module
+        // graph per worker, as in unit: each file starts its own servers.
+        test: { name: 'security', include: ['tests/security/**/*.test.ts'], isolate: false },
       },
       {
         extends: true,
