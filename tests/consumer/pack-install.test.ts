@@ -1,13 +1,13 @@
 /**
- * The packages as npm users get them: build (unless dist is fresh), `pnpm pack` every published package (pnpm rewrites `workspace:^` to
- * versions), check what each tarball ships, then `npm install` the tarballs into a fresh project (third-party
- * dependencies from the npm registry) and run a plain Node ESM host app there that composes core, both adapters,
- * express and the mocks, plus a TypeScript consumer and the `reconnect-mock` bin.
+ * The packages as npm users get them: build (what changed since the last build), `pnpm pack` every published
+ * package (pnpm rewrites `workspace:^` to versions), check what each tarball ships, then `npm install` the tarballs
+ * into a fresh project (third-party dependencies from the npm registry) and run a plain Node ESM host app there that
+ * composes core, both adapters, express and the mocks, plus a TypeScript consumer and the `reconnect-mock` bin.
  * Skipped, with the reason, only when npm cannot reach its registry.
  */
 import { type ChildProcess, type ExecFileOptions, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -72,6 +72,7 @@ function pnpmCommand(): [string, string[]] {
 
 const unreachable = await registryProblem();
 const packages = publishedPackages();
+const rootManifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
 // Everything a host app installs. contract-tests is only packed and checked: its required vitest peer is a
 // test-runner install, not part of a host app.
 const installed = packages.filter((p) => p.manifest.name !== '@reconnect-kit/contract-tests');
@@ -96,11 +97,14 @@ if (unreachable) {
     work = mkdtempSync(join(scratchDir(), 'reconnect-kit-pack-'));
     const filters = packages.flatMap((p) => ['--filter', `./${p.dir}`]);
     const [pnpmFile, pnpmArgs] = pnpmCommand();
-    const pnpm = (args: string[]) =>
-      run(pnpmFile, [...pnpmArgs, ...filters, ...args], { cwd: REPO_ROOT, env, timeout: 120_000 });
-    // The tarballs pack dist/: rebuilt unless every package's dist is newer than its sources (after `pnpm build`,
-    // or this test's last run), which saves about 20 s of both cores.
-    if (!packages.every((p) => distIsFresh(p.dir))) await pnpm(['-r', 'run', 'build']);
+    const pnpm = (args: string[], only = filters) =>
+      run(pnpmFile, [...pnpmArgs, ...only, ...args], { cwd: REPO_ROOT, env, timeout: 120_000 });
+    // The tarballs pack dist/: the packages whose dist is older than their sources are rebuilt, with the packages
+    // that depend on them (their declarations can inline a dependency's types): none after `pnpm build` or this
+    // test's last run, where building everything took about 20 s of both cores.
+    const stale = packages.filter((p) => !distIsFresh(p.dir)).flatMap((p) => ['--filter', `...{./${p.dir}}`]);
+    // The workspace root depends on every package, and its own build script builds them all.
+    if (stale.length > 0) await pnpm(['run', 'build'], [...stale, '--filter', `!${rootManifest.name}`]);
     await pnpm(['-r', 'pack', '--pack-destination', join(work, 'tarballs')]);
     for (const { manifest } of packages) {
       const file = `${manifest.name.replace('@', '').replace('/', '-')}-${manifest.version}.tgz`;
