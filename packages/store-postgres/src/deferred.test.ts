@@ -1,6 +1,6 @@
 import { type Connection, isReconnectKitError } from '@reconnect-kit/core';
 import { createExampleKit, type ExampleKit } from '@reconnect-kit/core/testing';
-import { Pool } from 'pg';
+import { Pool, type QueryConfig, type QueryResult } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresConnectionStore } from './store.js';
 import { DATABASE_URL, dropSchema, emptyTables, randomSchemaName } from './testing/database.js';
@@ -19,6 +19,24 @@ function countRoundTrips(pool: Pool): Pool {
 }
 
 const T0 = '2026-03-01T00:00:00.000Z';
+
+/** Scans of `table` that ran (at least one loop) in an EXPLAIN (ANALYZE, FORMAT JSON) result. */
+function scansRun(plan: unknown, table: string): number {
+  if (Array.isArray(plan)) return plan.reduce((n: number, item) => n + scansRun(item, table), 0);
+  if (typeof plan !== 'object' || plan === null) return 0;
+  const node = plan as {
+    Plan?: unknown;
+    Plans?: unknown;
+    'Node Type'?: string;
+    'Relation Name'?: string;
+    'Actual Loops'?: number;
+  };
+  const own =
+    node['Relation Name'] === table && node['Node Type']?.endsWith('Scan') && (node['Actual Loops'] ?? 0) > 0
+      ? 1
+      : 0;
+  return own + scansRun(node.Plan, table) + scansRun(node.Plans, table);
+}
 
 describe('deferred transactions (writes in one statement)', () => {
   const schema = randomSchemaName();
@@ -118,6 +136,41 @@ describe('deferred transactions (writes in one statement)', () => {
     expect(await store.getConnection(connection.id)).toMatchObject({ state: 'connected', version: 3 });
     const types = (await store.listOutbox({})).map((entry) => entry.event.type);
     expect(types).toContain('connection.recovered');
+  });
+
+  it('looks a remembered connection up only in the update that writes it from the remembered version', async () => {
+    // Each write statement of this pool is first run under EXPLAIN ANALYZE (and rolled back).
+    const plans: unknown[] = [];
+    const explaining = new Pool({ connectionString: DATABASE_URL, max: 1 });
+    explaining.on('connect', (client) => {
+      const query = client.query.bind(client) as (config: QueryConfig) => Promise<QueryResult>;
+      client.query = (async (config: QueryConfig) => {
+        if (typeof config === 'object' && config.text.startsWith('WITH')) {
+          await query({ text: 'BEGIN' });
+          const { rows } = await query({
+            text: `EXPLAIN (ANALYZE, FORMAT JSON) ${config.text}`,
+            values: config.values,
+          });
+          await query({ text: 'ROLLBACK' });
+          plans.push(rows[0]?.['QUERY PLAN']);
+        }
+        return query(config);
+      }) as typeof client.query;
+    });
+    try {
+      store = new PostgresConnectionStore({ pool: explaining, schema });
+      kit = createExampleKit({ store, options: { confirmWebhooks: false } });
+      kit.vendor.addAccount({ id: 'acc_1', ownerId: 'owner_1', token: 'tok_1' });
+      await registered();
+      await kit.ingest([statusEvent('evt_1', 'login_required')]);
+      plans.length = 0;
+      expect(await kit.ingest([statusEvent('evt_2', 'active')])).toMatchObject({ applied: 1 });
+      expect(plans).toHaveLength(1);
+      // One read of the connections table ran: the update's own (version = remembered version) one.
+      expect(scansRun(plans[0], `connections`)).toBe(1);
+    } finally {
+      await explaining.end();
+    }
   });
 
   it('never answers a read from memory that another instance has changed since', async () => {

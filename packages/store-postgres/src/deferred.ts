@@ -44,6 +44,8 @@ interface BufferedWrite {
   readonly sql: WriteSql;
   /** Rows the write must touch for the assumption made when it was buffered to hold. */
   readonly expect?: number;
+  /** A versioned update: when it hits, the connection was still at `from`, live (see `#flush`). */
+  readonly updates?: { readonly id: string; readonly from: number };
 }
 
 /**
@@ -181,28 +183,43 @@ export class DeferredOps implements ConnectionStoreOps {
     const ctes: string[] = [];
     const counts: string[] = [];
     const expected: number[] = [];
+    // Connections answered from memory must still be live at the version they were answered at. An update of
+    // one from that very version checks it already: versions only grow and every change of a row takes the
+    // next one, so the row it hits is the remembered one (live, as all remembered ones are).
+    const unchecked = new Map(assumed);
+    /** Indexes of the checks that vouch for remembered connections. */
+    const rememberedChecks: number[] = [];
     writes.forEach((write, i) => {
       ctes.push(`w${i} AS (${write.sql(p)} RETURNING 1)`);
       if (write.expect === undefined) return;
+      if (write.updates && assumed.get(write.updates.id) === write.updates.from) {
+        unchecked.delete(write.updates.id);
+        rememberedChecks.push(expected.length);
+      }
       counts.push(`(SELECT count(*) FROM w${i})`);
       expected.push(write.expect);
     });
-    // Connections answered from memory must still be live at the version they were answered at; the current
-    // bodies of those that are not come back with the miss.
-    let current = 'NULL::jsonb';
-    const rememberedCheck = assumed.size > 0 ? expected.length : undefined;
-    if (rememberedCheck !== undefined) {
-      ctes.push(`remembered AS (${this.#w.rememberedConnections(assumed)(p)})`);
+    if (unchecked.size > 0) {
+      rememberedChecks.push(expected.length);
+      ctes.push(`remembered AS (${this.#w.rememberedConnections(unchecked)(p)})`);
       counts.push('(SELECT count(*) FROM remembered WHERE held)');
-      expected.push(assumed.size);
-      current = '(SELECT jsonb_agg(body) FROM remembered WHERE NOT held)';
+      expected.push(unchecked.size);
     }
+    const actual = `ARRAY[${counts.join(', ')}]::bigint[]`;
+    const wanted = `${p(expected)}::bigint[]`;
+    // The current bodies of the remembered connections that changed come back with the miss.
+    const current =
+      assumed.size > 0
+        ? `(SELECT jsonb_agg(body) FROM (${this.#w.rememberedConnections(assumed)(p)}) AS r WHERE NOT held)`
+        : 'NULL::jsonb';
+    // `expect_written` (and the lookup of those bodies) only runs when a check failed.
     const text = `WITH ${ctes.join(',\n')}
-      SELECT ${this.#t.expectWritten}(ARRAY[${counts.join(', ')}]::bigint[], ${p(expected)}::bigint[], ${current})`;
+      SELECT CASE WHEN ${actual} = ${wanted} THEN true
+        ELSE ${this.#t.expectWritten}(${actual}, ${wanted}, ${current}) END`;
     try {
       await this.#client.query(text, values);
     } catch (error) {
-      const miss = missFrom(error, { inbound, expected, rememberedCheck });
+      const miss = missFrom(error, { inbound, expected, rememberedChecks });
       if (miss) this.#missed = miss;
       throw error;
     }
@@ -299,6 +316,7 @@ export class DeferredOps implements ConnectionStoreOps {
         table: 'connections',
         sql: this.#w.updateConnection(connection, expectedVersion),
         expect: 1,
+        updates: { id: connection.id, from: expectedVersion },
       });
     }
     this.#seen.push(connection);
@@ -418,13 +436,13 @@ interface FlushChecks {
   readonly inbound: readonly InboundRow[];
   /** Row counts each check expected, in order (the inbound check first when there is one). */
   readonly expected: readonly number[];
-  /** Index of the remembered-connections check, if the statement had one. */
-  readonly rememberedCheck: number | undefined;
+  /** Indexes of the checks that vouch for connections answered from memory. */
+  readonly rememberedChecks: readonly number[];
 }
 
 function missFrom(
   error: unknown,
-  { inbound, expected, rememberedCheck }: FlushChecks,
+  { inbound, expected, rememberedChecks }: FlushChecks,
 ): DeferredMiss | undefined {
   const { code, detail } = (typeof error === 'object' && error !== null ? error : {}) as {
     code?: unknown;
@@ -438,7 +456,7 @@ function missFrom(
   // A detail this version cannot read (not from its own `expect_written`): redo the work classically.
   if (!reported) return {};
   const { written, current } = reported;
-  const stale = rememberedCheck !== undefined && written[rememberedCheck] !== expected[rememberedCheck];
+  const stale = rememberedChecks.some((check) => written[check] !== expected[check]);
   // The inbound insert is the first check: none of its pairs went in, so each one is already recorded (whatever
   // else missed followed from treating them as new).
   const duplicates =
