@@ -24,6 +24,7 @@ import type { Tables } from './tables.js';
 import {
   checkNextVersion,
   type InboundRow,
+  json,
   type OutboxRowInput,
   type Param,
   type WriteSql,
@@ -74,8 +75,11 @@ export class DeferredOps implements ConnectionStoreOps {
    * the run (at its end, or when it is promoted; after that every read goes to the database).
    */
   readonly #assumed = new Map<string, number>();
-  /** Connections read from the database or written in this run: remembered once it committed. */
-  readonly #seen: Connection[] = [];
+  /**
+   * Connections read from the database or written in this run (with the JSON a write sent): remembered once it
+   * committed.
+   */
+  readonly #seen: { readonly connection: Connection; readonly json?: string }[] = [];
   #inbound: InboundRow[] = [];
   #outbox: OutboxRowInput[] = [];
   #ignored: IgnoredSignal[] = [];
@@ -116,7 +120,7 @@ export class DeferredOps implements ConnectionStoreOps {
 
   /** After `finish`: what this run read and wrote is the latest this process knows of those connections. */
   rememberCommitted(): void {
-    for (const connection of this.#seen) this.#recent?.remember(connection);
+    for (const { connection, json } of this.#seen) this.#recent?.remember(connection, json);
   }
 
   /**
@@ -125,7 +129,7 @@ export class DeferredOps implements ConnectionStoreOps {
    */
   discard(): void {
     for (const id of this.#assumed.keys()) this.#recent?.forget(id);
-    for (const connection of this.#seen) this.#recent?.forget(connection.id);
+    for (const { connection } of this.#seen) this.#recent?.forget(connection.id);
     for (const connection of this.#missed?.current ?? []) this.#recent?.remember(connection);
   }
 
@@ -249,7 +253,7 @@ export class DeferredOps implements ConnectionStoreOps {
   }
 
   #fresh(connection: Connection | undefined): Connection | undefined {
-    if (connection) this.#seen.push(connection);
+    if (connection) this.#seen.push({ connection });
     return connection;
   }
 
@@ -303,23 +307,27 @@ export class DeferredOps implements ConnectionStoreOps {
   // ---- writes: buffered with the answer they give when nothing races them -----------------------------
 
   async insertConnection(connection: Connection): Promise<void> {
-    if (await this.#immediate('connections')) await this.#now.insertConnection(connection);
-    else this.#others.push({ table: 'connections', sql: this.#w.insertConnection(connection), expect: 1 });
-    this.#seen.push(connection);
+    const body = json(connection);
+    if (await this.#immediate('connections')) await this.#now.insertConnection(connection, body);
+    else
+      this.#others.push({ table: 'connections', sql: this.#w.insertConnection(connection, body), expect: 1 });
+    this.#seen.push({ connection, json: body });
   }
 
   async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
     checkNextVersion(connection, expectedVersion);
-    if (await this.#immediate('connections')) await this.#now.updateConnection(connection, expectedVersion);
+    const body = json(connection);
+    if (await this.#immediate('connections'))
+      await this.#now.updateConnection(connection, expectedVersion, body);
     else {
       this.#others.push({
         table: 'connections',
-        sql: this.#w.updateConnection(connection, expectedVersion),
+        sql: this.#w.updateConnection(connection, expectedVersion, body),
         expect: 1,
         updates: { id: connection.id, from: expectedVersion },
       });
     }
-    this.#seen.push(connection);
+    this.#seen.push({ connection, json: body });
   }
 
   async recordInboundEvent(provider: string, eventId: string, receivedAt: Date): Promise<boolean> {

@@ -150,23 +150,25 @@ export class PostgresOps implements ConnectionStoreOps {
     );
   }
 
-  async insertConnection(connection: Connection): Promise<void> {
+  /** `body`: the connection's JSON when the caller has it already. */
+  async insertConnection(connection: Connection, body?: string): Promise<void> {
     this.#recent?.forget(connection.id);
     // ON CONFLICT keeps an enclosing transaction usable (a raised unique violation would abort it).
-    if ((await this.#write(this.#w.insertConnection(connection))) !== 1) {
+    if ((await this.#write(this.#w.insertConnection(connection, body))) !== 1) {
       throw conflict('A connection with this id or live upstream id exists.', {
         connectionId: connection.id,
       });
     }
   }
 
-  async updateConnection(connection: Connection, expectedVersion: number): Promise<void> {
+  /** `body`: the connection's JSON when the caller has it already. */
+  async updateConnection(connection: Connection, expectedVersion: number, body?: string): Promise<void> {
     checkNextVersion(connection, expectedVersion);
     // Forgotten before the write: whether it commits is not known here (it may be inside a transaction).
     this.#recent?.forget(connection.id);
     let updated: number;
     try {
-      updated = await this.#write(this.#w.updateConnection(connection, expectedVersion));
+      updated = await this.#write(this.#w.updateConnection(connection, expectedVersion, body));
     } catch (error) {
       // Inside a transaction this aborts it; callers retry the whole transaction on store_conflict.
       if (isUniqueViolation(error)) {

@@ -39,12 +39,15 @@ export class RecentConnections {
     return id === undefined ? undefined : this.get(id);
   }
 
-  /** Keeps a committed (or freshly read) state; a connection that is no longer live is dropped instead. */
-  remember(connection: Connection): void {
+  /**
+   * Keeps a committed (or freshly read) state; a connection that is no longer live is dropped instead. `json`:
+   * the connection's JSON when the caller has it already (the write that stored it sent it).
+   */
+  remember(connection: Connection, json?: string): void {
     this.forget(connection.id);
     if (this.#capacity === 0 || !isLive(connection)) return;
     const upstreamKey = upstreamKeyOf(connection.provider, connection.upstreamId);
-    this.#byId.set(connection.id, { json: JSON.stringify(connection), upstreamKey });
+    this.#byId.set(connection.id, { json: json ?? JSON.stringify(connection), upstreamKey });
     this.#idByUpstream.set(upstreamKey, connection.id);
     if (this.#byId.size > this.#capacity) {
       const oldest = this.#byId.keys().next().value;

@@ -37,8 +37,8 @@ export function checkNextVersion(connection: Connection, expectedVersion: number
   }
 }
 
-/** Placeholders of a connection's columns, in table order (id … body). */
-function connectionParams(connection: Connection, p: Param): string[] {
+/** Placeholders of a connection's columns, in table order (id … body); `body` is its JSON. */
+function connectionParams(connection: Connection, p: Param, body: string): string[] {
   return [
     p(connection.id),
     p(connection.provider),
@@ -49,27 +49,30 @@ function connectionParams(connection: Connection, p: Param): string[] {
     p(isLive(connection)),
     p(connection.createdAt),
     p(connection.version),
-    `${p(json(connection))}::jsonb`,
+    `${p(body)}::jsonb`,
   ];
 }
 
 export function writesFor(t: Tables) {
   return {
-    /** ON CONFLICT without a target covers the primary key and the live-upstream index alike. */
+    /**
+     * ON CONFLICT without a target covers the primary key and the live-upstream index alike. `body`: the
+     * connection's JSON when the caller has it already.
+     */
     insertConnection:
-      (connection: Connection): WriteSql =>
+      (connection: Connection, body = json(connection)): WriteSql =>
       (p) =>
         `INSERT INTO ${t.connections} (id, provider, host_user_id, upstream_id, upstream_parent_id, state, live,
-       created_at, version, body) VALUES (${connectionParams(connection, p).join(', ')}) ON CONFLICT DO NOTHING`,
+       created_at, version, body) VALUES (${connectionParams(connection, p, body).join(', ')}) ON CONFLICT DO NOTHING`,
 
     updateConnection:
-      (connection: Connection, expectedVersion: number): WriteSql =>
+      (connection: Connection, expectedVersion: number, body = json(connection)): WriteSql =>
       (p) => {
-        const [id, provider, host, upstream, parent, state, live, createdAt, version, body] =
-          connectionParams(connection, p);
+        const [id, provider, host, upstream, parent, state, live, createdAt, version, bodyParam] =
+          connectionParams(connection, p, body);
         return `UPDATE ${t.connections} SET provider = ${provider}, host_user_id = ${host}, upstream_id = ${upstream},
          upstream_parent_id = ${parent}, state = ${state}, live = ${live}, created_at = ${createdAt},
-         version = ${version}, body = ${body} WHERE id = ${id} AND version = ${p(expectedVersion)}`;
+         version = ${version}, body = ${bodyParam} WHERE id = ${id} AND version = ${p(expectedVersion)}`;
       },
 
     /**
