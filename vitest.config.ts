@@ -93,6 +93,9 @@ export default defineConfig({
     // percentage: vitest caps a percentage at the core count, so the '150%' this used to say ran two workers.
     maxWorkers: Math.ceil(availableParallelism() * 1.5),
     sequence: { sequencer: LongestFilesFirst },
+    // Transformed modules persist in node_modules/.vitest-cache, so a rerun skips the transforms (vitest 5 documents
+    // this as on by default; its resolved config still says off unless it is set).
+    fsModuleCache: true,
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
