@@ -72,8 +72,8 @@ export interface HostAppInChromium {
 }
 
 /**
- * For a describe block: one Chromium for the file, and a fresh host app (mocks, store, seed; started with
- * `options()`) and browser context per test, so no test depends on another's clicks.
+ * For a describe block: one Chromium and one browser context for the file, and a fresh host app (mocks, store,
+ * seed; started with `options()`), page and cookie jar per test, so no test depends on another's clicks.
  */
 export function useHostAppInChromium(options: () => HostAppOptions = () => ({ port: 0 })): HostAppInChromium {
   let browser: Browser | undefined;
@@ -82,6 +82,8 @@ export function useHostAppInChromium(options: () => HostAppOptions = () => ({ po
   let page: Page | undefined;
   beforeAll(async () => {
     browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    context.setDefaultTimeout(10_000);
   });
   afterAll(async () => {
     await context?.close();
@@ -89,12 +91,14 @@ export function useHostAppInChromium(options: () => HostAppOptions = () => ({ po
     await browser?.close();
   });
   beforeEach(async () => {
-    await context?.close();
+    await page?.close();
     await app?.close();
+    // A context per test cost Chromium a renderer and a network context each (about a fifth of the file's CPU).
+    // What a test could leave behind is reset instead: cookies are per host, not per port, so every host app
+    // would see the previous one's; storage is per origin, and each host app gets a new port.
+    await started(context).clearCookies();
     app = await startHostApp(options());
-    context = await started(browser).newContext({ viewport: { width: 1100, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
+    page = await started(context).newPage();
   });
   const started = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('useHostAppInChromium: read it inside a test or hook');
