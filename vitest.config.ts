@@ -90,7 +90,7 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores: on a 2-core machine, one file at a time. Most of the
     // longest files wait more than they compute (fleet-sweep on its rate budget and leases, vendor-budget on its
     // windows, e2e on Chromium), so a worker more than the cores keeps both cores busy beside them. A number, not a
-    // percentage: vitest caps a percentage at the core count, so the '150%' this used to say ran two workers.
+    // percentage: vitest caps a percentage at the core count.
     maxWorkers: Math.ceil(availableParallelism() * 1.5),
     sequence: { sequencer: LongestFilesFirst },
     // Transformed modules persist in node_modules/.vitest-cache, so a rerun skips the transforms (vitest 5 documents

@@ -10,6 +10,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -59,9 +60,10 @@ function workspaceEntries(packages: readonly string[], outDir: string): Record<s
   return entries;
 }
 
-/** Where compiled trees are kept, one directory per content key; entries unused for a day are deleted. */
+/** Where compiled trees are kept, one directory per content key; trees unused for a day are deleted. */
 const CACHE_DIR = path.join(tmpdir(), 'rk-compiled');
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+const typescriptManifest = createRequire(import.meta.url).resolve('typescript/package.json');
 
 /**
  * Everything a compile can read: the listed sources, and whatever they import from the repository (other workspace
@@ -69,14 +71,13 @@ const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
  */
 function contentKey(settings: string): string {
   const hash = createHash('sha256').update(settings);
-  const typescript = createRequire(import.meta.url).resolve('typescript/package.json');
   const inputs = globSync(
     ['packages/*/src/**/*.ts', 'tests/**/support/**/*.ts', 'fixtures/**/*', 'tsconfig.base.json'],
     { cwd: repoRoot },
   ).sort();
   for (const file of [
     ...inputs.map((f) => path.join(repoRoot, f)),
-    typescript,
+    typescriptManifest,
     fileURLToPath(import.meta.url),
   ]) {
     if (!statSync(file).isFile()) continue;
@@ -90,10 +91,7 @@ function compileInto(dir: string, tsconfigJson: string): void {
   writeFileSync(path.join(dir, 'tsconfig.json'), tsconfigJson);
   // The compiled files are ES modules; without this, Node would have to guess from their syntax.
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-  const tsc = path.join(
-    path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')),
-    'bin/tsc',
-  );
+  const tsc = path.join(path.dirname(typescriptManifest), 'bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')], {
     encoding: 'utf8',
   });
@@ -131,7 +129,11 @@ export function compileTree(packages: readonly string[], files: readonly string[
     exclude: [path.join(repoRoot, 'packages/*/src/**/*.test.ts')],
   });
   const dir = path.join(CACHE_DIR, contentKey(tsconfigJson));
-  if (!existsSync(dir)) {
+  if (existsSync(dir)) {
+    // Marks it used, so that another run's clean-up keeps it.
+    const now = new Date();
+    utimesSync(dir, now, now);
+  } else {
     mkdirSync(CACHE_DIR, { recursive: true });
     // Compiled aside and renamed into place, so no worker ever sees half a tree; when two workers compile at once,
     // the first rename wins and the other's copy is dropped.
