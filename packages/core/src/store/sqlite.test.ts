@@ -227,19 +227,21 @@ describe('SqliteConnectionStore group commit', () => {
   it('groups transactions queued by separate callbacks of one event-loop phase (an HTTP server’s deliveries)', async () => {
     const store = new SqliteConnectionStore(':memory:');
     const before = store.commitStats;
-    // Each timer callback stands for one socket's request: its own macrotask, microtasks drained after it.
+    // Each immediate callback stands for one socket's request: its own macrotask of one event-loop phase,
+    // microtasks drained after it. Not timers: two `setTimeout(0)` made across a millisecond boundary fire in
+    // different loop turns (this test failed that way under load).
     const done = await Promise.all(
       Array.from(
         { length: 5 },
         (_, i) =>
           new Promise<void>((resolve, reject) => {
-            setTimeout(() => {
+            setImmediate(() => {
               store
                 .transaction((tx) =>
                   tx.appendOutbox([stateEvent(`evt_${i}`)], new Date('2026-03-01T00:00:00.000Z')),
                 )
                 .then(resolve, reject);
-            }, 0);
+            });
           }),
       ),
     );
