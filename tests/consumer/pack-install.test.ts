@@ -3,11 +3,24 @@
  * package (pnpm rewrites `workspace:^` to versions), check what each tarball ships, then `npm install` the tarballs
  * into a fresh project (third-party dependencies from the npm registry) and run a plain Node ESM host app there that
  * composes core, both adapters, express and the mocks, plus a TypeScript consumer and the `reconnect-mock` bin.
- * Skipped, with the reason, only when npm cannot reach its registry.
+ * Locally, a consumer installed from byte-identical tarballs is reused for a few hours (CONSUMER_CACHE); CI installs
+ * afresh. Skipped, with the reason, only when npm cannot reach its registry.
  */
 import { type ChildProcess, type ExecFileOptions, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -60,6 +73,63 @@ async function registryProblem(): Promise<string | undefined> {
 }
 
 /**
+ * Consumers installed from the same tarballs, kept between local runs. `pnpm pack` is byte-for-byte repeatable, so
+ * while dist/ is unchanged the tarballs are too, and installing them again was 7.6 of this file's 20 core-seconds.
+ * On CI the consumer is always installed afresh; locally, one older than CONSUMER_MAX_AGE_MS is installed again, so
+ * the registry's packages are resolved again at least that often.
+ */
+const CONSUMER_CACHE = join(scratchDir(), 'rk-consumer');
+const CONSUMER_MAX_AGE_MS = 6 * 60 * 60 * 1000;
+const INSTALLED_MARKER = '.installed';
+
+/** An npm project with `tarballs` and `registryPackages` installed (`kept`: in CONSUMER_CACHE, not to delete). */
+async function installConsumer(
+  tarballs: readonly string[],
+  registryPackages: readonly string[],
+): Promise<{ readonly dir: string; readonly kept: boolean }> {
+  const reuse = !['true', '1'].includes(process.env.CI ?? '');
+  mkdirSync(CONSUMER_CACHE, { recursive: true });
+  for (const entry of readdirSync(CONSUMER_CACHE)) {
+    const dir = join(CONSUMER_CACHE, entry);
+    // The marker's age is the install's (the tests write into a kept consumer, which touches the directory).
+    const marker = join(dir, INSTALLED_MARKER);
+    const installedAt = statSync(existsSync(marker) ? marker : dir).mtimeMs;
+    if (Date.now() - installedAt > CONSUMER_MAX_AGE_MS) rmSync(dir, { recursive: true, force: true });
+  }
+  const key = createHash('sha256').update(JSON.stringify(registryPackages));
+  for (const tarball of tarballs) key.update(readFileSync(tarball));
+  const cached = join(CONSUMER_CACHE, key.digest('hex').slice(0, 24));
+  if (reuse && existsSync(join(cached, INSTALLED_MARKER))) return { dir: cached, kept: true };
+
+  const fresh = mkdtempSync(join(CONSUMER_CACHE, 'installing-'));
+  writeFileSync(
+    join(fresh, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  await npm(
+    [
+      'install',
+      '--prefer-offline',
+      '--no-package-lock',
+      '--ignore-scripts',
+      ...tarballs,
+      ...registryPackages,
+    ],
+    fresh,
+    150_000,
+  );
+  if (!reuse) return { dir: fresh, kept: false };
+  writeFileSync(join(fresh, INSTALLED_MARKER), '');
+  // Another worktree may have installed the same consumer meanwhile: then its copy is used and this one dropped.
+  try {
+    renameSync(fresh, cached);
+  } catch {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+  return { dir: cached, kept: true };
+}
+
+/**
  * The pnpm that runs `pnpm test` (it sets npm_execpath for its scripts), else pnpm 10 through npx, which costs
  * about 2.5 s of CPU more to start.
  */
@@ -87,6 +157,7 @@ interface Tarball {
 const tarballs = new Map<string, Tarball>();
 let work = '';
 let consumer = '';
+let consumerKept = false;
 
 if (unreachable) {
   describe('packed packages installed with npm', () => {
@@ -121,19 +192,9 @@ if (unreachable) {
       });
     }
 
-    consumer = join(work, 'consumer');
-    mkdirSync(consumer);
-    writeFileSync(
-      join(consumer, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
-    );
-    await npm(
+    ({ dir: consumer, kept: consumerKept } = await installConsumer(
+      installed.map((p) => tarballs.get(p.manifest.name)?.path ?? ''),
       [
-        'install',
-        '--prefer-offline',
-        '--no-package-lock',
-        '--ignore-scripts',
-        ...installed.map((p) => tarballs.get(p.manifest.name)?.path ?? ''),
         'express@5',
         'tsyringe@4',
         'reflect-metadata',
@@ -142,13 +203,12 @@ if (unreachable) {
         '@types/express@5',
         '@types/pg@8',
       ],
-      consumer,
-      150_000,
-    );
+    ));
   }, 280_000);
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
+    if (consumer && !consumerKept) rmSync(consumer, { recursive: true, force: true });
   });
 
   describe('packed packages installed with npm', () => {
@@ -232,6 +292,9 @@ if (unreachable) {
             noEmit: true,
             skipLibCheck: false,
             types: ['node'],
+            // A kept consumer (see CONSUMER_CACHE) keeps tsc's results for unchanged files between runs.
+            incremental: true,
+            tsBuildInfoFile: 'consumer.tsbuildinfo',
           },
           files: ['index.mts'],
         }),
