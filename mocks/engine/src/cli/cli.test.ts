@@ -1,4 +1,17 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -146,6 +159,43 @@ describe('reconnect-mock CLI (spawned)', () => {
     expect(stderr.text(), 'no Node warnings (the type-stripping one is expected and silenced)').not.toMatch(
       /Warning/,
     );
+  });
+
+  test('the bin keeps transformed sources between starts, and an edited source is transformed again', async () => {
+    // A copy of the package (its dependencies linked), so editing a source touches neither the repository nor its cache.
+    const copy = mkdtempSync(join(tmpdir(), 'rk-bin-cache-'));
+    try {
+      const engine = fileURLToPath(new URL('../../', import.meta.url));
+      for (const part of ['bin', 'src', 'package.json'])
+        cpSync(join(engine, part), join(copy, part), { recursive: true });
+      mkdirSync(join(copy, 'node_modules'));
+      for (const dependency of ['express', 'msw', 'zod'])
+        symlinkSync(
+          realpathSync(join(engine, 'node_modules', dependency)),
+          join(copy, 'node_modules', dependency),
+        );
+      const usage = async () => {
+        const child = spawn(process.execPath, [join(copy, 'bin', 'reconnect-mock.js')], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        children.push(child);
+        const stderr = collect(child.stderr);
+        expect((await exited(child)).code).toBe(2);
+        return stderr.text();
+      };
+      expect(await usage()).toContain('usage: reconnect-mock <provider>');
+      const cached = join(copy, 'node_modules', '.cache', 'reconnect-mock', 'ts');
+      expect(readdirSync(cached).length).toBeGreaterThan(5);
+
+      const errors = join(copy, 'src', 'cli', 'cli-error.ts');
+      writeFileSync(
+        errors,
+        readFileSync(errors, 'utf8').replace('usage: reconnect-mock', 'usage: edited-mock'),
+      );
+      expect(await usage()).toContain('usage: edited-mock <provider>');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   test('an unknown flag is a usage error: exit 2, usage on stderr, nothing on stdout', async () => {
