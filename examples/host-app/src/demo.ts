@@ -59,7 +59,8 @@ export class MockAdmin {
 
   /** Waits until every queued webhook was delivered (the host answered) or gave up. */
   async flushWebhooks(): Promise<void> {
-    await this.#call('POST', '/webhooks/flush?timeout_ms=10000');
+    // `limit=0`: the mock's delivery log grows with every click; only the wait matters here.
+    await this.#call('POST', '/webhooks/flush?timeout_ms=10000&limit=0');
   }
 
   async #call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {

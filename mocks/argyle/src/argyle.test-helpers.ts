@@ -279,7 +279,7 @@ export async function startHarness(): Promise<ArgyleHarness> {
       return { status: response.status, headers: response.headers, body: parsed as T };
     },
     async flush() {
-      const response = await fetch(`${mock.url}/__admin/webhooks/flush`, { method: 'POST' });
+      const response = await fetch(`${mock.url}/__admin/webhooks/flush?limit=0`, { method: 'POST' });
       const { drained } = (await response.json()) as { drained: boolean };
       expect(drained).toBe(true);
     },

@@ -192,7 +192,7 @@ export async function startTestMock(options: { webhookUrl?: string } = {}): Prom
     client: plaidClient(server.url),
     admin,
     async flush() {
-      const { status } = await admin('/webhooks/flush');
+      const { status } = await admin('/webhooks/flush?limit=0');
       if (status !== 200) throw new Error(`webhook flush answered ${status}`);
     },
     close: () => server.close(),

@@ -12,6 +12,7 @@ import { ADMIN_PREFIX } from './prefix.js';
 import { ScenarioRegistry } from './scenario-registry.js';
 import {
   clockUpdateSchema,
+  deliveryLogQuerySchema,
   describeIssues,
   emptyBodySchema,
   faultSchema,
@@ -148,27 +149,33 @@ export class AdminApi<S> {
         handler: ({ body }) => ok(host.faults.add(parse(faultSchema, body(), 'fault')), 201),
       },
       { method: 'DELETE', path: '/faults', handler: () => ok({ cleared: host.faults.clear() }) },
-      { method: 'GET', path: '/webhooks', handler: () => ok(this.#webhookView()) },
+      {
+        method: 'GET',
+        path: '/webhooks',
+        handler: ({ query }) =>
+          ok(this.#webhookView(parse(deliveryLogQuerySchema, queryObject(query), 'query'))),
+      },
       {
         method: 'PUT',
         path: '/webhooks',
-        handler: ({ body }) => {
+        handler: ({ body, query }) => {
+          const view = parse(deliveryLogQuerySchema, queryObject(query), 'query');
           const { url, secret, ...rest } = parse(webhookSettingsSchema, body(), 'webhook settings');
           host.webhooks.updateSettings({
             ...rest,
             ...(url !== undefined && { url: url ?? undefined }),
             ...(secret !== undefined && { secret: secret ?? undefined }),
           });
-          return ok(this.#webhookView());
+          return ok(this.#webhookView(view));
         },
       },
       {
         method: 'POST',
         path: '/webhooks/flush',
         handler: async ({ query }) => {
-          const { timeout_ms } = parse(flushQuerySchema, queryObject(query), 'query');
+          const { timeout_ms, limit } = parse(flushQuerySchema, queryObject(query), 'query');
           const { drained } = await host.webhooks.flush(timeout_ms ?? DEFAULT_FLUSH_TIMEOUT_MS);
-          return ok({ drained, deliveries: host.webhooks.deliveries() });
+          return ok({ drained, deliveries: host.webhooks.deliveries(limit) });
         },
       },
     ]);
@@ -211,13 +218,13 @@ export class AdminApi<S> {
     return jsonResult(200, { scenario: id, changed: result.changed, webhooks: result.webhooks });
   }
 
-  #webhookView() {
+  #webhookView({ limit }: { limit?: number | undefined }) {
     const { url, secret, ...rest } = this.#host.webhooks.settings;
     return {
       url: url ?? null,
       secret_set: secret !== undefined,
       ...rest,
-      deliveries: this.#host.webhooks.deliveries(),
+      deliveries: this.#host.webhooks.deliveries(limit),
     };
   }
 }

@@ -50,8 +50,13 @@ export const requestsQuerySchema = z
   })
   .strict();
 
+/** `?limit=N`: only the N most recent entries of the delivery log (`0`: none); without it, the whole log. */
+const deliveryLimit = { limit: z.coerce.number().int().min(0).optional() };
+
+export const deliveryLogQuerySchema = z.object(deliveryLimit).strict();
+
 export const flushQuerySchema = z
-  .object({ timeout_ms: z.coerce.number().int().min(0).max(600_000).optional() })
+  .object({ timeout_ms: z.coerce.number().int().min(0).max(600_000).optional(), ...deliveryLimit })
   .strict();
 
 const webhookSwitch = z.union([z.boolean(), z.number().min(0).max(1)]);

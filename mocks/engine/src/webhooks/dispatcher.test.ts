@@ -315,4 +315,35 @@ describe('webhook dispatcher', () => {
     expect(body.drained).toBe(true);
     expect(body.deliveries).toEqual([expect.objectContaining({ status: 'delivered' })]);
   });
+
+  test('?limit=N answers with the N most recent deliveries of the log (flush, GET and PUT); a bad limit is a 400', async () => {
+    await setUp();
+    for (const n of [1, 2, 3]) enqueue(`event.${n}`, { n });
+    const admin = async (method: string, path: string, body?: unknown) => {
+      const response = await instance.handle(
+        new Request(`http://mock.test/__admin${path}`, {
+          method,
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        }),
+      );
+      return {
+        status: response.status,
+        body: (await response.json()) as { deliveries?: { event_type: string }[] },
+      };
+    };
+    const types = (answer: { body: { deliveries?: { event_type: string }[] } }) =>
+      answer.body.deliveries?.map((delivery) => delivery.event_type);
+    expect(types(await admin('POST', '/webhooks/flush?limit=2'))).toEqual(['event.2', 'event.3']);
+    expect(types(await admin('POST', '/webhooks/flush'))).toEqual(['event.1', 'event.2', 'event.3']);
+    expect(types(await admin('GET', '/webhooks?limit=1'))).toEqual(['event.3']);
+    expect(types(await admin('GET', '/webhooks?limit=10'))).toEqual(['event.1', 'event.2', 'event.3']);
+    expect(types(await admin('PUT', '/webhooks?limit=0', { duplicate: false }))).toEqual([]);
+    for (const bad of ['limit=-1', 'limit=x', 'limits=1']) {
+      expect((await admin('GET', `/webhooks?${bad}`)).status, bad).toBe(400);
+      expect((await admin('POST', `/webhooks/flush?${bad}`)).status, bad).toBe(400);
+    }
+    // A refused PUT changes nothing.
+    expect((await admin('PUT', '/webhooks?limit=-1', { duplicate: true })).status).toBe(400);
+    expect(instance.webhooks.settings.duplicate).toBe(false);
+  });
 });

@@ -150,8 +150,10 @@ export class WebhookDispatcher {
     return { id: eventId, eventType: input.eventType, url };
   }
 
-  deliveries(): DeliveryRecord[] {
-    return this.#log.map((record) => ({
+  /** Copies of the delivery log, oldest first; `limit`: only that many of the most recent. */
+  deliveries(limit?: number): DeliveryRecord[] {
+    const records = limit === undefined ? this.#log : this.#log.slice(Math.max(0, this.#log.length - limit));
+    return records.map((record) => ({
       ...record,
       attempts: record.attempts.map((attempt) => ({ ...attempt })),
     }));
