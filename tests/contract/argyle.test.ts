@@ -151,7 +151,7 @@ async function startHost(argyle: Partial<ArgyleConfig> = {}): Promise<Host> {
       await admin('POST', '/clock', { advance_ms: ms });
     },
     async ingestWebhooks() {
-      await admin('POST', '/webhooks/flush');
+      await admin('POST', '/webhooks/flush?limit=0');
       const names: string[] = [];
       for (const delivery of receiver.deliveries.splice(0)) {
         names.push((JSON.parse(new TextDecoder().decode(delivery.rawBody)) as { event: string }).event);
@@ -180,7 +180,7 @@ async function seed(host: Host): Promise<Seeded> {
   const { changed } = (await scenario('argyle.seed_connected', {})) as {
     changed: { account_id: string; user_id: string };
   };
-  await admin('POST', '/webhooks/flush');
+  await admin('POST', '/webhooks/flush?limit=0');
   receiver.deliveries.splice(0); // the first connect happened before the host knew the account
   const connection = await host.service.registerConnection({
     provider: 'argyle',
@@ -320,7 +320,7 @@ describe('Argyle adapter × Argyle mock: scenarios', () => {
     const { id } = (await created.json()) as { id: string };
     try {
       await scenario('argyle.auth_required', { target: seeded.accountId });
-      await admin('POST', '/webhooks/flush');
+      await admin('POST', '/webhooks/flush?limit=0');
       receiver.deliveries.splice(0); // the include_resource copies are not used here
       const deliveries = bare.deliveries.splice(0);
       expect(deliveries.map((d) => JSON.parse(new TextDecoder().decode(d.rawBody)))).toEqual([
@@ -349,7 +349,7 @@ describe('Argyle adapter × Argyle mock: scenarios', () => {
     const host = await startHost();
     const seeded = await seed(host);
     await scenario('argyle.auth_required', { target: seeded.accountId });
-    await admin('POST', '/webhooks/flush');
+    await admin('POST', '/webhooks/flush?limit=0');
     const [delivery] = receiver.deliveries.splice(0);
     const first = await host.service.ingestWebhook('argyle', delivery!.rawBody, delivery!.headers);
     const again = await host.service.ingestWebhook('argyle', delivery!.rawBody, delivery!.headers);
@@ -360,7 +360,7 @@ describe('Argyle adapter × Argyle mock: scenarios', () => {
     const host = await startHost();
     const seeded = await seed(host);
     await scenario('argyle.auth_required', { target: seeded.accountId });
-    await admin('POST', '/webhooks/flush');
+    await admin('POST', '/webhooks/flush?limit=0');
     const [delivery] = receiver.deliveries.splice(0);
     const forged = new Headers(delivery!.headers);
     forged.set('x-argyle-signature', signArgyleBody(delivery!.rawBody, 'attacker'));
@@ -562,7 +562,7 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
       'item_000029932',
     );
     const accountId = connectedAccountId(await enterMfa(login, MFA_CODE));
-    await admin('POST', '/webhooks/flush');
+    await admin('POST', '/webhooks/flush?limit=0');
     receiver.deliveries.splice(0);
     const connection = await host.service.registerConnection({
       provider: 'argyle',
@@ -610,7 +610,7 @@ describe('Argyle adapter × Argyle mock: reconnect loops', () => {
       body: JSON.stringify({ external_metadata: { shareable_url: ownUrl } }),
     });
     expect(patched.status).toBe(200);
-    await admin('POST', '/webhooks/flush');
+    await admin('POST', '/webhooks/flush?limit=0');
     receiver.deliveries.splice(0);
     const connection = await host.service.registerConnection({
       provider: 'argyle',
