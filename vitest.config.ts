@@ -37,13 +37,15 @@ export default defineConfig({
           name: 'unit',
           // One module graph per worker instead of one per file: re-importing core, express, zod and the mocks
           // for each of ~90 files was most of the project's CPU time (about 40% less CPU, every test unchanged).
+          // tests/security (hostile callers over HTTP; `pnpm test:security`) runs here too: a project of its own, with
+          // the same settings, started four more workers that imported the same graph again.
           isolate: false,
           include: [
             '{packages,mocks,examples}/*/src/**/*.test.ts',
             'tests/**/*.test.ts',
             'scripts/**/*.test.ts',
           ],
-          exclude: ['tests/reliability/**', 'tests/e2e/**', 'tests/security/**', '**/node_modules/**'],
+          exclude: ['tests/reliability/**', 'tests/e2e/**', '**/node_modules/**'],
         },
       },
       {
@@ -68,12 +70,6 @@ export default defineConfig({
           env: { RELIABILITY_STORM_DELIVERIES: '100000' },
           testTimeout: 120_000,
         },
-      },
-      {
-        extends: true,
-        // Hostile callers through the real routers and mocks over HTTP (issue 12); `pnpm test:security`. One module
-        // graph per worker, as in unit: each file starts its own servers.
-        test: { name: 'security', include: ['tests/security/**/*.test.ts'], isolate: false },
       },
       {
         extends: true,
