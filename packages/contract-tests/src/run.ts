@@ -79,8 +79,7 @@ export class ConformanceRun {
     const { connectWebhooks } = this.options.hooks;
     if (connectWebhooks) await connectWebhooks(this.#env);
     // A mock already running was started without our receiver: make it the default webhook target.
-    else if (running !== undefined)
-      await this.#env.admin('PUT', '/webhooks?limit=0', { url: this.#receiver.url });
+    else if (running !== undefined) await this.#env.updateWebhooks({ url: this.#receiver.url });
   }
 
   async stop(): Promise<void> {

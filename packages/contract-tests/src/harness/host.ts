@@ -44,15 +44,13 @@ export async function startHost(
 ): Promise<Host> {
   const clock = new ManualClock(CONFORMANCE_START);
   await env.admin('POST', '/clock', { set: CONFORMANCE_START });
-  // `?limit=0`: the suite reads deliveries from its receiver, not from the log, which grows with every rule (as the
-  // whole log, it was most of what the admin API sent over a suite).
-  await env.admin('PUT', '/webhooks?limit=0', {
+  await env.updateWebhooks({
     duplicate: false,
     reorder: false,
     stale_timestamp: false,
     bad_signature: false,
   });
-  await env.admin('POST', '/webhooks/flush?limit=0');
+  await env.flushWebhooks();
   receiver.take();
 
   const logger = new CapturingLogger();
@@ -77,7 +75,7 @@ export async function startHost(
   });
 
   const collect = async () => {
-    await env.admin('POST', '/webhooks/flush?limit=0');
+    await env.flushWebhooks();
     return receiver.take();
   };
   const ingest = (delivery: Delivery) =>

@@ -29,6 +29,10 @@ export interface MockEnv {
   admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
   /** Runs a catalogue scenario on the mock. */
   scenario(id: string, input?: Record<string, unknown>): Promise<ScenarioRun>;
+  /** Changes the fields of the mock's webhook settings that `settings` names (`PUT /__admin/webhooks`). */
+  updateWebhooks(settings: Record<string, unknown>): Promise<void>;
+  /** Waits until the mock has delivered every queued webhook (`POST /__admin/webhooks/flush`). */
+  flushWebhooks(): Promise<void>;
 }
 
 export function mockEnv(mockUrl: string, webhookUrl: string): MockEnv {
@@ -39,5 +43,13 @@ export function mockEnv(mockUrl: string, webhookUrl: string): MockEnv {
     admin,
     scenario: async (id, input = {}) =>
       (await admin('POST', `/scenarios/${encodeURIComponent(id)}`, input)) as unknown as ScenarioRun,
+    // `?limit=0`: the suite reads deliveries from its receiver, not from the mock's log, which grows with every rule
+    // (answered in full, it was most of what the admin API sent over a suite).
+    updateWebhooks: async (settings) => {
+      await admin('PUT', '/webhooks?limit=0', settings);
+    },
+    flushWebhooks: async () => {
+      await admin('POST', '/webhooks/flush?limit=0');
+    },
   };
 }

@@ -63,10 +63,10 @@ export function webhookRules(): RuleSpec[] {
         const entry = firstWebhookBreak(run, name);
         const seeded = await run.seed();
         const { host, connection } = seeded;
-        await run.env.admin('PUT', '/webhooks?limit=0', { duplicate: true });
+        await run.env.updateWebhooks({ duplicate: true });
         await run.runScenario(seeded, entry);
         const deliveries = await host.collect();
-        await run.env.admin('PUT', '/webhooks?limit=0', { duplicate: false });
+        await run.env.updateWebhooks({ duplicate: false });
         const results = [];
         for (const delivery of deliveries) results.push(await host.ingest(delivery));
         // Replaying everything once more is a second duplicate of each delivery.
@@ -140,10 +140,10 @@ export function webhookRules(): RuleSpec[] {
       async body(run, name) {
         const entry = firstWebhookBreak(run, name);
         const seeded = await run.seed();
-        await run.env.admin('PUT', '/webhooks?limit=0', { bad_signature: true });
+        await run.env.updateWebhooks({ bad_signature: true });
         await run.runScenario(seeded, entry);
         const deliveries = await seeded.host.collect();
-        await run.env.admin('PUT', '/webhooks?limit=0', { bad_signature: false });
+        await run.env.updateWebhooks({ bad_signature: false });
         check(deliveries.length > 0, name, `the mock delivered no webhook for ${entry.id}`);
         for (const delivery of deliveries)
           await expectRefused(
